@@ -1,0 +1,90 @@
+// Byte helpers: hex, base64url (strict, section 4.1), concatenation.
+import { fail } from './errors.ts';
+
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+}
+
+export function fromHex(s: string): Uint8Array {
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) fail('E_FIELD', 'not hex');
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+/** base64url without padding. */
+export function toBase64url(b: Uint8Array): string {
+  let s = '';
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63] + B64[v & 63];
+  }
+  if (b.length - i === 1) {
+    const v = b[i] << 16;
+    s += B64[v >> 18] + B64[(v >> 12) & 63];
+  } else if (b.length - i === 2) {
+    const v = (b[i] << 16) | (b[i + 1] << 8);
+    s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63];
+  }
+  return s;
+}
+
+/** Strict base64url: url alphabet, no padding, no 4n+1 length, canonical (zero) final bits; else E_FIELD. */
+export function fromBase64url(s: string): Uint8Array {
+  if (s.length % 4 === 1) fail('E_FIELD', 'base64url of impossible length');
+  const vals = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64_INDEX[c] : -1;
+    if (v < 0) fail('E_FIELD', 'not base64url');
+    vals[i] = v;
+  }
+  const rem = s.length % 4;
+  const last = vals[s.length - 1];
+  if ((rem === 2 && (last & 15) !== 0) || (rem === 3 && (last & 3) !== 0)) fail('E_FIELD', 'non-canonical base64url');
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let o = 0;
+  let i = 0;
+  for (; i + 3 < s.length; i += 4) {
+    const v = (vals[i] << 18) | (vals[i + 1] << 12) | (vals[i + 2] << 6) | vals[i + 3];
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 255;
+    out[o++] = v & 255;
+  }
+  if (rem === 2) out[o++] = (vals[i] << 2) | (vals[i + 1] >> 4);
+  else if (rem === 3) {
+    out[o++] = (vals[i] << 2) | (vals[i + 1] >> 4);
+    out[o++] = ((vals[i + 1] & 15) << 4) | (vals[i + 2] >> 2);
+  }
+  return out;
+}

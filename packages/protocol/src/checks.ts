@@ -1,0 +1,34 @@
+// Checks shared by several roles: a ticket's C, a use's S, the name of a ticket.
+import { toHex } from './bytes.ts';
+import type { SignatureCheck } from './crypto.ts';
+import type { Bytes, Ticket } from './messages.ts';
+import { ticketBody, useBody } from './signed.ts';
+
+/** Trusted keys by party id (issuers, collectors). */
+export type Keys = ReadonlyMap<string, Bytes>;
+export const keysOf = (list: readonly { id: string; publicKey: Bytes }[]): Keys =>
+  new Map(list.map((k) => [k.id, k.publicKey]));
+
+/** (issuer, serial) names a ticket. */
+export const ticketId = (t: Pick<Ticket, 'issuer' | 'serial'>): string => `${t.issuer}/${toHex(t.serial)}`;
+
+/** The check of C (3.1) under the issuer's key. */
+export const ticketCheck = (t: Ticket, issuerKey: Bytes): SignatureCheck => ({
+  publicKey: issuerKey,
+  message: ticketBody(t),
+  signature: t.C,
+});
+
+/** The check of S (3.4) under the ticket's holder key. */
+export const useCheck = (s: { ticket: Ticket; amount: number; S: Bytes }, shop: string, chal: Bytes): SignatureCheck => ({
+  publicKey: s.ticket.holder,
+  message: useBody(s.amount, s.ticket.C, shop, chal),
+  signature: s.S,
+});
+
+/** Sum of amounts per unit. */
+export function totalsOf(items: Iterable<{ unit: string; amount: number }>): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const it of items) totals[it.unit] = (totals[it.unit] ?? 0) + it.amount;
+  return totals;
+}

@@ -1,0 +1,270 @@
+// The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
+import { equal, toHex } from './bytes.ts';
+import { type Keys, ticketCheck, totalsOf, useCheck } from './checks.ts';
+import type { Signer, SignatureCheck, Verifier } from './crypto.ts';
+import { type Code, fail } from './errors.ts';
+import {
+  type Allocation,
+  type BagNode,
+  type Bytes,
+  decode,
+  encode,
+  type ReturnItem,
+  type Spend,
+  type Use,
+} from './messages.ts';
+import {
+  allocationBody,
+  challengeOf,
+  digestOf,
+  directChallengeOf,
+  receiptBody,
+  reportBody,
+  returnBody,
+  sub,
+} from './signed.ts';
+
+/** 3.2: sign a root number for a party. */
+export async function allocate(
+  signer: Signer,
+  a: { collector: string; to: string; root: Bytes; issued: number; due: number },
+): Promise<Allocation> {
+  return { ...a, A: await signer.sign(allocationBody(a)), path: [] };
+}
+
+/** Where a use sits in a bag: the (terminal, n) steps from the root to its node. */
+export type BagPath = [terminal: string, n: number][];
+
+export interface AcceptedUse {
+  path: BagPath;
+  deal: number;
+  shop: string;
+  amount: number;
+  chal: Bytes;
+  use: Use;
+}
+export interface RejectedUse {
+  path: BagPath;
+  deal: number;
+  code: Code;
+}
+/** The collector's answer on a bag (section 7's body, with byte fields still bytes). */
+export interface BagAnswer {
+  digest: Bytes;
+  root: Bytes;
+  accepted: AcceptedUse[];
+  rejected: RejectedUse[];
+  totals: Record<string, number>;
+  /** The signed Report message. */
+  report: Bytes;
+  /** One signed Return message per issuer, in bag order. */
+  returns: { issuer: string; message: Bytes }[];
+}
+
+/** What the collector recorded when it allocated a root. */
+export interface AllocationRecord {
+  to: string;
+  issued: number;
+  due: number;
+  /** The digest of the bag collected on this root, once collected. */
+  collected?: Bytes | null;
+}
+
+export interface BagContext {
+  collector: string;
+  /** The authenticated party sending the bag. */
+  sender: string;
+  /** Now, in seconds. */
+  now: number;
+  allocation(root: Bytes): AllocationRecord | undefined | Promise<AllocationRecord | undefined>;
+  issuers: Keys;
+  verifier: Verifier;
+  signer: Signer;
+}
+
+interface Placed {
+  path: BagPath;
+  number: Bytes;
+  use: Use;
+}
+function flatten(node: BagNode, number: Bytes, path: BagPath, out: Placed[]): Placed[] {
+  for (const use of node.uses) out.push({ path, number, use });
+  for (const c of node.children) flatten(c.node, sub(number, c.terminal, c.n), [...path, [c.terminal, c.n]], out);
+  return out;
+}
+
+interface UseVerdict {
+  chal: Bytes;
+  /** First failing code of rules 2-5 (rule 1, duplicates, depends on what was accepted before). */
+  code?: Code;
+}
+
+/**
+ * Rules 2-5 of 5.2 (also the ticket and use checks of 3.5) for many spends at once: every C is
+ * verified once per distinct ticket, every S once, in one batch.
+ */
+async function judgeSpends(
+  spends: { spend: Spend; shop: string; chal: Bytes }[],
+  issuers: Keys,
+  verifier: Verifier,
+  deadBefore: number,
+): Promise<UseVerdict[]> {
+  const checks: SignatureCheck[] = [];
+  const ticketIndex = new Map<string, number>();
+  const slots = spends.map(({ spend, shop, chal }) => {
+    const key = issuers.get(spend.ticket.issuer);
+    if (!key) return undefined;
+    const tc = ticketCheck(spend.ticket, key);
+    const tkey = toHex(tc.message) + toHex(spend.ticket.C);
+    let c = ticketIndex.get(tkey);
+    if (c === undefined) {
+      c = checks.push(tc) - 1;
+      ticketIndex.set(tkey, c);
+    }
+    return { C: c, S: checks.push(useCheck(spend, shop, chal)) - 1 };
+  });
+  const ok = await verifier.verify(checks);
+  return spends.map(({ spend, chal }, i): UseVerdict => {
+    const slot = slots[i];
+    const t = spend.ticket;
+    const code: Code | undefined = !slot
+      ? 'E_ISSUER'
+      : !ok[slot.C]
+        ? 'E_TICKET_SIGNATURE'
+        : !ok[slot.S]
+          ? 'E_USE_SIGNATURE'
+          : t.expires <= deadBefore
+            ? 'E_EXPIRED'
+            : spend.amount < 1 || spend.amount > t.face
+              ? 'E_AMOUNT'
+              : undefined;
+    return { chal, code };
+  });
+}
+
+/** 3.7: one signed Return per issuer, in the order the uses came. */
+export async function makeReturns(
+  signer: Signer,
+  collector: string,
+  origin: Bytes,
+  items: ReturnItem[],
+): Promise<{ issuer: string; message: Bytes }[]> {
+  const byIssuer = new Map<string, ReturnItem[]>();
+  for (const it of items) {
+    const list = byIssuer.get(it.ticket.issuer) ?? [];
+    list.push(it);
+    byIssuer.set(it.ticket.issuer, list);
+  }
+  return Promise.all(
+    [...byIssuer].map(async ([issuer, list]) => {
+      const body = { collector, origin, items: list };
+      return { issuer, message: encode({ type: 'Return', ...body, Q: await signer.sign(returnBody(body)) }) };
+    }),
+  );
+}
+
+/**
+ * 5.2: check a bag. Throws a ProtocolError for a bag that does not decode or has a bag-level fault
+ * (nothing is to be stored then). A bag already collected with the same digest gives `{ retry }`:
+ * the caller answers with what it stored. Otherwise the answer to store, in one transaction with
+ * marking the root collected.
+ */
+export async function checkBag(message: Uint8Array, ctx: BagContext): Promise<BagAnswer | { retry: true; digest: Bytes }> {
+  const bag = decode(message, 'Bag');
+  if (bag.collector !== ctx.collector) fail('E_COLLECTOR', `this bag is for ${bag.collector}`);
+  const alloc = await ctx.allocation(bag.root);
+  if (!alloc || alloc.to !== bag.to || bag.to !== ctx.sender)
+    fail('E_UNKNOWN_BAG', 'this number was not allocated to the party sending it');
+  const digest = digestOf(message);
+  if (alloc!.collected) {
+    if (equal(alloc!.collected, digest)) return { retry: true, digest };
+    fail('E_BAG_REUSED');
+  }
+  if (ctx.now >= alloc!.due) fail('E_BAG_LATE');
+
+  const placed = flatten(bag.node, bag.root, [], []);
+  const verdicts = await judgeSpends(
+    placed.map((p) => ({ spend: p.use, shop: p.use.shop, chal: challengeOf(ctx.collector, p.number, p.use.deal) })),
+    ctx.issuers,
+    ctx.verifier,
+    alloc!.issued,
+  );
+  const acceptedS = new Set<string>();
+  const accepted: AcceptedUse[] = [];
+  const rejected: RejectedUse[] = [];
+  for (const [i, { path, use }] of placed.entries()) {
+    const S = toHex(use.S);
+    const code = acceptedS.has(S) ? 'E_DUPLICATE' : verdicts[i].code;
+    if (code) rejected.push({ path, deal: use.deal, code });
+    else {
+      acceptedS.add(S);
+      accepted.push({ path, deal: use.deal, shop: use.shop, amount: use.amount, chal: verdicts[i].chal, use });
+    }
+  }
+  const reportFields = {
+    collector: ctx.collector,
+    root: bag.root,
+    bag_digest: digest,
+    accepted_count: accepted.length,
+    rejected_count: rejected.length,
+  };
+  const report = encode({ type: 'Report', ...reportFields, K: await ctx.signer.sign(reportBody(reportFields)) });
+  const returns = await makeReturns(
+    ctx.signer,
+    ctx.collector,
+    digest,
+    accepted.map((a) => ({ shop: a.shop, chal: a.chal, ticket: a.use.ticket, amount: a.amount, S: a.use.S })),
+  );
+  const totals = totalsOf(accepted.map((a) => ({ unit: a.use.ticket.unit, amount: a.amount })));
+  return { digest, root: bag.root, accepted, rejected, totals, report, returns };
+}
+
+export interface DirectContext {
+  collector: string;
+  /** Now, in milliseconds. */
+  now_ms: number;
+  /** The window; one hour by default. */
+  window_ms?: number;
+  /** Whether this S was received before (kept at least twice the window). */
+  seen(S: Bytes): boolean | Promise<boolean>;
+  issuers: Keys;
+  verifier: Verifier;
+  signer: Signer;
+}
+export interface DirectAnswer {
+  /** The signed Receipt message. */
+  receipt: Bytes;
+  /** SHA-256 of the whole DirectPayment: the origin of its Return. */
+  origin: Bytes;
+  returns: { issuer: string; message: Bytes }[];
+  S: Bytes;
+  shop: string;
+  unit: string;
+  amount: number;
+}
+
+export const DIRECT_WINDOW_MS = 3_600_000;
+
+/** 3.5: check a DirectPayment and sign its receipt; a refusal throws a ProtocolError. */
+export async function checkDirect(message: Uint8Array, ctx: DirectContext): Promise<DirectAnswer> {
+  const d = decode(message, 'DirectPayment');
+  if (d.collector !== ctx.collector) fail('E_COLLECTOR', `this payment is for ${d.collector}`);
+  const window = ctx.window_ms ?? DIRECT_WINDOW_MS;
+  if (Math.abs(ctx.now_ms - d.time_ms) > window) fail('E_WINDOW', 'the payment is outside the time window');
+  if (await ctx.seen(d.S)) fail('E_WINDOW', 'this payment was already received');
+  const chal = directChallengeOf(d.collector, d.time_ms);
+  const [verdict] = await judgeSpends(
+    [{ spend: d, shop: d.shop, chal }],
+    ctx.issuers,
+    ctx.verifier,
+    Math.floor(ctx.now_ms / 1000),
+  );
+  if (verdict.code) fail(verdict.code);
+  const origin = digestOf(message);
+  const receiptFields = { collector: ctx.collector, S: d.S, received_ms: ctx.now_ms };
+  const receipt = encode({ type: 'Receipt', ...receiptFields, R: await ctx.signer.sign(receiptBody(receiptFields)) });
+  const returns = await makeReturns(ctx.signer, ctx.collector, origin, [
+    { shop: d.shop, chal, ticket: d.ticket, amount: d.amount, S: d.S },
+  ]);
+  return { receipt, origin, returns, S: d.S, shop: d.shop, unit: d.ticket.unit, amount: d.amount };
+}

@@ -1,0 +1,115 @@
+// The issuer: issuing tickets (3.1) and settling Returns (5.3).
+import { toHex } from './bytes.ts';
+import { type Keys, ticketId, useCheck } from './checks.ts';
+import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
+import { type Code, fail } from './errors.ts';
+import { type Bytes, decode, type ReturnItem, type Ticket } from './messages.ts';
+import { returnBody, ticketBody } from './signed.ts';
+
+/** 3.1: sign a ticket. Refuses a holder key failing check 1 of section 1, and a face below 1. */
+export async function issueTicket(
+  signer: Signer,
+  t: { issuer: string; unit: string; face: number; holder: Bytes; expires: number; serial?: Bytes },
+): Promise<Ticket> {
+  if (!isValidPublicKey(t.holder)) fail('E_FIELD', 'the holder key is not a valid Ed25519 public key');
+  if (!Number.isSafeInteger(t.face) || t.face < 1) fail('E_FIELD', 'face must be at least 1');
+  const fields = { ...t, serial: t.serial ?? randomBytes(16) };
+  const body = ticketBody(fields); // validates every field before signing
+  return { ...fields, C: await signer.sign(body) };
+}
+
+export type Blame = 'collector' | 'holder';
+export interface SettlementAnswer {
+  settled: number;
+  rejected: { index: number; code: Code; blame: Blame }[];
+}
+
+/** What the issuer has stored; lookups may be synchronous or not. */
+export interface SettlementStore {
+  /** The answer stored for a Return of this origin settled from this collector, if any. */
+  answered(from: string, origin: Bytes): SettlementAnswer | undefined | Promise<SettlementAnswer | undefined>;
+  /** Whether this issuer issued exactly this ticket (same fields and C). */
+  issued(ticket: Ticket): boolean | Promise<boolean>;
+  /** Whether this S was returned before (remembered once it verified). */
+  remembered(S: Bytes): boolean | Promise<boolean>;
+  /** The sum of settled amounts of a ticket (by ticketId). */
+  spent(ticket: string): number | Promise<number>;
+}
+
+export interface SettledUse {
+  index: number;
+  item: ReturnItem;
+  /** Settled, or the code it was refused with. */
+  code?: 'E_DUPLICATE' | 'E_OVERSPENT';
+}
+
+/** The outcome of a Return, to store in one transaction. */
+export interface Settlement {
+  from: string;
+  origin: Bytes;
+  answer: SettlementAnswer;
+  /** Uses whose S verified, to remember by S: settled ones (no code) and refused ones (with their code). */
+  remembered: SettledUse[];
+  /** Holder keys to put on the deny list (proof: the E_OVERSPENT use and the settled uses of its ticket). */
+  deny: Bytes[];
+}
+
+/**
+ * 5.3: settle a Return sent by the authenticated collector `from`. A Return refused whole throws a
+ * ProtocolError (a decoder code, E_COLLECTOR). One settled before from the same collector gives
+ * `{ retry }` with the stored answer.
+ */
+export async function settleReturn(
+  message: Uint8Array,
+  from: string,
+  ctx: { issuer: string; collectors: Keys; verifier: Verifier; store: SettlementStore },
+): Promise<Settlement | { retry: true; answer: SettlementAnswer }> {
+  const r = decode(message, 'Return');
+  const stored = await ctx.store.answered(from, r.origin);
+  if (stored) return { retry: true, answer: stored };
+  const key = ctx.collectors.get(from);
+  const checks = r.items.map((it) => useCheck(it, it.shop, it.chal));
+  if (key) checks.push({ publicKey: key, message: returnBody(r), signature: r.Q });
+  const ok = await ctx.verifier.verify(checks);
+  if (!key || !ok[checks.length - 1] || r.collector !== from)
+    fail('E_COLLECTOR', 'the Return is not signed by the collector sending it');
+
+  const answer: SettlementAnswer = { settled: 0, rejected: [] };
+  const remembered: SettledUse[] = [];
+  const deny: Bytes[] = [];
+  const seenHere = new Set<string>();
+  const spentHere = new Map<string, number>();
+  for (const [index, item] of r.items.entries()) {
+    const t = item.ticket;
+    const reject = (code: Code, blame: Blame) => answer.rejected.push({ index, code, blame });
+    if (t.issuer !== ctx.issuer || !(await ctx.store.issued(t))) {
+      reject('E_NOT_ISSUED', 'collector');
+      continue;
+    }
+    if (!ok[index]) {
+      reject('E_USE_SIGNATURE', 'collector');
+      continue;
+    }
+    const S = toHex(item.S);
+    if (seenHere.has(S) || (await ctx.store.remembered(item.S))) {
+      reject('E_DUPLICATE', 'collector');
+      continue;
+    }
+    seenHere.add(S);
+    const id = ticketId(t);
+    const spent = spentHere.get(id) ?? (await ctx.store.spent(id));
+    if (spent + item.amount > t.face) {
+      reject('E_OVERSPENT', 'holder');
+      remembered.push({ index, item, code: 'E_OVERSPENT' });
+      deny.push(t.holder);
+      continue;
+    }
+    spentHere.set(id, spent + item.amount);
+    remembered.push({ index, item });
+    answer.settled++;
+  }
+  return { from, origin: r.origin, answer, remembered, deny };
+}
+
+/** The text that names a ticket's body, to compare "same fields and C" in a store. */
+export const ticketFingerprint = (t: Ticket): string => toHex(ticketBody(t)) + toHex(t.C);
