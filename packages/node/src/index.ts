@@ -1,0 +1,1 @@
+export { nativeVerifier, nativeVerifyRaw } from './native.ts';
