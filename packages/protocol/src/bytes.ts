@@ -71,7 +71,8 @@ export function fromBase64url(s: string): Uint8Array {
   }
   const rem = s.length % 4;
   const last = vals[s.length - 1];
-  if ((rem === 2 && (last & 15) !== 0) || (rem === 3 && (last & 3) !== 0)) fail('E_FIELD', 'non-canonical base64url');
+  if ((rem === 2 && (last & 15) !== 0) || (rem === 3 && (last & 3) !== 0))
+    fail('E_FIELD', 'non-canonical base64url');
   const out = new Uint8Array(Math.floor((s.length * 3) / 4));
   let o = 0;
   let i = 0;

@@ -20,7 +20,11 @@ export const ticketCheck = (t: Ticket, issuerKey: Bytes): SignatureCheck => ({
 });
 
 /** The check of S (3.4) under the ticket's holder key. */
-export const useCheck = (s: { ticket: Ticket; amount: number; S: Bytes }, shop: string, chal: Bytes): SignatureCheck => ({
+export const useCheck = (
+  s: { ticket: Ticket; amount: number; S: Bytes },
+  shop: string,
+  chal: Bytes,
+): SignatureCheck => ({
   publicKey: s.ticket.holder,
   message: useBody(s.amount, s.ticket.C, shop, chal),
   signature: s.S,

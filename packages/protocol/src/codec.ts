@@ -74,11 +74,13 @@ export class Writer {
     return this.ascii(s);
   }
   num(b: Uint8Array): this {
-    if (!(b instanceof Uint8Array) || b.length < 1 || b.length > 64) fail('E_FIELD', 'num must be 1..64 bytes');
+    if (!(b instanceof Uint8Array) || b.length < 1 || b.length > 64)
+      fail('E_FIELD', 'num must be 1..64 bytes');
     return this.u8(b.length).raw(b);
   }
   text(s: string): this {
-    if (typeof s !== 'string' || !s.isWellFormed() || s.includes('\0')) fail('E_FIELD', 'text must be UTF-8 without NUL');
+    if (typeof s !== 'string' || !s.isWellFormed() || s.includes('\0'))
+      fail('E_FIELD', 'text must be UTF-8 without NUL');
     const b = utf8Encoder.encode(s);
     if (b.length > 255) fail('E_FIELD', 'text longer than 255 bytes');
     return this.u8(b.length).raw(b);

@@ -1,7 +1,7 @@
 // The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
 import { equal, toHex } from './bytes.ts';
 import { type Keys, ticketCheck, totalsOf, useCheck } from './checks.ts';
-import type { Signer, SignatureCheck, Verifier } from './crypto.ts';
+import type { SignatureCheck, Signer, Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
 import {
   type Allocation,
@@ -89,7 +89,8 @@ interface Placed {
 }
 function flatten(node: BagNode, number: Bytes, path: BagPath, out: Placed[]): Placed[] {
   for (const use of node.uses) out.push({ path, number, use });
-  for (const c of node.children) flatten(c.node, sub(number, c.terminal, c.n), [...path, [c.terminal, c.n]], out);
+  for (const c of node.children)
+    flatten(c.node, sub(number, c.terminal, c.n), [...path, [c.terminal, c.n]], out);
   return out;
 }
 
@@ -169,7 +170,10 @@ export async function makeReturns(
  * the caller answers with what it stored. Otherwise the answer to store, in one transaction with
  * marking the root collected.
  */
-export async function checkBag(message: Uint8Array, ctx: BagContext): Promise<BagAnswer | { retry: true; digest: Bytes }> {
+export async function checkBag(
+  message: Uint8Array,
+  ctx: BagContext,
+): Promise<BagAnswer | { retry: true; digest: Bytes }> {
   const bag = decode(message, 'Bag');
   if (bag.collector !== ctx.collector) fail('E_COLLECTOR', `this bag is for ${bag.collector}`);
   const alloc = await ctx.allocation(bag.root);
@@ -184,7 +188,11 @@ export async function checkBag(message: Uint8Array, ctx: BagContext): Promise<Ba
 
   const placed = flatten(bag.node, bag.root, [], []);
   const verdicts = await judgeSpends(
-    placed.map((p) => ({ spend: p.use, shop: p.use.shop, chal: challengeOf(ctx.collector, p.number, p.use.deal) })),
+    placed.map((p) => ({
+      spend: p.use,
+      shop: p.use.shop,
+      chal: challengeOf(ctx.collector, p.number, p.use.deal),
+    })),
     ctx.issuers,
     ctx.verifier,
     alloc!.issued,
@@ -198,7 +206,14 @@ export async function checkBag(message: Uint8Array, ctx: BagContext): Promise<Ba
     if (code) rejected.push({ path, deal: use.deal, code });
     else {
       acceptedS.add(S);
-      accepted.push({ path, deal: use.deal, shop: use.shop, amount: use.amount, chal: verdicts[i].chal, use });
+      accepted.push({
+        path,
+        deal: use.deal,
+        shop: use.shop,
+        amount: use.amount,
+        chal: verdicts[i].chal,
+        use,
+      });
     }
   }
   const reportFields = {
@@ -208,7 +223,11 @@ export async function checkBag(message: Uint8Array, ctx: BagContext): Promise<Ba
     accepted_count: accepted.length,
     rejected_count: rejected.length,
   };
-  const report = encode({ type: 'Report', ...reportFields, K: await ctx.signer.sign(reportBody(reportFields)) });
+  const report = encode({
+    type: 'Report',
+    ...reportFields,
+    K: await ctx.signer.sign(reportBody(reportFields)),
+  });
   const returns = await makeReturns(
     ctx.signer,
     ctx.collector,
@@ -262,7 +281,11 @@ export async function checkDirect(message: Uint8Array, ctx: DirectContext): Prom
   if (verdict.code) fail(verdict.code);
   const origin = digestOf(message);
   const receiptFields = { collector: ctx.collector, S: d.S, received_ms: ctx.now_ms };
-  const receipt = encode({ type: 'Receipt', ...receiptFields, R: await ctx.signer.sign(receiptBody(receiptFields)) });
+  const receipt = encode({
+    type: 'Receipt',
+    ...receiptFields,
+    R: await ctx.signer.sign(receiptBody(receiptFields)),
+  });
   const returns = await makeReturns(ctx.signer, ctx.collector, origin, [
     { shop: d.shop, chal, ticket: d.ticket, amount: d.amount, S: d.S },
   ]);

@@ -127,7 +127,9 @@ export function webCryptoVerifier(subtle: SubtleCrypto = globalThis.crypto.subtl
 }
 
 /** Whether this runtime's WebCrypto does Ed25519 (Chromium does; some browsers do not). */
-export async function hasWebCryptoEd25519(subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<boolean> {
+export async function hasWebCryptoEd25519(
+  subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle,
+): Promise<boolean> {
   if (!subtle) return false;
   try {
     const pub = ed.Point.BASE.toBytes();
@@ -156,7 +158,11 @@ export function seedSigner(seed: Bytes): Signer {
 }
 
 /** A signer over a (possibly non-extractable) WebCrypto Ed25519 private key. */
-export function webCryptoSigner(privateKey: CryptoKey, publicKey: Bytes, subtle = globalThis.crypto.subtle): Signer {
+export function webCryptoSigner(
+  privateKey: CryptoKey,
+  publicKey: Bytes,
+  subtle = globalThis.crypto.subtle,
+): Signer {
   return {
     publicKey,
     sign: async (m) => new Uint8Array(await subtle.sign({ name: 'Ed25519' }, privateKey, new Uint8Array(m))),

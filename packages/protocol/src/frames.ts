@@ -37,7 +37,10 @@ export function toFrames(message: Uint8Array, count?: number, max = QR_MAX_BYTES
  * check is dropped and reading goes on (the sender's loop repeats).
  */
 export class FrameReader {
-  private sets = new Map<string, { count: number; whole: Uint8Array; chunks: (Uint8Array | undefined)[]; have: number }>();
+  private sets = new Map<
+    string,
+    { count: number; whole: Uint8Array; chunks: (Uint8Array | undefined)[]; have: number }
+  >();
 
   /** Progress of the most recently touched set: frames held and frames needed. */
   progress = { have: 0, count: 0 };

@@ -11,8 +11,8 @@ import {
   type Challenge,
   decode,
   MAX_PATH,
-  type Payment,
   type PathStep,
+  type Payment,
   type Use,
 } from './messages.ts';
 import { challengeOf, numberOf } from './signed.ts';
@@ -74,10 +74,18 @@ export type PaymentVerdict =
   | { ok: true; payment: Payment; unit: string; total: number }
   | { ok: false; code: Code; message: string; index?: number };
 
-const refuse = (code: Code, message: string, index?: number): PaymentVerdict => ({ ok: false, code, message, index });
+const refuse = (code: Code, message: string, index?: number): PaymentVerdict => ({
+  ok: false,
+  code,
+  message,
+  index,
+});
 
 /** 5.1: accept a Payment only if every rule holds, in order; otherwise the first failing code. */
-export async function checkPayment(input: Payment | Uint8Array, ctx: PaymentContext): Promise<PaymentVerdict> {
+export async function checkPayment(
+  input: Payment | Uint8Array,
+  ctx: PaymentContext,
+): Promise<PaymentVerdict> {
   let p: Payment;
   try {
     p = input instanceof Uint8Array ? decode(input, 'Payment') : input;
@@ -93,7 +101,9 @@ export async function checkPayment(input: Payment | Uint8Array, ctx: PaymentCont
 
   // Every signature at once (the provider may batch); the rules below read the answers in order.
   const keys = p.items.map((s) => ctx.issuers.get(s.ticket.issuer));
-  const checks = p.items.flatMap((s, i) => (keys[i] ? [ticketCheck(s.ticket, keys[i]), useCheck(s, p.shop, p.chal)] : []));
+  const checks = p.items.flatMap((s, i) =>
+    keys[i] ? [ticketCheck(s.ticket, keys[i]), useCheck(s, p.shop, p.chal)] : [],
+  );
   const answers = await ctx.verifier.verify(checks);
   let a = 0;
   const valid = keys.map((k) => (k ? { C: answers[a++], S: answers[a++] } : { C: false, S: false }));
@@ -101,21 +111,26 @@ export async function checkPayment(input: Payment | Uint8Array, ctx: PaymentCont
   // 2. trusted issuer, valid C
   for (const [i, s] of p.items.entries()) {
     if (!keys[i]) return refuse('E_ISSUER', `ticket ${i + 1}: unknown issuer ${s.ticket.issuer}`, i);
-    if (!valid[i].C) return refuse('E_TICKET_SIGNATURE', `ticket ${i + 1}: the issuer's signature is not valid`, i);
+    if (!valid[i].C)
+      return refuse('E_TICKET_SIGNATURE', `ticket ${i + 1}: the issuer's signature is not valid`, i);
   }
   // 3. valid S
   for (const i of p.items.keys()) {
-    if (!valid[i].S) return refuse('E_USE_SIGNATURE', `ticket ${i + 1}: the holder's signature is not valid`, i);
+    if (!valid[i].S)
+      return refuse('E_USE_SIGNATURE', `ticket ${i + 1}: the holder's signature is not valid`, i);
   }
   // 4. unexpired, the challenge's unit, 1 <= amount <= face, amounts sum to the price
   let total = 0;
   for (const [i, { ticket, amount }] of p.items.entries()) {
     if (ctx.now >= ticket.expires) return refuse('E_EXPIRED', `ticket ${i + 1} has expired`, i);
-    if (ticket.unit !== open.unit) return refuse('E_UNIT', `ticket ${i + 1} is in ${ticket.unit}, not ${open.unit}`, i);
-    if (amount < 1 || amount > ticket.face) return refuse('E_AMOUNT', `ticket ${i + 1}: amount outside 1..face`, i);
+    if (ticket.unit !== open.unit)
+      return refuse('E_UNIT', `ticket ${i + 1} is in ${ticket.unit}, not ${open.unit}`, i);
+    if (amount < 1 || amount > ticket.face)
+      return refuse('E_AMOUNT', `ticket ${i + 1}: amount outside 1..face`, i);
     total += amount;
   }
-  if (total !== open.amount) return refuse('E_TOTAL', `the tickets pay ${total}, the price is ${open.amount}`);
+  if (total !== open.amount)
+    return refuse('E_TOTAL', `the tickets pay ${total}, the price is ${open.amount}`);
   // 5. no ticket twice, nothing beyond its face here
   const seen = new Set<string>();
   for (const [i, { ticket, amount }] of p.items.entries()) {
@@ -127,7 +142,8 @@ export async function checkPayment(input: Payment | Uint8Array, ctx: PaymentCont
   }
   // 6. no denied holder
   for (const [i, { ticket }] of p.items.entries()) {
-    if (ctx.denied.has(toHex(ticket.holder))) return refuse('E_DENIED', `ticket ${i + 1}: the holder is denied`, i);
+    if (ctx.denied.has(toHex(ticket.holder)))
+      return refuse('E_DENIED', `ticket ${i + 1}: the holder is denied`, i);
   }
   return { ok: true, payment: p, unit: open.unit, total };
 }

@@ -27,7 +27,8 @@ const TAG = {
 } as const;
 
 /** 3.1: what the issuer signs (C). */
-export const ticketBody = (t: Omit<Ticket, 'C'>): Bytes => writeTicketFields(new Writer().tag(TAG.ticket), t).finish();
+export const ticketBody = (t: Omit<Ticket, 'C'>): Bytes =>
+  writeTicketFields(new Writer().tag(TAG.ticket), t).finish();
 
 /** 3.2: what the collector signs (A) when it allocates a root number. */
 export const allocationBody = (a: Omit<Allocation, 'A' | 'path'>): Bytes =>
@@ -69,7 +70,8 @@ export const reportBody = (r: Omit<Report, 'K'>): Bytes =>
     .finish();
 
 /** 3.7: what the collector signs (Q) on a Return: the body up to its final b64. */
-export const returnBody = (r: Omit<Return, 'Q'>): Bytes => writeReturnItems(new Writer().tag(TAG.return), r).finish();
+export const returnBody = (r: Omit<Return, 'Q'>): Bytes =>
+  writeReturnItems(new Writer().tag(TAG.return), r).finish();
 
 /** 4: bag_digest, and a direct payment's origin: SHA-256 of the whole message. */
 export const digestOf = (message: Bytes): Bytes => sha256(message);

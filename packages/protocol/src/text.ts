@@ -10,7 +10,8 @@ export const toText = (message: Uint8Array): string => toBase64url(message);
 export const fromText = (text: string): Uint8Array => fromBase64url(text);
 
 /** A link that opens an app on the message: `<base>#m=<text form>`. */
-export const toUrl = (base: string, message: Uint8Array): string => `${base.split('#')[0]}#m=${toText(message)}`;
+export const toUrl = (base: string, message: Uint8Array): string =>
+  `${base.split('#')[0]}#m=${toText(message)}`;
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 

@@ -35,7 +35,12 @@ export interface Choice {
  * Choose tickets to pay `amount` in `unit`: the fewest tickets, then the soonest expiry; a ticket
  * may be spent in part, never beyond what is left of it. The reason it cannot is a ProtocolError.
  */
-export function selectTickets(holdings: readonly Holding[], unit: string, amount: number, now: number): Choice[] {
+export function selectTickets(
+  holdings: readonly Holding[],
+  unit: string,
+  amount: number,
+  now: number,
+): Choice[] {
   if (!Number.isSafeInteger(amount) || amount < 1) fail('E_AMOUNT', 'nothing to pay');
   const ofUnit = holdings.filter((h) => h.ticket.unit === unit && h.left > 0);
   if (ofUnit.length === 0) fail('E_UNIT', `no ticket in ${unit}`);
@@ -47,7 +52,8 @@ export function selectTickets(holdings: readonly Holding[], unit: string, amount
     if (k === byLeft.length) fail('E_TOTAL', `not enough left in ${unit}`);
     sum += byLeft[k].left;
   }
-  if (k > MAX_PAYMENT_ITEMS) fail('E_TOTAL', `this needs ${k} tickets; a payment carries at most ${MAX_PAYMENT_ITEMS}`);
+  if (k > MAX_PAYMENT_ITEMS)
+    fail('E_TOTAL', `this needs ${k} tickets; a payment carries at most ${MAX_PAYMENT_ITEMS}`);
 
   // With k fixed, take tickets soonest-expiring first whenever the rest can still complete the price.
   const byExpiry = [...usable].sort((a, b) => a.ticket.expires - b.ticket.expires || b.left - a.left);

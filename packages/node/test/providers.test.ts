@@ -1,0 +1,35 @@
+// Section 1: every signatures vector judged as stated by every provider (noble, WebCrypto, Node native).
+import { readFileSync } from 'node:fs';
+import { fromHex, nobleVerifier, webCryptoVerifier } from '@moneybag/protocol';
+import { describe, expect, it } from 'vitest';
+import { nativeVerifier } from '../src/index.ts';
+
+const V = JSON.parse(readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'));
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON cases
+const cases: [string, any][] = V.signatures.cases.map((c: { description: string }) => [c.description, c]);
+
+describe.each([nobleVerifier, webCryptoVerifier(), nativeVerifier])('$name', (verifier) => {
+  it.each(cases)('%s', async (_d, c) => {
+    const [ok] = await verifier.verify([
+      { publicKey: fromHex(c.publicKey), message: fromHex(c.message), signature: fromHex(c.signature) },
+    ]);
+    expect(ok).toBe(c.valid);
+  });
+  it('judges a batch of all cases at once, in order', async () => {
+    const got = await verifier.verify(
+      V.signatures.cases.map((c: { publicKey: string; message: string; signature: string }) => ({
+        publicKey: fromHex(c.publicKey),
+        message: fromHex(c.message),
+        signature: fromHex(c.signature),
+      })),
+    );
+    expect(got).toEqual(V.signatures.cases.map((c: { valid: boolean }) => c.valid));
+  });
+  it('refuses malformed inputs without throwing', async () => {
+    const junk = [
+      { publicKey: new Uint8Array(31), message: new Uint8Array(0), signature: new Uint8Array(64) },
+      { publicKey: new Uint8Array(32), message: new Uint8Array(0), signature: new Uint8Array(63) },
+    ];
+    expect(await verifier.verify(junk)).toEqual([false, false]);
+  });
+});
