@@ -27,9 +27,9 @@ describe('selectTickets', () => {
     const soon = await h(300, NOW + 10);
     const later = await h(500, NOW + 100);
     const big = await h(1000, NOW + 1000);
-    // One ticket suffices: the big one, though it expires last.
+    // One ticket suffices: of those that can, the soonest expiring.
     expect(selectTickets([soon, later, big], 'EUR', 450, NOW).map((c) => [c.ticket, c.amount])).toEqual([
-      [big.ticket, 450],
+      [later.ticket, 450],
     ]);
     // Two needed: among pairs, the soonest expiring first, spent fully first.
     const chosen = selectTickets([soon, later, big], 'EUR', 1200, NOW);
