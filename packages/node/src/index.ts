@@ -1,1 +1,1 @@
-export { nativeVerifier, nativeVerifyRaw } from './native.ts';
+export { nativeSigner, nativeVerifier, nativeVerifyRaw, useNativeHashes } from './native.ts';

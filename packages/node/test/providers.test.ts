@@ -33,3 +33,16 @@ describe.each([nobleVerifier, webCryptoVerifier(), nativeVerifier])('$name', (ve
     expect(await verifier.verify(junk)).toEqual([false, false]);
   });
 });
+
+describe('nativeSigner', () => {
+  it('makes the same signatures as the portable signer (the ticket vector C)', async () => {
+    const { nativeSigner } = await import('../src/index.ts');
+    const { seedSigner } = await import('@moneybag/protocol');
+    const seed = fromHex(V.keys.issuer.seed);
+    const body = fromHex(V.ticket.ticket_body);
+    const a = nativeSigner(seed);
+    expect(Buffer.from(a.publicKey).toString('hex')).toBe(V.keys.issuer.publicKey);
+    expect(Buffer.from(await a.sign(body)).toString('hex')).toBe(V.ticket.C);
+    expect(await a.sign(body)).toEqual(await seedSigner(seed).sign(body));
+  });
+});

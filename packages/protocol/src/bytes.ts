@@ -22,6 +22,9 @@ export function equal(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
+/** A cheap Map/Set key for bytes (one char a byte): hex costs several times more on a hot path. */
+export const byteKey = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function toHex(b: Uint8Array): string {

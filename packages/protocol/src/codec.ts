@@ -11,22 +11,39 @@ export const isId = (s: string): boolean => s.length >= 1 && s.length <= 64 && I
 export const isUnit = (s: string): boolean => s.length >= 1 && s.length <= 12 && UNIT_RE.test(s);
 const isU32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
+/** Writes a u64 (at most 2^53 - 1, else E_RANGE) big-endian at `at`. */
+export function setU64(buf: Uint8Array, at: number, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) fail('E_RANGE', `u64 out of range: ${v}`);
+  const hi = Math.floor(v / 2 ** 32);
+  const lo = v >>> 0;
+  buf[at] = hi >>> 24;
+  buf[at + 1] = (hi >>> 16) & 255;
+  buf[at + 2] = (hi >>> 8) & 255;
+  buf[at + 3] = hi & 255;
+  buf[at + 4] = lo >>> 24;
+  buf[at + 5] = (lo >>> 16) & 255;
+  buf[at + 6] = (lo >>> 8) & 255;
+  buf[at + 7] = lo & 255;
+}
+
 export class Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
   length = 0;
 
+  /** `capacity`: the expected size; a hot path that knows it exactly gets its bytes without a copy. */
+  constructor(capacity = 128) {
+    this.buf = new Uint8Array(capacity);
+  }
   private room(n: number) {
     if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = this.buf.length * 2 || 64;
     while (size < this.length + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
   }
   u8(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 255) fail('E_FIELD', `u8 out of range: ${v}`);
@@ -37,15 +54,16 @@ export class Writer {
   u32(v: number): this {
     if (!isU32(v)) fail('E_FIELD', `u32 out of range: ${v}`);
     this.room(4);
-    this.view.setUint32(this.length, v);
-    this.length += 4;
+    const b = this.buf;
+    b[this.length++] = v >>> 24;
+    b[this.length++] = (v >>> 16) & 255;
+    b[this.length++] = (v >>> 8) & 255;
+    b[this.length++] = v & 255;
     return this;
   }
   u64(v: number): this {
-    if (!Number.isSafeInteger(v) || v < 0) fail('E_RANGE', `u64 out of range: ${v}`);
     this.room(8);
-    this.view.setUint32(this.length, Math.floor(v / 2 ** 32));
-    this.view.setUint32(this.length + 4, v >>> 0);
+    setU64(this.buf, this.length, v);
     this.length += 8;
     return this;
   }

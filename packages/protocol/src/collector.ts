@@ -1,5 +1,5 @@
 // The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
-import { equal, toHex } from './bytes.ts';
+import { byteKey, equal } from './bytes.ts';
 import { type Keys, ticketCheck, totalsOf, useCheck } from './checks.ts';
 import type { SignatureCheck, Signer, Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
@@ -11,11 +11,12 @@ import {
   encode,
   type ReturnItem,
   type Spend,
+  type Ticket,
   type Use,
 } from './messages.ts';
 import {
   allocationBody,
-  challengeOf,
+  challengesOf,
   digestOf,
   directChallengeOf,
   receiptBody,
@@ -84,15 +85,25 @@ export interface BagContext {
 
 interface Placed {
   path: BagPath;
-  number: Bytes;
   use: Use;
+  /** The chal the collector recomputes from its own id, the node's number and the deal. */
+  chal: Bytes;
 }
-function flatten(node: BagNode, number: Bytes, path: BagPath, out: Placed[]): Placed[] {
-  for (const use of node.uses) out.push({ path, number, use });
+function flatten(collector: string, node: BagNode, number: Bytes, path: BagPath, out: Placed[]): Placed[] {
+  const chalOf = challengesOf(collector, number);
+  for (const use of node.uses) out.push({ path, use, chal: chalOf(use.deal) });
   for (const c of node.children)
-    flatten(c.node, sub(number, c.terminal, c.n), [...path, [c.terminal, c.n]], out);
+    flatten(collector, c.node, sub(number, c.terminal, c.n), [...path, [c.terminal, c.n]], out);
   return out;
 }
+
+const sameTicketFields = (a: Ticket, b: Ticket) =>
+  a.issuer === b.issuer &&
+  a.unit === b.unit &&
+  a.face === b.face &&
+  a.expires === b.expires &&
+  equal(a.holder, b.holder) &&
+  equal(a.serial, b.serial);
 
 interface UseVerdict {
   chal: Bytes;
@@ -111,16 +122,18 @@ async function judgeSpends(
   deadBefore: number,
 ): Promise<UseVerdict[]> {
   const checks: SignatureCheck[] = [];
-  const ticketIndex = new Map<string, number>();
+  // C is verified once per distinct ticket: same C and same fields (a copy with other fields is checked apart).
+  const byC = new Map<string, { ticket: Ticket; check: number }[]>();
   const slots = spends.map(({ spend, shop, chal }) => {
     const key = issuers.get(spend.ticket.issuer);
     if (!key) return undefined;
-    const tc = ticketCheck(spend.ticket, key);
-    const tkey = toHex(tc.message) + toHex(spend.ticket.C);
-    let c = ticketIndex.get(tkey);
+    const cHex = byteKey(spend.ticket.C);
+    const seen = byC.get(cHex) ?? [];
+    let c = seen.find((x) => sameTicketFields(x.ticket, spend.ticket))?.check;
     if (c === undefined) {
-      c = checks.push(tc) - 1;
-      ticketIndex.set(tkey, c);
+      c = checks.push(ticketCheck(spend.ticket, key)) - 1;
+      seen.push({ ticket: spend.ticket, check: c });
+      byC.set(cHex, seen);
     }
     return { C: c, S: checks.push(useCheck(spend, shop, chal)) - 1 };
   });
@@ -186,13 +199,9 @@ export async function checkBag(
   }
   if (ctx.now >= alloc!.due) fail('E_BAG_LATE');
 
-  const placed = flatten(bag.node, bag.root, [], []);
+  const placed = flatten(ctx.collector, bag.node, bag.root, [], []);
   const verdicts = await judgeSpends(
-    placed.map((p) => ({
-      spend: p.use,
-      shop: p.use.shop,
-      chal: challengeOf(ctx.collector, p.number, p.use.deal),
-    })),
+    placed.map((p) => ({ spend: p.use, shop: p.use.shop, chal: p.chal })),
     ctx.issuers,
     ctx.verifier,
     alloc!.issued,
@@ -201,7 +210,7 @@ export async function checkBag(
   const accepted: AcceptedUse[] = [];
   const rejected: RejectedUse[] = [];
   for (const [i, { path, use }] of placed.entries()) {
-    const S = toHex(use.S);
+    const S = byteKey(use.S);
     const code = acceptedS.has(S) ? 'E_DUPLICATE' : verdicts[i].code;
     if (code) rejected.push({ path, deal: use.deal, code });
     else {

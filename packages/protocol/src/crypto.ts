@@ -1,12 +1,18 @@
 // Ed25519 and SHA-256 behind one small interface, with the exact cofactorless verification of section 1.
 import * as ed from '@noble/ed25519';
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2.js';
-import { toHex } from './bytes.ts';
+import { byteKey } from './bytes.ts';
 import type { Bytes } from './messages.ts';
 
 ed.hashes.sha512 = sha512;
 
-export const sha256 = (b: Bytes): Bytes => nobleSha256(b);
+/**
+ * The hash functions in use. SHA-256 is noble's by default (portable); a runtime with a faster one may put
+ * it here (Node's native one hashes a 2 MB bag several times faster), as noble's own `hashes` does.
+ */
+export const hashes: { sha256: (b: Bytes) => Bytes } = { sha256: nobleSha256 };
+
+export const sha256 = (b: Bytes): Bytes => hashes.sha256(b);
 
 /** The group order L. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -24,8 +30,8 @@ const keyChecks = new Map<string, boolean>();
  */
 export function isValidPublicKey(publicKey: Bytes): boolean {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
-  const hex = toHex(publicKey);
-  let ok = keyChecks.get(hex);
+  const key = byteKey(publicKey);
+  let ok = keyChecks.get(key);
   if (ok === undefined) {
     try {
       ok = !ed.Point.fromBytes(publicKey, false).isSmallOrder();
@@ -33,13 +39,21 @@ export function isValidPublicKey(publicKey: Bytes): boolean {
       ok = false;
     }
     if (keyChecks.size > 10_000) keyChecks.clear();
-    keyChecks.set(hex, ok);
+    keyChecks.set(key, ok);
   }
   return ok;
 }
 
+const L_BYTES = Uint8Array.from({ length: 32 }, (_, i) => Number((L >> BigInt(8 * i)) & 255n)); // little-endian
+
 /** Check 3: S, read little-endian, is < L. Every provider is guarded by it too, to be sure all agree. */
-export const isCanonicalS = (signature: Bytes): boolean => bytesToNumberLE(signature.subarray(32, 64)) < L;
+export function isCanonicalS(signature: Bytes): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const s = signature[32 + i];
+    if (s !== L_BYTES[i]) return s < L_BYTES[i];
+  }
+  return false; // S = L
+}
 
 /** Checks 2 and 4 with noble's point arithmetic: R decodes strictly, and [S]B - [k]A encodes to R. */
 export function nobleVerifyRaw(publicKey: Bytes, message: Bytes, signature: Bytes): boolean {
@@ -103,12 +117,12 @@ export const nobleVerifier: Verifier = makeVerifier('noble', nobleVerifyRaw);
 export function webCryptoVerifier(subtle: SubtleCrypto = globalThis.crypto.subtle): Verifier {
   const keys = new Map<string, Promise<CryptoKey>>();
   const keyOf = (publicKey: Bytes) => {
-    const hex = toHex(publicKey);
-    let k = keys.get(hex);
+    const id = byteKey(publicKey);
+    let k = keys.get(id);
     if (!k) {
       if (keys.size > 10_000) keys.clear();
       k = subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify']);
-      keys.set(hex, k);
+      keys.set(id, k);
     }
     return k;
   };

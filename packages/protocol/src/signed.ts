@@ -1,5 +1,5 @@
 // Section 3: every byte string that is signed or hashed, in one place.
-import { Writer } from './codec.ts';
+import { setU64, Writer } from './codec.ts';
 import { sha256 } from './crypto.ts';
 import {
   type Allocation,
@@ -42,13 +42,30 @@ export const sub = (parent: Bytes, terminal: string, n: number): Bytes =>
 export const numberOf = (root: Bytes, path: readonly PathStep[]): Bytes =>
   path.reduce((number, step) => sub(number, step.terminal, step.n), root);
 
+/** 3.3: the challenges of the deals under one bag number (the prefix is encoded once: a bag has thousands). */
+export function challengesOf(collector: string, bag: Bytes): (deal: number) => Bytes {
+  const prefix = new Writer().tag(TAG.challenge).id(collector).num(bag).finish();
+  const input = new Uint8Array(prefix.length + 8);
+  input.set(prefix);
+  return (deal) => {
+    setU64(input, prefix.length, deal);
+    return sha256(input);
+  };
+}
+
 /** 3.3: the challenge of one deal under a bag number. */
 export const challengeOf = (collector: string, bag: Bytes, deal: number): Bytes =>
-  sha256(new Writer().tag(TAG.challenge).id(collector).num(bag).u64(deal).finish());
+  challengesOf(collector, bag)(deal);
 
 /** 3.4: what the holder signs (S) to spend `amount` of ticket C at a shop over a challenge. */
 export const useBody = (amount: number, C: Bytes, shop: string, chal: Bytes): Bytes =>
-  new Writer().tag(TAG.use).u64(amount).fixed(C, 64).id(shop).fixed(chal, 32).finish();
+  new Writer(1 + TAG.use.length + 8 + 64 + 1 + shop.length + 32)
+    .tag(TAG.use)
+    .u64(amount)
+    .fixed(C, 64)
+    .id(shop)
+    .fixed(chal, 32)
+    .finish();
 
 /** 3.5: the challenge of a direct payment. */
 export const directChallengeOf = (collector: string, time_ms: number): Bytes =>
