@@ -15,7 +15,7 @@ import {
   type Payment,
   type Use,
 } from './messages.ts';
-import { challengeOf, numberOf } from './signed.ts';
+import { allocationBody, challengeOf, numberOf, reportBody } from './signed.ts';
 
 /** The number an Allocation designates for its holder: its root with its path folded in. */
 export const numberOfAllocation = (a: Pick<Allocation, 'root' | 'path'>): Bytes => numberOf(a.root, a.path);
@@ -181,3 +181,31 @@ export function mergeBags(bags: Bag[]): Bag {
 }
 
 export type { PathStep };
+
+/** An Allocation the POS or a relay receives: signed by a collector it trusts (else E_COLLECTOR). */
+export async function verifyAllocation(
+  a: Allocation,
+  ctx: { collectors: Keys; verifier: Verifier },
+): Promise<Allocation> {
+  const key = ctx.collectors.get(a.collector);
+  const [ok] = key
+    ? await ctx.verifier.verify([{ publicKey: key, message: allocationBody(a), signature: a.A }])
+    : [false];
+  if (!ok) fail('E_COLLECTOR', `this number is not signed by a collector this POS trusts (${a.collector})`);
+  return a;
+}
+
+/** A Report the POS keeps with its bag: signed by the collector, about this bag (else E_COLLECTOR). */
+export async function verifyReport(
+  report: Uint8Array,
+  ctx: { bagDigest: Bytes; collectors: Keys; verifier: Verifier },
+): Promise<Report> {
+  const r = decode(report, 'Report');
+  const key = ctx.collectors.get(r.collector);
+  const [ok] = key
+    ? await ctx.verifier.verify([{ publicKey: key, message: reportBody(r), signature: r.K }])
+    : [false];
+  if (!ok || toHex(r.bag_digest) !== toHex(ctx.bagDigest))
+    fail('E_COLLECTOR', 'the report is not the collector’s on this bag');
+  return r;
+}

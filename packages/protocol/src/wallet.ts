@@ -3,8 +3,16 @@ import { equal } from './bytes.ts';
 import { type Keys, ticketCheck } from './checks.ts';
 import type { Signer, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
-import { type Challenge, decode, MAX_PAYMENT_ITEMS, type Payment, type Ticket } from './messages.ts';
-import { useBody } from './signed.ts';
+import {
+  type Challenge,
+  type DirectPayment,
+  decode,
+  MAX_PAYMENT_ITEMS,
+  type Payment,
+  type Receipt,
+  type Ticket,
+} from './messages.ts';
+import { directChallengeOf, receiptBody, useBody } from './signed.ts';
 
 /** Check a ticket the wallet receives: a trusted issuer's valid C, bound to this wallet's key, unexpired. */
 export async function verifyReceivedTicket(
@@ -91,4 +99,29 @@ export async function signPayment(signer: Signer, challenge: Challenge, choices:
     })),
   );
   return { shop: challenge.shop, chal: challenge.chal, items };
+}
+
+/** 3.5: pay a shop through a collector, online: one ticket, signed over the direct challenge of `time_ms`. */
+export async function signDirectPayment(
+  signer: Signer,
+  p: { collector: string; shop: string; time_ms: number },
+  choice: Choice,
+): Promise<DirectPayment> {
+  const chal = directChallengeOf(p.collector, p.time_ms);
+  const S = await signer.sign(useBody(choice.amount, choice.ticket.C, p.shop, chal));
+  return { ...p, ticket: choice.ticket, amount: choice.amount, S };
+}
+
+/** A Receipt the wallet keeps: signed by the collector, for this use (else E_COLLECTOR). */
+export async function verifyReceipt(
+  receipt: Uint8Array,
+  ctx: { S: Uint8Array; collectors: Keys; verifier: Verifier },
+): Promise<Receipt> {
+  const r = decode(receipt, 'Receipt');
+  const key = ctx.collectors.get(r.collector);
+  const [ok] = key
+    ? await ctx.verifier.verify([{ publicKey: key, message: receiptBody(r), signature: r.R }])
+    : [false];
+  if (!ok || !equal(r.S, ctx.S)) fail('E_COLLECTOR', 'the receipt is not the collector’s on this payment');
+  return r;
 }
