@@ -4,7 +4,7 @@ import { sha256 } from './crypto.ts';
 import { fail } from './errors.ts';
 import { decode, encode, type Frame } from './messages.ts';
 
-/** About what one QR code of version 20 at ECC level M carries, less the Frame's own 21 bytes. */
+/** The most a message (or one of its Frames) may take to stay within a QR code of version 20 at ECC level M. */
 export const QR_MAX_BYTES = 650;
 const FRAME_OVERHEAD = 3 + 2 + 16;
 
