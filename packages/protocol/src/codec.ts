@@ -113,9 +113,6 @@ export class Writer {
 export class Reader {
   pos = 0;
   private readonly view: DataView;
-  constructor(readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
   get left(): number {
     return this.buf.length - this.pos;
   }
@@ -143,10 +140,17 @@ export class Reader {
     if (hi > 0x1fffff) fail('E_RANGE', 'u64 above 2^53 - 1');
     return hi * 2 ** 32 + lo;
   }
-  /** n raw bytes, as a view into the input (no copy). */
+  /** `views`: byte fields are views into the input (fast, for a check that keeps nothing); else copies. */
+  constructor(
+    readonly buf: Uint8Array,
+    private readonly views = false,
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  /** n raw bytes. */
   bytes(n: number): Uint8Array {
     this.need(n);
-    const b = this.buf.subarray(this.pos, this.pos + n);
+    const b = this.views ? this.buf.subarray(this.pos, this.pos + n) : this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
     return b;
   }

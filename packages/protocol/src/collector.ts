@@ -8,6 +8,7 @@ import {
   type BagNode,
   type Bytes,
   decode,
+  decodeViews,
   encode,
   type ReturnItem,
   type Spend,
@@ -187,7 +188,7 @@ export async function checkBag(
   message: Uint8Array,
   ctx: BagContext,
 ): Promise<BagAnswer | { retry: true; digest: Bytes }> {
-  const bag = decode(message, 'Bag');
+  const bag = decodeViews(message, 'Bag');
   if (bag.collector !== ctx.collector) fail('E_COLLECTOR', `this bag is for ${bag.collector}`);
   const alloc = await ctx.allocation(bag.root);
   if (!alloc || alloc.to !== bag.to || bag.to !== ctx.sender)

@@ -368,16 +368,25 @@ export function peekType(bytes: Uint8Array): MessageType {
 }
 
 /**
- * Decode a whole message. With `expected`, any other type is E_TYPE.
- * Byte fields are views into `bytes`: copy them if `bytes` will be reused.
+ * Decode a whole message. With `expected`, any other type is E_TYPE. Byte fields are fresh copies (safe to
+ * keep, e.g. in IndexedDB, which would otherwise store the whole input behind each view).
  */
 export function decode<T extends MessageType>(bytes: Uint8Array, expected: T): MessageOf<T>;
 export function decode(bytes: Uint8Array): Message;
 export function decode(bytes: Uint8Array, expected?: MessageType): Message {
+  return decodeMessage(bytes, expected, false);
+}
+
+/** As decode, with byte fields as views into `bytes`: for a hot path that does not keep them (a bag check). */
+export function decodeViews<T extends MessageType>(bytes: Uint8Array, expected: T): MessageOf<T> {
+  return decodeMessage(bytes, expected, true) as unknown as MessageOf<T>;
+}
+
+function decodeMessage(bytes: Uint8Array, expected: MessageType | undefined, views: boolean): Message {
   if (!(bytes instanceof Uint8Array)) fail('E_TRUNCATED', 'not bytes');
   const type = peekType(bytes);
   if (expected && type !== expected) fail('E_TYPE', `expected a ${expected}, got a ${type}`);
-  const r = new Reader(bytes);
+  const r = new Reader(bytes, views);
   r.pos = 3;
   const fields = codecs[type].read(r);
   r.end();
