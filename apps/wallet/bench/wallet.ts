@@ -1,0 +1,143 @@
+// The wallet's benchmark (after `npm run build -w @moneybag/wallet`); `npm run bench -w @moneybag/wallet` runs it:
+// 1. the wallet's initial JS, gzip (budget 150 KB);
+// 2. from a decoded challenge to the payment QR painted, in Chromium, by the wallet's performance marks
+//    (decoded -> confirm screen shown, and confirm tapped -> QR painted; the person's own pause between is not counted).
+// Runs the real service on the wallet's manual port 5302 with a throw-away data folder.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { decode, encode, makeChallenge, randomBytes, readContent, toUrl } from '@moneybag/protocol';
+import { chromium } from '@playwright/test';
+
+const repo = new URL('../../../', import.meta.url).pathname;
+const dist = join(repo, 'apps/wallet/dist');
+const PORT = 5302;
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const RUNS = 15;
+const BUDGET_KB = 150;
+const PAY_BUDGET_MS = 100;
+
+function initialJs(): { file: string; gzip: number }[] {
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  const files = [
+    ...html.matchAll(
+      /<script[^>]*type="module"[^>]*src="([^"]+)"|<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g,
+    ),
+  ].map((m) => (m[1] ?? m[2]).replace(/^\/wallet\//, ''));
+  return files.map((file) => ({ file, gzip: gzipSync(readFileSync(join(dist, file))).length }));
+}
+
+async function startService(data: string): Promise<ChildProcess> {
+  const child = spawn(
+    'node',
+    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(PORT)],
+    {
+      cwd: repo,
+      stdio: 'ignore',
+    },
+  );
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${ORIGIN}/.well-known/moneybag.json`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the service did not start');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Prints both figures; true when both are within budget. */
+export async function benchWallet(): Promise<boolean> {
+  if (!existsSync(join(dist, 'index.html')))
+    throw new Error('build the wallet first: npm run build -w @moneybag/wallet');
+  const js = initialJs();
+  const total = js.reduce((s, f) => s + f.gzip, 0);
+  console.log('wallet initial JS (gzip):');
+  for (const f of js) console.log(`  ${f.file}  ${(f.gzip / 1024).toFixed(1)} KB`);
+  console.log(
+    `  total ${(total / 1024).toFixed(1)} KB (budget ${BUDGET_KB} KB) ${total <= BUDGET_KB * 1024 ? 'ok' : 'OVER'}`,
+  );
+
+  const data = mkdtempSync(join(tmpdir(), 'moneybag-wallet-bench-'));
+  const service = await startService(data);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  let ok = total <= BUDGET_KB * 1024;
+  try {
+    const demo = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(`${ORIGIN}/wallet/`);
+    await page.getByTestId('create-wallet').click();
+    await page.getByRole('button', { name: 'Receive' }).click();
+    const holder = decode(
+      readContent((await page.getByTestId('holder-link').getAttribute('href'))!),
+      'HolderKey',
+    ).holder;
+    const res = await fetch(`${ORIGIN}/v1/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.issuer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        holder: Buffer.from(holder).toString('base64url'),
+        unit: 'EUR',
+        face: 100_000,
+        expires: Math.floor(Date.now() / 1000) + 86_400,
+      }),
+    });
+    const { ticket } = (await res.json()) as { ticket: string };
+    await page.goto(`${ORIGIN}/wallet/#m=${ticket}`);
+    await page.getByTestId('notice').waitFor();
+
+    const show: number[] = [];
+    const pay: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const c = makeChallenge({
+        collector: demo.collector.id,
+        bag: randomBytes(16),
+        deal: i + 1,
+        shop: demo.shops[0].id,
+        unit: 'EUR',
+        amount: 100 + i,
+        expires: Math.floor(Date.now() / 1000) + 300,
+        label: 'Bench shop',
+      });
+      await page.evaluate(() => performance.clearMarks());
+      await page.evaluate(() => performance.clearMeasures());
+      await page.goto(toUrl(`${ORIGIN}/wallet/`, encode({ type: 'Challenge', ...c })));
+      await page.getByTestId('confirm-pay').click();
+      await page.getByTestId('payment-qr').waitFor();
+      // No named functions inside: tsx would wrap them in a helper the page does not have.
+      const m = await page.waitForFunction(() => {
+        const s = performance.getEntriesByName('wallet:show-challenge', 'measure')[0]?.duration;
+        const p = performance.getEntriesByName('wallet:pay', 'measure')[0]?.duration;
+        return s !== undefined && p !== undefined ? { s, p } : undefined;
+      });
+      const { s, p } = (await m.jsonValue())!;
+      show.push(s);
+      pay.push(p);
+      await page.getByRole('button', { name: 'Done' }).click();
+    }
+    const sums = show.map((s, i) => s + pay[i]);
+    console.log(`challenge decoded -> payment QR painted, Chromium, ${RUNS} runs (ms):`);
+    console.log(
+      `  decoded -> confirm shown   median ${median(show).toFixed(1)}  max ${Math.max(...show).toFixed(1)}`,
+    );
+    console.log(
+      `  confirm -> QR painted      median ${median(pay).toFixed(1)}  max ${Math.max(...pay).toFixed(1)}`,
+    );
+    console.log(
+      `  both                       median ${median(sums).toFixed(1)}  max ${Math.max(...sums).toFixed(1)} (budget ${PAY_BUDGET_MS}) ${median(sums) < PAY_BUDGET_MS ? 'ok' : 'OVER'}`,
+    );
+    ok &&= median(sums) < PAY_BUDGET_MS;
+  } finally {
+    await browser.close();
+    service.kill();
+    rmSync(data, { recursive: true, force: true });
+  }
+  return ok;
+}

@@ -1,0 +1,242 @@
+// The wallet: one tab holds it; messages arrive by camera or by `#m=` link; screens are plain state.
+import {
+  type Bytes,
+  decode,
+  formatAmount,
+  isProtocolError,
+  peekType,
+  readContent,
+  type Signer,
+  toHex,
+  toText,
+} from '@moneybag/protocol';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { History } from './History.tsx';
+import { Home } from './Home.tsx';
+import { loadKey } from './keys.ts';
+import { holdWallet, type TabState } from './lock.ts';
+import { More } from './More.tsx';
+import { Confirm, Paid } from './Pay.tsx';
+import { Receive, Scan } from './Receive.tsx';
+import { Setup } from './Setup.tsx';
+import {
+  type DB,
+  getPayment,
+  type KeyRecord,
+  listPayments,
+  listReceipts,
+  listTickets,
+  openStore,
+  type PaymentRecord,
+  type ReceiptRecord,
+  type TicketRecord,
+} from './store.ts';
+import { Alert } from './ui.tsx';
+import { type Quote, quote, receiveTicket, refreshTrust } from './wallet.ts';
+
+export type Screen =
+  | { name: 'home' }
+  | { name: 'receive' }
+  | { name: 'scan' }
+  | { name: 'confirm'; quote: Quote }
+  | { name: 'paid'; payment: PaymentRecord }
+  | { name: 'history' }
+  | { name: 'more' };
+
+export interface WalletData {
+  db: DB;
+  key: KeyRecord;
+  signer: Signer;
+  tickets: TicketRecord[];
+  payments: PaymentRecord[];
+  receipts: ReceiptRecord[];
+}
+
+export interface Notice {
+  ok?: string;
+  error?: unknown;
+}
+
+/** The page's URL without its fragment: the wallet's base, for links. */
+const base = () => location.href.split('#')[0];
+/** The current message stays in the fragment, so that a reload comes back to the same step. */
+const keepInUrl = (message?: Bytes) =>
+  history.replaceState(null, '', message ? `${base()}#m=${toText(message)}` : base());
+
+export function App() {
+  const [db, setDb] = useState<DB>();
+  const [wallet, setWallet] = useState<WalletData>();
+  const [needsSetup, setNeedsSetup] = useState(false);
+  const [tab, setTab] = useState<TabState>();
+  const [screen, setScreen] = useState<Screen>({ name: 'home' });
+  const [notice, setNotice] = useState<Notice>({});
+  const [busy, setBusy] = useState(false);
+  const walletRef = useRef<WalletData>(undefined);
+  walletRef.current = wallet;
+
+  const reload = useCallback(async (d: DB) => {
+    const k = await loadKey(d);
+    if (!k) return setNeedsSetup(true);
+    const [tickets, payments, receipts] = await Promise.all([
+      listTickets(d),
+      listPayments(d),
+      listReceipts(d),
+    ]);
+    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts };
+    walletRef.current = next;
+    setWallet(next);
+    setNeedsSetup(false);
+  }, []);
+
+  useEffect(() => {
+    holdWallet(setTab);
+    openStore().then(async (d) => {
+      setDb(d);
+      await reload(d);
+      navigator.storage?.persist?.().catch(() => {});
+      // Trusted keys: fetched when online, kept for offline use.
+      if (await refreshTrust(d, location.origin)) await reload(d);
+    });
+  }, [reload]);
+
+  /** A message from the camera or a link: a Ticket to keep, or a Challenge to pay. */
+  const onMessage = useCallback(
+    async (message: Bytes) => {
+      const w = walletRef.current;
+      if (!w) return;
+      setBusy(true);
+      setNotice({});
+      try {
+        const type = peekType(message);
+        if (type === 'Ticket') {
+          const receive = () => receiveTicket(w.db, w.key.publicKey, message);
+          // An issuer we do not know yet may have been added since the keys were last fetched.
+          const { record, fresh } = await receive().catch(async (e) => {
+            if (isProtocolError(e) && e.code === 'E_ISSUER' && (await refreshTrust(w.db, location.origin)))
+              return receive();
+            throw e;
+          });
+          keepInUrl(); // only once kept: a reload before then receives it again
+          const t = record.ticket;
+          setNotice({
+            ok: `${fresh ? 'Ticket received' : 'Already in your wallet'}: ${formatAmount(t.face, t.unit)} from ${t.issuer}`,
+          });
+          setScreen({ name: 'home' });
+          await reload(w.db);
+        } else if (type === 'Challenge') {
+          performance.mark('wallet:challenge-decoded');
+          keepInUrl(message);
+          const c = decode(message, 'Challenge');
+          const paid = await getPayment(w.db, toHex(c.chal));
+          if (paid) setScreen({ name: 'paid', payment: paid });
+          else setScreen({ name: 'confirm', quote: await quote(w.db, message) });
+        } else {
+          setNotice({ error: new Error(`This code is a ${type}, not a ticket or a payment request.`) });
+        }
+      } catch (e) {
+        keepInUrl();
+        setNotice({ error: e });
+        setScreen({ name: 'home' });
+      } finally {
+        setBusy(false);
+      }
+    },
+    [reload],
+  );
+
+  // `#m=` links: on load (once the wallet is ready) and on every hashchange.
+  const ready = !!wallet;
+  useEffect(() => {
+    if (!ready || tab !== 'mine') return;
+    const read = () => {
+      if (!location.hash.startsWith('#m=')) return;
+      try {
+        onMessage(readContent(location.hash));
+      } catch (e) {
+        keepInUrl();
+        setNotice({ error: e });
+      }
+    };
+    read();
+    addEventListener('hashchange', read);
+    return () => removeEventListener('hashchange', read);
+  }, [ready, tab, onMessage]);
+
+  const go = (s: Screen) => {
+    if (s.name === 'home') keepInUrl();
+    setNotice({});
+    setScreen(s);
+  };
+
+  if (tab === 'elsewhere' || tab === 'lost')
+    return (
+      <>
+        <header className="bar">
+          <h1>Moneybag wallet</h1>
+        </header>
+        <main>
+          <div className="note" data-testid="other-tab">
+            {tab === 'lost'
+              ? 'The wallet was opened in another tab. It works in one tab at a time, so that a ticket is never spent twice.'
+              : 'The wallet is open in another tab. It works in one tab at a time, so that a ticket is never spent twice.'}
+          </div>
+        </main>
+        <footer className="actions">
+          <button className="primary" onClick={() => holdWallet(setTab, true)}>
+            Use the wallet here
+          </button>
+        </footer>
+      </>
+    );
+
+  if (needsSetup && db) return <Setup db={db} onDone={() => reload(db)} />;
+  if (!wallet || !tab)
+    return (
+      <main>
+        <p className="muted">Opening the wallet…</p>
+      </main>
+    );
+
+  const props = { wallet, go, setNotice, reload: () => reload(wallet.db) };
+  const notices = (
+    <>
+      {notice.ok && (
+        <div className="ok" role="status" data-testid="notice">
+          {notice.ok}
+        </div>
+      )}
+      {notice.error !== undefined && <Alert error={notice.error} />}
+    </>
+  );
+  switch (screen.name) {
+    case 'receive':
+      return <Receive {...props} notices={notices} onMessage={onMessage} />;
+    case 'scan':
+      return <Scan {...props} notices={notices} onMessage={onMessage} busy={busy} />;
+    case 'confirm':
+      return (
+        <Confirm
+          {...props}
+          notices={notices}
+          quote={screen.quote}
+          onPaid={(p) => setScreen({ name: 'paid', payment: p })}
+        />
+      );
+    case 'paid':
+      return <Paid {...props} payment={screen.payment} />;
+    case 'history':
+      return <History {...props} notices={notices} />;
+    case 'more':
+      return <More {...props} notices={notices} />;
+    default:
+      return <Home {...props} notices={notices} />;
+  }
+}
+
+export type ScreenProps = {
+  wallet: WalletData;
+  go(s: Screen): void;
+  setNotice(n: Notice): void;
+  reload(): Promise<void>;
+  notices?: React.ReactNode;
+};

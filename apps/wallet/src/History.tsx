@@ -1,0 +1,90 @@
+// Payments (shop, amount, time, tickets used) and the receipts of online payments.
+import { useState } from 'react';
+import type { ScreenProps } from './App.tsx';
+import { Alert, Amount, formatTime } from './ui.tsx';
+import { sendDirect } from './wallet.ts';
+
+export function History({ wallet, go, notices, reload }: ScreenProps) {
+  const receipts = new Map(wallet.receipts.map((r) => [r.payment, r]));
+  const [error, setError] = useState<unknown>();
+  const [sending, setSending] = useState<string>();
+  const retry = async (id: string) => {
+    const p = wallet.payments.find((x) => x.id === id);
+    if (!p) return;
+    setSending(id);
+    setError(undefined);
+    try {
+      await sendDirect(wallet.db, p);
+    } catch (e) {
+      setError(e);
+    }
+    setSending(undefined);
+    await reload();
+  };
+  return (
+    <>
+      <header className="bar">
+        <h1>History</h1>
+        <button onClick={() => go({ name: 'home' })}>Back</button>
+      </header>
+      <main>
+        {notices}
+        {error !== undefined && <Alert error={error} />}
+        {wallet.payments.length === 0 && <p className="muted">No payments yet.</p>}
+        <ul className="plain" data-testid="history">
+          {wallet.payments.map((p) => {
+            const r = receipts.get(p.id);
+            return (
+              <li key={p.id} className="card" data-testid="payment">
+                <div className="row">
+                  <strong>{p.label || p.shop}</strong>
+                  <strong>
+                    <Amount amount={p.amount} unit={p.unit} />
+                  </strong>
+                </div>
+                <div className="muted">
+                  {formatTime(p.at)} · {p.shop} · {p.tickets.length} ticket{p.tickets.length === 1 ? '' : 's'}
+                  {p.kind === 'direct' && ` · online via ${p.collector}`}
+                </div>
+                <ul className="muted" style={{ margin: '0.3rem 0 0', paddingLeft: '1.1rem' }}>
+                  {p.tickets.map((t) => (
+                    <li key={t.id}>
+                      <Amount amount={t.amount} unit={p.unit} /> from {t.id.split('/')[0]} ticket …
+                      {t.id.slice(-6)}
+                    </li>
+                  ))}
+                </ul>
+                {p.kind === 'pos' && (
+                  <button className="link" onClick={() => go({ name: 'paid', payment: p })}>
+                    Show the payment code again
+                  </button>
+                )}
+                {p.kind === 'direct' && r && (
+                  <div className="ok" data-testid="receipt">
+                    Receipt from {r.collector}, {formatTime(r.received_ms)}
+                  </div>
+                )}
+                {p.kind === 'direct' && !r && p.status === 'refused' && (
+                  <div className="alert">Refused: {p.error}</div>
+                )}
+                {p.kind === 'direct' && !r && p.status !== 'refused' && (
+                  <div className="note">
+                    Not confirmed yet.{' '}
+                    <button className="link" disabled={sending === p.id} onClick={() => retry(p.id)}>
+                      Send again
+                    </button>
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </main>
+      <footer className="actions">
+        <button className="primary" onClick={() => go({ name: 'home' })}>
+          Done
+        </button>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,98 @@
+// Balances per unit and issuer, each ticket with what is left and when it expires; Receive and Pay in reach.
+import type { ScreenProps } from './App.tsx';
+import { Amount, formatDate, formatSpan, useNow } from './ui.tsx';
+import { balances, EXPIRY_WARNING } from './wallet.ts';
+
+export function Home({ wallet, go, notices }: ScreenProps) {
+  const now = useNow(30_000);
+  const sums = balances(wallet.tickets, now);
+  const tickets = [...wallet.tickets].sort((a, b) => a.ticket.expires - b.ticket.expires);
+  const live = tickets.filter((t) => t.left > 0 && now < t.ticket.expires);
+  const soon = live.filter((t) => t.ticket.expires - now < EXPIRY_WARNING);
+  const spentOrDead = tickets.filter((t) => !(t.left > 0 && now < t.ticket.expires));
+  return (
+    <>
+      <header className="bar">
+        <h1>Wallet</h1>
+        <div style={{ display: 'flex', gap: '0.4rem' }}>
+          <button onClick={() => go({ name: 'history' })}>History</button>
+          <button onClick={() => go({ name: 'more' })}>More</button>
+        </div>
+      </header>
+      <main>
+        {notices}
+        <section aria-label="Balance" data-testid="balances">
+          {sums.length === 0 && (
+            <div className="card">
+              <p>No tickets yet.</p>
+              <p className="muted">Tap Receive and show the code to the issuer to get your first ticket.</p>
+            </div>
+          )}
+          <ul className="plain">
+            {sums.map((b) => (
+              <li key={`${b.unit}/${b.issuer}`} className="card" data-testid="balance">
+                <div className="balance">
+                  <Amount amount={b.left} unit={b.unit} />
+                </div>
+                <div className="muted">
+                  {b.issuer} · {b.count} ticket{b.count === 1 ? '' : 's'}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+        {soon.length > 0 && (
+          <div className="note" data-testid="expiry-warning">
+            {soon.length === 1 ? 'A ticket expires' : `${soon.length} tickets expire`} within{' '}
+            {formatSpan(soon[0].ticket.expires - now)}: spend {soon.length === 1 ? 'it' : 'them'} before then.
+          </div>
+        )}
+        {live.length > 0 && (
+          <section>
+            <h3>Tickets</h3>
+            <ul className="plain" data-testid="tickets">
+              {live.map((t) => (
+                <li key={t.id} className="card" data-testid="ticket">
+                  <div className="row">
+                    <strong>
+                      <Amount amount={t.left} unit={t.ticket.unit} /> left
+                    </strong>
+                    <span className="muted">
+                      of <Amount amount={t.ticket.face} unit={t.ticket.unit} />
+                    </span>
+                  </div>
+                  <div className="muted">
+                    {t.ticket.issuer} · expires {formatDate(t.ticket.expires)}
+                    {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {spentOrDead.length > 0 && (
+          <details>
+            <summary className="muted">Spent or expired ({spentOrDead.length})</summary>
+            <ul className="plain" style={{ marginTop: '0.5rem' }}>
+              {spentOrDead.map((t) => (
+                <li key={t.id} className="card muted">
+                  <Amount amount={t.left} unit={t.ticket.unit} /> left of{' '}
+                  <Amount amount={t.ticket.face} unit={t.ticket.unit} /> · {t.ticket.issuer} ·{' '}
+                  {now >= t.ticket.expires ? 'expired' : 'expires'} {formatDate(t.ticket.expires)}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
+      </main>
+      <footer className="actions">
+        <button className="secondary" onClick={() => go({ name: 'receive' })}>
+          Receive
+        </button>
+        <button className="primary" onClick={() => go({ name: 'scan' })} data-testid="pay">
+          Pay
+        </button>
+      </footer>
+    </>
+  );
+}

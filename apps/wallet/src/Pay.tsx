@@ -1,0 +1,129 @@
+// Confirm a challenge (shop, amount, time left, tickets), then the Payment QR: full width, black on white.
+import { ticketId } from '@moneybag/protocol';
+import { QrCode } from '@moneybag/qr';
+import { useEffect, useState } from 'react';
+import type { ScreenProps } from './App.tsx';
+import type { PaymentRecord } from './store.ts';
+import { Alert, Amount, formatSpan, qrSize, useNow } from './ui.tsx';
+import { pay, type Quote } from './wallet.ts';
+
+export function Confirm(p: ScreenProps & { quote: Quote; onPaid(p: PaymentRecord): void }) {
+  const { wallet, go, quote, onPaid, reload, notices } = p;
+  const { challenge: c, choices } = quote;
+  const now = useNow(1000);
+  const left = c.expires - now;
+  const [error, setError] = useState<unknown>();
+  const [paying, setPaying] = useState(false);
+
+  useEffect(() => {
+    performance.mark('wallet:challenge-shown');
+    performance.measure('wallet:show-challenge', 'wallet:challenge-decoded', 'wallet:challenge-shown');
+  }, []);
+
+  const confirm = async () => {
+    performance.mark('wallet:confirm');
+    setPaying(true);
+    setError(undefined);
+    try {
+      const record = await pay(wallet.db, wallet.signer, quote);
+      onPaid(record);
+      reload();
+    } catch (e) {
+      setError(e);
+      setPaying(false);
+    }
+  };
+
+  return (
+    <>
+      <header className="bar">
+        <h1>Pay</h1>
+      </header>
+      <main data-testid="confirm">
+        {notices}
+        <div className="card">
+          <div className="muted">Pay to</div>
+          <h2 data-testid="shop">{c.label || c.shop}</h2>
+          <div className="muted mono">{c.shop}</div>
+          <div className="amount" data-testid="amount">
+            <Amount amount={c.amount} unit={c.unit} />
+          </div>
+          <div className={left > 0 ? 'muted' : 'alert'} data-testid="time-left">
+            {left > 0
+              ? `${formatSpan(left)} left to pay`
+              : 'This request has expired: ask the shop for a new one.'}
+          </div>
+        </div>
+        <div className="card">
+          <div className="muted">From</div>
+          <ul className="plain">
+            {choices.map((ch) => (
+              <li key={ticketId(ch.ticket)} className="row">
+                <span>
+                  {ch.ticket.issuer} ticket of <Amount amount={ch.ticket.face} unit={ch.ticket.unit} />
+                </span>
+                <strong>
+                  <Amount amount={ch.amount} unit={ch.ticket.unit} />
+                </strong>
+              </li>
+            ))}
+          </ul>
+        </div>
+        {error !== undefined && <Alert error={error} />}
+      </main>
+      <footer className="actions">
+        <button className="secondary" onClick={() => go({ name: 'home' })}>
+          Cancel
+        </button>
+        <button
+          className="primary"
+          onClick={confirm}
+          disabled={paying || left <= 0}
+          data-testid="confirm-pay"
+        >
+          Pay <Amount amount={c.amount} unit={c.unit} />
+        </button>
+      </footer>
+    </>
+  );
+}
+
+export function Paid({ payment, go }: ScreenProps & { payment: PaymentRecord }) {
+  useEffect(() => {
+    // Painted: the frame after the QR is committed to the DOM.
+    requestAnimationFrame(() => {
+      performance.mark('wallet:qr-painted');
+      if (performance.getEntriesByName('wallet:confirm', 'mark').length)
+        performance.measure('wallet:pay', 'wallet:confirm', 'wallet:qr-painted');
+    });
+  }, []);
+  return (
+    <>
+      <header className="bar">
+        <h1>Show this to the cashier</h1>
+      </header>
+      <main style={{ padding: '0.5rem 0.25rem' }} data-testid="paid">
+        <div className="qr-full" data-testid="payment-qr">
+          <QrCode message={payment.message} size={qrSize()} label={undefined} />
+        </div>
+        <div style={{ textAlign: 'center', padding: '0 1rem' }}>
+          <div className="amount">
+            <Amount amount={payment.amount} unit={payment.unit} />
+          </div>
+          <div>
+            to <strong>{payment.label || payment.shop}</strong>
+          </div>
+          <div className="muted">
+            {payment.tickets.length} ticket{payment.tickets.length === 1 ? '' : 's'} · signed, recorded in
+            your history
+          </div>
+        </div>
+      </main>
+      <footer className="actions">
+        <button className="primary" onClick={() => go({ name: 'home' })}>
+          Done
+        </button>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+// The holder key. A device key is the patent's IC card: a non-extractable WebCrypto Ed25519 key that
+// never leaves the browser's key store. A portable key is a seed that an encrypted backup can carry.
+import {
+  hasWebCryptoEd25519,
+  randomBytes,
+  type Signer,
+  seedSigner,
+  webCryptoSigner,
+} from '@moneybag/protocol';
+import { type DB, getKey, type KeyKind, type KeyRecord, putKey } from './store.ts';
+
+export const KEY_KINDS: Record<KeyKind, { title: string; text: string }> = {
+  device: {
+    title: 'Bound to this phone (recommended)',
+    text:
+      'Like a chip card: the key cannot be copied, not even by you. No one can take your tickets off ' +
+      'this phone, but if you lose the phone or clear its data, the tickets are lost with it.',
+  },
+  portable: {
+    title: 'With a backup',
+    text:
+      'The key goes into the encrypted backup file, so you can restore your tickets on another phone. ' +
+      'Whoever has that file and its passphrase can spend them: keep both safe.',
+  },
+};
+
+/** Make the holder key once, at first start. */
+export async function createKey(db: DB, kind: KeyKind, label = 'My wallet'): Promise<KeyRecord> {
+  const created = Date.now();
+  let record: KeyRecord;
+  if (kind === 'device' && (await hasWebCryptoEd25519())) {
+    const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+    record = { kind, publicKey, privateKey: pair.privateKey, label, created };
+  } else {
+    // No WebCrypto Ed25519 here (or a portable key): a seed in IndexedDB, signed with @noble/ed25519.
+    const seed = randomBytes(32);
+    record = { kind, publicKey: seedSigner(seed).publicKey, seed, label, created };
+  }
+  await putKey(db, record);
+  return record;
+}
+
+/** The signer of a stored key. */
+export function signerOf(key: KeyRecord): Signer {
+  if (key.privateKey) return webCryptoSigner(key.privateKey, key.publicKey);
+  if (key.seed) return seedSigner(key.seed);
+  throw new Error('the stored key has no private part');
+}
+
+export async function loadKey(db: DB): Promise<{ key: KeyRecord; signer: Signer } | undefined> {
+  const key = await getKey(db);
+  return key && { key, signer: signerOf(key) };
+}

@@ -1,0 +1,238 @@
+// What the wallet does, without React: receive a ticket, pay a challenge, pay online. Every rule is
+// the protocol's; this file only orders the steps and keeps what they produce.
+import {
+  type Bytes,
+  bestVerifier,
+  type Challenge,
+  type Choice,
+  decode,
+  directChallengeOf,
+  encode,
+  fail,
+  fromBase64url,
+  type Keys,
+  keysOf,
+  type Signer,
+  selectTickets,
+  signDirectPayment,
+  signPayment,
+  type Ticket,
+  ticketId,
+  toHex,
+  type Verifier,
+  verifyReceipt,
+  verifyReceivedTicket,
+} from '@moneybag/protocol';
+import {
+  addTicket,
+  type DB,
+  getPayment,
+  listParties,
+  listTickets,
+  type PartyRecord,
+  type PaymentRecord,
+  putParties,
+  recordPayment,
+  settleDirect,
+  type TicketRecord,
+} from './store.ts';
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+let verifier: Promise<Verifier> | undefined;
+export const getVerifier = () => (verifier ??= bestVerifier());
+
+/** The service's `/.well-known/moneybag.json`, kept in the store for offline use. */
+export async function refreshTrust(db: DB, origin: string, fetcher: typeof fetch = fetch): Promise<boolean> {
+  try {
+    const res = await fetcher(new URL('/.well-known/moneybag.json', origin), { cache: 'no-store' });
+    if (!res.ok) return false;
+    const j = (await res.json()) as {
+      issuers?: { id: string; publicKey: string; url: string }[];
+      collectors?: { id: string; publicKey: string; url: string }[];
+    };
+    const parties = (list: typeof j.issuers): PartyRecord[] =>
+      (list ?? []).map((p) => ({ id: p.id, publicKey: fromBase64url(p.publicKey), url: p.url }));
+    await putParties(db, 'issuers', parties(j.issuers));
+    await putParties(db, 'collectors', parties(j.collectors));
+    return true;
+  } catch {
+    return false; // offline: the kept keys serve
+  }
+}
+
+export const trusted = async (db: DB, role: 'issuers' | 'collectors'): Promise<Keys> =>
+  keysOf(await listParties(db, role));
+
+/** Check a ticket received by QR or link, and keep it. Anything else is refused with the protocol's code. */
+export async function receiveTicket(
+  db: DB,
+  holder: Bytes,
+  message: Bytes,
+  now = nowSeconds(),
+): Promise<{ record: TicketRecord; fresh: boolean }> {
+  const ticket = await verifyReceivedTicket(message, {
+    issuers: await trusted(db, 'issuers'),
+    holder,
+    verifier: await getVerifier(),
+    now,
+  });
+  const own = copyTicket(ticket); // decode gives views into the message: keep plain copies
+  const before = await db.get('tickets', ticketId(own));
+  const record = await addTicket(db, own);
+  return { record, fresh: !before };
+}
+
+const copyTicket = (t: Ticket): Ticket => ({
+  ...t,
+  holder: t.holder.slice(),
+  serial: t.serial.slice(),
+  C: t.C.slice(),
+});
+
+/** A challenge read from a QR or link, ready to confirm: what it asks and which tickets would pay it. */
+export interface Quote {
+  challenge: Challenge;
+  message: Bytes;
+  choices: Choice[];
+}
+
+/** Everything that can make a payment impossible is said here, before anything is signed. */
+export async function quote(db: DB, message: Bytes, now = nowSeconds()): Promise<Quote> {
+  const d = decode(message, 'Challenge');
+  const challenge: Challenge = { ...d, chal: d.chal.slice() };
+  if (now >= challenge.expires) fail('E_CHALLENGE', 'this challenge has expired: ask the shop for a new one');
+  if (await getPayment(db, toHex(challenge.chal))) fail('E_CHALLENGE', 'this challenge is already paid');
+  const holdings = await listTickets(db);
+  const choices = selectTickets(holdings, challenge.unit, challenge.amount, now);
+  return { challenge, message, choices };
+}
+
+/**
+ * Sign the uses, then record spends, uses and payment in one transaction; only then is the
+ * Payment message returned for display. Re-checks expiry: the person may have waited.
+ */
+export async function pay(db: DB, signer: Signer, q: Quote, now = nowSeconds()): Promise<PaymentRecord> {
+  const { challenge, choices } = q;
+  if (now >= challenge.expires) fail('E_CHALLENGE', 'this challenge has expired: ask the shop for a new one');
+  const payment = await signPayment(signer, challenge, choices);
+  const message = encode({ type: 'Payment', ...payment });
+  const record: PaymentRecord = {
+    id: toHex(challenge.chal),
+    kind: 'pos',
+    shop: challenge.shop,
+    label: challenge.label,
+    unit: challenge.unit,
+    amount: challenge.amount,
+    at: Date.now(),
+    tickets: choices.map((c) => ({ id: ticketId(c.ticket), amount: c.amount })),
+    message,
+  };
+  await recordPayment(
+    db,
+    record,
+    payment.items.map((s) => ({
+      ticket: ticketId(s.ticket),
+      amount: s.amount,
+      S: toHex(s.S),
+      shop: challenge.shop,
+      chal: challenge.chal,
+    })),
+  );
+  return record;
+}
+
+/**
+ * 3.5: pay a shop through a collector, online. One ticket (a DirectPayment carries one Spend),
+ * recorded before it is sent: once signed, the use may reach the collector even if the answer is lost.
+ */
+export async function payDirect(
+  db: DB,
+  signer: Signer,
+  p: { collector: string; shop: string; unit: string; amount: number },
+  now_ms = Date.now(),
+): Promise<PaymentRecord> {
+  const holdings = await listTickets(db);
+  const choices = selectTickets(holdings, p.unit, p.amount, Math.floor(now_ms / 1000));
+  if (choices.length !== 1)
+    fail('E_TOTAL', 'an online payment spends one ticket, and no single ticket has enough left');
+  const [{ ticket, amount }] = choices;
+  const direct = await signDirectPayment(
+    signer,
+    { collector: p.collector, shop: p.shop, time_ms: now_ms },
+    choices[0],
+  );
+  const { S } = direct;
+  const chal = directChallengeOf(p.collector, now_ms);
+  const message = encode({ type: 'DirectPayment', ...direct });
+  const record: PaymentRecord = {
+    id: toHex(chal),
+    kind: 'direct',
+    shop: p.shop,
+    label: p.shop,
+    unit: p.unit,
+    amount,
+    at: now_ms,
+    tickets: [{ id: ticketId(ticket), amount }],
+    message,
+    collector: p.collector,
+    status: 'pending',
+  };
+  await recordPayment(db, record, [{ ticket: ticketId(ticket), amount, S: toHex(S), shop: p.shop, chal }]);
+  return record;
+}
+
+/** Send a recorded direct payment to its collector and keep the signed Receipt (checked under its key). */
+export async function sendDirect(
+  db: DB,
+  record: PaymentRecord,
+  fetcher: typeof fetch = fetch,
+): Promise<void> {
+  const collector = (await listParties(db, 'collectors')).find((c) => c.id === record.collector);
+  if (!collector) fail('E_COLLECTOR', `unknown collector ${record.collector}`);
+  const res = await fetcher(new URL('/v1/direct', collector!.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.moneybag' },
+    body: new Uint8Array(record.message),
+  }).catch(() => {
+    throw new Error('No network: the payment is signed and kept; send it again from History when online.');
+  });
+  const j = (await res.json().catch(() => ({}))) as { receipt?: string; code?: string; message?: string };
+  if (!res.ok || !j.receipt) {
+    const error = `${j.code ?? `HTTP ${res.status}`}: ${j.message ?? 'refused'}`;
+    // A 4xx is a refusal to keep; a 5xx may be retried.
+    if (res.status >= 400 && res.status < 500) await settleDirect(db, record.id, { error });
+    throw new Error(error);
+  }
+  const r = await verifyReceipt(fromBase64url(j.receipt), {
+    S: decode(record.message, 'DirectPayment').S,
+    collectors: keysOf([collector!]),
+    verifier: await getVerifier(),
+  });
+  if (r.collector !== collector!.id) fail('E_COLLECTOR', 'the receipt is from another collector');
+  await settleDirect(db, record.id, {
+    receipt: {
+      payment: record.id,
+      collector: r.collector,
+      received_ms: r.received_ms,
+      message: fromBase64url(j.receipt),
+    },
+  });
+}
+
+/** Balance per unit and issuer, of what is unexpired and left. */
+export function balances(tickets: TicketRecord[], now = nowSeconds()) {
+  const out = new Map<string, { unit: string; issuer: string; left: number; count: number }>();
+  for (const t of tickets) {
+    if (t.left <= 0 || now >= t.ticket.expires) continue;
+    const k = `${t.ticket.unit}/${t.ticket.issuer}`;
+    const b = out.get(k) ?? { unit: t.ticket.unit, issuer: t.ticket.issuer, left: 0, count: 0 };
+    b.left += t.left;
+    b.count++;
+    out.set(k, b);
+  }
+  return [...out.values()];
+}
+
+/** A ticket expiring within this many seconds gets a warning. */
+export const EXPIRY_WARNING = 7 * 86_400;
