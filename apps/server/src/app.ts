@@ -1,0 +1,78 @@
+// The HTTP service: Fastify with its body limits, content-type parsing and schema validation; errors as protocol codes.
+import cors from '@fastify/cors';
+import { ProtocolError, toBase64url } from '@moneybag/protocol';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { collectorRoutes } from './collector.ts';
+import { authenticate, RAW_TYPE, Refusal } from './http.ts';
+import { issuerRoutes } from './issuer.ts';
+import type { Service } from './service.ts';
+import { spaFallback, webRoutes } from './web.ts';
+
+export const JSON_LIMIT = 64 * 1024;
+export const RAW_LIMIT = 1024 * 1024;
+
+export async function buildApp(s: Service, opts: { onBag?: () => void } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: JSON_LIMIT,
+    forceCloseConnections: true,
+    // No silent coercion: "1000" is not a face; unknown fields are ignored, not stripped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+  });
+  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'] });
+  app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof Refusal) return reply.code(err.status).send({ code: err.code, message: err.message });
+    if (err instanceof ProtocolError)
+      return reply
+        .code(err.code === 'E_BAG_REUSED' ? 409 : 422)
+        .send({ code: err.code, message: err.message });
+    if (err.statusCode === 413)
+      return reply.code(413).send({ code: 'E_TOO_LARGE', message: 'the body is over the limit' });
+    if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500))
+      return reply.code(400).send({ code: 'E_REQUEST', message: err.message });
+    req.log.error(err);
+    console.error(err);
+    return reply.code(500).send({ code: 'E_REQUEST', message: 'internal error' });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    if (req.method === 'GET' && !path.startsWith('/v1/')) {
+      const r = spaFallback(req.url, reply);
+      if (r) return r;
+    }
+    return reply.code(404).send({ code: 'E_NOT_FOUND', message: `no ${req.method} ${path}` });
+  });
+
+  app.get('/.well-known/moneybag.json', async () => {
+    const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
+    return {
+      version: 1,
+      issuers: s.roles.includes('issuer') ? [own(s.issuer)] : [],
+      collectors: s.roles.includes('collector') ? [own(s.collector)] : [],
+    };
+  });
+  app.get('/v1/health', async () => ({ ok: true, roles: s.roles }));
+  app.get('/v1/me', async (req) => {
+    const p = await authenticate(s, req);
+    return { party: p.id, role: p.role, label: p.label };
+  });
+
+  if (s.roles.includes('collector')) {
+    collectorRoutes(app, s);
+    if (opts.onBag)
+      app.addHook('onResponse', async (req, reply) => {
+        if (
+          req.method === 'POST' &&
+          reply.statusCode === 200 &&
+          (req.url === '/v1/bags' || req.url === '/v1/direct')
+        )
+          opts.onBag!();
+      });
+  }
+  if (s.roles.includes('issuer')) issuerRoutes(app, s);
+  await webRoutes(app);
+  return app;
+}

@@ -1,0 +1,71 @@
+// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]`
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { poolVerifier, useNativeHashes } from '@moneybag/node';
+import { buildApp } from './app.ts';
+import { startOutbox } from './outbox.ts';
+import { Service } from './service.ts';
+
+export async function start(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string', default: './data' },
+      port: { type: 'string', default: '8080' },
+      role: { type: 'string', default: 'both' },
+      host: { type: 'string', default: '0.0.0.0' },
+      url: { type: 'string' },
+    },
+    allowPositionals: false,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  if (!['issuer', 'collector', 'both'].includes(values.role!))
+    throw new Error('--role is issuer, collector or both');
+  useNativeHashes();
+  const verifier = poolVerifier();
+  const s = await Service.open(resolve(values.data!), { verifier });
+  s.roles = values.role === 'both' ? ['issuer', 'collector'] : [values.role as 'issuer' | 'collector'];
+  s.origin = (values.url ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  s.selfUrl = `http://127.0.0.1:${port}`;
+  const outbox = s.roles.includes('collector') ? startOutbox(s) : undefined;
+  const app = await buildApp(s, { onBag: () => outbox?.poke() });
+  await app.listen({ port, host: values.host });
+  const addr = app.server.address();
+  if (addr && typeof addr === 'object' && !values.url) {
+    s.origin = `http://localhost:${addr.port}`;
+    s.selfUrl = `http://127.0.0.1:${addr.port}`;
+  }
+  // The CLI finds a running server here and goes through its admin API instead of the database.
+  const info = join(resolve(values.data!), 'server.json');
+  writeFileSync(info, JSON.stringify({ pid: process.pid, url: s.origin }));
+  console.log(`Moneybag ${s.roles.join(' + ')} (${s.db.engine}) on ${s.origin}`);
+  for (const p of ['wallet', 'pos', 'collector', 'issuer'])
+    console.log(`  ${p.padEnd(10)} ${s.origin}/${p}/`);
+  console.log(`  well-known ${s.origin}/.well-known/moneybag.json`);
+  console.log(`  demo ids and tokens: ${resolve(values.data!, 'demo.json')}`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    rmSync(info, { force: true });
+    await outbox?.stop();
+    await app.close();
+    await s.close();
+    await verifier.close?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return { app, service: s, stop };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  start(process.argv.slice(2)).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,226 @@
+// A real server process on a temporary data folder, and the protocol's own functions to build what it receives.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nativeSigner } from '@moneybag/node';
+import {
+  type Allocation,
+  challengeOf,
+  closeBag,
+  decode,
+  encode,
+  fromHex,
+  fromText,
+  issueTicket,
+  numberOfAllocation,
+  type Signer,
+  type Ticket,
+  type Use,
+  useBody,
+} from '@moneybag/protocol';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+export const RAW = 'application/vnd.moneybag';
+
+export interface Demo {
+  issuer: { id: string; token: string };
+  collector: { id: string; token: string };
+  shops: { id: string; token: string }[];
+}
+
+export interface Server {
+  url: string;
+  data: string;
+  proc: ChildProcess;
+  demo: Demo;
+  output(): string;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: no chance to finish anything. */
+  kill(): Promise<void>;
+}
+
+/** With DATABASE_URL set, each data folder gets its own schema on that server. */
+async function databaseUrlFor(): Promise<string | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return undefined;
+  const { default: pg } = await import('pg');
+  const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(`CREATE SCHEMA ${schema}`);
+  await c.end();
+  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+const dbUrls = new Map<string, string | undefined>();
+
+/** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
+export async function startServer(
+  data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
+  args: string[] = [],
+): Promise<Server> {
+  if (!dbUrls.has(data)) dbUrls.set(data, await databaseUrlFor());
+  const env = { ...process.env };
+  const dbUrl = dbUrls.get(data);
+  if (dbUrl) env.DATABASE_URL = dbUrl;
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', '0', ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /on (http:\/\/localhost:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace('localhost', '127.0.0.1'));
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.on('exit', () => reject(new Error(`server exited:\n${out}`)));
+  });
+  // The URL is printed after listen(); the well-known answer proves it serves.
+  const wk = await fetch(`${url}/.well-known/moneybag.json`);
+  if (!wk.ok) throw new Error('no well-known');
+  const demo: Demo = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
+  return {
+    url,
+    data,
+    proc,
+    demo,
+    output: () => out,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export async function call(
+  server: Server,
+  method: string,
+  path: string,
+  opts: { token?: string; json?: unknown; raw?: Uint8Array; type?: string; body?: string | Uint8Array } = {},
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | Uint8Array | undefined = opts.body;
+  if (opts.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  }
+  if (opts.raw) {
+    headers['content-type'] = RAW;
+    body = opts.raw;
+  }
+  if (opts.type) headers['content-type'] = opts.type;
+  const res = await fetch(`${server.url}${path}`, { method, headers, body: body as BodyInit | undefined });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed };
+}
+
+/** A holder with a key from a seed (Node's native signer: the same signatures as seedSigner, faster). */
+export const holder = (n: number): Signer => nativeSigner(new Uint8Array(32).fill(n));
+
+export async function issue(
+  server: Server,
+  h: Signer,
+  face: number,
+  unit = 'EUR',
+  expires = 4_000_000_000,
+): Promise<Ticket> {
+  const r = await call(server, 'POST', '/v1/tickets', {
+    token: server.demo.issuer.token,
+    json: { holder: Buffer.from(h.publicKey).toString('base64url'), unit, face, expires },
+  });
+  if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+  return decode(fromText(r.body.ticket), 'Ticket');
+}
+
+export async function allocations(
+  server: Server,
+  count = 1,
+  extra: object = {},
+  token = server.demo.shops[0].token,
+) {
+  const r = await call(server, 'POST', '/v1/allocations', { token, json: { count, ...extra } });
+  if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+  return (r.body.allocations as string[]).map((t) => decode(fromText(t), 'Allocation') as Allocation);
+}
+
+/** Uses signed by their holders for deals 0.. under the allocation's number. */
+export async function usesFor(
+  a: Allocation,
+  spends: { ticket: Ticket; amount: number; signer: Signer }[],
+  shop = a.to,
+  firstDeal = 0,
+): Promise<Use[]> {
+  const number = numberOfAllocation(a);
+  return Promise.all(
+    spends.map(async ({ ticket, amount, signer }, i) => {
+      const deal = firstDeal + i;
+      const chal = challengeOf(a.collector, number, deal);
+      return { deal, shop, ticket, amount, S: await signer.sign(useBody(amount, ticket.C, shop, chal)) };
+    }),
+  );
+}
+
+export const bagOf = (a: Allocation, uses: Use[]): Uint8Array =>
+  encode({ type: 'Bag', ...closeBag(a, uses) });
+
+export async function waitFor<T>(f: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A bag of `uses` uses over `tickets` tickets of one holder (each spent in amounts of 1). The tickets are
+ * signed here with the issuer's key from the data folder: the same as POST /v1/tickets, faster.
+ */
+export async function bigBag(server: Server, a: Allocation, uses: number, tickets = 100, h = holder(40)) {
+  const issuer = nativeSigner(
+    fromHex(readFileSync(join(server.data, 'keys', 'city-transit.seed'), 'utf8').trim()),
+  );
+  const list: Ticket[] = [];
+  const face = Math.ceil(uses / tickets) + 1;
+  for (let i = 0; i < tickets; i++)
+    list.push(
+      await issueTicket(issuer, {
+        issuer: 'city-transit',
+        unit: 'EUR',
+        face,
+        holder: h.publicKey,
+        expires: 4e9,
+      }),
+    );
+  const spends = Array.from({ length: uses }, (_, i) => ({
+    ticket: list[i % tickets],
+    amount: 1,
+    signer: h,
+  }));
+  return bagOf(a, await usesFor(a, spends));
+}
