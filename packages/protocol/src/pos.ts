@@ -13,6 +13,7 @@ import {
   MAX_PATH,
   type PathStep,
   type Payment,
+  type Report,
   type Use,
 } from './messages.ts';
 import { allocationBody, challengeOf, numberOf, reportBody } from './signed.ts';

@@ -1,0 +1,142 @@
+// What the POS's browser tests share: the demo parties, a paired POS page, and a wallet simulated with the
+// protocol (its own holder key, tickets from the real issuer) that reads and shows real QR pixels.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Challenge,
+  decode,
+  encode,
+  fromText,
+  type Payment,
+  randomBytes,
+  readContent,
+  seedSigner,
+  signPayment,
+  type Ticket,
+  toBase64url,
+  utf8,
+} from '@moneybag/protocol';
+import { qrMatrix, rasterize } from '@moneybag/qr';
+import { type APIRequestContext, type Browser, expect, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
+import { decodeImage } from '../../../packages/qr/src/decode.ts';
+
+export interface Demo {
+  issuer: { id: string; token: string };
+  collector: { id: string; token: string };
+  shops: { id: string; token: string }[];
+}
+export const demo = (): Demo =>
+  JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8')) as Demo;
+
+/** The pairing link the collector page shows (API.md). */
+export const pairLink = (origin: string, shop: string, token: string) =>
+  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token })))}`;
+
+/** A new shop of the collector, with its token (each test its own, so tests run side by side). */
+export async function newShop(request: APIRequestContext, id: string, label: string) {
+  const res = await request.post('/v1/admin/collector/shops', {
+    headers: { Authorization: `Bearer ${demo().collector.token}` },
+    data: { id, label },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return (await res.json()) as { id: string; label: string; token: string; pairing: string };
+}
+
+/** A POS in its own browser context with a fake camera, paired by its link and named `terminal`. */
+export async function openPos(
+  browser: Browser,
+  origin: string,
+  shop: { id: string; token: string },
+  terminal = 'pos-1',
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await fakeCamera(page);
+  await page.goto(pairLink(origin, shop.id, shop.token));
+  await expect(page.getByTestId('pair-shop')).toContainText(shop.id);
+  await page.getByTestId('terminal').fill(terminal);
+  await page.getByTestId('pair-submit').click();
+  await expect(page.getByTestId('charge')).toBeVisible();
+  await expect(page.getByTestId('stock-count')).toContainText(/Numbers: [1-9]/);
+  await expect(page.getByTestId('online')).toHaveText('Online');
+  return page;
+}
+
+/** Type a price on the keypad and charge it; the Challenge's QR code is then on screen. */
+export async function charge(pos: Page, unit: string, typed: string): Promise<void> {
+  await pos.getByTestId(`unit-${unit}`).click();
+  for (const k of typed) await pos.getByTestId(`key-${k}`).click();
+  await pos.getByTestId('charge-button').click();
+  await expect(pos.getByTestId('deal')).toBeVisible();
+}
+
+/** The content of the one QR code in a PNG, read with the scanner's own jsQR. */
+export function readQrPng(png: Buffer): Uint8Array {
+  const img = PNG.sync.read(png);
+  const content = decodeImage(new Uint8ClampedArray(img.data), img.width, img.height);
+  if (!content) throw new Error('no QR code in the picture');
+  return content;
+}
+
+/** A QR code of raw bytes (byte mode), painted as a PNG as a screen would show it. */
+export function qrPng(message: Uint8Array, scale = 4): Buffer {
+  const { data, width, height } = rasterize(qrMatrix(message), scale);
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(data);
+  return PNG.sync.write(png);
+}
+
+/** The Challenge the POS shows, read from the pixels of its QR code. */
+export async function challengeOnScreen(pos: Page): Promise<{ challenge: Challenge; png: Buffer }> {
+  const png = await pos.getByTestId('qr').screenshot();
+  return { challenge: decode(readContent(readQrPng(png)), 'Challenge'), png };
+}
+
+/** A ticket from the real issuer (POST /v1/tickets with the issuer's token), text form. */
+export async function issue(
+  request: APIRequestContext,
+  holder: Uint8Array,
+  p: { unit?: string; face: number; expires?: number },
+): Promise<string> {
+  const res = await request.post('/v1/tickets', {
+    headers: { Authorization: `Bearer ${demo().issuer.token}` },
+    data: {
+      holder: toBase64url(holder),
+      unit: p.unit ?? 'EUR',
+      face: p.face,
+      expires: p.expires ?? Math.floor(Date.now() / 1000) + 86_400,
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as { ticket: string }).ticket;
+}
+
+/** A wallet made of the protocol: a holder key and tickets from the real issuer (POST /v1/tickets). */
+export class SimWallet {
+  readonly holder = seedSigner(randomBytes(32));
+  constructor(readonly request: APIRequestContext) {}
+
+  async ticket(p: { unit?: string; face: number; expires?: number }): Promise<Ticket> {
+    return decode(fromText(await issue(this.request, this.holder.publicKey, p)), 'Ticket');
+  }
+
+  /** Sign one use per ticket over the challenge and encode the Payment. */
+  async pay(challenge: Challenge, spends: { ticket: Ticket; amount: number }[]): Promise<Uint8Array> {
+    const p: Payment = await signPayment(this.holder, challenge, spends);
+    return encode({ type: 'Payment', ...p });
+  }
+}
+
+/**
+ * Put a Payment's QR code in front of the POS's camera, wait for the verdict, and take the code away
+ * again (the customer pockets the phone).
+ */
+export async function showPayment(pos: Page, payment: Uint8Array) {
+  await showOnCamera(pos, qrPng(payment));
+  const verdict = pos.getByTestId('verdict');
+  await expect(verdict).toBeVisible({ timeout: 20_000 });
+  await clearCamera(pos);
+  return verdict;
+}

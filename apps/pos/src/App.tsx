@@ -1,0 +1,222 @@
+// The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
+import { bestVerifier, toText } from '@moneybag/protocol';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Bags, History } from './Bags.tsx';
+import { Charge } from './Charge.tsx';
+import { Deal, Verdict } from './Deal.tsx';
+import { Pair } from './Pair.tsx';
+import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
+import { openStore, type Pairing } from './store.ts';
+import { pair } from './sync.ts';
+import { ageText, dateText, ErrorNote } from './ui.tsx';
+
+type Screen =
+  | { name: 'charge' }
+  | { name: 'deal'; deal: DealT }
+  | { name: 'verdict'; verdict: VerdictT; deal: DealT; startedAt: number }
+  | { name: 'bags' }
+  | { name: 'history' }
+  | { name: 'settings' };
+
+const SYNC_EVERY_MS = 10_000;
+
+/** A pairing link in the address (`#pair=`), taken once and removed from the address bar. */
+function takePairLink(): string | undefined {
+  if (!location.hash.startsWith('#pair=')) return undefined;
+  const link = location.href;
+  history.replaceState(null, '', location.pathname + location.search);
+  return link;
+}
+
+export function App() {
+  const [pos, setPos] = useState<Pos>();
+  const [pairing, setPairing] = useState<Pairing>();
+  const [pairLink] = useState(takePairLink);
+  const [screen, setScreen] = useState<Screen>({ name: 'charge' });
+  const [status, setStatus] = useState<Status>();
+  const [version, setVersion] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  const [fatal, setFatal] = useState<unknown>();
+  // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
+  const judged = useRef(new Map<string, VerdictT>());
+
+  useEffect(() => {
+    Promise.all([openStore(), bestVerifier()]).then(async ([store, verifier]) => {
+      const p = new Pos(store, verifier);
+      await p.reload();
+      setPairing(await store.pairing());
+      setPos(p);
+    }, setFatal);
+  }, []);
+
+  const refresh = useCallback(async () => {
+    if (!pos) return;
+    setStatus(await pos.status());
+    setVersion((v) => v + 1);
+  }, [pos]);
+
+  // The sync loop: on start, every few seconds, and as soon as the browser says it is online again.
+  useEffect(() => {
+    if (!pos || !pairing) return;
+    let stopped = false;
+    const round = (force = false) =>
+      pos
+        .sync({ force })
+        .catch(setFatal)
+        .then(() => {
+          if (!stopped) void refresh();
+        });
+    void round();
+    const timer = setInterval(() => void round(), SYNC_EVERY_MS);
+    const online = () => void round(true);
+    window.addEventListener('online', online);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      window.removeEventListener('online', online);
+    };
+  }, [pos, pairing, refresh]);
+
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  if (fatal) return <ErrorNote error={fatal} />;
+  if (!pos) return <p className="muted">Starting…</p>;
+  if (!pairing)
+    return (
+      <Pair
+        initial={pairLink}
+        onPair={async (link, terminal) => {
+          const paired = await pair(pos.store, link, terminal, pos.verifier, Date.now());
+          await pos.reload();
+          setPairing(paired);
+          await refresh();
+        }}
+      />
+    );
+
+  const online = !!status?.online && navigator.onLine;
+  const tab = (name: 'charge' | 'bags' | 'history' | 'settings', label: string) => (
+    <button
+      className={screen.name === name || (name === 'charge' && screen.name === 'deal') ? 'selected' : ''}
+      onClick={() => {
+        void refresh();
+        setScreen({ name } as Screen);
+      }}
+      data-testid={`tab-${name}`}
+    >
+      {label}
+      {name === 'bags' && status && status.outbox > 0 && <span className="badge">{status.outbox}</span>}
+    </button>
+  );
+
+  return (
+    <div className="app">
+      <header className="status" data-testid="status">
+        <div className="shop">
+          <b data-testid="shop-label">{pairing.label}</b>
+          <span className="muted"> · {pairing.terminal}</span>
+        </div>
+        <span className={online ? 'dot on' : 'dot off'} data-testid="online">
+          {online ? 'Online' : 'Offline'}
+        </span>
+        <span data-testid="outbox-count">Outbox: {status?.outbox ?? 0}</span>
+        <span data-testid="stock-count">
+          Numbers: {status?.stock ?? 0}
+          {status?.nextDue !== undefined && ` (until ${dateText(status.nextDue * 1000)})`}
+        </span>
+        <span data-testid="deny-age">
+          Deny list: {status?.denyAge === undefined ? 'never fetched' : `${ageText(status.denyAge)} old`}
+        </span>
+        <nav>
+          {tab('charge', 'Charge')}
+          {tab('bags', 'Bags')}
+          {tab('history', 'Today')}
+          {tab('settings', 'Terminal')}
+        </nav>
+      </header>
+      {status && status.warnings.length > 0 && (
+        <div className="warnings" data-testid="warnings">
+          {status.warnings.map((w) => (
+            <div key={w}>⚠ {w}</div>
+          ))}
+        </div>
+      )}
+      {screen.name === 'charge' && (
+        <Charge
+          onCharge={async (unit, amount) => {
+            const deal = await pos.charge(unit, amount);
+            judged.current.clear();
+            setScreen({ name: 'deal', deal });
+            void refresh();
+          }}
+        />
+      )}
+      {screen.name === 'deal' && (
+        <Deal
+          deal={screen.deal}
+          now={now}
+          onCancel={() => setScreen({ name: 'charge' })}
+          onPayment={async (message) => {
+            const key = toText(message);
+            const before = judged.current.get(key);
+            if (before)
+              return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
+            const startedAt = performance.now();
+            const verdict = await pos.check(message);
+            judged.current.set(key, verdict);
+            setScreen({ name: 'verdict', verdict, deal: screen.deal, startedAt });
+            void refresh();
+          }}
+        />
+      )}
+      {screen.name === 'verdict' && (
+        <Verdict
+          verdict={screen.verdict}
+          startedAt={screen.startedAt}
+          onDone={() =>
+            setScreen(screen.verdict.ok ? { name: 'charge' } : { name: 'deal', deal: screen.deal })
+          }
+        />
+      )}
+      {screen.name === 'bags' && <Bags pos={pos} now={now} version={version} onChange={refresh} />}
+      {screen.name === 'history' && <History pos={pos} version={version} />}
+      {screen.name === 'settings' && (
+        <main className="settings" data-testid="settings">
+          <h2>This terminal</h2>
+          <dl>
+            <dt>Shop</dt>
+            <dd>
+              {pairing.label} ({pairing.shop})
+            </dd>
+            <dt>Terminal id</dt>
+            <dd data-testid="terminal-id">{pairing.terminal}</dd>
+            <dt>Service</dt>
+            <dd>{pairing.url}</dd>
+            <dt>Paired</dt>
+            <dd>{dateText(pairing.pairedAt)}</dd>
+            <dt>Signature checks</dt>
+            <dd data-testid="provider">{pos.verifier.name}</dd>
+            <dt>Last contact</dt>
+            <dd>{status?.lastContact ? dateText(status.lastContact) : 'never'}</dd>
+            {status?.lastError && (
+              <>
+                <dt>Last problem</dt>
+                <dd className="alert">{status.lastError}</dd>
+              </>
+            )}
+          </dl>
+          <button
+            className="big"
+            onClick={() => pos.sync({ force: true }).then(refresh)}
+            data-testid="sync-now"
+          >
+            Connect now
+          </button>
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+// One deal: the Challenge shown as a QR code and a link, the camera waiting for the wallet's Payment,
+// then the verdict, full screen, readable at arm's length.
+import { formatAmount, peekType, readContent, toUrl } from '@moneybag/protocol';
+import { QrCode, Scanner } from '@moneybag/qr';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Deal as DealT, Verdict as VerdictT } from './pos.ts';
+import { ErrorNote } from './ui.tsx';
+
+/** The wallet's address beside this POS (the service serves both). */
+export const walletBase = () => new URL('../wallet/', location.href.split('#')[0]).href;
+
+export function Deal(props: {
+  deal: DealT;
+  now: number;
+  /** Judge a payment; a note to show instead of a verdict (a payment judged before). */
+  onPayment(message: Uint8Array): Promise<string | undefined>;
+  onCancel(): void;
+}) {
+  const { challenge, message } = props.deal;
+  const [progress, setProgress] = useState<{ have: number; count: number }>();
+  const [note, setNote] = useState<unknown>();
+  // A ref, not state: re-rendering (and pausing the camera) while the check runs would delay the verdict.
+  const busy = useRef(false);
+  const [pasted, setPasted] = useState('');
+  const left = challenge.expires - Math.floor(props.now / 1000);
+  const link = toUrl(walletBase(), message);
+
+  const receive = async (m: Uint8Array) => {
+    if (busy.current) return;
+    try {
+      if (peekType(m) !== 'Payment') {
+        setNote(new Error(`That is a ${peekType(m)}, not a payment. Scan the payment code on the wallet.`));
+        return;
+      }
+    } catch (e) {
+      setNote(e);
+      return;
+    }
+    busy.current = true;
+    try {
+      const seen = await props.onPayment(m);
+      if (seen) setNote(new Error(seen));
+    } finally {
+      busy.current = false;
+    }
+  };
+
+  return (
+    <main className="deal" data-testid="deal">
+      <section className="deal-challenge">
+        <div className="deal-amount" data-testid="deal-amount">
+          {formatAmount(challenge.amount, challenge.unit)}
+        </div>
+        <div className="muted">{challenge.label}</div>
+        <QrCode message={message} size={360} />
+        <a className="mono small" href={link} target="_blank" rel="noreferrer" data-testid="challenge-link">
+          Open in the wallet
+        </a>
+        <div className={left > 15 ? 'muted' : 'alert'} data-testid="expires">
+          {left > 0 ? `Expires in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'Expired'}
+        </div>
+      </section>
+      <section className="deal-scan">
+        <h2>Scan the wallet's payment</h2>
+        <Scanner
+          onMessage={receive}
+          onProgress={setProgress}
+          onError={(e) => setNote(e)}
+          paused={left <= 0}
+        />
+        {progress && progress.count > 0 && progress.have < progress.count && (
+          <div className="progress" data-testid="progress">
+            Receiving {progress.have} of {progress.count} parts…
+          </div>
+        )}
+        {note != null && <ErrorNote error={note} />}
+        <details>
+          <summary>Paste a payment instead</summary>
+          <form
+            className="field"
+            onSubmit={(e) => {
+              e.preventDefault();
+              try {
+                void receive(readContent(pasted.trim()));
+              } catch (err) {
+                setNote(err);
+              }
+            }}
+          >
+            <textarea
+              data-testid="payment-text"
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+              rows={3}
+            />
+            <button>Check</button>
+          </form>
+        </details>
+        <button className="big" onClick={props.onCancel} data-testid="cancel">
+          Cancel
+        </button>
+      </section>
+    </main>
+  );
+}
+
+/** The verdict, full screen. `startedAt` (performance.now) is when the payment was decoded, for the bench. */
+export function Verdict(props: { verdict: VerdictT; startedAt?: number; onDone(): void }) {
+  const { verdict: v } = props;
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    // Layout is forced here, so the figure includes the DOM work of painting the verdict.
+    if (props.startedAt !== undefined && ref.current) {
+      void ref.current.offsetHeight;
+      ref.current.dataset.ms = (performance.now() - props.startedAt).toFixed(2);
+    }
+  }, [props.startedAt]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Enter' && props.onDone();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  return (
+    <div
+      ref={ref}
+      className={`verdict ${v.ok ? 'accepted' : 'refused'}`}
+      data-testid="verdict"
+      data-verdict={v.ok ? 'accepted' : 'refused'}
+      data-code={v.ok ? undefined : v.code}
+      role="alert"
+    >
+      {v.ok ? (
+        <>
+          <div className="verdict-word">ACCEPTED</div>
+          <div className="verdict-amount" data-testid="verdict-amount">
+            {formatAmount(v.total, v.unit)}
+          </div>
+          <ul className="plain" data-testid="verdict-tickets">
+            {v.payment.items.map((s) => (
+              <li key={s.ticket.serial.join(',')}>
+                {formatAmount(s.amount, s.ticket.unit)} of a {formatAmount(s.ticket.face, s.ticket.unit)}{' '}
+                ticket from {s.ticket.issuer}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <>
+          <div className="verdict-word">REFUSED</div>
+          <div className="verdict-reason" data-testid="verdict-reason">
+            {v.reason}
+          </div>
+          <div className="verdict-detail">{v.message !== v.reason ? v.message : ''}</div>
+          <code className="verdict-code" data-testid="verdict-code">
+            {v.code}
+          </code>
+        </>
+      )}
+      <button className="huge" onClick={props.onDone} data-testid="verdict-done" autoFocus>
+        {v.ok ? 'Next sale' : 'Back'}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+// Pairing: the pairing link from the collector page, scanned, opened, pasted or typed; then a terminal name.
+import { startScanner } from '@moneybag/qr';
+import { useEffect, useRef, useState } from 'react';
+import { readPairLink } from './sync.ts';
+import { ErrorNote } from './ui.tsx';
+
+type Link = { url: string; shop: string; token: string };
+
+/** The camera, reading QR content as text and keeping only a pairing link (the protocol reader would refuse it). */
+function PairScanner(props: { onLink(text: string): void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const onLink = useRef(props.onLink);
+  onLink.current = props.onLink;
+  const [problem, setProblem] = useState<string>();
+  useEffect(() => {
+    const abort = new AbortController();
+    const text = new TextDecoder();
+    let stop: (() => void) | undefined;
+    startScanner(
+      video.current!,
+      (content) => {
+        try {
+          const t = text.decode(content);
+          readPairLink(t);
+          onLink.current(t);
+        } catch {
+          // another code in view: keep looking
+        }
+      },
+      abort.signal,
+    ).then(
+      (s) => (stop = s),
+      (e: Error) => !abort.signal.aborted && setProblem(e.message),
+    );
+    return () => {
+      abort.abort();
+      stop?.();
+    };
+  }, []);
+  return (
+    <div className="pair-camera">
+      <video ref={video} playsInline muted aria-label="Camera" data-testid="pair-camera" />
+      {problem && <p className="alert">{problem}</p>}
+    </div>
+  );
+}
+
+export function Pair(props: { initial?: string; onPair(link: Link, terminal: string): Promise<void> }) {
+  const [text, setText] = useState(props.initial ?? '');
+  const [manual, setManual] = useState<Link>({ url: location.origin, shop: '', token: '' });
+  const [terminal, setTerminal] = useState('pos-1');
+  const [camera, setCamera] = useState(!props.initial);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  let link: Link | undefined;
+  let linkError: unknown;
+  if (text.trim()) {
+    try {
+      link = readPairLink(text.trim());
+    } catch (e) {
+      linkError = e;
+    }
+  } else if (manual.shop && manual.token && manual.url) link = manual;
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!link) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.onPair(link, terminal.trim());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="pair" data-testid="pair">
+      <h1>Pair this terminal</h1>
+      <p className="muted">
+        On the collector's page, open your shop and show its pairing code. Scan it here, or paste the link.
+      </p>
+      <div className="columns">
+        <section>
+          {camera ? (
+            <PairScanner
+              onLink={(t) => {
+                setText(t);
+                setCamera(false);
+              }}
+            />
+          ) : (
+            <button className="big" onClick={() => setCamera(true)}>
+              Scan the pairing code
+            </button>
+          )}
+        </section>
+        <form onSubmit={submit} className="card field">
+          <label>
+            Pairing link
+            <textarea
+              data-testid="pair-link"
+              value={text}
+              rows={3}
+              onChange={(e) => setText(e.target.value)}
+              placeholder="https://…/pos/#pair=…"
+            />
+          </label>
+          {linkError != null && <ErrorNote error={linkError} />}
+          {link && (
+            <p data-testid="pair-shop">
+              Shop <b>{link.shop}</b> at {link.url}
+            </p>
+          )}
+          {!text.trim() && (
+            <details>
+              <summary>Or type the service, shop and token</summary>
+              <label>
+                Service URL
+                <input value={manual.url} onChange={(e) => setManual({ ...manual, url: e.target.value })} />
+              </label>
+              <label>
+                Shop id
+                <input
+                  data-testid="pair-shop-id"
+                  value={manual.shop}
+                  onChange={(e) => setManual({ ...manual, shop: e.target.value })}
+                />
+              </label>
+              <label>
+                Token
+                <input
+                  data-testid="pair-token"
+                  value={manual.token}
+                  onChange={(e) => setManual({ ...manual, token: e.target.value })}
+                />
+              </label>
+            </details>
+          )}
+          <label>
+            Name of this terminal
+            <input data-testid="terminal" value={terminal} onChange={(e) => setTerminal(e.target.value)} />
+          </label>
+          <button className="big primary" disabled={!link || busy} data-testid="pair-submit">
+            {busy ? 'Pairing…' : 'Pair'}
+          </button>
+          {error != null && <ErrorNote error={error} />}
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,9 @@
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import './style.css';
+
+createRoot(document.getElementById('root')!).render(<App />);
+
+// The service worker after the first paint: it precaches the POS, so that it starts with no network.
+if ('serviceWorker' in navigator && import.meta.env.PROD)
+  import('virtual:pwa-register').then(({ registerSW }) => registerSW({ immediate: true }));

@@ -1,0 +1,426 @@
+// The POS's durable state in IndexedDB: pairing, keys, deny list, money bag numbers (stock, open,
+// closed = outbox), challenges and accepted uses. Every step that must survive a crash is one transaction.
+import {
+  type Allocation,
+  type Bytes,
+  type Challenge,
+  closeBag,
+  decode,
+  digestOf,
+  encode,
+  fail,
+  fromText,
+  makeChallenge,
+  numberOfAllocation,
+  type OpenChallenge,
+  type Payment,
+  ticketId,
+  toHex,
+  toText,
+  type Use,
+  usesOf,
+} from '@moneybag/protocol';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+
+/** What pairing gave: the service, the shop and its token; the terminal's own name and the shop's label. */
+export interface Pairing {
+  url: string;
+  shop: string;
+  token: string;
+  terminal: string;
+  label: string;
+  pairedAt: number;
+}
+
+export interface PartyKey {
+  id: string;
+  publicKey: Bytes;
+  url: string;
+}
+/** The service's /.well-known/moneybag.json, with keys as bytes. */
+export interface Directory {
+  issuers: PartyKey[];
+  collectors: PartyKey[];
+  fetchedAt: number;
+}
+/** The issuer's deny list as last fetched: holder keys in hex. */
+export interface DenyList {
+  issuer: string;
+  holders: string[];
+  /** When the issuer last changed it (seconds). */
+  updated: number;
+  /** When this POS fetched it (ms). */
+  fetchedAt: number;
+}
+
+/** The collector's answer on a delivered bag (section 7), as it came. */
+export interface BagAnswer {
+  digest: string;
+  root: string;
+  accepted: number;
+  rejected: { path: [string, number][]; deal: number; code: string }[];
+  totals: Record<string, number>;
+  report: string;
+}
+
+/**
+ * A money bag number of this POS, through its life: `stock` (allocated, unused), `open` (being filled),
+ * `closed` (in the outbox), `delivered` (the collector answered), `refused` (the collector refused it whole).
+ */
+export type BagState = 'stock' | 'open' | 'closed' | 'delivered' | 'refused';
+
+export interface BagRecord {
+  /** Hex of the number this POS fills (the Allocation's root with its path folded in). */
+  id: string;
+  /** The Allocation, text form. */
+  allocation: string;
+  collector: string;
+  issued: number;
+  due: number;
+  state: BagState;
+  /** The next deal number under this number: taken, never given back. */
+  nextDeal: number;
+  count: number;
+  totals: Record<string, number>;
+  openedAt?: number;
+  closedAt?: number;
+  closeReason?: string;
+  /** The Bag message, text form, once closed. */
+  bag?: string;
+  /** bag_digest in hex, once closed. */
+  digest?: string;
+  attempts: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+  answer?: BagAnswer;
+  /** The refusal of a bag refused whole. */
+  refusal?: { code: string; message: string };
+}
+
+export interface ChallengeRecord {
+  /** Hex of chal. */
+  chal: string;
+  bag: string;
+  deal: number;
+  unit: string;
+  amount: number;
+  expires: number;
+  label: string;
+  createdAt: number;
+  paid: boolean;
+  paidAt?: number;
+  /** The Challenge message, as shown. */
+  message: Bytes;
+}
+
+export interface UseRecord {
+  id?: number;
+  bag: string;
+  deal: number;
+  chal: string;
+  ticket: string;
+  unit: string;
+  amount: number;
+  at: number;
+  use: Use;
+}
+
+interface PosDB extends DBSchema {
+  config: { key: string; value: unknown };
+  bags: { key: string; value: BagRecord; indexes: { state: BagState } };
+  challenges: { key: string; value: ChallengeRecord; indexes: { bag: string } };
+  uses: { key: number; value: UseRecord; indexes: { bag: string; ticket: string; at: number } };
+}
+
+export type Db = IDBPDatabase<PosDB>;
+type AcceptTx = IDBPTransaction<PosDB, ('challenges' | 'uses' | 'bags')[], 'readwrite'>;
+
+/** Abort a transaction that may already be finished; its `done` rejection is the caller's error, not another. */
+function abort(tx: { abort(): void; done: Promise<void> }) {
+  tx.done.catch(() => {});
+  try {
+    tx.abort();
+  } catch {
+    // already committed or aborted
+  }
+}
+
+export const DB_NAME = 'moneybag-pos';
+
+export function openStore(name = DB_NAME): Promise<Store> {
+  return openDB<PosDB>(name, 1, {
+    upgrade(db) {
+      db.createObjectStore('config');
+      db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
+      db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
+      const uses = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
+      uses.createIndex('bag', 'bag');
+      uses.createIndex('ticket', 'ticket');
+      uses.createIndex('at', 'at');
+    },
+  }).then((db) => new Store(db));
+}
+
+const addTotals = (totals: Record<string, number>, unit: string, amount: number) => ({
+  ...totals,
+  [unit]: (totals[unit] ?? 0) + amount,
+});
+
+/** A thin typed store: each method is one transaction. */
+export class Store {
+  constructor(readonly db: Db) {}
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- settings ---------------------------------------------------------------------------------
+
+  pairing = () => this.db.get('config', 'pairing') as Promise<Pairing | undefined>;
+  setPairing = (p: Pairing) => this.db.put('config', p, 'pairing');
+  directory = () => this.db.get('config', 'directory') as Promise<Directory | undefined>;
+  setDirectory = (d: Directory) => this.db.put('config', d, 'directory');
+  /** The deny lists last fetched, one per issuer. */
+  denyLists = async () => ((await this.db.get('config', 'denylists')) as DenyList[] | undefined) ?? [];
+  setDenyLists = (d: DenyList[]) => this.db.put('config', d, 'denylists');
+
+  // --- money bag numbers ------------------------------------------------------------------------
+
+  /** Keep verified Allocations as stock; a number already known is left as it is. */
+  async addAllocations(list: Allocation[]): Promise<number> {
+    const tx = this.db.transaction('bags', 'readwrite');
+    let added = 0;
+    for (const a of list) {
+      const id = toHex(numberOfAllocation(a));
+      if (await tx.store.get(id)) continue;
+      await tx.store.add({
+        id,
+        allocation: toText(encode({ type: 'Allocation', ...a })),
+        collector: a.collector,
+        issued: a.issued,
+        due: a.due,
+        state: 'stock',
+        nextDeal: 0,
+        count: 0,
+        totals: {},
+        attempts: 0,
+      });
+      added++;
+    }
+    await tx.done;
+    return added;
+  }
+
+  bags = () => this.db.getAll('bags');
+  bagsIn = (state: BagState) => this.db.getAllFromIndex('bags', 'state', state);
+  bag = (id: string) => this.db.get('bags', id);
+  async openBag(): Promise<BagRecord | undefined> {
+    return (await this.bagsIn('open'))[0];
+  }
+
+  /**
+   * 3.3: take the next deal number of the open bag and keep the challenge, in one transaction that is
+   * committed before this returns: a challenge is shown only once its deal number is stored as taken.
+   * Without an open bag, opens the stock number with the soonest due that is still `usable`.
+   */
+  async takeDeal(p: {
+    unit: string;
+    amount: number;
+    expires: number;
+    now: number;
+    usable: (b: BagRecord) => boolean;
+  }): Promise<{ challenge: Challenge; record: ChallengeRecord; message: Bytes }> {
+    const pairing = await this.pairing();
+    if (!pairing) return fail('E_REQUEST', 'this terminal is not paired');
+    const tx = this.db.transaction(['bags', 'challenges'], 'readwrite');
+    const bags = tx.objectStore('bags');
+    let bag = (await bags.index('state').getAll('open'))[0];
+    if (!bag) {
+      const stock = (await bags.index('state').getAll('stock'))
+        .filter(p.usable)
+        .sort((a, b) => a.due - b.due);
+      if (!stock.length) {
+        abort(tx);
+        return fail('E_UNKNOWN_BAG', 'no money bag number left: connect to the collector to fetch more');
+      }
+      bag = { ...stock[0], state: 'open', openedAt: p.now };
+    }
+    const deal = bag.nextDeal;
+    bag = { ...bag, nextDeal: deal + 1 };
+    await bags.put(bag);
+    const challenge = makeChallenge({
+      collector: bag.collector,
+      bag: numberOfAllocation(decode(fromText(bag.allocation), 'Allocation')),
+      deal,
+      shop: pairing.shop,
+      unit: p.unit,
+      amount: p.amount,
+      expires: Math.floor(p.now / 1000) + p.expires,
+      label: pairing.label,
+    });
+    const message = encode({ type: 'Challenge', ...challenge });
+    const record: ChallengeRecord = {
+      chal: toHex(challenge.chal),
+      bag: bag.id,
+      deal,
+      unit: challenge.unit,
+      amount: challenge.amount,
+      expires: challenge.expires,
+      label: challenge.label,
+      createdAt: p.now,
+      paid: false,
+      message,
+    };
+    await tx.objectStore('challenges').add(record);
+    await tx.done;
+    return { challenge, record, message };
+  }
+
+  /** The open challenge with this chal, for the check of 5.1; one whose bag is no longer open is no longer open. */
+  async challenge(chal: Bytes): Promise<OpenChallenge | undefined> {
+    const tx = this.db.transaction(['challenges', 'bags']);
+    const c = await tx.objectStore('challenges').get(toHex(chal));
+    if (!c) return undefined;
+    const bag = await tx.objectStore('bags').get(c.bag);
+    return bag?.state === 'open'
+      ? { unit: c.unit, amount: c.amount, expires: c.expires, paid: c.paid }
+      : undefined;
+  }
+
+  /**
+   * What 5.1 looks up for one payment, read in one transaction (one transaction costs about as much as
+   * the whole check): its open challenge, and what this POS accepted of each of its tickets.
+   */
+  async lookupsFor(payment: Payment): Promise<{ challenge?: OpenChallenge; accepted: Map<string, number> }> {
+    const tx = this.db.transaction(['challenges', 'bags', 'uses']);
+    const c = await tx.objectStore('challenges').get(toHex(payment.chal));
+    const bag = c && (await tx.objectStore('bags').get(c.bag));
+    const accepted = new Map<string, number>();
+    for (const s of payment.items) {
+      const id = ticketId(s.ticket);
+      if (accepted.has(id)) continue;
+      let sum = 0;
+      for (const u of await tx.objectStore('uses').index('ticket').getAll(id)) sum += u.amount;
+      accepted.set(id, sum);
+    }
+    const challenge =
+      c && bag?.state === 'open'
+        ? { unit: c.unit, amount: c.amount, expires: c.expires, paid: c.paid }
+        : undefined;
+    return { challenge, accepted };
+  }
+
+  /** What this POS has accepted of a ticket, over every bag. */
+  async acceptedOf(ticket: string): Promise<number> {
+    let sum = 0;
+    for (const u of await this.db.getAllFromIndex('uses', 'ticket', ticket)) sum += u.amount;
+    return sum;
+  }
+
+  /**
+   * Store the uses of an accepted Payment and mark its challenge paid, in one transaction that checks
+   * again that the challenge is unpaid and its bag open: of two acceptances racing, one wins.
+   */
+  async accept(payment: Payment, now: number): Promise<UseRecord[]> {
+    const tx = this.db.transaction(['challenges', 'uses', 'bags'], 'readwrite');
+    try {
+      return await this.acceptIn(tx, payment, now);
+    } catch (e) {
+      // A failed request does not abort by itself (a value that cannot be stored throws before it is
+      // queued): abort, so that nothing of a half-written payment is committed.
+      abort(tx);
+      throw e;
+    }
+  }
+
+  private async acceptIn(tx: AcceptTx, payment: Payment, now: number): Promise<UseRecord[]> {
+    const chal = toHex(payment.chal);
+    const c = await tx.objectStore('challenges').get(chal);
+    const bag = c && (await tx.objectStore('bags').get(c.bag));
+    if (!c || c.paid || bag?.state !== 'open')
+      return fail('E_CHALLENGE', c?.paid ? 'this challenge is already paid' : 'not an open challenge');
+    await tx.objectStore('challenges').put({ ...c, paid: true, paidAt: now });
+    const records: UseRecord[] = [];
+    let totals = bag.totals;
+    for (const use of usesOf(payment, c.deal)) {
+      const r: UseRecord = {
+        bag: c.bag,
+        deal: c.deal,
+        chal,
+        ticket: ticketId(use.ticket),
+        unit: use.ticket.unit,
+        amount: use.amount,
+        at: now,
+        use,
+      };
+      r.id = await tx.objectStore('uses').add(r);
+      records.push(r);
+      totals = addTotals(totals, r.unit, r.amount);
+    }
+    await tx.objectStore('bags').put({ ...bag, count: bag.count + records.length, totals });
+    await tx.done;
+    return records;
+  }
+
+  usesOf = (bag: string) => this.db.getAllFromIndex('uses', 'bag', bag);
+  usesSince = (at: number) => this.db.getAllFromIndex('uses', 'at', IDBKeyRange.lowerBound(at));
+  challengesOf = (bag: string) => this.db.getAllFromIndex('challenges', 'bag', bag);
+
+  /**
+   * Close the open bag `id`: its uses become one Bag message in the outbox. Its number is never used again
+   * (its challenges, paid or not, stop being open with it).
+   */
+  async closeBag(id: string, reason: string, now: number): Promise<BagRecord> {
+    const tx = this.db.transaction(['bags', 'uses'], 'readwrite');
+    const bag = await tx.objectStore('bags').get(id);
+    if (bag?.state !== 'open') {
+      abort(tx);
+      return fail('E_UNKNOWN_BAG', 'this bag is not open');
+    }
+    // The uses in the order they were accepted (keys increase).
+    const uses = (await tx.objectStore('uses').index('bag').getAll(id)).sort((a, b) => a.id! - b.id!);
+    const allocation = decode(fromText(bag.allocation), 'Allocation');
+    const message = encode({
+      type: 'Bag',
+      ...closeBag(
+        allocation,
+        uses.map((u) => u.use),
+      ),
+    });
+    const closed: BagRecord = {
+      ...bag,
+      state: 'closed',
+      closedAt: now,
+      closeReason: reason,
+      bag: toText(message),
+      digest: toHex(digestOf(message)),
+      attempts: 0,
+      nextAttemptAt: now,
+    };
+    await tx.objectStore('bags').put(closed);
+    await tx.done;
+    return closed;
+  }
+
+  /** Change a bag record, in one transaction, if it is in the state the caller saw. */
+  async updateBag(id: string, from: BagState, change: Partial<BagRecord>): Promise<BagRecord | undefined> {
+    const tx = this.db.transaction('bags', 'readwrite');
+    const bag = await tx.store.get(id);
+    if (bag?.state !== from) {
+      await tx.done;
+      return undefined;
+    }
+    const next = { ...bag, ...change };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  }
+
+  /** Forget a stock number that can no longer be filled in time (it was never used). */
+  async dropStock(id: string): Promise<void> {
+    const tx = this.db.transaction('bags', 'readwrite');
+    const bag = await tx.store.get(id);
+    if (bag?.state === 'stock' && bag.nextDeal === 0) await tx.store.delete(id);
+    await tx.done;
+  }
+}

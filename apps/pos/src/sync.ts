@@ -1,0 +1,292 @@
+// Everything the POS does over the network, and the rules for when: pairing, the stock of money bag
+// numbers, the deny list, and the outbox of closed bags. Between these calls the POS needs no network.
+import {
+  CODES,
+  type Code,
+  decode,
+  equal,
+  fromBase64url,
+  fromHex,
+  fromText,
+  isProtocolError,
+  keysOf,
+  ProtocolError,
+  toHex,
+  type Verifier,
+  verifyAllocation,
+  verifyReport,
+} from '@moneybag/protocol';
+import type { BagAnswer, BagRecord, DenyList, Directory, Pairing, PartyKey, Store } from './store.ts';
+
+// --- rules ---------------------------------------------------------------------------------------
+
+/** Numbers kept in stock, and the count below which the POS asks for more. */
+export const STOCK_TARGET = 4;
+export const STOCK_LOW = 2;
+/** A bag closes by itself at this many uses, or this old (so that a day's takings travel together). */
+export const BAG_MAX_USES = 500;
+export const BAG_MAX_AGE_MS = 24 * 3600_000;
+/** How long a challenge waits for its payment, in seconds. */
+export const CHALLENGE_SECONDS = 120;
+/** A deny list older than this is warned about. */
+export const DENYLIST_STALE_MS = 24 * 3600_000;
+
+/** Seconds before its due date that a number stops being filled: time to deliver it, even after a day offline. */
+export const dueMargin = (b: Pick<BagRecord, 'issued' | 'due'>): number =>
+  Math.min(2 * 86_400, Math.floor((b.due - b.issued) / 4));
+
+/** Whether a stock number can still be opened now (ms). */
+export const usable = (b: BagRecord, now: number): boolean => now / 1000 < b.due - dueMargin(b);
+
+/** Why the open bag should close now, if it should. */
+export function closeReason(b: BagRecord, now: number): string | undefined {
+  if (b.count >= BAG_MAX_USES) return `full (${b.count} uses)`;
+  if (b.openedAt !== undefined && b.count > 0 && now - b.openedAt >= BAG_MAX_AGE_MS) return 'a day old';
+  if (now / 1000 >= b.due - dueMargin(b)) return 'its due date is near';
+  return undefined;
+}
+
+/** Delay before the next delivery attempt after `attempts` failures: 5 s doubling, at most 10 minutes. */
+export const backoff = (attempts: number): number => Math.min(5000 * 2 ** Math.max(0, attempts - 1), 600_000);
+
+// --- HTTP ----------------------------------------------------------------------------------------
+
+/** The service could not be reached, or failed (5xx): try again later. */
+export class Unreachable extends Error {
+  override name = 'Unreachable';
+}
+
+/** A refusal of the service: a 4xx with the protocol's code. */
+export class Refused extends ProtocolError {
+  constructor(
+    readonly status: number,
+    code: Code,
+    message?: string,
+  ) {
+    super(code, message);
+  }
+}
+
+async function call(url: string, init: RequestInit = {}): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, cache: 'no-store' });
+  } catch (e) {
+    throw new Unreachable(`cannot reach ${new URL(url).host}: ${(e as Error).message}`);
+  }
+  if (res.status >= 500) throw new Unreachable(`${new URL(url).host} answered ${res.status}`);
+  const body = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const b = body as { code?: string; message?: string } | undefined;
+    const code = (CODES as readonly string[]).includes(b?.code ?? '') ? (b!.code as Code) : 'E_REQUEST';
+    throw new Refused(res.status, code, b?.message ?? `${res.status} ${res.statusText}`);
+  }
+  return body;
+}
+
+const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) => ({
+  Authorization: `Bearer ${p.token}`,
+  ...extra,
+});
+
+// --- pairing -------------------------------------------------------------------------------------
+
+const ID = /^[a-z0-9][a-z0-9._:-]*$/;
+export const isId = (s: string): boolean => s.length >= 1 && s.length <= 64 && ID.test(s);
+
+/** The pairing link's content: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token})>`. */
+export function readPairLink(text: string): { url: string; shop: string; token: string } {
+  const at = text.indexOf('#pair=');
+  if (at < 0) return fail('E_FIELD', 'not a pairing link (it has no #pair=)');
+  let v: { url?: unknown; shop?: unknown; token?: unknown };
+  try {
+    v = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(text.slice(at + 6).trim())),
+    );
+  } catch {
+    return fail('E_FIELD', 'the pairing link is damaged');
+  }
+  const { url, shop, token } = v ?? {};
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+    return fail('E_FIELD', 'the pairing link has no service URL');
+  if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
+  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
+  return { url: url.replace(/\/+$/, ''), shop, token };
+}
+
+function fail(code: Code, message: string): never {
+  throw new ProtocolError(code, message);
+}
+
+const keyList = (v: unknown): PartyKey[] =>
+  Array.isArray(v)
+    ? v.map((k: { id?: unknown; publicKey?: unknown; url?: unknown }) => {
+        if (typeof k?.id !== 'string' || typeof k.publicKey !== 'string')
+          return fail('E_FIELD', 'the directory lists a malformed key');
+        return {
+          id: k.id,
+          publicKey: fromBase64url(k.publicKey),
+          url: typeof k.url === 'string' ? k.url : '',
+        };
+      })
+    : [];
+
+export async function fetchDirectory(url: string, now: number): Promise<Directory> {
+  const d = (await call(`${url}/.well-known/moneybag.json`)) as { issuers?: unknown; collectors?: unknown };
+  return { issuers: keyList(d?.issuers), collectors: keyList(d?.collectors), fetchedAt: now };
+}
+
+/**
+ * Pair this terminal: check the token with the service, fetch the directory, the deny lists and a stock
+ * of numbers. Nothing is stored unless the service knows the token.
+ */
+export async function pair(
+  store: Store,
+  link: { url: string; shop: string; token: string },
+  terminal: string,
+  verifier: Verifier,
+  now: number,
+): Promise<Pairing> {
+  if (!isId(terminal))
+    fail('E_FIELD', 'a terminal name is lowercase letters, digits and . _ : - (e.g. pos-1)');
+  const me = (await call(`${link.url}/v1/me`, { headers: authed(link) })) as {
+    party?: string;
+    label?: string;
+  };
+  if (me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
+  const directory = await fetchDirectory(link.url, now);
+  const pairing: Pairing = { ...link, terminal, label: me.label || link.shop, pairedAt: now };
+  await store.setDirectory(directory);
+  await store.setPairing(pairing);
+  await refreshDenyLists(store, now);
+  await refill(store, verifier, now, true);
+  return pairing;
+}
+
+// --- numbers -------------------------------------------------------------------------------------
+
+/**
+ * Check Allocations from the collector: each names a collector of the directory, which signed it (A over
+ * 3.2's body), is given to this shop, through this terminal, and is not already due.
+ */
+export async function verifyAllocations(
+  texts: unknown,
+  p: { directory: Directory; pairing: Pairing; verifier: Verifier; now: number },
+) {
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+    fail('E_FIELD', 'the collector sent no allocations');
+  const list = (texts as string[]).map((t) => decode(fromText(t), 'Allocation'));
+  const collectors = keysOf(p.directory.collectors);
+  for (const a of list) {
+    if (a.to !== p.pairing.shop) fail('E_FIELD', `allocation given to ${a.to}, not to ${p.pairing.shop}`);
+    if (a.path.length > 1 || (a.path.length === 1 && a.path[0].terminal !== p.pairing.terminal))
+      fail('E_FIELD', 'allocation for another terminal');
+    if (p.now / 1000 >= a.due) fail('E_FIELD', 'allocation already due');
+  }
+  // A batch with one allocation not signed by a trusted collector is refused whole (E_COLLECTOR).
+  await Promise.all(list.map((a) => verifyAllocation(a, { collectors, verifier: p.verifier })));
+  return list;
+}
+
+/** Drop stock that can no longer be filled in time, and ask for numbers when the stock runs low. */
+export async function refill(store: Store, verifier: Verifier, now: number, force = false): Promise<number> {
+  const [pairing, directory] = await Promise.all([store.pairing(), store.directory()]);
+  if (!pairing || !directory) return 0;
+  const stock = await store.bagsIn('stock');
+  for (const b of stock) if (!usable(b, now)) await store.dropStock(b.id);
+  const left = stock.filter((b) => usable(b, now)).length;
+  if (left >= STOCK_LOW && !force) return 0;
+  const count = STOCK_TARGET - left;
+  if (count <= 0) return 0;
+  const body = (await call(`${pairing.url}/v1/allocations`, {
+    method: 'POST',
+    headers: authed(pairing, { 'Content-Type': 'application/json' }),
+    body: JSON.stringify({ count, terminal: pairing.terminal }),
+  })) as { allocations?: unknown };
+  const list = await verifyAllocations(body?.allocations, { directory, pairing, verifier, now });
+  return store.addAllocations(list);
+}
+
+// --- deny lists ----------------------------------------------------------------------------------
+
+export async function refreshDenyLists(store: Store, now: number): Promise<DenyList[]> {
+  const directory = await store.directory();
+  const pairing = await store.pairing();
+  if (!directory || !pairing) return [];
+  const urls = new Set(directory.issuers.map((i) => i.url || pairing.url));
+  const lists: DenyList[] = [];
+  for (const url of urls) {
+    const d = (await call(`${url.replace(/\/+$/, '')}/v1/denylist`)) as {
+      issuer?: string;
+      holders?: unknown;
+      updated?: number;
+    };
+    if (typeof d?.issuer !== 'string' || !Array.isArray(d.holders)) fail('E_FIELD', 'malformed deny list');
+    lists.push({
+      issuer: d.issuer,
+      holders: (d.holders as string[]).map((h) => toHex(fromBase64url(h))),
+      updated: d.updated ?? 0,
+      fetchedAt: now,
+    });
+  }
+  await store.setDenyLists(lists);
+  return lists;
+}
+
+// --- the outbox ----------------------------------------------------------------------------------
+
+/** Check the collector's answer on a bag: its signed Report is the bag's collector's, on this bag, with its counts. */
+export async function checkAnswer(
+  answer: BagAnswer,
+  bag: BagRecord,
+  directory: Directory,
+  verifier: Verifier,
+) {
+  const r = await verifyReport(fromText(answer.report), {
+    bagDigest: fromHex(bag.digest!),
+    collectors: keysOf(directory.collectors),
+    verifier,
+  });
+  if (r.collector !== bag.collector) fail('E_COLLECTOR', "the report is not from the bag's collector");
+  if (r.accepted_count !== answer.accepted || r.rejected_count !== answer.rejected.length)
+    fail('E_FIELD', 'the report does not match the answer');
+}
+
+/**
+ * Deliver one closed bag (POST /v1/bags, idempotent by digest: the same bag again gets the same answer).
+ * Delivered: the answer and its signed Report are kept. Refused whole (422, 409): kept with the refusal.
+ * Unreachable or a server fault: tried again after a backoff.
+ */
+export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, now: () => number) {
+  const [pairing, directory] = await Promise.all([store.pairing(), store.directory()]);
+  if (!pairing || !directory || bag.state !== 'closed' || !bag.bag) return bag;
+  try {
+    const answer = (await call(`${pairing.url}/v1/bags`, {
+      method: 'POST',
+      headers: authed(pairing, { 'Content-Type': 'application/vnd.moneybag' }),
+      body: fromText(bag.bag) as Uint8Array<ArrayBuffer>,
+    })) as BagAnswer;
+    await checkAnswer(answer, bag, directory, verifier);
+    return (
+      (await store.updateBag(bag.id, 'closed', { state: 'delivered', answer, lastError: undefined })) ?? bag
+    );
+  } catch (e) {
+    if (e instanceof Refused && (e.status === 409 || e.status === 422)) {
+      return (
+        (await store.updateBag(bag.id, 'closed', {
+          state: 'refused',
+          refusal: { code: e.code, message: e.message },
+        })) ?? bag
+      );
+    }
+    if (!(e instanceof Unreachable) && !isProtocolError(e)) throw e;
+    const attempts = bag.attempts + 1;
+    return (
+      (await store.updateBag(bag.id, 'closed', {
+        attempts,
+        nextAttemptAt: now() + backoff(attempts),
+        lastError: e instanceof ProtocolError ? `${e.code}: ${e.message}` : e.message,
+      })) ?? bag
+    );
+  }
+}
