@@ -3,7 +3,7 @@ import { toHex } from './bytes.ts';
 import { type Keys, ticketId, useCheck } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
-import { type Bytes, decode, type ReturnItem, type Ticket } from './messages.ts';
+import { type Bytes, decode, type Return, type ReturnItem, type Ticket } from './messages.ts';
 import { returnBody, ticketBody } from './signed.ts';
 
 /** 3.1: sign a ticket. Refuses a holder key failing check 1 of section 1, and a face below 1. */
@@ -55,16 +55,16 @@ export interface Settlement {
 }
 
 /**
- * 5.3: settle a Return sent by the authenticated collector `from`. A Return refused whole throws a
+ * 5.3: settle a Return (its bytes, or already decoded) sent by the authenticated collector `from`. A Return refused whole throws a
  * ProtocolError (a decoder code, E_COLLECTOR). One settled before from the same collector gives
  * `{ retry }` with the stored answer.
  */
 export async function settleReturn(
-  message: Uint8Array,
+  message: Uint8Array | Return,
   from: string,
   ctx: { issuer: string; collectors: Keys; verifier: Verifier; store: SettlementStore },
 ): Promise<Settlement | { retry: true; answer: SettlementAnswer }> {
-  const r = decode(message, 'Return');
+  const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
   const stored = await ctx.store.answered(from, r.origin);
   if (stored) return { retry: true, answer: stored };
   const key = ctx.collectors.get(from);
