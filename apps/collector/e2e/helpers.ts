@@ -1,0 +1,154 @@
+// What the e2e specs share: the demo parties, the service's keys, a real wallet key, a real bag.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Allocation,
+  challengeOf,
+  closeBag,
+  decode,
+  encode,
+  fromBase64url,
+  fromText,
+  type Keys,
+  keysOf,
+  numberOfAllocation,
+  randomBytes,
+  type Signer,
+  seedSigner,
+  type Ticket,
+  toBase64url,
+  toText,
+  useBody,
+} from '@moneybag/protocol';
+import { type APIRequestContext, expect, type Locator, type Page } from '@playwright/test';
+// Not exported by @moneybag/qr (it keeps jsQR out of the pages' bundle); tests read QR pixels with it.
+import { decodeImage } from '../../../packages/qr/src/decode.ts';
+
+export interface Party {
+  id: string;
+  token: string;
+}
+export interface Demo {
+  issuer: Party;
+  collector: Party;
+  shops: Party[];
+}
+
+export const demo = (): Demo =>
+  JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8')) as Demo;
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The issuers' and collectors' keys as the service publishes them. */
+export async function wellKnown(request: APIRequestContext): Promise<{ issuers: Keys; collectors: Keys }> {
+  const res = await request.get('/.well-known/moneybag.json');
+  expect(res.ok()).toBe(true);
+  const j = (await res.json()) as {
+    issuers: { id: string; publicKey: string }[];
+    collectors: typeof j.issuers;
+  };
+  const keys = (list: typeof j.issuers) =>
+    keysOf(list.map((k) => ({ id: k.id, publicKey: fromBase64url(k.publicKey) })));
+  return { issuers: keys(j.issuers), collectors: keys(j.collectors) };
+}
+
+/** A wallet: a fresh holder key and its HolderKey message in text form. */
+export function newHolder(label = 'e2e wallet'): { signer: Signer; holderKey: string } {
+  const signer = seedSigner(randomBytes(32));
+  return { signer, holderKey: toText(encode({ type: 'HolderKey', holder: signer.publicKey, label })) };
+}
+
+export async function login(page: Page, path: string, token: string) {
+  await page.goto(path);
+  await page.getByLabel('Operator token').fill(token);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+}
+
+/** Issue a ticket over HTTP with the issuer's token. */
+export async function issueOverHttp(
+  request: APIRequestContext,
+  issuer: Party,
+  holder: Uint8Array,
+  unit: string,
+  face: number,
+): Promise<Ticket> {
+  const res = await request.post('/v1/tickets', {
+    headers: auth(issuer.token),
+    data: { holder: toBase64url(holder), unit, face, expires: Math.floor(Date.now() / 1000) + 86_400 },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return decode(fromText(((await res.json()) as { ticket: string }).ticket), 'Ticket');
+}
+
+/** One fresh Allocation for a shop, over HTTP with the shop's token. */
+export async function allocateOverHttp(request: APIRequestContext, shop: Party): Promise<Allocation> {
+  const res = await request.post('/v1/allocations', { headers: auth(shop.token), data: { count: 1 } });
+  expect(res.status(), await res.text()).toBe(200);
+  const { allocations } = (await res.json()) as { allocations: string[] };
+  return decode(fromText(allocations[0]), 'Allocation');
+}
+
+/**
+ * A Bag filled as a POS would: each spend is one deal under the allocation's number, signed by the holder.
+ * `chalFor` lets a test sign a use over a wrong challenge (a use the collector must reject).
+ */
+export async function makeBag(
+  a: Allocation,
+  shop: string,
+  spends: { ticket: Ticket; amount: number; signer: Signer; wrongChal?: boolean }[],
+): Promise<Uint8Array> {
+  const bag = numberOfAllocation(a);
+  const uses = await Promise.all(
+    spends.map(async (s, i) => {
+      const deal = i + 1;
+      const chal = challengeOf(a.collector, bag, s.wrongChal ? deal + 1000 : deal);
+      const S = await s.signer.sign(useBody(s.amount, s.ticket.C, shop, chal));
+      return { deal, shop, ticket: s.ticket, amount: s.amount, S };
+    }),
+  );
+  return encode({ type: 'Bag', ...closeBag(a, uses) });
+}
+
+export async function postBag(request: APIRequestContext, shop: Party, bag: Uint8Array) {
+  const res = await request.post('/v1/bags', {
+    headers: { ...auth(shop.token), 'content-type': 'application/vnd.moneybag' },
+    data: Buffer.from(bag),
+  });
+  return { status: res.status(), body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The content of a QR code as the page shows it: screenshot pixels, read back by jsQR. */
+export async function readQr(page: Page, qr: Locator): Promise<Uint8Array> {
+  const png = (await qr.screenshot()).toString('base64');
+  const { data, width, height } = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    return { data: Array.from(pixels.data), width: pixels.width, height: pixels.height };
+  }, png);
+  const content = decodeImage(Uint8ClampedArray.from(data), width, height);
+  expect(content, 'a QR code in the screenshot').toBeDefined();
+  return content!;
+}
+
+/** A fresh shop, added with the collector's token: its own totals are a test's alone. */
+export async function addShopOverHttp(
+  request: APIRequestContext,
+  collector: Party,
+  label = 'E2E shop',
+): Promise<Party> {
+  const id = `e2e-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  const res = await request.post('/v1/admin/collector/shops', {
+    headers: auth(collector.token),
+    data: { id, label },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return { id, token: ((await res.json()) as { token: string }).token };
+}

@@ -1,0 +1,327 @@
+// The collector's page: shops and their allocations, bags received with their reports, the outbox to issuers.
+import { formatAmount, isId } from '@moneybag/protocol';
+import { QrText } from '@moneybag/qr';
+import { type FormEvent, Fragment, useState } from 'react';
+import { BagReport } from '../common/BagReport.tsx';
+import { CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
+import {
+  addShop,
+  listAllocations,
+  listBags,
+  listDirect,
+  listOutbox,
+  listShops,
+  listTotals,
+  type NewShop,
+} from './api.ts';
+import { ImportBag } from './ImportBag.tsx';
+
+function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
+  const [id, setId] = useState('');
+  const [label, setLabel] = useState('');
+  const [added, setAdded] = useState<NewShop>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      setAdded(await addShop(token, id.trim(), label.trim()));
+      setId('');
+      setLabel('');
+      onAdded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Section title="Add a shop">
+      <form className="row" onSubmit={submit}>
+        <label>
+          Shop id
+          <input name="shop" value={id} placeholder="acme-coffee" onChange={(e) => setId(e.target.value)} />
+        </label>
+        <label>
+          Name
+          <input
+            name="label"
+            value={label}
+            placeholder="Acme Coffee"
+            onChange={(e) => setLabel(e.target.value)}
+          />
+        </label>
+        <button type="submit" disabled={busy || !isId(id.trim())}>
+          Add
+        </button>
+      </form>
+      {id.trim() && !isId(id.trim()) && (
+        <p className="bad">An id is 1 to 64 of a–z, 0–9 and . _ : - (starting with a letter or digit).</p>
+      )}
+      <ErrorBox error={error} />
+      {added && (
+        <div data-testid="pairing">
+          <h3>Pair {added.id}'s POS</h3>
+          <p className="muted">
+            Scan this with the POS, or open the link on it. It holds the shop's token: show it only to the
+            shop.
+          </p>
+          <div className="qr">
+            <div className="big">
+              <QrText text={added.pairing} />
+            </div>
+            <a className="link-box" href={added.pairing} data-testid="pairing-link">
+              {added.pairing}
+            </a>
+          </div>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+const STATE_CLASS = { open: '', collected: 'ok', late: 'warn' } as const;
+
+/** One shop's allocations: which roots are open, collected (with the bag's digest) or late. */
+function Allocations({ token, shop, version }: { token: string; shop: string; version: number }) {
+  const { data, error } = useLoad(() => listAllocations(token, shop), [token, shop, version]);
+  return (
+    <div data-testid="allocations">
+      <ErrorBox error={error} />
+      {data && data.allocations.length === 0 && <p className="muted">No allocation yet.</p>}
+      {data && data.allocations.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>root</th>
+              <th>issued</th>
+              <th>due</th>
+              <th>state</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.allocations.map((a) => (
+              <tr key={a.root}>
+                <td className="mono" title={a.root}>
+                  {a.root.slice(0, 10)}…{a.terminal && <span className="muted"> › {a.terminal}</span>}
+                </td>
+                <td>{when(a.issued)}</td>
+                <td>{when(a.due)}</td>
+                <td>
+                  <span className={`badge ${STATE_CLASS[a.state]}`}>{a.state}</span>
+                  {a.digest && (
+                    <span className="mono" title={a.digest}>
+                      {' '}
+                      {a.digest.slice(0, 10)}…
+                    </span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function Shops({ token, version }: { token: string; version: number }) {
+  const [picked, setPicked] = useState<string>();
+  const { data, error } = useLoad(async () => {
+    const [shops, totals] = await Promise.all([listShops(token), listTotals(token)]);
+    // Collected per shop and unit, from accepted uses (bags and direct payments).
+    const byShop = new Map<string, Record<string, number>>();
+    for (const t of totals.totals) byShop.set(t.shop, { ...byShop.get(t.shop), [t.unit]: t.amount });
+    const known = new Set(shops.shops.map((s) => s.id));
+    // A shop of a sub-collector's bag may be paid without being one of ours: list it too.
+    const others = [...byShop.keys()].filter((id) => !known.has(id));
+    return {
+      shops: [
+        ...shops.shops,
+        ...others.map((id) => ({
+          id,
+          label: '',
+          createdAt: 0,
+          allocations: { open: 0, collected: 0, late: 0 },
+        })),
+      ].map((s) => ({ ...s, totals: byShop.get(s.id) ?? {} })),
+    };
+  }, [token, version]);
+  return (
+    <Section title="Shops">
+      <ErrorBox error={error} />
+      <div className="scroll">
+        <table data-testid="shops">
+          <thead>
+            <tr>
+              <th>shop</th>
+              <th className="num">open</th>
+              <th className="num">collected</th>
+              <th className="num">late</th>
+              <th>collected, per unit</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.shops.map((s) => (
+              <Fragment key={s.id}>
+                <tr className={picked === s.id ? 'picked' : ''}>
+                  <td>
+                    <button
+                      className="link"
+                      aria-expanded={picked === s.id}
+                      title="Show its allocations"
+                      onClick={() => setPicked(picked === s.id ? undefined : s.id)}
+                    >
+                      <b>{s.id}</b>
+                    </button>{' '}
+                    {s.label && <span className="muted">{s.label}</span>}
+                  </td>
+                  <td className="num">{s.allocations.open}</td>
+                  <td className="num">{s.allocations.collected}</td>
+                  <td className={`num ${s.allocations.late ? 'warn' : ''}`}>{s.allocations.late}</td>
+                  <td>
+                    <Totals totals={s.totals} />
+                  </td>
+                </tr>
+                {picked === s.id && (
+                  <tr>
+                    <td colSpan={5}>
+                      <Allocations token={token} shop={s.id} version={version} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {data && data.shops.length === 0 && <p className="muted">No shop yet.</p>}
+    </Section>
+  );
+}
+
+function Bags({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => listBags(token), [token, version]);
+  return (
+    <Section title="Bags received">
+      <ErrorBox error={error} />
+      {data && data.bags.length === 0 && <p className="muted">No bag yet.</p>}
+      <div data-testid="bags">
+        {data?.bags.map((b) => (
+          <details key={b.digest} className="bag" open={b.rejected.length > 0}>
+            <summary>
+              <b>{b.to}</b> <span className="muted">{when(b.receivedAt / 1000)}</span>{' '}
+              <span className="badge ok">{b.accepted} accepted</span>
+              {b.rejected.length > 0 && <span className="badge bad">{b.rejected.length} rejected</span>}{' '}
+              <Totals totals={b.totals} />
+            </summary>
+            <BagReport answer={b} />
+          </details>
+        ))}
+      </div>
+    </Section>
+  );
+}
+
+function Direct({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => listDirect(token), [token, version]);
+  if (!error && (!data || data.direct.length === 0)) return null;
+  return (
+    <Section title="Direct payments">
+      <ErrorBox error={error} />
+      <table data-testid="direct">
+        <tbody>
+          {data?.direct.map((d) => (
+            <tr key={d.origin}>
+              <td>
+                <b>{d.shop}</b>
+              </td>
+              <td className="num">{formatAmount(d.amount, d.unit)}</td>
+              <td className="muted">{when(d.receivedAt / 1000)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+const STATE_BADGE = { pending: 'warn', delivered: 'ok', refused: 'bad' } as const;
+
+function Outbox({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => listOutbox(token), [token, version]);
+  return (
+    <Section title="Outbox to issuers">
+      <ErrorBox error={error} />
+      {data && data.outbox.length === 0 && <p className="muted">Nothing returned yet.</p>}
+      <div className="scroll">
+        <table data-testid="outbox">
+          <thead>
+            <tr>
+              <th>issuer</th>
+              <th>origin</th>
+              <th className="num">uses</th>
+              <th>status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.outbox.map((r) => (
+              <tr key={r.id}>
+                <td className="nowrap">{r.issuer}</td>
+                <td className="mono">{r.origin.slice(0, 16)}…</td>
+                <td className="num">{r.uses}</td>
+                <td>
+                  <span className={`badge ${STATE_BADGE[r.state]}`}>{r.state}</span>
+                  {r.answer && <span> {r.answer.settled} settled</span>}
+                  {r.state === 'pending' && r.attempts > 0 && (
+                    <div className="muted">
+                      {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
+                      {r.nextAttemptAt ? `, next ${when(r.nextAttemptAt / 1000)}` : ''}
+                    </div>
+                  )}
+                  {r.lastError && <div className="bad">{r.lastError}</div>}
+                  {r.answer?.rejected.map((x) => (
+                    <div key={x.index}>
+                      use {x.index}: <CodeLabel code={x.code} />{' '}
+                      <span className="muted">(blame {x.blame})</span>
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Section>
+  );
+}
+
+export function CollectorApp({ token }: { token: string }) {
+  // Bumped after a change (and now and then) so every list reloads.
+  const [version, changed] = useVersion();
+  return (
+    <>
+      <div className="row" style={{ justifyContent: 'flex-end', marginBottom: 8 }}>
+        <button className="secondary" onClick={changed}>
+          Refresh
+        </button>
+      </div>
+      <div className="grid">
+        <div>
+          <Shops token={token} version={version} />
+          <AddShop token={token} onAdded={changed} />
+          <ImportBag token={token} onCollected={changed} />
+        </div>
+        <div>
+          <Bags token={token} version={version} />
+          <Direct token={token} version={version} />
+          <Outbox token={token} version={version} />
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,167 @@
+// Issue a ticket to a holder: read the wallet's HolderKey (camera or pasted), choose unit, face and expiry.
+import {
+  decode,
+  formatAmount,
+  fromText,
+  type HolderKey,
+  parseAmount,
+  type Ticket,
+  toBase64url,
+  toUrl,
+  unitDigits,
+} from '@moneybag/protocol';
+import { QrCode, Scanner } from '@moneybag/qr';
+import { type FormEvent, useState } from 'react';
+import { call } from '../common/api.ts';
+import { readHolderKey } from '../common/holder.ts';
+import { ErrorBox, Section, when } from '../common/ui.tsx';
+
+export const UNITS = ['EUR', 'ADMIT', 'RIDE'] as const;
+const DAY = 86_400;
+
+const dateInput = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+export function Issue({ token, onIssued }: { token: string; onIssued: () => void }) {
+  const [holder, setHolder] = useState<HolderKey>();
+  const [pasted, setPasted] = useState('');
+  const [scanning, setScanning] = useState(false);
+  const [unit, setUnit] = useState<string>('EUR');
+  const [face, setFace] = useState('10.00');
+  const [expiry, setExpiry] = useState(() => dateInput(Math.floor(Date.now() / 1000) + 90 * DAY));
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [issued, setIssued] = useState<{ bytes: Uint8Array; ticket: Ticket }>();
+
+  const take = (content: Uint8Array | string) => {
+    setError(undefined);
+    setIssued(undefined);
+    try {
+      setHolder(readHolderKey(content));
+      setScanning(false);
+    } catch (e) {
+      setHolder(undefined);
+      setError(e);
+    }
+  };
+
+  const faceValue = parseAmount(face, unit);
+  // The first second at which the ticket is dead: the end of the chosen day, local time.
+  const expires = Math.floor(new Date(`${expiry}T23:59:59`).getTime() / 1000) + 1;
+
+  const issue = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!holder || faceValue === undefined || faceValue < 1 || !Number.isFinite(expires)) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await call<{ ticket: string }>('/v1/tickets', {
+        token,
+        body: { holder: toBase64url(holder.holder), unit, face: faceValue, expires },
+      });
+      const bytes = fromText(answer.ticket);
+      setIssued({ bytes, ticket: decode(bytes, 'Ticket') });
+      onIssued();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const link = issued && toUrl(`${location.origin}/wallet/`, issued.bytes);
+
+  return (
+    <Section title="Issue a ticket">
+      <h3>1. The holder's key</h3>
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => setScanning((s) => !s)}>
+          {scanning ? 'Stop the camera' : 'Scan the wallet’s key'}
+        </button>
+      </div>
+      {scanning && (
+        <div className="scanner">
+          <Scanner onMessage={take} onError={(e: unknown) => setError(e)} />
+        </div>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          take(pasted);
+        }}
+      >
+        <label style={{ flex: 1 }}>
+          or paste the wallet's key (link or text form)
+          <input name="holderkey" value={pasted} onChange={(e) => setPasted(e.target.value)} />
+        </label>
+        <button type="submit" className="secondary">
+          Read
+        </button>
+      </form>
+      {holder && (
+        <dl className="facts" data-testid="holder">
+          <dt>Holder</dt>
+          <dd>{holder.label || <span className="muted">(no label)</span>}</dd>
+          <dt>Key</dt>
+          <dd className="mono">{toBase64url(holder.holder)}</dd>
+        </dl>
+      )}
+
+      <h3>2. The ticket</h3>
+      <form className="row" onSubmit={issue}>
+        <label>
+          Unit
+          <select
+            name="unit"
+            value={unit}
+            onChange={(e) => {
+              setUnit(e.target.value);
+              setFace(unitDigits(e.target.value) ? '10.00' : '1');
+            }}
+          >
+            {UNITS.map((u) => (
+              <option key={u}>{u}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Face
+          <input name="face" inputMode="decimal" value={face} onChange={(e) => setFace(e.target.value)} />
+        </label>
+        <label>
+          Valid through
+          <input name="expiry" type="date" value={expiry} onChange={(e) => setExpiry(e.target.value)} />
+        </label>
+        <button type="submit" disabled={busy || !holder || faceValue === undefined || faceValue < 1}>
+          Issue
+        </button>
+      </form>
+      {faceValue === undefined && <p className="bad">Not an amount in {unit}.</p>}
+      {faceValue !== undefined && faceValue > 0 && (
+        <p className="muted">Face: {formatAmount(faceValue, unit)}</p>
+      )}
+      <ErrorBox error={error} />
+
+      {issued && link && (
+        <div className="issued" data-testid="issued">
+          <h3>3. Give it to the wallet</h3>
+          <p>
+            {formatAmount(issued.ticket.face, issued.ticket.unit)} for {holder?.label || 'the holder'}, valid
+            until {when(issued.ticket.expires - 1)}.
+          </p>
+          <div className="qr">
+            <div className="big">
+              <QrCode message={issued.bytes} />
+            </div>
+            <div style={{ flex: 1, minWidth: 220 }}>
+              <p>Scan with the wallet, or open this link on the holder's phone:</p>
+              <a className="link-box" href={link} data-testid="ticket-link">
+                {link}
+              </a>
+            </div>
+          </div>
+        </div>
+      )}
+    </Section>
+  );
+}
