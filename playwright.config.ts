@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-export const E2E_PORT = 5199;
+export const E2E_PORT = Number(process.env.MONEYBAG_E2E_PORT ?? 5199);
 // One data folder per run, made here so that tests can read its demo.json.
 process.env.MONEYBAG_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'moneybag-e2e-'));
 
