@@ -7,6 +7,7 @@ export * from './collector.ts';
 export * from './crypto.ts';
 export * from './errors.ts';
 export * from './frames.ts';
+export * from './http.ts';
 export * from './issuer.ts';
 export * from './messages.ts';
 export * from './pos.ts';

@@ -1,8 +1,8 @@
 // A bag file a POS exported for delivery by hand: one line of text form. Read it, show it, hand it in raw.
-import { decode, readContent } from '@moneybag/protocol';
+import { type BagAnswerJson, decode, readContent } from '@moneybag/protocol';
 import { useState } from 'react';
 import { ApiError } from '../common/api.ts';
-import { type BagAnswerJson, BagReport } from '../common/BagReport.tsx';
+import { BagReport } from '../common/BagReport.tsx';
 import { type BagSummary, summarizeBag } from '../common/bag.ts';
 import { ErrorBox, Section, Totals } from '../common/ui.tsx';
 import { handInBag } from './api.ts';

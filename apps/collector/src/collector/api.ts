@@ -1,7 +1,7 @@
 // The collector's operator endpoints (apps/server/API.md, "Collector admin"), in one place.
 
+import type { BagAnswerJson, RejectedUseJson } from '@moneybag/protocol';
 import { call } from '../common/api.ts';
-import type { BagAnswerJson, RejectedJson } from '../common/BagReport.tsx';
 
 export interface ShopRow {
   id: string;
@@ -15,7 +15,7 @@ export interface BagRow {
   to: string;
   receivedAt: number;
   accepted: number;
-  rejected: (RejectedJson & { text?: string })[];
+  rejected: (RejectedUseJson & { text?: string })[];
   totals: Record<string, number>;
   report: string;
 }

@@ -1,22 +1,9 @@
 // The collector's answer on a bag (PROTOCOL.md section 7): accepted count, every rejected use, totals.
+import type { BagAnswerJson, RejectedUseJson } from '@moneybag/protocol';
 import { pathText } from './bag.ts';
 import { CodeLabel, Totals } from './ui.tsx';
 
-export interface RejectedJson {
-  path: [string, number][];
-  deal: number;
-  code: string;
-}
-export interface BagAnswerJson {
-  digest: string;
-  root: string;
-  accepted: number;
-  rejected: RejectedJson[];
-  totals: Record<string, number>;
-  report: string;
-}
-
-export function Rejected({ rejected }: { rejected: RejectedJson[] }) {
+export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
   if (rejected.length === 0) return <span className="muted">none rejected</span>;
   return (
     <table className="rejected">
