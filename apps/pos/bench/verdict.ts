@@ -1,112 +1,190 @@
-// The POS in Debian's Chromium against the real service (on the POS's own port): from a decoded one-ticket
-// Payment to the verdict in the page (5.1 with the browser's verifier, the IndexedDB transaction, React's
-// commit and a forced layout), as the app itself measures it (data-ms on the verdict).
-// Run: node --import tsx apps/pos/bench/verdict.ts   (after `npm run build -w @moneybag/pos`)
+// The POS in Debian's Chromium. Prints, never asserts:
+// 1. from a decoded one-ticket Payment to the verdict painted, as the app itself measures it (data-ms on the
+//    verdict: 5.1 from memory with the browser's verifier, React's commit and a forced layout), against the
+//    real service (on the POS's own port), with the provider the POS uses;
+// 2. frames decoded per second by packages/qr's startScanner on a 640x480 camera stream showing a real QR
+//    code (a one-ticket Payment), counted in the page through its onContent callback.
+// `benchVerdict()` is called by the root bench/run.ts (after `npm run build`); alone:
+// `npm run build -w @moneybag/pos && node --import tsx apps/pos/bench/verdict.ts`
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import {
   decode,
   encode,
   fromText,
   readContent,
+  type Signer,
   seedSigner,
   signPayment,
+  type Ticket,
   toBase64url,
   utf8,
 } from '@moneybag/protocol';
-import { chromium } from '@playwright/test';
+import { type Browser, chromium } from '@playwright/test';
+import { build } from 'vite';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { qrPng } from '../e2e/support.ts';
 
-const PORT = Number(process.env.POS_BENCH_PORT ?? 5303);
+const PORT = Number(process.env.POS_BENCH_PORT ?? 5306);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const ROUNDS = 30;
+const SCAN_SECONDS = 5;
 const root = join(import.meta.dirname, '../../..');
 
-async function startService(): Promise<ChildProcess> {
-  const data = mkdtempSync(join(tmpdir(), 'moneybag-pos-bench-'));
+async function startService(data: string): Promise<ChildProcess> {
   const child = spawn(
     'node',
     ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(PORT)],
-    {
-      cwd: root,
-      stdio: 'ignore',
-    },
+    { cwd: root, stdio: 'ignore' },
   );
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(`${ORIGIN}/.well-known/moneybag.json`)).ok) break;
+      if ((await fetch(`${ORIGIN}/.well-known/moneybag.json`)).ok) return child;
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
-  (child as ChildProcess & { data?: string }).data = data;
-  return child;
+  child.kill();
+  throw new Error(`the service did not start on port ${PORT}`);
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+};
+
+async function issue(demo: { issuer: { token: string } }, holder: Signer): Promise<Ticket> {
+  const res = await fetch(`${ORIGIN}/v1/tickets`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${demo.issuer.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      holder: toBase64url(holder.publicKey),
+      unit: 'EUR',
+      face: 100_000,
+      expires: Math.floor(Date.now() / 1000) + 86_400,
+    }),
+  });
+  return decode(fromText(((await res.json()) as { ticket: string }).ticket), 'Ticket');
+}
+
+/** 1: the verdict, ROUNDS one-ticket payments shown to the POS's camera. Returns one payment's bytes. */
+async function verdicts(browser: Browser, data: string): Promise<Uint8Array> {
+  const demo = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
+  const shop = demo.shops[0];
+  const link = `${ORIGIN}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: ORIGIN, shop: shop.id, token: shop.token })))}`;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // tsx (esbuild, keepNames) wraps functions in __name(): the init script's text needs it in the page.
+  await page.addInitScript('globalThis.__name = (f) => f;');
+  await fakeCamera(page);
+  await page.goto(link);
+  await page.getByTestId('pair-submit').click();
+  await page.getByTestId('charge').waitFor();
+
+  const holder = seedSigner(crypto.getRandomValues(new Uint8Array(32)));
+  const ticket = await issue(demo, holder);
+  const total: number[] = [];
+  const check: number[] = [];
+  let payment: Uint8Array = new Uint8Array();
+  for (let i = 0; i < ROUNDS; i++) {
+    await page.getByTestId('key-1').click();
+    await page.getByTestId('charge-button').click();
+    const href = await page.getByTestId('challenge-link').getAttribute('href');
+    const challenge = decode(readContent(href!), 'Challenge');
+    payment = encode({
+      type: 'Payment',
+      ...(await signPayment(holder, challenge, [{ ticket, amount: 100 }])),
+    });
+    // Through the camera, as at the counter (a click would make the browser favour the next frame).
+    await showOnCamera(page, qrPng(payment));
+    const verdict = page.getByTestId('verdict');
+    await verdict.waitFor();
+    if ((await verdict.getAttribute('data-verdict')) !== 'accepted') throw new Error('not accepted');
+    total.push(Number(await verdict.getAttribute('data-ms')));
+    check.push(Number(await verdict.getAttribute('data-check-ms')));
+    await clearCamera(page);
+    // Enabled once the write is done: the payment is kept.
+    await page.getByTestId('verdict-done').click();
+  }
+  await page.getByTestId('tab-settings').click();
+  const provider = await page.getByTestId('provider').textContent();
+  const t = stats(total);
+  const c = stats(check);
+  console.log(
+    `pos: decoded one-ticket Payment -> verdict painted (${provider}): median ${t.median.toFixed(2)} ms, ` +
+      `min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)}; of which the check from memory: median ` +
+      `${c.median.toFixed(2)} ms (${ROUNDS} payments, Chromium)`,
+  );
+  await page.close();
+  return payment;
+}
+
+/** 2: startScanner on the fake 640x480 camera showing `message`, decodes counted over SCAN_SECONDS. */
+async function scanner(browser: Browser, message: Uint8Array): Promise<void> {
+  const dist = mkdtempSync(join(tmpdir(), 'moneybag-pos-scan-'));
+  try {
+    await build({
+      root: join(import.meta.dirname, 'scan'),
+      base: './',
+      logLevel: 'warn',
+      configFile: false,
+      build: { outDir: dist, emptyOutDir: true, target: 'es2022' },
+      worker: { format: 'es' },
+    });
+    const context = await browser.newContext();
+    // Served by the bench itself, no server: the page is one HTML file, its script and the worker.
+    await context.route('http://scan.bench/**', async (route) => {
+      const path = normalize(new URL(route.request().url()).pathname);
+      const file = join(dist, path === '/' ? 'index.html' : path);
+      if (!file.startsWith(dist)) return route.fulfill({ status: 403 });
+      try {
+        const type = extname(file) === '.js' ? 'text/javascript' : 'text/html';
+        await route.fulfill({ status: 200, body: readFileSync(file), contentType: type });
+      } catch {
+        await route.fulfill({ status: 404 });
+      }
+    });
+    const page = await context.newPage();
+    await page.addInitScript('globalThis.__name = (f) => f;');
+    await fakeCamera(page, { width: 640, height: 480 });
+    await page.goto('http://scan.bench/');
+    await showOnCamera(page, qrPng(message));
+    type Scan = { decodes: number; native: boolean; error: string };
+    const read = () => page.evaluate(() => (globalThis as unknown as { __scan: Scan }).__scan);
+    await page.waitForFunction(() => (globalThis as unknown as { __scan: Scan }).__scan.decodes > 0, null, {
+      timeout: 20_000,
+    });
+    const before = await read();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, SCAN_SECONDS * 1000));
+    const after = await read();
+    const seconds = (performance.now() - t0) / 1000;
+    if (after.error) throw new Error(after.error);
+    console.log(
+      `pos: frames decoded per second by the scanner on a 640x480 stream (a ${message.length}-byte Payment, ` +
+        `${after.native ? 'BarcodeDetector, then jsQR' : 'jsQR in a worker'}): ` +
+        `${((after.decodes - before.decodes) / seconds).toFixed(1)}/s over ${seconds.toFixed(1)} s (Chromium)`,
+    );
+    await context.close();
+  } finally {
+    rmSync(dist, { recursive: true, force: true });
+  }
 }
 
 export async function benchVerdict(): Promise<void> {
-  const service = await startService();
-  const data = (service as ChildProcess & { data: string }).data;
+  const data = mkdtempSync(join(tmpdir(), 'moneybag-pos-bench-'));
+  const service = await startService(data);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
   try {
-    const demo = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
-    const shop = demo.shops[0];
-    const link = `${ORIGIN}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: ORIGIN, shop: shop.id, token: shop.token })))}`;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    // tsx (esbuild, keepNames) wraps functions in __name(): the init script's text needs it in the page.
-    await page.addInitScript('globalThis.__name = (f) => f;');
-    await fakeCamera(page);
-    await page.goto(link);
-    await page.getByTestId('pair-submit').click();
-    await page.getByTestId('charge').waitFor();
-
-    const holder = seedSigner(crypto.getRandomValues(new Uint8Array(32)));
-    const res = await fetch(`${ORIGIN}/v1/tickets`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${demo.issuer.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        holder: toBase64url(holder.publicKey),
-        unit: 'EUR',
-        face: 100_000,
-        expires: Math.floor(Date.now() / 1000) + 86_400,
-      }),
-    });
-    const ticket = decode(fromText(((await res.json()) as { ticket: string }).ticket), 'Ticket');
-
-    const times: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      for (const k of '1') await page.getByTestId(`key-${k}`).click();
-      await page.getByTestId('charge-button').click();
-      const href = await page.getByTestId('challenge-link').getAttribute('href');
-      const challenge = decode(readContent(href!), 'Challenge');
-      const payment = encode({
-        type: 'Payment',
-        ...(await signPayment(holder, challenge, [{ ticket, amount: 100 }])),
-      });
-      // Through the camera, as at the counter (a click would make the browser favour the next frame).
-      await showOnCamera(page, qrPng(payment));
-      const verdict = page.getByTestId('verdict');
-      await verdict.waitFor();
-      if ((await verdict.getAttribute('data-verdict')) !== 'accepted') throw new Error('not accepted');
-      times.push(Number(await verdict.getAttribute('data-ms')));
-      await clearCamera(page);
-      await page.getByTestId('verdict-done').click();
-    }
-    await page.getByTestId('tab-settings').click();
-    const provider = await page.getByTestId('provider').textContent();
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
-    console.log(
-      `pos: decoded one-ticket Payment -> verdict painted, ${provider}: median ${median.toFixed(2)} ms, ` +
-        `min ${times[0].toFixed(2)}, max ${times[times.length - 1].toFixed(2)} (${ROUNDS} payments, Chromium)`,
-    );
+    const payment = await verdicts(browser, data);
+    await scanner(browser, payment);
   } finally {
     await browser.close();
     service.kill();
+    rmSync(data, { recursive: true, force: true });
   }
 }
 

@@ -1,12 +1,12 @@
 // For working on the POS alone while other workspaces' browser tests hold port 5199: the same setup
-// as the root config, on the POS's own port 5303. `npx playwright test -c apps/pos/e2e/local.config.ts`
+// as the root config, on the POS's own port 5306. `npx playwright test -c apps/pos/e2e/local.config.ts`
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import root from '../../../playwright.config.ts';
 
-const PORT = 5303;
+const PORT = 5306;
 // Made once: workers load this file again and inherit the environment.
 process.env.MONEYBAG_POS_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'moneybag-pos-e2e-'));
 const data = process.env.MONEYBAG_POS_E2E_DATA;

@@ -1,9 +1,11 @@
 // The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
 import { bestVerifier, toText } from '@moneybag/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Bags, History } from './Bags.tsx';
 import { Charge } from './Charge.tsx';
 import { Deal, Verdict } from './Deal.tsx';
+import { holdPos, type TabState } from './lock.ts';
 import { Pair } from './Pair.tsx';
 import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
 import { openStore, type Pairing } from './store.ts';
@@ -13,7 +15,7 @@ import { ageText, dateText, ErrorNote } from './ui.tsx';
 type Screen =
   | { name: 'charge' }
   | { name: 'deal'; deal: DealT }
-  | { name: 'verdict'; verdict: VerdictT; deal: DealT; startedAt: number }
+  | { name: 'verdict'; verdict: VerdictT; deal: DealT; startedAt: number; checkedAt: number }
   | { name: 'bags' }
   | { name: 'history' }
   | { name: 'settings' };
@@ -37,17 +39,43 @@ export function App() {
   const [version, setVersion] = useState(0);
   const [now, setNow] = useState(Date.now());
   const [fatal, setFatal] = useState<unknown>();
+  const [tabState, setTabState] = useState<TabState>();
   // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
   const judged = useRef(new Map<string, VerdictT>());
+  const posRef = useRef<Pos>(undefined);
 
+  // This tab acts as the POS only while it holds the lock; told it lost it, it stops at once.
+  const onTab = useCallback((s: TabState) => {
+    if (s !== 'mine' && posRef.current) posRef.current.retired = true;
+    setTabState(s);
+  }, []);
+  useEffect(() => holdPos(onTab), [onTab]);
+
+  // Each time the tab takes the POS, memory is loaded afresh (another tab may have taken payments).
   useEffect(() => {
+    if (tabState !== 'mine') return;
+    let gone = false;
     Promise.all([openStore(), bestVerifier()]).then(async ([store, verifier]) => {
+      if (gone) return store.close();
       const p = new Pos(store, verifier);
       await p.reload();
+      if (gone) return store.close();
+      posRef.current = p;
       setPairing(await store.pairing());
       setPos(p);
     }, setFatal);
-  }, []);
+    return () => {
+      gone = true;
+      const p = posRef.current;
+      posRef.current = undefined;
+      if (p) {
+        p.retired = true;
+        p.store.close(); // after its pending transactions
+      }
+      setPos(undefined);
+      setScreen({ name: 'charge' });
+    };
+  }, [tabState]);
 
   const refresh = useCallback(async () => {
     if (!pos) return;
@@ -83,6 +111,20 @@ export function App() {
   }, []);
 
   if (fatal) return <ErrorNote error={fatal} />;
+  if (tabState === 'elsewhere' || tabState === 'lost')
+    return (
+      <main className="other-tab" data-testid="other-tab">
+        <h2>
+          {tabState === 'lost' ? 'The POS was opened in another tab.' : 'The POS is open in another tab.'}
+        </h2>
+        <p className="muted">
+          It works in one tab at a time, so that a payment is never taken twice. Payments taken here are kept.
+        </p>
+        <button className="big" onClick={() => holdPos(onTab, true)} data-testid="take-over">
+          Use the POS here
+        </button>
+      </main>
+    );
   if (!pos) return <p className="muted">Starting…</p>;
   if (!pairing)
     return (
@@ -166,8 +208,12 @@ export function App() {
               return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
             const startedAt = performance.now();
             const verdict = await pos.check(message);
+            const checkedAt = performance.now();
             judged.current.set(key, verdict);
-            setScreen({ name: 'verdict', verdict, deal: screen.deal, startedAt });
+            // At once, in this task: a scheduled render would wait behind the camera's frames and the write.
+            flushSync(() => setScreen({ name: 'verdict', verdict, deal: screen.deal, startedAt, checkedAt }));
+            // Not kept: the same payment may be shown again.
+            if (verdict.ok) verdict.saved.catch(() => judged.current.delete(key));
             void refresh();
           }}
         />
@@ -176,9 +222,8 @@ export function App() {
         <Verdict
           verdict={screen.verdict}
           startedAt={screen.startedAt}
-          onDone={() =>
-            setScreen(screen.verdict.ok ? { name: 'charge' } : { name: 'deal', deal: screen.deal })
-          }
+          checkedAt={screen.checkedAt}
+          onDone={(kept) => setScreen(kept ? { name: 'charge' } : { name: 'deal', deal: screen.deal })}
         />
       )}
       {screen.name === 'bags' && <Bags pos={pos} now={now} version={version} onChange={refresh} />}

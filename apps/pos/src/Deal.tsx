@@ -104,32 +104,75 @@ export function Deal(props: {
   );
 }
 
-/** The verdict, full screen. `startedAt` (performance.now) is when the payment was decoded, for the bench. */
-export function Verdict(props: { verdict: VerdictT; startedAt?: number; onDone(): void }) {
+type Saving = 'saving' | 'saved' | { error: unknown };
+
+/**
+ * The verdict, full screen. `startedAt` (performance.now) is when the payment was decoded, for the bench.
+ * ACCEPTED is painted from the check in memory; should its write then fail, the screen says loudly that the
+ * payment is not taken. `onDone(kept)`: kept is whether the payment was accepted and kept.
+ */
+export function Verdict(props: {
+  verdict: VerdictT;
+  startedAt?: number;
+  /** When the check ended (performance.now), for the bench's split of the figure. */
+  checkedAt?: number;
+  onDone(kept: boolean): void;
+}) {
   const { verdict: v } = props;
   const ref = useRef<HTMLDivElement>(null);
+  const [saving, setSaving] = useState<Saving>(v.ok ? 'saving' : 'saved');
+  useEffect(() => {
+    if (!v.ok) return;
+    let live = true;
+    v.saved.then(
+      () => live && setSaving('saved'),
+      (error: unknown) => live && setSaving({ error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [v]);
+  const failed = typeof saving === 'object';
+  const kept = v.ok && saving === 'saved';
+  const done = () => {
+    if (saving !== 'saving') props.onDone(kept);
+  };
   useLayoutEffect(() => {
     // Layout is forced here, so the figure includes the DOM work of painting the verdict.
     if (props.startedAt !== undefined && ref.current) {
       void ref.current.offsetHeight;
       ref.current.dataset.ms = (performance.now() - props.startedAt).toFixed(2);
+      if (props.checkedAt !== undefined)
+        ref.current.dataset.checkMs = (props.checkedAt - props.startedAt).toFixed(2);
     }
-  }, [props.startedAt]);
+  }, [props.startedAt, props.checkedAt]);
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Enter' && props.onDone();
+    const onKey = (e: KeyboardEvent) => e.key === 'Enter' && done();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   });
   return (
     <div
       ref={ref}
-      className={`verdict ${v.ok ? 'accepted' : 'refused'}`}
+      className={`verdict ${v.ok && !failed ? 'accepted' : 'refused'}`}
       data-testid="verdict"
-      data-verdict={v.ok ? 'accepted' : 'refused'}
+      data-verdict={failed ? 'unsaved' : v.ok ? 'accepted' : 'refused'}
+      data-saved={failed ? 'failed' : saving}
       data-code={v.ok ? undefined : v.code}
       role="alert"
     >
-      {v.ok ? (
+      {failed ? (
+        <>
+          <div className="verdict-word">NOT SAVED</div>
+          <div className="verdict-reason" data-testid="verdict-reason">
+            The payment could not be kept on this terminal: it is NOT taken. Do not hand over the goods; ask
+            the customer to show the payment again.
+          </div>
+          <div className="verdict-detail" data-testid="verdict-error">
+            {saving.error instanceof Error ? saving.error.message : String(saving.error)}
+          </div>
+        </>
+      ) : v.ok ? (
         <>
           <div className="verdict-word">ACCEPTED</div>
           <div className="verdict-amount" data-testid="verdict-amount">
@@ -156,8 +199,14 @@ export function Verdict(props: { verdict: VerdictT; startedAt?: number; onDone()
           </code>
         </>
       )}
-      <button className="huge" onClick={props.onDone} data-testid="verdict-done" autoFocus>
-        {v.ok ? 'Next sale' : 'Back'}
+      <button
+        className="huge"
+        onClick={done}
+        disabled={saving === 'saving'}
+        data-testid="verdict-done"
+        autoFocus
+      >
+        {kept ? 'Next sale' : 'Back'}
       </button>
     </div>
   );

@@ -7,13 +7,13 @@ import {
   checkPayment,
   decode,
   isProtocolError,
-  type Keys,
-  keysOf,
   type Payment,
   ProtocolError,
+  toHex,
   type Verifier,
 } from '@moneybag/protocol';
-import type { BagRecord, ChallengeRecord, DenyList, Store } from './store.ts';
+import { Ledger } from './ledger.ts';
+import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
   CHALLENGE_SECONDS,
   closeReason,
@@ -28,7 +28,19 @@ import {
 } from './sync.ts';
 
 export type Verdict =
-  | { ok: true; unit: string; total: number; payment: Payment; deal: number }
+  | {
+      ok: true;
+      unit: string;
+      total: number;
+      payment: Payment;
+      deal: number;
+      /**
+       * The write of the uses with the challenge marked paid. The verdict comes from memory before it ends;
+       * only when it resolves is the payment kept. It rejects only for a reason memory could not know (the
+       * disk, or another tab that took the POS): then the payment is not taken, and memory forgets it too.
+       */
+      saved: Promise<UseRecord[]>;
+    }
   | { ok: false; code: Code; message: string; reason: string };
 
 /** A refusal in words a cashier reads, with its code. */
@@ -59,8 +71,12 @@ export class Pos {
   lastContact?: number;
   lastError?: string;
   private syncing: Promise<void> | undefined;
-  /** What the check reads at every deal, kept in memory: loaded at start and after each change. */
-  private known?: { shop: string; issuers: Keys; denied: Set<string> };
+  /** What the check reads at every deal, in memory: loaded at start, changed at every write. */
+  private ledger?: Ledger;
+  /** Checks run one at a time, so that each sees the payments accepted before it. */
+  private checks: Promise<unknown> = Promise.resolve();
+  /** Another tab took the POS: this one takes no payment and writes nothing more. */
+  retired = false;
 
   constructor(
     readonly store: Store,
@@ -70,35 +86,53 @@ export class Pos {
 
   /** Close the open bag if it is due to close; then take the next deal number and keep the challenge. */
   async charge(unit: string, amount: number): Promise<Deal> {
+    this.active();
     await this.autoClose();
     const now = this.now();
-    return this.store.takeDeal({
+    const ledger = await this.memory();
+    const deal = await this.store.takeDeal({
       unit,
       amount,
       expires: CHALLENGE_SECONDS,
       now,
       usable: (b) => usable(b, now),
     });
+    ledger.opened(deal.record);
+    return deal;
   }
 
-  /** Read again what the check keeps in memory (after pairing, a sync, a change of deny list). */
+  private memory(): Promise<Ledger> {
+    return this.ledger
+      ? Promise.resolve(this.ledger)
+      : Ledger.load(this.store, Math.floor(this.now() / 1000)).then((l) => (this.ledger ??= l));
+  }
+
+  private active(): void {
+    if (this.retired) throw new ProtocolError('E_REQUEST', 'The POS is open in another tab.');
+  }
+
+  /**
+   * Load what the check keeps in memory, or read again the parts that change outside a deal (pairing, keys,
+   * deny lists) once it is loaded: the rest changes only by this Pos's own writes.
+   */
   async reload(): Promise<void> {
-    const [pairing, directory, lists] = await Promise.all([
-      this.store.pairing(),
-      this.store.directory(),
-      this.store.denyLists(),
-    ]);
-    this.known = {
-      shop: pairing?.shop ?? '',
-      issuers: keysOf(directory?.issuers ?? []),
-      denied: deniedOf(lists),
-    };
+    if (this.ledger) await this.ledger.reloadKnown(this.store);
+    else await this.memory();
   }
 
-  /** 5.1 on a scanned message, then the uses stored with the challenge marked paid. */
-  async check(message: Uint8Array): Promise<Verdict> {
-    if (!this.known) await this.reload();
-    const known = this.known!;
+  /**
+   * 5.1 on a scanned message, from memory. An accepted payment is counted in memory in the same tick as its
+   * verdict, before its write starts (so a replay checked next is refused), and the verdict carries the write.
+   */
+  check(message: Uint8Array): Promise<Verdict> {
+    const run = this.checks.then(() => this.checkNow(message));
+    this.checks = run.catch(() => {});
+    return run;
+  }
+
+  private async checkNow(message: Uint8Array): Promise<Verdict> {
+    if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
+    const ledger = this.ledger ?? (await this.memory());
     let payment: Payment;
     try {
       payment = decode(message, 'Payment');
@@ -106,37 +140,34 @@ export class Pos {
       if (isProtocolError(e)) return refusal(e);
       throw e;
     }
-    const looked = await this.store.lookupsFor(payment);
+    const chal = toHex(payment.chal);
     const verdict = await checkPayment(payment, {
-      shop: known.shop,
+      shop: ledger.shop,
       now: Math.floor(this.now() / 1000),
-      challenge: () => looked.challenge,
-      issuers: known.issuers,
-      acceptedOf: (t) => looked.accepted.get(t) ?? 0,
-      denied: known.denied,
+      challenge: () => ledger.challenge(chal),
+      issuers: ledger.issuers,
+      acceptedOf: (t) => ledger.acceptedOf(t),
+      denied: ledger.denied,
       verifier: this.verifier,
     });
     if (!verdict.ok) return refusal(verdict);
-    try {
-      const uses = await this.store.accept(verdict.payment, this.now());
-      return {
-        ok: true,
-        unit: verdict.unit,
-        total: verdict.total,
-        payment: verdict.payment,
-        deal: uses[0].deal,
-      };
-    } catch (e) {
-      if (isProtocolError(e)) return refusal(e);
+    if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
+    // No await from here to the write's start: memory and the write begin in the same tick.
+    const { deal } = ledger.take(verdict.payment, chal);
+    const saved = this.store.accept(verdict.payment, this.now()).catch((e: unknown) => {
+      ledger.untake(verdict.payment, chal);
       throw e;
-    }
+    });
+    saved.catch(() => {}); // the caller reads the failure; it is not unhandled here
+    return { ok: true, unit: verdict.unit, total: verdict.total, payment: verdict.payment, deal, saved };
   }
 
   /** Close the open bag by hand. */
   async closeOpen(reason = 'closed by hand'): Promise<BagRecord | undefined> {
+    this.active();
     const open = await this.store.openBag();
     if (!open) return undefined;
-    const closed = await this.store.closeBag(open.id, reason, this.now());
+    const closed = await this.closeBag(open.id, reason);
     void this.sync();
     return closed;
   }
@@ -145,7 +176,16 @@ export class Pos {
   async autoClose(): Promise<BagRecord | undefined> {
     const open = await this.store.openBag();
     const reason = open && closeReason(open, this.now());
-    return reason ? this.store.closeBag(open.id, reason, this.now()) : undefined;
+    return reason ? this.closeBag(open.id, reason) : undefined;
+  }
+
+  /**
+   * Memory closes the bag before the write starts, as for a payment: a payment whose write would come after
+   * the close (and fail on the closed bag) is refused instead. Should the close fail, memory only refuses more.
+   */
+  private closeBag(id: string, reason: string): Promise<BagRecord> {
+    this.ledger?.closed(id);
+    return this.store.closeBag(id, reason, this.now());
   }
 
   /** One round with the service: deliver what is due in the outbox, refill numbers, refresh the deny list. */
@@ -157,7 +197,7 @@ export class Pos {
   }
 
   private async syncOnce(force: boolean) {
-    if (!(await this.store.pairing())) return;
+    if (this.retired || !(await this.store.pairing())) return;
     await this.autoClose();
     try {
       for (const bag of await this.store.bagsIn('closed')) {
@@ -212,9 +252,6 @@ export class Pos {
     };
   }
 }
-
-/** Holder keys (hex) on every deny list last fetched. */
-export const deniedOf = (lists: DenyList[]): Set<string> => new Set(lists.flatMap((l) => l.holders));
 
 /** The Challenge a deal shows, decoded (for display). */
 export const challengeOf = (message: Bytes) => decode(message, 'Challenge');

@@ -288,26 +288,31 @@ export class Store {
   }
 
   /**
-   * What 5.1 looks up for one payment, read in one transaction (one transaction costs about as much as
-   * the whole check): its open challenge, and what this POS accepted of each of its tickets.
+   * What the verdict reads, for the memory of the tab that acts as the POS, in one transaction: the keys and
+   * deny lists, the open bag's challenges, and what was accepted of each ticket still unexpired at `now` (s)
+   * (an expired ticket is refused before what was spent of it matters).
    */
-  async lookupsFor(payment: Payment): Promise<{ challenge?: OpenChallenge; accepted: Map<string, number> }> {
-    const tx = this.db.transaction(['challenges', 'bags', 'uses']);
-    const c = await tx.objectStore('challenges').get(toHex(payment.chal));
-    const bag = c && (await tx.objectStore('bags').get(c.bag));
+  async ledger(now: number): Promise<{
+    pairing?: Pairing;
+    directory?: Directory;
+    denyLists: DenyList[];
+    bag?: string;
+    challenges: ChallengeRecord[];
+    accepted: Map<string, number>;
+  }> {
+    const tx = this.db.transaction(['config', 'bags', 'challenges', 'uses']);
+    const config = tx.objectStore('config');
+    const [pairing, directory, denyLists, open] = await Promise.all([
+      config.get('pairing') as Promise<Pairing | undefined>,
+      config.get('directory') as Promise<Directory | undefined>,
+      config.get('denylists') as Promise<DenyList[] | undefined>,
+      tx.objectStore('bags').index('state').get('open'),
+    ]);
+    const challenges = open ? await tx.objectStore('challenges').index('bag').getAll(open.id) : [];
     const accepted = new Map<string, number>();
-    for (const s of payment.items) {
-      const id = ticketId(s.ticket);
-      if (accepted.has(id)) continue;
-      let sum = 0;
-      for (const u of await tx.objectStore('uses').index('ticket').getAll(id)) sum += u.amount;
-      accepted.set(id, sum);
-    }
-    const challenge =
-      c && bag?.state === 'open'
-        ? { unit: c.unit, amount: c.amount, expires: c.expires, paid: c.paid }
-        : undefined;
-    return { challenge, accepted };
+    for (const u of await tx.objectStore('uses').getAll())
+      if (u.use.ticket.expires > now) accepted.set(u.ticket, (accepted.get(u.ticket) ?? 0) + u.amount);
+    return { pairing, directory, denyLists: denyLists ?? [], bag: open?.id, challenges, accepted };
   }
 
   /** What this POS has accepted of a ticket, over every bag. */
@@ -319,7 +324,8 @@ export class Store {
 
   /**
    * Store the uses of an accepted Payment and mark its challenge paid, in one transaction that checks
-   * again that the challenge is unpaid and its bag open: of two acceptances racing, one wins.
+   * again that the challenge is unpaid, its bag open and no ticket spent here beyond its face: of two
+   * acceptances racing, one wins.
    */
   async accept(payment: Payment, now: number): Promise<UseRecord[]> {
     const tx = this.db.transaction(['challenges', 'uses', 'bags'], 'readwrite');
@@ -339,6 +345,20 @@ export class Store {
     const bag = c && (await tx.objectStore('bags').get(c.bag));
     if (!c || c.paid || bag?.state !== 'open')
       return fail('E_CHALLENGE', c?.paid ? 'this challenge is already paid' : 'not an open challenge');
+    // The verdict came from memory: the database, which all tabs share, is the last word on what was spent
+    // here (a tab that lost the POS to another may have accepted meanwhile).
+    const spent = new Map<string, number>();
+    for (const { ticket, amount } of payment.items) {
+      const id = ticketId(ticket);
+      let sum = spent.get(id);
+      if (sum === undefined) {
+        sum = 0;
+        for (const u of await tx.objectStore('uses').index('ticket').getAll(id)) sum += u.amount;
+      }
+      if (sum + amount > ticket.face)
+        return fail('E_OVERSPENT', 'a ticket of this payment is already spent here');
+      spent.set(id, sum + amount);
+    }
     await tx.objectStore('challenges').put({ ...c, paid: true, paidAt: now });
     const records: UseRecord[] = [];
     let totals = bag.totals;

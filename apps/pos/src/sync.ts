@@ -4,7 +4,6 @@ import {
   CODES,
   type Code,
   decode,
-  equal,
   fromBase64url,
   fromHex,
   fromText,
