@@ -20,9 +20,10 @@ import {
   toText,
   useBody,
 } from '@moneybag/protocol';
-import { type APIRequestContext, expect, type Locator, type Page } from '@playwright/test';
+import { type APIRequestContext, expect, type Page } from '@playwright/test';
+
 // Not exported by @moneybag/qr (it keeps jsQR out of the pages' bundle); tests read QR pixels with it.
-import { decodeImage } from '../../../packages/qr/src/decode.ts';
+export { readQr } from '../../../packages/qr/e2e-support/pixels.ts';
 
 export interface Party {
   id: string;
@@ -116,26 +117,6 @@ export async function postBag(request: APIRequestContext, shop: Party, bag: Uint
     data: Buffer.from(bag),
   });
   return { status: res.status(), body: (await res.json()) as Record<string, unknown> };
-}
-
-/** The content of a QR code as the page shows it: screenshot pixels, read back by jsQR. */
-export async function readQr(page: Page, qr: Locator): Promise<Uint8Array> {
-  const png = (await qr.screenshot()).toString('base64');
-  const { data, width, height } = await page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    return { data: Array.from(pixels.data), width: pixels.width, height: pixels.height };
-  }, png);
-  const content = decodeImage(Uint8ClampedArray.from(data), width, height);
-  expect(content, 'a QR code in the screenshot').toBeDefined();
-  return content!;
 }
 
 /** A fresh shop, added with the collector's token: its own totals are a test's alone. */

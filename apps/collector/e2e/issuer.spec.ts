@@ -63,7 +63,7 @@ test('issues a ticket to a pasted HolderKey; the QR and the link carry a ticket 
   expect(fromLink.face).toBe(1250);
 
   // The big QR holds the same Ticket, raw.
-  const fromQr = await verifyReceivedTicket(readContent(await readQr(page, issued.getByTestId('qr'))), ctx);
+  const fromQr = await verifyReceivedTicket(readContent(await readQr(issued.getByTestId('qr'))), ctx);
   expect(fromQr.C).toEqual(fromLink.C);
 
   // It is listed with all of its face left.

@@ -16,11 +16,11 @@ import {
   toBase64url,
   utf8,
 } from '@moneybag/protocol';
-import { qrMatrix, rasterize } from '@moneybag/qr';
 import { type APIRequestContext, type Browser, expect, type Page } from '@playwright/test';
-import { PNG } from 'pngjs';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
-import { decodeImage } from '../../../packages/qr/src/decode.ts';
+import { qrPng, readQrPng } from '../../../packages/qr/e2e-support/pixels.ts';
+
+export { qrPng, readQrPng };
 
 export interface Demo {
   issuer: { id: string; token: string };
@@ -70,22 +70,6 @@ export async function charge(pos: Page, unit: string, typed: string): Promise<vo
   for (const k of typed) await pos.getByTestId(`key-${k}`).click();
   await pos.getByTestId('charge-button').click();
   await expect(pos.getByTestId('deal')).toBeVisible();
-}
-
-/** The content of the one QR code in a PNG, read with the scanner's own jsQR. */
-export function readQrPng(png: Buffer): Uint8Array {
-  const img = PNG.sync.read(png);
-  const content = decodeImage(new Uint8ClampedArray(img.data), img.width, img.height);
-  if (!content) throw new Error('no QR code in the picture');
-  return content;
-}
-
-/** A QR code of raw bytes (byte mode), painted as a PNG as a screen would show it. */
-export function qrPng(message: Uint8Array, scale = 4): Buffer {
-  const { data, width, height } = rasterize(qrMatrix(message), scale);
-  const png = new PNG({ width, height });
-  png.data = Buffer.from(data);
-  return PNG.sync.write(png);
 }
 
 /** The Challenge the POS shows, read from the pixels of its QR code. */

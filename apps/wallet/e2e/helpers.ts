@@ -15,10 +15,10 @@ import {
   toHex,
   toUrl,
 } from '@moneybag/protocol';
-import { qrMatrix, rasterize } from '@moneybag/qr';
-import { type APIRequestContext, expect, type Locator, type Page } from '@playwright/test';
+import { type APIRequestContext, expect, type Page } from '@playwright/test';
+
 // jsQR stays out of the qr package's index (the app's bundle): tests take it from its own file.
-import { decodeImage } from '../../../packages/qr/src/decode.ts';
+export { qrPng, readQr } from '../../../packages/qr/e2e-support/pixels.ts';
 
 export interface Party {
   id: string;
@@ -92,43 +92,6 @@ export function challengeFor(amount: number, opts: { unit?: string; expires?: nu
     expires: opts.expires ?? Math.floor(Date.now() / 1000) + 300,
     label: 'Acme Coffee',
   });
-}
-
-/** The PNG of a message's QR code, black on white, painted by the browser from the QR package's matrix. */
-export async function qrPng(page: Page, message: Uint8Array): Promise<Buffer> {
-  const { data, width } = rasterize(qrMatrix(message), 6);
-  const url = await page.evaluate(
-    ({ pixels, width }) => {
-      const canvas = document.createElement('canvas');
-      canvas.width = canvas.height = width;
-      canvas
-        .getContext('2d')!
-        .putImageData(new ImageData(Uint8ClampedArray.from(pixels), width, width), 0, 0);
-      return canvas.toDataURL('image/png');
-    },
-    { pixels: Array.from(data), width },
-  );
-  return Buffer.from(url.split(',')[1], 'base64');
-}
-
-/** The content of a QR code as the page shows it: screenshot pixels, read back by jsQR. */
-export async function readQr(page: Page, qr: Locator): Promise<Uint8Array> {
-  const png = (await qr.screenshot()).toString('base64');
-  const { data, width, height } = await page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    return { data: Array.from(pixels.data), width: pixels.width, height: pixels.height };
-  }, png);
-  const content = decodeImage(Uint8ClampedArray.from(data), width, height);
-  expect(content, 'a QR code in the screenshot').toBeDefined();
-  return content!;
 }
 
 /** The POS side of 5.1 for one open challenge: what checkPayment needs. */

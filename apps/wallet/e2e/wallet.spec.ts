@@ -36,7 +36,7 @@ test('receives a ticket from the real issuer; refuses one bound to another walle
   const holder = await holderOf(page);
   // The HolderKey QR decodes to this wallet's key.
   await page.getByRole('button', { name: 'Receive' }).click();
-  const shown = decode(await readQr(page, page.getByTestId('holder-qr').getByTestId('qr')), 'HolderKey');
+  const shown = decode(await readQr(page.getByTestId('holder-qr').getByTestId('qr')), 'HolderKey');
   expect(Buffer.from(shown.holder)).toEqual(Buffer.from(holder));
 
   await openLink(page, await issue(request, holder, 1000));
@@ -72,14 +72,14 @@ test('pays a challenge read by the camera; the payment QR decodes to a Payment t
   const ticket = fromText(await issue(request, holder, 1000));
   await page.getByRole('button', { name: 'Receive' }).click();
   await page.getByRole('button', { name: 'Scan the ticket' }).click();
-  await showOnCamera(page, await qrPng(page, ticket));
+  await showOnCamera(page, qrPng(ticket));
   await expect(page.getByTestId('notice')).toContainText('Ticket received: €10.00');
   await expect(balance(page)).toHaveText('€10.00');
   await clearCamera(page);
 
   const c = challengeFor(450);
   await page.getByTestId('pay').click();
-  await showOnCamera(page, await qrPng(page, encodeChallenge(c)));
+  await showOnCamera(page, qrPng(encodeChallenge(c)));
   await expect(page.getByTestId('shop')).toHaveText('Acme Coffee');
   await expect(page.getByTestId('amount')).toHaveText('€4.50');
   await expect(page.getByTestId('time-left')).toContainText('left to pay');
@@ -88,7 +88,7 @@ test('pays a challenge read by the camera; the payment QR decodes to a Payment t
   const qr = page.getByTestId('payment-qr').getByTestId('qr');
   await expect(qr).toBeVisible();
   await expect(qr).not.toHaveAttribute('data-frames'); // one ticket: one QR code
-  const payment = await readQr(page, qr);
+  const payment = await readQr(qr);
   const { issuers } = await wellKnown(request);
   const verdict = await checkPayment(payment, { ...posContext(c, issuers), verifier: nobleVerifier });
   expect(verdict).toMatchObject({ ok: true, total: 450 });
@@ -130,12 +130,12 @@ test('a reload at each step loses nothing and never signs twice', async ({ page,
   await expect(page.getByTestId('amount')).toHaveText('€4.00');
   await page.getByTestId('confirm-pay').click();
   const qr = page.getByTestId('payment-qr').getByTestId('qr');
-  const first = await readQr(page, qr);
+  const first = await readQr(qr);
 
   await page.reload(); // on the payment QR: the same payment, not signed again
-  expect(Buffer.from(await readQr(page, qr))).toEqual(Buffer.from(first));
+  expect(Buffer.from(await readQr(qr))).toEqual(Buffer.from(first));
   await openLink(page, encodeChallenge(c)); // the same challenge again, from its link
-  expect(Buffer.from(await readQr(page, qr))).toEqual(Buffer.from(first));
+  expect(Buffer.from(await readQr(qr))).toEqual(Buffer.from(first));
   await page.getByRole('button', { name: 'Done' }).click();
   await expect(balance(page)).toHaveText('€1.00');
 
@@ -168,7 +168,7 @@ test('two tickets make one QR code; three loop Frames that reassemble to a Payme
   await openLink(page, encodeChallenge(challengeFor(300)));
   await page.getByTestId('confirm-pay').click();
   const two = page.getByTestId('payment-qr').getByTestId('qr');
-  expect(decode(await readQr(page, two), 'Payment').items).toHaveLength(2);
+  expect(decode(await readQr(two), 'Payment').items).toHaveLength(2);
   await expect(two).not.toHaveAttribute('data-frames');
   await page.getByRole('button', { name: 'Done' }).click();
   await expect(balance(page)).toHaveText('€5.00');
@@ -180,7 +180,7 @@ test('two tickets make one QR code; three loop Frames that reassemble to a Payme
   await expect(qr).toHaveAttribute('data-frames', /[2-9]/);
   const reader = new FrameReader();
   let payment: Uint8Array | undefined;
-  for (let i = 0; i < 40 && !payment; i++) payment = reader.add(await readQr(page, qr));
+  for (let i = 0; i < 40 && !payment; i++) payment = reader.add(await readQr(qr));
   expect(payment).toBeDefined();
   expect(decode(payment!, 'Payment').items).toHaveLength(3);
   const { issuers } = await wellKnown(request);
@@ -215,7 +215,7 @@ test('works offline after the first load, and pays a POS with no network', async
   const c = challengeFor(250);
   await openLink(page, encodeChallenge(c));
   await page.getByTestId('confirm-pay').click();
-  const payment = await readQr(page, page.getByTestId('payment-qr').getByTestId('qr'));
+  const payment = await readQr(page.getByTestId('payment-qr').getByTestId('qr'));
   await context.setOffline(false);
   const { issuers } = await wellKnown(request);
   expect(await checkPayment(payment, { ...posContext(c, issuers), verifier: nobleVerifier })).toMatchObject({
