@@ -11,7 +11,14 @@ import { spaFallback, webRoutes } from './web.ts';
 export const JSON_LIMIT = 64 * 1024;
 export const RAW_LIMIT = 1024 * 1024;
 
-export async function buildApp(s: Service, opts: { onBag?: () => void } = {}): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** A bag or direct payment was stored (the outbox may send its Returns). */
+  onBag?: () => void;
+  /** A bag is being received until the returned function is called (the outbox waits). */
+  holdOutbox?: () => () => void;
+}
+
+export async function buildApp(s: Service, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: JSON_LIMIT,
     forceCloseConnections: true,
@@ -61,6 +68,13 @@ export async function buildApp(s: Service, opts: { onBag?: () => void } = {}): P
   });
 
   if (s.roles.includes('collector')) {
+    if (opts.holdOutbox) {
+      const hold = opts.holdOutbox;
+      // The raw response's close comes once, whether answered, refused or cut off.
+      app.addHook('onRequest', async (req, reply) => {
+        if (req.method === 'POST' && req.routeOptions.url === '/v1/bags') reply.raw.once('close', hold());
+      });
+    }
     collectorRoutes(app, s);
     if (opts.onBag)
       app.addHook('onResponse', async (req, reply) => {

@@ -1,5 +1,6 @@
 // The collector's endpoints: allocations, bags (5.2), direct payments (3.5), and its admin JSON.
 import {
+  type AcceptedUse,
   type Allocation,
   allocate,
   type BagAnswer,
@@ -52,6 +53,79 @@ export async function insertMany(
   }
 }
 
+/**
+ * Many rows in one statement whose columns are words: ids, base64url, hex, codes, integers (no space, not
+ * empty; null allowed). Each column travels as one space-joined string that the database splits and
+ * unnests: on PGlite, whose parameters are serialised and parsed on this thread, several times faster than
+ * multi-row VALUES. `consts` fill the columns that are the same on every row.
+ */
+export async function insertWords(
+  sql: Sql,
+  table: string,
+  columns: Record<string, { type: 'text' | 'integer' | 'bigint'; values: (string | number | null)[] }>,
+  consts: Record<string, string | number> = {},
+): Promise<void> {
+  const names = Object.keys(columns);
+  const params: unknown[] = [];
+  const nullable = new Set<string>();
+  const joined = names.map((name) => {
+    const words = columns[name].values.map((v) => {
+      if (v === null) {
+        nullable.add(name);
+        return '';
+      }
+      const w = String(v);
+      if (w === '' || w.includes(' '))
+        throw new Error(`insertWords: ${name} must be a word, not ${JSON.stringify(w)}`);
+      return w;
+    });
+    return `string_to_array($${params.push(words.join(' '))}, ' ')`;
+  });
+  const picks = names.map((name) =>
+    nullable.has(name) ? `NULLIF(x.${name}, '')::${columns[name].type}` : `x.${name}::${columns[name].type}`,
+  );
+  const constNames = Object.keys(consts);
+  for (const k of constNames) picks.push(`$${params.push(consts[k])}`);
+  await sql.query(
+    `INSERT INTO ${table} (${[...names, ...constNames].join(', ')}) SELECT ${picks.join(', ')}
+     FROM unnest(${joined.join(', ')}) AS x(${names.join(', ')})`,
+    params,
+  );
+}
+
+/** base64url by Node's native encoder: the same text as the protocol's toBase64url, many times faster on MBs. */
+export const b64 = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+
+/**
+ * A bag's accepted uses in a statement per (shop, issuer, unit), usually one: indexes and amounts as
+ * integer arrays, the signatures as one space-joined string, unnested by the database. On PGlite the
+ * fastest of the forms measured (multi-row VALUES took 3x longer, insertWords 1.3x).
+ */
+async function insertUses(sql: Sql, origin: string, accepted: readonly AcceptedUse[]) {
+  const groups = new Map<
+    string,
+    { shop: string; issuer: string; unit: string; idx: number[]; amounts: number[]; sigs: string[] }
+  >();
+  for (let i = 0; i < accepted.length; i++) {
+    const a = accepted[i];
+    const { issuer, unit } = a.use.ticket;
+    const key = `${a.shop} ${issuer} ${unit}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { shop: a.shop, issuer, unit, idx: [], amounts: [], sigs: [] }));
+    g.idx.push(i);
+    g.amounts.push(a.amount);
+    g.sigs.push(b64(a.use.S));
+  }
+  for (const g of groups.values())
+    await sql.query(
+      `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount, s)
+       SELECT $1, x.idx, 'bag', $2, $3, $4, x.amount, x.s
+       FROM unnest($5::int[], $6::bigint[], string_to_array($7, ' ')) AS x(idx, amount, s)`,
+      [origin, g.shop, g.issuer, g.unit, g.idx, g.amounts, g.sigs.join(' ')],
+    );
+}
+
 async function outboxRows(
   sql: Sql,
   origin: string,
@@ -63,7 +137,7 @@ async function outboxRows(
     sql,
     'outbox',
     ['issuer', 'origin', 'uses', 'message', 'next_attempt_at', 'created_at'],
-    returns.map((r) => [r.issuer, origin, uses.get(r.issuer) ?? 0, toText(r.message), now, now]),
+    returns.map((r) => [r.issuer, origin, uses.get(r.issuer) ?? 0, b64(r.message), now, now]),
   );
 }
 
@@ -132,16 +206,11 @@ export async function receiveBag(s: Service, sender: string, message: Uint8Array
         [digest, root, sender, Date.now(), r.accepted.length, JSON.stringify(answer)],
       );
       const perIssuer = new Map<string, number>();
-      await insertMany(
-        sql,
-        'accepted_uses',
-        ['origin', 'idx', 'kind', 'shop', 'issuer', 'unit', 'amount', 's'],
-        r.accepted.map((a, i) => {
-          const issuer = a.use.ticket.issuer;
-          perIssuer.set(issuer, (perIssuer.get(issuer) ?? 0) + 1);
-          return [digest, i, 'bag', a.shop, issuer, a.use.ticket.unit, a.amount, toBase64url(a.use.S)];
-        }),
-      );
+      for (const a of r.accepted) {
+        const issuer = a.use.ticket.issuer;
+        perIssuer.set(issuer, (perIssuer.get(issuer) ?? 0) + 1);
+      }
+      if (r.accepted.length) await insertUses(sql, digest, r.accepted);
       await outboxRows(sql, digest, r.returns, perIssuer);
     });
   } catch (e) {

@@ -136,6 +136,12 @@ export const MIGRATIONS: string[] = [
   );
   CREATE TABLE denylist (holder text PRIMARY KEY, ticket text NOT NULL, at bigint NOT NULL);
   `,
+  // Returns are base64url of signatures and hashes, which do not compress: storing a 5,000-use Return
+  // (1.7 MB) took 3x longer while the database tried to compress it.
+  `
+  ALTER TABLE outbox ALTER COLUMN message SET STORAGE EXTERNAL;
+  ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

@@ -14,7 +14,7 @@ import {
   toText,
 } from '@moneybag/protocol';
 import type { FastifyInstance } from 'fastify';
-import { insertMany } from './collector.ts';
+import { b64, insertWords } from './collector.ts';
 import type { Sql } from './db.ts';
 import { authenticate, guard, jsonBody, partyOf, rawBody } from './http.ts';
 import type { Service } from './service.ts';
@@ -119,23 +119,23 @@ async function record(sql: Sql, s: Service, r: Settlement, message: Uint8Array):
     return rows.map((u) => ({ ...u, amount: Number(u.amount), S: u.s, s: undefined }));
   };
   const codes = new Map(r.answer.rejected.map((x) => [x.index, x]));
-  await insertMany(
-    sql,
-    'remembered_uses',
-    ['s', 'ticket', 'shop', 'unit', 'amount', 'chal', 'collector', 'origin', 'idx', 'code'],
-    r.remembered.map(({ index, item, code }) => [
-      toBase64url(item.S),
-      ticketId(item.ticket),
-      item.shop,
-      item.ticket.unit,
-      item.amount,
-      toBase64url(item.chal),
-      r.from,
-      origin,
-      index,
-      code ?? null,
-    ]),
-  );
+  const rows = r.remembered;
+  if (rows.length)
+    await insertWords(
+      sql,
+      'remembered_uses',
+      {
+        s: { type: 'text', values: rows.map(({ item }) => b64(item.S)) },
+        ticket: { type: 'text', values: rows.map(({ item }) => ticketId(item.ticket)) },
+        shop: { type: 'text', values: rows.map(({ item }) => item.shop) },
+        unit: { type: 'text', values: rows.map(({ item }) => item.ticket.unit) },
+        amount: { type: 'bigint', values: rows.map(({ item }) => item.amount) },
+        chal: { type: 'text', values: rows.map(({ item }) => b64(item.chal)) },
+        idx: { type: 'integer', values: rows.map(({ index }) => index) },
+        code: { type: 'text', values: rows.map(({ code }) => code ?? null) },
+      },
+      { collector: r.from, origin },
+    );
   for (const [index, item] of items.entries()) {
     const rej = codes.get(index);
     if (!rej) continue;

@@ -31,7 +31,7 @@ export async function start(argv: string[]) {
   s.origin = (values.url ?? `http://localhost:${port}`).replace(/\/+$/, '');
   s.selfUrl = `http://127.0.0.1:${port}`;
   const outbox = s.roles.includes('collector') ? startOutbox(s) : undefined;
-  const app = await buildApp(s, { onBag: () => outbox?.poke() });
+  const app = await buildApp(s, { onBag: () => outbox?.poke(), holdOutbox: outbox?.hold });
   await app.listen({ port, host: values.host });
   const addr = app.server.address();
   if (addr && typeof addr === 'object' && !values.url) {

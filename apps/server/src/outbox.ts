@@ -12,14 +12,22 @@ async function issuerUrl(s: Service, issuer: string): Promise<string | undefined
   return issuer === s.issuer && s.roles.includes('issuer') ? s.selfUrl : undefined;
 }
 
-/** One pass: sends every Return that is due. Returns how many the issuers answered. */
-export async function deliverDue(s: Service, limit = 20): Promise<number> {
+/**
+ * One pass: sends every Return that is due. Returns how many the issuers answered. `pause()` true stops
+ * the pass between Returns (the rest stay due for the next pass).
+ */
+export async function deliverDue(
+  s: Service,
+  limit = 20,
+  pause: () => boolean = () => false,
+): Promise<number> {
   const { rows } = await s.db.query<{ id: string; issuer: string; message: string; attempts: number }>(
     "SELECT id, issuer, message, attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
     [Date.now(), limit],
   );
   let answered = 0;
   for (const row of rows) {
+    if (pause()) break;
     const attempts = Number(row.attempts) + 1;
     let error: string;
     try {
@@ -59,26 +67,59 @@ export async function deliverDue(s: Service, limit = 20): Promise<number> {
   return answered;
 }
 
-/** Runs deliverDue until stopped; `poke()` runs it soon (after a bag is stored). */
-export function startOutbox(s: Service, everyMs = 1000) {
+/** How long the outbox yields to bags being received before it sends anyway (so it never starves). */
+export const MAX_YIELD_MS = 10_000;
+
+/**
+ * Runs deliverDue until stopped; `poke()` runs it soon (after a bag is stored). While a bag is being
+ * received (`hold()` until its release), the outbox waits, up to `maxYieldMs`: a Return is asynchronous
+ * and durable, a shop waits for its bag's answer, and settling a Return at a local issuer verifies every
+ * use again on the same cores.
+ */
+export function startOutbox(s: Service, everyMs = 1000, maxYieldMs = MAX_YIELD_MS) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
+  let holds = 0;
+  let heldSince = 0;
+  let deferred = false;
+  const yielding = () => holds > 0 && Date.now() - heldSince < maxYieldMs;
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(run, ms);
+  };
   const run = () => {
     if (stopped || running) return;
-    running = deliverDue(s)
+    if (yielding()) {
+      deferred = true;
+      return schedule(everyMs);
+    }
+    running = deliverDue(s, 20, yielding)
       .catch(() => {})
       .finally(() => {
         running = undefined;
-        if (!stopped) timer = setTimeout(run, everyMs);
+        if (!stopped) schedule(everyMs);
       });
   };
-  timer = setTimeout(run, 10);
+  const poke = () => {
+    if (running || stopped) return;
+    schedule(10);
+  };
+  schedule(10);
   return {
-    poke() {
-      if (running || stopped) return;
-      clearTimeout(timer);
-      timer = setTimeout(run, 10);
+    poke,
+    /** A bag is being received: the outbox waits until every hold is released. */
+    hold(): () => void {
+      if (holds++ === 0) heldSince = Date.now();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--holds === 0 && deferred) {
+          deferred = false;
+          poke();
+        }
+      };
     },
     async stop() {
       stopped = true;

@@ -42,7 +42,7 @@ export interface Server {
 }
 
 /** With DATABASE_URL set, each data folder gets its own schema on that server. */
-async function databaseUrlFor(): Promise<string | undefined> {
+export async function databaseUrlFor(): Promise<string | undefined> {
   const url = process.env.DATABASE_URL;
   if (!url) return undefined;
   const { default: pg } = await import('pg');
@@ -67,7 +67,18 @@ export async function startServer(
   if (dbUrl) env.DATABASE_URL = dbUrl;
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', '0', ...args],
+    [
+      // e.g. MONEYBAG_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+      ...(process.env.MONEYBAG_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      'apps/server/src/main.ts',
+      '--data',
+      data,
+      '--port',
+      '0',
+      ...args,
+    ],
     {
       cwd: ROOT,
       env,

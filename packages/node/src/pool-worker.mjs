@@ -1,11 +1,15 @@
 // Worker thread of the verifier pool: OpenSSL's Ed25519 (checks 2-4) over packed checks. Plain JS so that
-// it starts without a TypeScript loader; checks 1 and 3 were made in the calling thread (makeVerifier).
+// it starts without a TypeScript loader; checks 1 and 3 were made in the calling thread (pool.ts).
 import { createPublicKey, verify } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const keys = new Map();
+// A bag repeats one holder key for many uses in a row: the last key is kept apart from the map.
+let lastRaw = Buffer.alloc(0);
+let lastKey;
 function keyOf(raw) {
+  if (raw.equals(lastRaw)) return lastKey;
   const hex = raw.toString('hex');
   let k = keys.get(hex);
   if (!k) {
@@ -13,6 +17,8 @@ function keyOf(raw) {
     k = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
     keys.set(hex, k);
   }
+  lastRaw = Buffer.from(raw);
+  lastKey = k;
   return k;
 }
 

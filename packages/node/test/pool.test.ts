@@ -37,3 +37,25 @@ it('concurrent batches each get their own answers; malformed inputs are false', 
   expect(a).toEqual([...expected, ...expected]);
   expect(b).toEqual([false, ...expected.slice().reverse()]);
 });
+
+it('a batch of thousands, in many chunks, keeps every answer in its place', async () => {
+  const big = poolVerifier({ threads: 2 });
+  try {
+    // Every vector 300 times, shuffled by a fixed step so that valid and invalid ones interleave.
+    const n = cases.length * 300;
+    const order = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+    const got = await big.verify(order.map((k) => cases[k % cases.length]));
+    expect(got).toEqual(order.map((k) => expected[k % cases.length]));
+  } finally {
+    await big.close();
+  }
+});
+
+it('a pool closed during a batch fails that batch instead of answering "not verified"', async () => {
+  const doomed = poolVerifier({ threads: 2 });
+  const many = Array.from({ length: 400 }, () => cases).flat();
+  const refused = expect(doomed.verify(many)).rejects.toThrow('closed');
+  await doomed.close();
+  await refused;
+  await expect(doomed.verify(many)).rejects.toThrow('closed');
+});

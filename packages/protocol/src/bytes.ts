@@ -44,22 +44,12 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
-/** base64url without padding. */
+/** base64url without padding (btoa is native and far faster than building the string by hand). */
 export function toBase64url(b: Uint8Array): string {
-  let s = '';
-  let i = 0;
-  for (; i + 2 < b.length; i += 3) {
-    const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-    s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63] + B64[v & 63];
-  }
-  if (b.length - i === 1) {
-    const v = b[i] << 16;
-    s += B64[v >> 18] + B64[(v >> 12) & 63];
-  } else if (b.length - i === 2) {
-    const v = (b[i] << 16) | (b[i + 1] << 8);
-    s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63];
-  }
-  return s;
+  let binary = '';
+  for (let i = 0; i < b.length; i += 0x8000)
+    binary += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000) as unknown as number[]);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** Strict base64url: url alphabet, no padding, no 4n+1 length, canonical (zero) final bits; else E_FIELD. */

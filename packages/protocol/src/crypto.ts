@@ -90,14 +90,21 @@ export interface Verifier {
 /** Checks 2-4 as some library computes them (OpenSSL, BoringSSL, noble): called only after check 1. */
 export type RawVerify = (publicKey: Bytes, message: Bytes, signature: Bytes) => boolean | Promise<boolean>;
 
+/**
+ * What every provider is guarded by, before its own checks 2-4: well-formed inputs, check 1 (which OpenSSL
+ * and BoringSSL do not make) and check 3 (so that all agree on it whatever the library).
+ */
+export const precheck = (c: SignatureCheck): boolean =>
+  c.signature instanceof Uint8Array &&
+  c.signature.length === 64 &&
+  c.message instanceof Uint8Array &&
+  isValidPublicKey(c.publicKey) &&
+  isCanonicalS(c.signature);
+
 /** A Verifier from a raw check 2-4 implementation: adds check 1 and check 3 so that every provider agrees. */
 export function makeVerifier(name: string, raw: RawVerify): Verifier {
   const one = (c: SignatureCheck): boolean | Promise<boolean> =>
-    c.signature instanceof Uint8Array &&
-    c.signature.length === 64 &&
-    isValidPublicKey(c.publicKey) &&
-    isCanonicalS(c.signature) &&
-    raw(c.publicKey, c.message, c.signature);
+    precheck(c) && raw(c.publicKey, c.message, c.signature);
   return {
     name,
     async verify(checks) {
