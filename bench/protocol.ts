@@ -4,6 +4,7 @@ import { nativeSigner, nativeVerifier, nativeVerifyRaw, useNativeHashes } from '
 import {
   allocate,
   type BagAnswer,
+  bodyOfUse,
   checkBag,
   closeBag,
   decode,
@@ -16,7 +17,6 @@ import {
   type Ticket,
   ticketBody,
   type Use,
-  useBody,
 } from '@moneybag/protocol';
 
 useNativeHashes();
@@ -97,7 +97,7 @@ export async function benchProtocol() {
         expires: 0,
         label: '',
       }).chal;
-      return [u.ticket.holder, useBody(u.amount, u.ticket.C, u.shop, chal), u.S] as const;
+      return [u.ticket.holder, bodyOfUse(u.amount, u.ticket.C, u.shop, chal), u.S] as const;
     }),
     ...[...new Map(uses.map((u) => [u.ticket.C, u.ticket])).values()].map(
       (t) => [issuerKey, ticketBody(t), t.C] as const,

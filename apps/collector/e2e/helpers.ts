@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Allocation,
+  bodyOfUse,
   challengeOf,
   closeBag,
   decode,
@@ -18,7 +19,6 @@ import {
   type Ticket,
   toBase64url,
   toText,
-  useBody,
 } from '@moneybag/protocol';
 import { type APIRequestContext, expect, type Page } from '@playwright/test';
 
@@ -104,7 +104,7 @@ export async function makeBag(
     spends.map(async (s, i) => {
       const deal = i + 1;
       const chal = challengeOf(a.collector, bag, s.wrongChal ? deal + 1000 : deal);
-      const S = await s.signer.sign(useBody(s.amount, s.ticket.C, shop, chal));
+      const S = await s.signer.sign(bodyOfUse(s.amount, s.ticket.C, shop, chal));
       return { deal, shop, ticket: s.ticket, amount: s.amount, S };
     }),
   );

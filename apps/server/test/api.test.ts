@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  bodyOfUse,
   decode,
   directChallengeOf,
   encode,
@@ -12,7 +13,6 @@ import {
   seedSigner,
   toBase64url,
   toHex,
-  useBody,
 } from '@moneybag/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -274,7 +274,7 @@ describe('direct payments', () => {
   const direct = async (h = holder(5), time_ms = Date.now(), collector = 'first-bank', amount = 120) => {
     const t = await issue(server, h, 500);
     const chal = directChallengeOf(collector, time_ms);
-    const S = await h.sign(useBody(amount, t.C, 'acme-coffee', chal));
+    const S = await h.sign(bodyOfUse(amount, t.C, 'acme-coffee', chal));
     return encode({ type: 'DirectPayment', collector, shop: 'acme-coffee', time_ms, ticket: t, amount, S });
   };
   it('signs a receipt, once per S', async () => {
@@ -344,8 +344,8 @@ describe('settlement at the issuer', () => {
       expires: 4e9,
     });
     const chal = new Uint8Array(32).fill(1);
-    const S = await h.sign(useBody(100, t.C, 'acme-coffee', chal));
-    const S2 = await h.sign(useBody(100, forged.C, 'acme-coffee', chal));
+    const S = await h.sign(bodyOfUse(100, t.C, 'acme-coffee', chal));
+    const S2 = await h.sign(bodyOfUse(100, forged.C, 'acme-coffee', chal));
     const item = { shop: 'acme-coffee', chal, ticket: t, amount: 100, S };
     const [ret] = await makeReturns(collectorSigner(), 'first-bank', new Uint8Array(32).fill(7), [
       item,

@@ -2,7 +2,7 @@
 // and what is stored changed only by the requests that were answered 2xx.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { directChallengeOf, encode, fromHex, makeReturns, seedSigner, useBody } from '@moneybag/protocol';
+import { bodyOfUse, directChallengeOf, encode, fromHex, makeReturns, seedSigner } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   allocations,
@@ -110,7 +110,7 @@ it('survives a few thousand mutated bodies; refusals store nothing', { timeout: 
     ]),
   );
   const time_ms = Date.now();
-  const S = await h.sign(useBody(9, t.C, 'acme-coffee', directChallengeOf('first-bank', time_ms)));
+  const S = await h.sign(bodyOfUse(9, t.C, 'acme-coffee', directChallengeOf('first-bank', time_ms)));
   const direct = encode({
     type: 'DirectPayment',
     collector: 'first-bank',

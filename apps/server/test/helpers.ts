@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { nativeSigner } from '@moneybag/node';
 import {
   type Allocation,
+  bodyOfUse,
   challengeOf,
   closeBag,
   decode,
@@ -17,7 +18,6 @@ import {
   type Signer,
   type Ticket,
   type Use,
-  useBody,
 } from '@moneybag/protocol';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -190,7 +190,7 @@ export async function usesFor(
     spends.map(async ({ ticket, amount, signer }, i) => {
       const deal = firstDeal + i;
       const chal = challengeOf(a.collector, number, deal);
-      return { deal, shop, ticket, amount, S: await signer.sign(useBody(amount, ticket.C, shop, chal)) };
+      return { deal, shop, ticket, amount, S: await signer.sign(bodyOfUse(amount, ticket.C, shop, chal)) };
     }),
   );
 }

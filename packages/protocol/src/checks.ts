@@ -2,7 +2,7 @@
 import { toHex } from './bytes.ts';
 import type { SignatureCheck } from './crypto.ts';
 import type { Bytes, Ticket } from './messages.ts';
-import { ticketBody, useBody } from './signed.ts';
+import { bodyOfUse, ticketBody } from './signed.ts';
 
 /** Trusted keys by party id (issuers, collectors). */
 export type Keys = ReadonlyMap<string, Bytes>;
@@ -13,20 +13,20 @@ export const keysOf = (list: readonly { id: string; publicKey: Bytes }[]): Keys 
 export const ticketId = (t: Pick<Ticket, 'issuer' | 'serial'>): string => `${t.issuer}/${toHex(t.serial)}`;
 
 /** The check of C (3.1) under the issuer's key. */
-export const ticketCheck = (t: Ticket, issuerKey: Bytes): SignatureCheck => ({
+export const checkOfTicket = (t: Ticket, issuerKey: Bytes): SignatureCheck => ({
   publicKey: issuerKey,
   message: ticketBody(t),
   signature: t.C,
 });
 
 /** The check of S (3.4) under the ticket's holder key. */
-export const useCheck = (
+export const checkOfUse = (
   s: { ticket: Ticket; amount: number; S: Bytes },
   shop: string,
   chal: Bytes,
 ): SignatureCheck => ({
   publicKey: s.ticket.holder,
-  message: useBody(s.amount, s.ticket.C, shop, chal),
+  message: bodyOfUse(s.amount, s.ticket.C, shop, chal),
   signature: s.S,
 });
 

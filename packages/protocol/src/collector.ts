@@ -1,6 +1,6 @@
 // The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
 import { byteKey, equal } from './bytes.ts';
-import { type Keys, ticketCheck, totalsOf, useCheck } from './checks.ts';
+import { checkOfTicket, checkOfUse, type Keys, totalsOf } from './checks.ts';
 import type { SignatureCheck, Signer, Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
 import {
@@ -132,11 +132,11 @@ async function judgeSpends(
     const seen = byC.get(cHex) ?? [];
     let c = seen.find((x) => sameTicketFields(x.ticket, spend.ticket))?.check;
     if (c === undefined) {
-      c = checks.push(ticketCheck(spend.ticket, key)) - 1;
+      c = checks.push(checkOfTicket(spend.ticket, key)) - 1;
       seen.push({ ticket: spend.ticket, check: c });
       byC.set(cHex, seen);
     }
-    return { C: c, S: checks.push(useCheck(spend, shop, chal)) - 1 };
+    return { C: c, S: checks.push(checkOfUse(spend, shop, chal)) - 1 };
   });
   const ok = await verifier.verify(checks);
   return spends.map(({ spend, chal }, i): UseVerdict => {

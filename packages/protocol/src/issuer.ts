@@ -1,6 +1,6 @@
 // The issuer: issuing tickets (3.1) and settling Returns (5.3).
 import { toHex } from './bytes.ts';
-import { type Keys, ticketId, useCheck } from './checks.ts';
+import { checkOfUse, type Keys, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
 import { type Bytes, decode, type Return, type ReturnItem, type Ticket } from './messages.ts';
@@ -68,7 +68,7 @@ export async function settleReturn(
   const stored = await ctx.store.answered(from, r.origin);
   if (stored) return { retry: true, answer: stored };
   const key = ctx.collectors.get(from);
-  const checks = r.items.map((it) => useCheck(it, it.shop, it.chal));
+  const checks = r.items.map((it) => checkOfUse(it, it.shop, it.chal));
   if (key) checks.push({ publicKey: key, message: returnBody(r), signature: r.Q });
   const ok = await ctx.verifier.verify(checks);
   if (!key || !ok[checks.length - 1] || r.collector !== from)

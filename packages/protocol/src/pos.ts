@@ -1,6 +1,6 @@
 // The POS (and a relay): challenges, the check of a payment (5.1), bags.
 import { toHex } from './bytes.ts';
-import { type Keys, ticketCheck, ticketId, useCheck } from './checks.ts';
+import { checkOfTicket, checkOfUse, type Keys, ticketId } from './checks.ts';
 import type { Verifier } from './crypto.ts';
 import { type Code, fail, ProtocolError } from './errors.ts';
 import {
@@ -103,7 +103,7 @@ export async function checkPayment(
   // Every signature at once (the provider may batch); the rules below read the answers in order.
   const keys = p.items.map((s) => ctx.issuers.get(s.ticket.issuer));
   const checks = p.items.flatMap((s, i) =>
-    keys[i] ? [ticketCheck(s.ticket, keys[i]), useCheck(s, p.shop, p.chal)] : [],
+    keys[i] ? [checkOfTicket(s.ticket, keys[i]), checkOfUse(s, p.shop, p.chal)] : [],
   );
   const answers = await ctx.verifier.verify(checks);
   let a = 0;

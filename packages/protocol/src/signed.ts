@@ -58,7 +58,7 @@ export const challengeOf = (collector: string, bag: Bytes, deal: number): Bytes 
   challengesOf(collector, bag)(deal);
 
 /** 3.4: what the holder signs (S) to spend `amount` of ticket C at a shop over a challenge. */
-export const useBody = (amount: number, C: Bytes, shop: string, chal: Bytes): Bytes =>
+export const bodyOfUse = (amount: number, C: Bytes, shop: string, chal: Bytes): Bytes =>
   new Writer(1 + TAG.use.length + 8 + 64 + 1 + shop.length + 32)
     .tag(TAG.use)
     .u64(amount)

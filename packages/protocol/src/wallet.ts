@@ -1,6 +1,6 @@
 // The wallet: receiving a ticket, choosing tickets for a price, signing the uses (3.4).
 import { equal } from './bytes.ts';
-import { type Keys, ticketCheck } from './checks.ts';
+import { checkOfTicket, type Keys } from './checks.ts';
 import type { Signer, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import {
@@ -12,7 +12,7 @@ import {
   type Receipt,
   type Ticket,
 } from './messages.ts';
-import { directChallengeOf, receiptBody, useBody } from './signed.ts';
+import { bodyOfUse, directChallengeOf, receiptBody } from './signed.ts';
 
 /** Check a ticket the wallet receives: a trusted issuer's valid C, bound to this wallet's key, unexpired. */
 export async function verifyReceivedTicket(
@@ -22,7 +22,7 @@ export async function verifyReceivedTicket(
   const t = input instanceof Uint8Array ? decode(input, 'Ticket') : input;
   const key = ctx.issuers.get(t.issuer);
   if (!key) fail('E_ISSUER', `unknown issuer ${t.issuer}`);
-  const [ok] = await ctx.verifier.verify([ticketCheck(t, key!)]);
+  const [ok] = await ctx.verifier.verify([checkOfTicket(t, key!)]);
   if (!ok) fail('E_TICKET_SIGNATURE');
   if (!equal(t.holder, ctx.holder)) fail('E_FIELD', 'this ticket was issued to another wallet');
   if (ctx.now >= t.expires) fail('E_EXPIRED');
@@ -95,7 +95,7 @@ export async function signPayment(signer: Signer, challenge: Challenge, choices:
     choices.map(async ({ ticket, amount }) => ({
       ticket,
       amount,
-      S: await signer.sign(useBody(amount, ticket.C, challenge.shop, challenge.chal)),
+      S: await signer.sign(bodyOfUse(amount, ticket.C, challenge.shop, challenge.chal)),
     })),
   );
   return { shop: challenge.shop, chal: challenge.chal, items };
@@ -108,7 +108,7 @@ export async function signDirectPayment(
   choice: Choice,
 ): Promise<DirectPayment> {
   const chal = directChallengeOf(p.collector, p.time_ms);
-  const S = await signer.sign(useBody(choice.amount, choice.ticket.C, p.shop, chal));
+  const S = await signer.sign(bodyOfUse(choice.amount, choice.ticket.C, p.shop, chal));
   return { ...p, ticket: choice.ticket, amount: choice.amount, S };
 }
 

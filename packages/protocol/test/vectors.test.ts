@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   allocationBody,
+  bodyOfUse,
   challengeOf,
   decode,
   digestOf,
@@ -21,7 +22,6 @@ import {
   ticketBody,
   toFrames,
   toText,
-  useBody,
   Writer,
 } from '../src/index.ts';
 import { bytes, cases, fromJson, hex, messageOf, toJson, V } from './vectors.ts';
@@ -80,7 +80,7 @@ describe('3: what is signed and hashed', () => {
   });
   it('use body and S', async () => {
     const U = V.use;
-    const body = useBody(U.inputs.amount, bytes(U.inputs.C), U.inputs.shop, bytes(U.inputs.chal));
+    const body = bodyOfUse(U.inputs.amount, bytes(U.inputs.C), U.inputs.shop, bytes(U.inputs.chal));
     expect(hex(body)).toBe(U.use_body);
     expect(hex(await signer('holder').sign(body))).toBe(U.S);
   });
@@ -101,7 +101,7 @@ describe('3: what is signed and hashed', () => {
     const D = V.direct;
     const chal = directChallengeOf(D.inputs.collector, D.inputs.time_ms);
     expect(hex(chal)).toBe(D.chal);
-    const body = useBody(D.inputs.amount, bytes(D.inputs.C), D.inputs.shop, chal);
+    const body = bodyOfUse(D.inputs.amount, bytes(D.inputs.C), D.inputs.shop, chal);
     expect(hex(body)).toBe(D.use_body);
     expect(hex(await signer('holder').sign(body))).toBe(D.S);
     expect(toText(bytes(D.message))).toBe(D.text);
