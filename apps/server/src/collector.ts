@@ -3,11 +3,13 @@ import {
   type AcceptedUse,
   type Allocation,
   allocate,
-  type BagAnswer,
+  type BagAnswerJson,
+  bagAnswerJson,
   CODE_TEXT,
   checkBag,
   checkDirect,
   DIRECT_WINDOW_MS,
+  decodeViews,
   encode,
   fromHex,
   isId,
@@ -24,16 +26,6 @@ import { nowSeconds, pairingLink, type Service } from './service.ts';
 
 export const BAG_LIMIT = 32 * 1024 * 1024;
 export const DEFAULT_ALLOCATION_SECONDS = 30 * 24 * 3600;
-
-/** The stored 200 answer of a bag (section 7's JSON). */
-interface BagJson {
-  digest: string;
-  root: string;
-  accepted: number;
-  rejected: { path: [string, number][]; deal: number; code: string }[];
-  totals: Record<string, number>;
-  report: string;
-}
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
@@ -141,21 +133,10 @@ async function outboxRows(
   );
 }
 
-function bagJson(r: BagAnswer): BagJson {
-  return {
-    digest: toHex(r.digest),
-    root: toBase64url(r.root),
-    accepted: r.accepted.length,
-    rejected: r.rejected.map(({ path, deal, code }) => ({ path, deal, code })),
-    totals: r.totals,
-    report: toText(r.report),
-  };
-}
-
 export async function storedBag(
   s: Service,
   digest: string,
-): Promise<{ party: string; answer: BagJson } | undefined> {
+): Promise<{ party: string; answer: BagAnswerJson } | undefined> {
   const { rows } = await s.db.query<{ party: string; answer: string }>(
     'SELECT party, answer FROM bags WHERE digest = $1',
     [digest],
@@ -164,7 +145,7 @@ export async function storedBag(
 }
 
 /** 5.2 then one transaction: the root marked collected (a conditional UPDATE decides races), uses, report, outbox. */
-export async function receiveBag(s: Service, sender: string, message: Uint8Array): Promise<BagJson> {
+export async function receiveBag(s: Service, sender: string, message: Uint8Array): Promise<BagAnswerJson> {
   const r = await checkBag(message, {
     collector: s.collector,
     sender,
@@ -192,7 +173,7 @@ export async function receiveBag(s: Service, sender: string, message: Uint8Array
   });
   const digest = toHex(r.digest);
   if ('retry' in r) return (await storedBag(s, digest))!.answer;
-  const answer = bagJson(r);
+  const answer = bagAnswerJson(r);
   const root = toBase64url(r.root);
   try {
     await s.db.tx(async (sql) => {
@@ -326,6 +307,23 @@ export function collectorRoutes(app: FastifyInstance, s: Service): void {
     return receiveBag(s, party.id, rawBody(req));
   });
 
+  // A bag handed in by hand (a file a shop exported): the operator collects it as the party it names, so
+  // every check of 5.2 applies as if that party had sent it (E_UNKNOWN_BAG if the root is not its own).
+  app.post(
+    '/v1/admin/collector/bags',
+    { bodyLimit: BAG_LIMIT, onRequest: guard(s, 'collector') },
+    async (req) => {
+      const message = rawBody(req);
+      let to = '';
+      try {
+        to = decodeViews(message, 'Bag').to;
+      } catch {
+        // receiveBag answers with the decoder's code
+      }
+      return receiveBag(s, to, message);
+    },
+  );
+
   app.get<{ Params: { digest: string } }>('/v1/bags/:digest', async (req) => {
     const party = await authenticate(s, req, 'shop');
     const found = /^[0-9a-f]{64}$/.test(req.params.digest)
@@ -387,7 +385,7 @@ export function collectorRoutes(app: FastifyInstance, s: Service): void {
     { onRequest: guard(s, 'collector') },
     async (req) => {
       const shop = await s.party(req.params.id);
-      if (!shop || shop.role !== 'shop') return refuse(404, 'E_NOT_FOUND', `no shop ${req.params.id}`);
+      if (shop?.role !== 'shop') return refuse(404, 'E_NOT_FOUND', `no shop ${req.params.id}`);
       const token = await s.addToken(shop.id);
       return { id: shop.id, label: shop.label, token, pairing: pairingLink(s.origin, shop.id, token) };
     },
@@ -422,7 +420,7 @@ export function collectorRoutes(app: FastifyInstance, s: Service): void {
     );
     return {
       bags: rows.map((r) => {
-        const a: BagJson = JSON.parse(r.answer);
+        const a: BagAnswerJson = JSON.parse(r.answer);
         return {
           ...a,
           to: r.party,

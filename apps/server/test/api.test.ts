@@ -259,6 +259,30 @@ describe('allocations and bags', () => {
     expect([f.status, f.body.code]).toEqual([403, 'E_FORBIDDEN']);
   });
 
+  it('a bag handed in by the operator is collected for the shop it names, and only for it', async () => {
+    const h = holder(5);
+    const t = await issue(server, h, 300);
+    const [a] = await allocations(server, 1);
+    const bag = bagOf(a, await usesFor(a, [{ ticket: t, amount: 300, signer: h }]));
+    const operator = server.demo.collector.token;
+    const shopOnly = await call(server, 'POST', '/v1/admin/collector/bags', { token: shopToken(), raw: bag });
+    expect([shopOnly.status, shopOnly.body.code]).toEqual([403, 'E_FORBIDDEN']);
+    // The same bag naming another party: its root was not allocated to that party.
+    const stray = encode({ ...decode(bag, 'Bag'), to: 'kiosk-2' });
+    const s = await call(server, 'POST', '/v1/admin/collector/bags', { token: operator, raw: stray });
+    expect([s.status, s.body.code]).toEqual([422, 'E_UNKNOWN_BAG']);
+    const junk = await call(server, 'POST', '/v1/admin/collector/bags', {
+      token: operator,
+      raw: bag.subarray(0, 40),
+    });
+    expect([junk.status, junk.body.code]).toEqual([422, 'E_TRUNCATED']);
+    const r = await call(server, 'POST', '/v1/admin/collector/bags', { token: operator, raw: bag });
+    expect([r.status, r.body.accepted]).toEqual([200, 1]);
+    // It is the shop's bag now: the shop reads it, and delivering it itself is a retry.
+    expect(await call(server, 'GET', `/v1/bags/${r.body.digest}`, { token: shopToken() })).toEqual(r);
+    expect(await call(server, 'POST', '/v1/bags', { token: shopToken(), raw: bag })).toEqual(r);
+  });
+
   it('a body over the limit is 413 E_TOO_LARGE', async () => {
     const r = await call(server, 'POST', '/v1/allocations', {
       token: shopToken(),

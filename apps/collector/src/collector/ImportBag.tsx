@@ -1,7 +1,6 @@
 // A bag file a POS exported for delivery by hand: one line of text form. Read it, show it, hand it in raw.
 import { type BagAnswerJson, decode, readContent } from '@moneybag/protocol';
 import { useState } from 'react';
-import { ApiError } from '../common/api.ts';
 import { BagReport } from '../common/BagReport.tsx';
 import { type BagSummary, summarizeBag } from '../common/bag.ts';
 import { ErrorBox, Section, Totals } from '../common/ui.tsx';
@@ -13,7 +12,6 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
   const [error, setError] = useState<unknown>();
   const [answer, setAnswer] = useState<BagAnswerJson>();
   const [busy, setBusy] = useState(false);
-  const [shopToken, setShopToken] = useState('');
 
   const read = (t: string) => {
     setText(t);
@@ -36,14 +34,10 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
     setBusy(true);
     setError(undefined);
     try {
-      setAnswer(await handInBag(token, bag.bytes, shopToken.trim() || undefined));
+      setAnswer(await handInBag(token, bag.bytes));
       onCollected();
     } catch (e) {
-      // A service without the hand-in endpoint: only the shop's own token can deliver the bag.
-      const missing = e instanceof ApiError && e.status === 404 && !shopToken.trim();
-      setError(
-        missing ? new ApiError(404, 'E_NOT_FOUND', `enter ${bag.summary.to}'s token to deliver it`) : e,
-      );
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -87,18 +81,6 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
               <Totals totals={bag.summary.claimed} /> <span className="muted">(not yet checked)</span>
             </dd>
           </dl>
-          <div className="row">
-            <label>
-              {bag.summary.to}'s token (optional)
-              <input
-                type="password"
-                name="shoptoken"
-                autoComplete="off"
-                value={shopToken}
-                onChange={(e) => setShopToken(e.target.value)}
-              />
-            </label>
-          </div>
           <button onClick={hand} disabled={busy || !!answer}>
             Collect this bag for {bag.summary.to}
           </button>

@@ -83,7 +83,6 @@ export const listOutbox = (token: string) =>
  * A bag delivered by hand, collected on behalf of the shop it names (`to`): with that shop's token on
  * the protocol endpoint when the operator has it, else through the collector's admin endpoint.
  */
-export const handInBag = (token: string, bag: Uint8Array, shopToken?: string) =>
-  shopToken
-    ? call<BagAnswerJson>('/v1/bags', { token: shopToken, body: bag })
-    : call<BagAnswerJson>('/v1/admin/collector/bags', { token, body: bag });
+/** A bag file handed in by hand: collected as the shop it names would have delivered it. */
+export const handInBag = (token: string, bag: Uint8Array) =>
+  call<BagAnswerJson>('/v1/admin/collector/bags', { token, body: bag });
