@@ -56,6 +56,15 @@ test('adds a shop: its pairing QR and link carry a token that works for that sho
   await expect(allocations.locator('tbody tr')).toHaveCount(1);
   await expect(allocations).toContainText(toBase64url(a.root).slice(0, 10));
   await expect(allocations).toContainText('open');
+  // One more POS for this shop: a new token in a new pairing link, and the first still works.
+  await page.getByRole('button', { name: `Pair a POS for ${id}` }).click();
+  const second = (await page.getByTestId('shops').getByTestId('pairing-link').getAttribute('href'))!;
+  expect(second).not.toBe(link);
+  const { token: secondToken } = JSON.parse(
+    new TextDecoder().decode(fromBase64url(second.split('#pair=')[1])),
+  );
+  expect((await allocateOverHttp(request, { id, token: secondToken })).to).toBe(id);
+  expect((await allocateOverHttp(request, { id, token: paired.token })).to).toBe(id);
 
   // The same id again is refused, and the page says so.
   await page.getByLabel('Shop id').fill(id);

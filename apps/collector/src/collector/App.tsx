@@ -13,8 +13,52 @@ import {
   listShops,
   listTotals,
   type NewShop,
+  pairShop,
 } from './api.ts';
 import { ImportBag } from './ImportBag.tsx';
+
+/** A shop's pairing link as a QR for its POS to scan, and as a link to open on it. */
+function Pairing({ shop }: { shop: NewShop }) {
+  return (
+    <div data-testid="pairing">
+      <h3>Pair {shop.id}'s POS</h3>
+      <p className="muted">
+        Scan this with the POS, or open the link on it. It holds the shop's token: show it only to the shop.
+      </p>
+      <div className="qr">
+        <div className="big">
+          <QrText text={shop.pairing} />
+        </div>
+        <a className="link-box" href={shop.pairing} data-testid="pairing-link">
+          {shop.pairing}
+        </a>
+      </div>
+    </div>
+  );
+}
+
+/** Pair one more POS for an existing shop: a new token, shown once. */
+function PairShop({ token, shop }: { token: string; shop: string }) {
+  const [paired, setPaired] = useState<NewShop>();
+  const [error, setError] = useState<unknown>();
+  return (
+    <div>
+      {!paired && (
+        <button
+          onClick={() =>
+            pairShop(token, shop).then(setPaired, (e) => {
+              setError(e);
+            })
+          }
+        >
+          Pair a POS for {shop}
+        </button>
+      )}
+      <ErrorBox error={error} />
+      {paired && <Pairing shop={paired} />}
+    </div>
+  );
+}
 
 function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
   const [id, setId] = useState('');
@@ -63,23 +107,7 @@ function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
         <p className="bad">An id is 1 to 64 of a–z, 0–9 and . _ : - (starting with a letter or digit).</p>
       )}
       <ErrorBox error={error} />
-      {added && (
-        <div data-testid="pairing">
-          <h3>Pair {added.id}'s POS</h3>
-          <p className="muted">
-            Scan this with the POS, or open the link on it. It holds the shop's token: show it only to the
-            shop.
-          </p>
-          <div className="qr">
-            <div className="big">
-              <QrText text={added.pairing} />
-            </div>
-            <a className="link-box" href={added.pairing} data-testid="pairing-link">
-              {added.pairing}
-            </a>
-          </div>
-        </div>
-      )}
+      {added && <Pairing shop={added} />}
     </Section>
   );
 }
@@ -190,6 +218,7 @@ function Shops({ token, version }: { token: string; version: number }) {
                 {picked === s.id && (
                   <tr>
                     <td colSpan={5}>
+                      <PairShop token={token} shop={s.id} />
                       <Allocations token={token} shop={s.id} version={version} />
                     </td>
                   </tr>

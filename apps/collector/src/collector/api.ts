@@ -67,6 +67,9 @@ export const listShops = (token: string) =>
   call<{ collector: string; shops: ShopRow[] }>('/v1/admin/collector/shops', { token });
 export const addShop = (token: string, id: string, label: string) =>
   call<NewShop>('/v1/admin/collector/shops', { token, body: { id, label } });
+/** A new token for a shop's POS, with its pairing link (older tokens keep working). */
+export const pairShop = (token: string, id: string) =>
+  call<NewShop>(`/v1/admin/collector/shops/${encodeURIComponent(id)}/token`, { token, body: {} });
 export const listBags = (token: string) => call<{ bags: BagRow[] }>('/v1/admin/collector/bags', { token });
 export const listTotals = (token: string) =>
   call<{ totals: TotalRow[] }>('/v1/admin/collector/totals', { token });
