@@ -11,7 +11,11 @@ process.env.MONEYBAG_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'moneybag-e2e-'));
 export default defineConfig({
   testMatch: ['apps/*/e2e/**/*.spec.ts', 'packages/*/e2e/**/*.spec.ts'],
   timeout: 60_000,
-  workers: 2,
+  // Each test drives Chromium, the service and a jsQR worker scanning a camera at 25 frames/s: on this
+  // 2-core machine two at once starve each other's scanners, so one at a time, and one retry to name a flake.
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  expect: { timeout: 10_000 },
   reporter: process.env.CI ? 'list' : 'line',
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,

@@ -1,50 +1,15 @@
-// The wallet PWA, served by the service at /wallet/. Workbox precaches every asset, so that after the
-// first load the wallet works with no network at all.
+// The wallet PWA, served by the service at /wallet/.
 import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
-import { VitePWA } from 'vite-plugin-pwa';
+import { pwaConfig } from '../../packages/web/vite.ts';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
-
-export default defineConfig({
-  root,
-  base: '/wallet/',
-  plugins: [
-    react(),
-    VitePWA({
-      registerType: 'autoUpdate',
-      injectRegister: false, // main.tsx registers, after the first paint
-      scope: '/wallet/',
-      includeAssets: ['icon.svg'],
-      manifest: {
-        id: '/wallet/',
-        name: 'Moneybag wallet',
-        short_name: 'Wallet',
-        description: 'Tickets on your phone; pay by QR code, offline.',
-        start_url: '/wallet/',
-        scope: '/wallet/',
-        display: 'standalone',
-        orientation: 'portrait',
-        background_color: '#ffffff',
-        theme_color: '#0b3d2e',
-        icons: [
-          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-          { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
-        ],
-      },
-      workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
-        navigateFallback: '/wallet/index.html',
-        navigateFallbackAllowlist: [/^\/wallet\//],
-        cleanupOutdatedCaches: true,
-      },
-    }),
-  ],
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
-  worker: { format: 'es' },
-  server: { port: 5302, strictPort: true },
-  preview: { port: 5302, strictPort: true },
+export default pwaConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  app: 'wallet',
+  name: 'Moneybag wallet',
+  shortName: 'Wallet',
+  description: 'Tickets on your phone; pay by QR code, offline.',
+  orientation: 'portrait',
+  themeColor: '#0b3d2e',
+  maskableIcon: 'icon-512.png',
+  port: 5302,
 });

@@ -1,16 +1,20 @@
 // The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
 import { bestVerifier, toText } from '@moneybag/protocol';
+import { holdTab, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Bags, History } from './Bags.tsx';
 import { Charge } from './Charge.tsx';
 import { Deal, Verdict } from './Deal.tsx';
-import { holdPos, type TabState } from './lock.ts';
+
 import { Pair } from './Pair.tsx';
 import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
 import { openStore, type Pairing } from './store.ts';
 import { pair } from './sync.ts';
 import { ageText, dateText, ErrorNote } from './ui.tsx';
+
+/** The Web Lock held by the tab that is the POS (only it keeps the verdict's memory, ledger.ts). */
+const LOCK = 'moneybag-pos';
 
 type Screen =
   | { name: 'charge' }
@@ -49,7 +53,7 @@ export function App() {
     if (s !== 'mine' && posRef.current) posRef.current.retired = true;
     setTabState(s);
   }, []);
-  useEffect(() => holdPos(onTab), [onTab]);
+  useEffect(() => holdTab(LOCK, onTab), [onTab]);
 
   // Each time the tab takes the POS, memory is loaded afresh (another tab may have taken payments).
   useEffect(() => {
@@ -120,7 +124,7 @@ export function App() {
         <p className="muted">
           It works in one tab at a time, so that a payment is never taken twice. Payments taken here are kept.
         </p>
-        <button className="big" onClick={() => holdPos(onTab, true)} data-testid="take-over">
+        <button className="big" onClick={() => holdTab(LOCK, onTab, true)} data-testid="take-over">
           Use the POS here
         </button>
       </main>

@@ -10,11 +10,12 @@ import {
   toHex,
   toText,
 } from '@moneybag/protocol';
+import { holdTab, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { History } from './History.tsx';
 import { Home } from './Home.tsx';
 import { loadKey } from './keys.ts';
-import { holdWallet, type TabState } from './lock.ts';
+
 import { More } from './More.tsx';
 import { Confirm, Paid } from './Pay.tsx';
 import { Receive, Scan } from './Receive.tsx';
@@ -33,6 +34,9 @@ import {
 } from './store.ts';
 import { Alert } from './ui.tsx';
 import { type Quote, quote, receiveTicket, refreshTrust } from './wallet.ts';
+
+/** The Web Lock held by the tab that is the wallet. */
+const LOCK = 'moneybag-wallet';
 
 export type Screen =
   | { name: 'home' }
@@ -89,7 +93,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    holdWallet(setTab);
+    holdTab(LOCK, setTab);
     openStore().then(async (d) => {
       setDb(d);
       await reload(d);
@@ -182,7 +186,7 @@ export function App() {
           </div>
         </main>
         <footer className="actions">
-          <button className="primary" onClick={() => holdWallet(setTab, true)}>
+          <button className="primary" onClick={() => holdTab(LOCK, setTab, true)}>
             Use the wallet here
           </button>
         </footer>
