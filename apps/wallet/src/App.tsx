@@ -152,18 +152,21 @@ export function App() {
   const ready = !!wallet;
   useEffect(() => {
     if (!ready || tab !== 'mine') return;
-    const read = () => {
-      if (!location.hash.startsWith('#m=')) return;
+    // Each link by the URL it came with: links opened in quick succession fire their hashchange events
+    // after location.hash has already moved on to the last one.
+    const read = (url: string) => {
+      if (!new URL(url).hash.startsWith('#m=')) return;
       try {
-        onMessage(readContent(location.hash));
+        onMessage(readContent(url));
       } catch (e) {
         keepInUrl();
         setNotice({ error: e });
       }
     };
-    read();
-    addEventListener('hashchange', read);
-    return () => removeEventListener('hashchange', read);
+    const onHash = (e: HashChangeEvent) => read(e.newURL);
+    read(location.href);
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
   }, [ready, tab, onMessage]);
 
   const go = (s: Screen) => {

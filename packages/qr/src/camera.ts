@@ -65,55 +65,85 @@ function makeCanvas(): { canvas: Canvas; ctx: Context } {
   return { canvas, ctx };
 }
 
-/** jsQR in a Web Worker, or on this thread where a worker cannot start. */
-function makeDecoder(): { decode(image: ImageData): Promise<Uint8Array | undefined>; close(): void } {
-  let worker: Worker | undefined;
+/**
+ * One jsQR worker for the page, kept for its life: started by preloadScanner() while the app is online, it
+ * still decodes after the network is gone (a worker's script is fetched when it starts, and before the
+ * service worker controls the page, an offline start fails).
+ */
+interface DecoderWorker {
+  worker?: Worker;
+  broken: boolean;
+  next: number;
+  pending: Map<number, (content: Uint8Array | undefined) => void>;
+}
+let shared: DecoderWorker | undefined;
+
+function decoderWorker(): DecoderWorker {
+  if (shared) return shared;
+  const s: DecoderWorker = { broken: false, next: 0, pending: new Map() };
   try {
-    worker = new Worker(new URL('./scan.worker.ts', import.meta.url), { type: 'module' });
+    s.worker = new Worker(new URL('./scan.worker.ts', import.meta.url), { type: 'module' });
   } catch {
-    worker = undefined;
+    s.broken = true;
   }
-  let pending: ((content: Uint8Array | undefined) => void) | undefined;
-  let broken = !worker;
-  if (worker) {
-    worker.onmessage = (e: MessageEvent<ScanReply>) => {
-      const done = pending;
-      pending = undefined;
-      done?.(e.data.content ?? undefined);
+  if (s.worker) {
+    s.worker.onmessage = (e: MessageEvent<ScanReply>) => {
+      s.pending.get(e.data.id)?.(e.data.content ?? undefined);
+      s.pending.delete(e.data.id);
     };
-    worker.onerror = (e) => {
-      // A worker that fails to load (a strict CSP, an old browser): decode here instead.
+    s.worker.onerror = (e) => {
+      // A worker that fails to load (a strict CSP, an old browser): decode on this thread instead.
       e.preventDefault();
-      broken = true;
-      const done = pending;
-      pending = undefined;
-      done?.(undefined);
+      s.broken = true;
+      for (const done of s.pending.values()) done(undefined);
+      s.pending.clear();
     };
   }
+  shared = s;
+  return s;
+}
+
+/** Start the decoder now, while the app is surely online (call it when the app starts). */
+export function preloadScanner(): void {
+  if (typeof Worker === 'function') decoderWorker();
+}
+
+/** jsQR in the page's worker, or on this thread where a worker cannot start. */
+function makeDecoder(): { decode(image: ImageData): Promise<Uint8Array | undefined>; close(): void } {
+  const w = decoderWorker();
+  const mine = new Set<number>();
   return {
     async decode(image) {
-      if (broken) {
-        const { decodeImage } = await import('./decode.ts');
+      if (w.broken || !w.worker) {
         try {
+          const { decodeImage } = await import('./decode.ts');
           return decodeImage(image.data, image.width, image.height);
         } catch {
           return undefined;
         }
       }
+      const id = w.next++;
+      mine.add(id);
       return new Promise((resolve) => {
-        pending = resolve;
+        w.pending.set(id, (content) => {
+          mine.delete(id);
+          resolve(content);
+        });
         const request: ScanRequest = {
+          id,
           data: image.data.buffer as ArrayBuffer,
           width: image.width,
           height: image.height,
         };
-        worker!.postMessage(request, [request.data]);
+        w.worker!.postMessage(request, [request.data]);
       });
     },
     close() {
-      worker?.terminate();
-      pending?.(undefined);
-      pending = undefined;
+      // The worker stays for the next scanner; what this one still waits for resolves empty.
+      for (const id of mine) {
+        w.pending.get(id)?.(undefined);
+        w.pending.delete(id);
+      }
     },
   };
 }

@@ -2,11 +2,13 @@
 import { decodeImage } from './decode.ts';
 
 export interface ScanRequest {
+  id: number;
   data: ArrayBuffer;
   width: number;
   height: number;
 }
 export interface ScanReply {
+  id: number;
   content: Uint8Array | null;
 }
 
@@ -17,12 +19,12 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const { data, width, height } = e.data;
+  const { id, data, width, height } = e.data;
   let content: Uint8Array | undefined;
   try {
     content = decodeImage(new Uint8ClampedArray(data), width, height);
   } catch {
     // jsQR throws on a few degenerate images; for the scanner that is a frame without a code.
   }
-  scope.postMessage({ content: content ?? null }, content ? [content.buffer as ArrayBuffer] : []);
+  scope.postMessage({ id, content: content ?? null }, content ? [content.buffer as ArrayBuffer] : []);
 };
