@@ -10,6 +10,5 @@ export default pwaConfig({
   description: 'Take ticket payments by QR code, offline.',
   orientation: 'landscape',
   themeColor: '#14213d',
-  maskableIcon: 'icon-maskable-512.png',
   port: 5303,
 });

@@ -10,6 +10,5 @@ export default pwaConfig({
   description: 'Tickets on your phone; pay by QR code, offline.',
   orientation: 'portrait',
   themeColor: '#0b3d2e',
-  maskableIcon: 'icon-512.png',
   port: 5302,
 });

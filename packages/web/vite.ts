@@ -12,7 +12,6 @@ export function pwaConfig(p: {
   description: string;
   orientation: 'portrait' | 'landscape';
   themeColor: string;
-  maskableIcon: string;
   port: number;
 }): UserConfig {
   const base = `/${p.app}/`;
@@ -40,7 +39,7 @@ export function pwaConfig(p: {
           icons: [
             { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
             { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
-            { src: p.maskableIcon, sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+            { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
             { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
           ],
         },

@@ -1,12 +1,14 @@
-// Renders public/icon.svg to the PNG icons the manifest lists (run once when the icon changes):
-// node --import tsx apps/pos/scripts/icons.ts
+// Renders an app's public/icon.svg to the PNG icons its manifest lists (run once when the icon changes):
+//   node --import tsx packages/web/icons.ts wallet|pos
 // The maskable one fills its square (no rounded corners): the platform cuts its own shape out of it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 
-const dir = new URL('../public/', import.meta.url);
+const app = process.argv[2];
+if (app !== 'wallet' && app !== 'pos') throw new Error('usage: icons.ts wallet|pos');
+const dir = new URL(`../../apps/${app}/public/`, import.meta.url);
 const svg = readFileSync(new URL('icon.svg', dir), 'utf8');
-const square = svg.replace(/rx="96"/, 'rx="0"');
+const square = svg.replace(/ rx="\d+"/, '');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 for (const [name, size, source] of [
   ['icon-192.png', 192, svg],
