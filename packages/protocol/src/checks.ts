@@ -1,6 +1,6 @@
 // Checks shared by several roles: a ticket's C, a use's S, the name of a ticket.
 import { toHex } from './bytes.ts';
-import type { SignatureCheck } from './crypto.ts';
+import type { SignatureCheck, Verifier } from './crypto.ts';
 import type { Bytes, Ticket } from './messages.ts';
 import { bodyOfUse, ticketBody } from './signed.ts';
 
@@ -35,4 +35,16 @@ export function totalsOf(items: Iterable<{ unit: string; amount: number }>): Rec
   const totals: Record<string, number> = {};
   for (const it of items) totals[it.unit] = (totals[it.unit] ?? 0) + it.amount;
   return totals;
+}
+
+/** Whether a party among `keys` (by id) signed `body`: an Allocation's A, a Report's K, a Receipt's R. */
+export async function signedBy(
+  keys: Keys,
+  id: string,
+  body: Bytes,
+  signature: Bytes,
+  verifier: Verifier,
+): Promise<boolean> {
+  const publicKey = keys.get(id);
+  return !!publicKey && (await verifier.verify([{ publicKey, message: body, signature }]))[0];
 }

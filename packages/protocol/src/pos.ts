@@ -1,6 +1,6 @@
 // The POS (and a relay): challenges, the check of a payment (5.1), bags.
 import { toHex } from './bytes.ts';
-import { checkOfTicket, checkOfUse, type Keys, ticketId } from './checks.ts';
+import { checkOfTicket, checkOfUse, type Keys, signedBy, ticketId } from './checks.ts';
 import type { Verifier } from './crypto.ts';
 import { type Code, fail, ProtocolError } from './errors.ts';
 import {
@@ -188,10 +188,7 @@ export async function verifyAllocation(
   a: Allocation,
   ctx: { collectors: Keys; verifier: Verifier },
 ): Promise<Allocation> {
-  const key = ctx.collectors.get(a.collector);
-  const [ok] = key
-    ? await ctx.verifier.verify([{ publicKey: key, message: allocationBody(a), signature: a.A }])
-    : [false];
+  const ok = await signedBy(ctx.collectors, a.collector, allocationBody(a), a.A, ctx.verifier);
   if (!ok) fail('E_COLLECTOR', `this number is not signed by a collector this POS trusts (${a.collector})`);
   return a;
 }
@@ -202,10 +199,7 @@ export async function verifyReport(
   ctx: { bagDigest: Bytes; collectors: Keys; verifier: Verifier },
 ): Promise<Report> {
   const r = decode(report, 'Report');
-  const key = ctx.collectors.get(r.collector);
-  const [ok] = key
-    ? await ctx.verifier.verify([{ publicKey: key, message: reportBody(r), signature: r.K }])
-    : [false];
+  const ok = await signedBy(ctx.collectors, r.collector, reportBody(r), r.K, ctx.verifier);
   if (!ok || toHex(r.bag_digest) !== toHex(ctx.bagDigest))
     fail('E_COLLECTOR', 'the report is not the collector’s on this bag');
   return r;

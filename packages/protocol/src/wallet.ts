@@ -1,6 +1,6 @@
 // The wallet: receiving a ticket, choosing tickets for a price, signing the uses (3.4).
 import { equal } from './bytes.ts';
-import { checkOfTicket, type Keys } from './checks.ts';
+import { checkOfTicket, type Keys, signedBy } from './checks.ts';
 import type { Signer, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import {
@@ -118,10 +118,7 @@ export async function verifyReceipt(
   ctx: { S: Uint8Array; collectors: Keys; verifier: Verifier },
 ): Promise<Receipt> {
   const r = decode(receipt, 'Receipt');
-  const key = ctx.collectors.get(r.collector);
-  const [ok] = key
-    ? await ctx.verifier.verify([{ publicKey: key, message: receiptBody(r), signature: r.R }])
-    : [false];
+  const ok = await signedBy(ctx.collectors, r.collector, receiptBody(r), r.R, ctx.verifier);
   if (!ok || !equal(r.S, ctx.S)) fail('E_COLLECTOR', 'the receipt is not the collector’s on this payment');
   return r;
 }
