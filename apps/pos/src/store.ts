@@ -2,6 +2,7 @@
 // closed = outbox), challenges and accepted uses. Every step that must survive a crash is one transaction.
 import {
   type Allocation,
+  type BagAnswerJson,
   type Bytes,
   type Challenge,
   closeBag,
@@ -13,6 +14,7 @@ import {
   makeChallenge,
   numberOfAllocation,
   type OpenChallenge,
+  type PartyKey,
   type Payment,
   ticketId,
   toHex,
@@ -32,11 +34,7 @@ export interface Pairing {
   pairedAt: number;
 }
 
-export interface PartyKey {
-  id: string;
-  publicKey: Bytes;
-  url: string;
-}
+export type { PartyKey };
 /** The service's /.well-known/moneybag.json, with keys as bytes. */
 export interface Directory {
   issuers: PartyKey[];
@@ -54,14 +52,7 @@ export interface DenyList {
 }
 
 /** The collector's answer on a delivered bag (section 7), as it came. */
-export interface BagAnswer {
-  digest: string;
-  root: string;
-  accepted: number;
-  rejected: { path: [string, number][]; deal: number; code: string }[];
-  totals: Record<string, number>;
-  report: string;
-}
+export type BagAnswer = BagAnswerJson;
 
 /**
  * A money bag number of this POS, through its life: `stock` (allocated, unused), `open` (being filled),

@@ -10,12 +10,13 @@ import {
   isProtocolError,
   keysOf,
   ProtocolError,
+  readWellKnown,
   toHex,
   type Verifier,
   verifyAllocation,
   verifyReport,
 } from '@moneybag/protocol';
-import type { BagAnswer, BagRecord, DenyList, Directory, Pairing, PartyKey, Store } from './store.ts';
+import type { BagAnswer, BagRecord, DenyList, Directory, Pairing, Store } from './store.ts';
 
 // --- rules ---------------------------------------------------------------------------------------
 
@@ -117,22 +118,8 @@ function fail(code: Code, message: string): never {
   throw new ProtocolError(code, message);
 }
 
-const keyList = (v: unknown): PartyKey[] =>
-  Array.isArray(v)
-    ? v.map((k: { id?: unknown; publicKey?: unknown; url?: unknown }) => {
-        if (typeof k?.id !== 'string' || typeof k.publicKey !== 'string')
-          return fail('E_FIELD', 'the directory lists a malformed key');
-        return {
-          id: k.id,
-          publicKey: fromBase64url(k.publicKey),
-          url: typeof k.url === 'string' ? k.url : '',
-        };
-      })
-    : [];
-
 export async function fetchDirectory(url: string, now: number): Promise<Directory> {
-  const d = (await call(`${url}/.well-known/moneybag.json`)) as { issuers?: unknown; collectors?: unknown };
-  return { issuers: keyList(d?.issuers), collectors: keyList(d?.collectors), fetchedAt: now };
+  return { ...readWellKnown(await call(`${url}/.well-known/moneybag.json`)), fetchedAt: now };
 }
 
 /**

@@ -97,12 +97,12 @@ export async function settle(s: Service, from: string, message: Uint8Array) {
       },
     });
     if ('retry' in result) return result.answer;
-    await record(sql, s, result, message);
+    await record(sql, result, message);
     return result.answer;
   });
 }
 
-async function record(sql: Sql, s: Service, r: Settlement, message: Uint8Array): Promise<void> {
+async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
   const items = decode(message, 'Return').items;

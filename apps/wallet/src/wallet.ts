@@ -12,6 +12,7 @@ import {
   fromBase64url,
   type Keys,
   keysOf,
+  readWellKnown,
   type Signer,
   selectTickets,
   signDirectPayment,
@@ -29,7 +30,6 @@ import {
   getPayment,
   listParties,
   listTickets,
-  type PartyRecord,
   type PaymentRecord,
   putParties,
   recordPayment,
@@ -47,14 +47,9 @@ export async function refreshTrust(db: DB, origin: string, fetcher: typeof fetch
   try {
     const res = await fetcher(new URL('/.well-known/moneybag.json', origin), { cache: 'no-store' });
     if (!res.ok) return false;
-    const j = (await res.json()) as {
-      issuers?: { id: string; publicKey: string; url: string }[];
-      collectors?: { id: string; publicKey: string; url: string }[];
-    };
-    const parties = (list: typeof j.issuers): PartyRecord[] =>
-      (list ?? []).map((p) => ({ id: p.id, publicKey: fromBase64url(p.publicKey), url: p.url }));
-    await putParties(db, 'issuers', parties(j.issuers));
-    await putParties(db, 'collectors', parties(j.collectors));
+    const { issuers, collectors } = readWellKnown(await res.json());
+    await putParties(db, 'issuers', issuers);
+    await putParties(db, 'collectors', collectors);
     return true;
   } catch {
     return false; // offline: the kept keys serve

@@ -1,7 +1,9 @@
 // Section 7: the JSON bodies that cross HTTP, typed once for the service and the apps that read them.
-import { toBase64url, toHex } from './bytes.ts';
+import { fromBase64url, toBase64url, toHex } from './bytes.ts';
+import { isId } from './codec.ts';
 import type { BagAnswer, BagPath } from './collector.ts';
-import type { Code } from './errors.ts';
+import { type Code, fail } from './errors.ts';
+import type { Bytes } from './messages.ts';
 import { toText } from './text.ts';
 
 /** A refusal: a 4xx with this body, and nothing stored. */
@@ -37,3 +39,35 @@ export const bagAnswerJson = (a: BagAnswer): BagAnswerJson => ({
   totals: a.totals,
   report: toText(a.report),
 });
+
+/** GET /.well-known/moneybag.json: the issuers and collectors a service speaks for. */
+export interface WellKnownJson {
+  version: 1;
+  issuers: { id: string; publicKey: string; url: string }[];
+  collectors: { id: string; publicKey: string; url: string }[];
+}
+
+/** A party of the well-known document, with its key as bytes. */
+export interface PartyKey {
+  id: string;
+  publicKey: Bytes;
+  url: string;
+}
+
+/** Read a well-known document as it came over the network: anything malformed is E_FIELD. */
+export function readWellKnown(json: unknown): { issuers: PartyKey[]; collectors: PartyKey[] } {
+  const parties = (list: unknown): PartyKey[] => {
+    if (list === undefined) return [];
+    if (!Array.isArray(list)) return fail('E_FIELD', 'the well-known document lists no parties');
+    return list.map((p: { id?: unknown; publicKey?: unknown; url?: unknown }) => {
+      if (typeof p?.id !== 'string' || !isId(p.id) || typeof p.publicKey !== 'string')
+        return fail('E_FIELD', 'the well-known document lists a malformed key');
+      const publicKey = fromBase64url(p.publicKey);
+      if (publicKey.length !== 32) fail('E_FIELD', `the key of ${p.id} is not 32 bytes`);
+      return { id: p.id, publicKey, url: typeof p.url === 'string' ? p.url : '' };
+    });
+  };
+  const d = json as { issuers?: unknown; collectors?: unknown } | null;
+  if (typeof d !== 'object' || d === null) fail('E_FIELD', 'not a well-known document');
+  return { issuers: parties(d!.issuers), collectors: parties(d!.collectors) };
+}
