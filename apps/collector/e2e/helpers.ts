@@ -1,6 +1,3 @@
-// What the e2e specs share: the demo parties, the service's keys, a real wallet key, a real bag.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Allocation,
   bodyOfUse,
@@ -8,10 +5,7 @@ import {
   closeBag,
   decode,
   encode,
-  fromBase64url,
   fromText,
-  type Keys,
-  keysOf,
   numberOfAllocation,
   randomBytes,
   type Signer,
@@ -21,37 +15,14 @@ import {
   toText,
 } from '@moneybag/protocol';
 import { type APIRequestContext, expect, type Page } from '@playwright/test';
+import type { Party } from '../../../e2e/service.ts';
+
+export { type Demo, demo, type Party, wellKnown } from '../../../e2e/service.ts';
 
 // Not exported by @moneybag/qr (it keeps jsQR out of the pages' bundle); tests read QR pixels with it.
 export { readQr } from '../../../packages/qr/e2e-support/pixels.ts';
 
-export interface Party {
-  id: string;
-  token: string;
-}
-export interface Demo {
-  issuer: Party;
-  collector: Party;
-  shops: Party[];
-}
-
-export const demo = (): Demo =>
-  JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8')) as Demo;
-
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** The issuers' and collectors' keys as the service publishes them. */
-export async function wellKnown(request: APIRequestContext): Promise<{ issuers: Keys; collectors: Keys }> {
-  const res = await request.get('/.well-known/moneybag.json');
-  expect(res.ok()).toBe(true);
-  const j = (await res.json()) as {
-    issuers: { id: string; publicKey: string }[];
-    collectors: typeof j.issuers;
-  };
-  const keys = (list: typeof j.issuers) =>
-    keysOf(list.map((k) => ({ id: k.id, publicKey: fromBase64url(k.publicKey) })));
-  return { issuers: keys(j.issuers), collectors: keys(j.collectors) };
-}
 
 /** A wallet: a fresh holder key and its HolderKey message in text form. */
 export function newHolder(label = 'e2e wallet'): { signer: Signer; holderKey: string } {

@@ -1,7 +1,3 @@
-// What the POS's browser tests share: the demo parties, a paired POS page, and a wallet simulated with the
-// protocol (its own holder key, tickets from the real issuer) that reads and shows real QR pixels.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Challenge,
   decode,
@@ -17,18 +13,11 @@ import {
   utf8,
 } from '@moneybag/protocol';
 import { type APIRequestContext, type Browser, expect, type Page } from '@playwright/test';
+import { demo } from '../../../e2e/service.ts';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { qrPng, readQrPng } from '../../../packages/qr/e2e-support/pixels.ts';
 
-export { qrPng, readQrPng };
-
-export interface Demo {
-  issuer: { id: string; token: string };
-  collector: { id: string; token: string };
-  shops: { id: string; token: string }[];
-}
-export const demo = (): Demo =>
-  JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8')) as Demo;
+export { demo, qrPng, readQrPng };
 
 /** The pairing link the collector page shows (API.md). */
 export const pairLink = (origin: string, shop: string, token: string) =>

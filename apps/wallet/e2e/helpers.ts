@@ -1,14 +1,9 @@
-// What the wallet's browser tests share: the demo parties, a real issuer, QR pixels both ways.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Challenge,
   decode,
   encode,
-  fromBase64url,
   fromText,
   type Keys,
-  keysOf,
   makeChallenge,
   randomBytes,
   readContent,
@@ -16,28 +11,12 @@ import {
   toUrl,
 } from '@moneybag/protocol';
 import { type APIRequestContext, expect, type Page } from '@playwright/test';
+import { demo } from '../../../e2e/service.ts';
+
+export { demo, wellKnown } from '../../../e2e/service.ts';
 
 // jsQR stays out of the qr package's index (the app's bundle): tests take it from its own file.
 export { qrPng, readQr } from '../../../packages/qr/e2e-support/pixels.ts';
-
-export interface Party {
-  id: string;
-  token: string;
-}
-export const demo = (): { issuer: Party; collector: Party; shops: Party[] } =>
-  JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8'));
-
-export async function wellKnown(request: APIRequestContext): Promise<{ issuers: Keys; collectors: Keys }> {
-  const res = await request.get('/.well-known/moneybag.json');
-  expect(res.ok()).toBe(true);
-  const j = (await res.json()) as {
-    issuers: { id: string; publicKey: string }[];
-    collectors: typeof j.issuers;
-  };
-  const keys = (list: typeof j.issuers) =>
-    keysOf(list.map((k) => ({ id: k.id, publicKey: fromBase64url(k.publicKey) })));
-  return { issuers: keys(j.issuers), collectors: keys(j.collectors) };
-}
 
 /** Open a fresh wallet and make its (device-bound) key. */
 export async function newWallet(page: Page): Promise<void> {
