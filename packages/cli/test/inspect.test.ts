@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const V = JSON.parse(readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'));
+const V = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
 const bin = new URL('../bin/moneybag.js', import.meta.url).pathname;
 const run = (args: string[], input?: string) =>
   spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8' });

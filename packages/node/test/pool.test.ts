@@ -4,7 +4,7 @@ import { fromHex, type SignatureCheck } from '@moneybag/protocol';
 import { afterAll, expect, it } from 'vitest';
 import { nativeVerifier, poolVerifier } from '../src/index.ts';
 
-const V = JSON.parse(readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'));
+const V = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
 const cases: SignatureCheck[] = V.signatures.cases.map(
   (c: { publicKey: string; message: string; signature: string }) => ({
     publicKey: fromHex(c.publicKey),

@@ -4,7 +4,7 @@ import { fromHex, nobleVerifier, webCryptoVerifier } from '@moneybag/protocol';
 import { describe, expect, it } from 'vitest';
 import { nativeVerifier } from '../src/index.ts';
 
-const V = JSON.parse(readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'));
+const V = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
 // biome-ignore lint/suspicious/noExplicitAny: untyped JSON cases
 const cases: [string, any][] = V.signatures.cases.map((c: { description: string }) => [c.description, c]);
 

@@ -1,9 +1,9 @@
-// Reads ../shared/vectors/v1.json (never copied into the project) and converts its JSON fields to messages.
+// Reads spec/vectors/v1.json (the repository's copy of ../shared, checked by scripts/spec-check.sh) and converts its JSON fields to messages.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromHex, type Message, type MessageType, toHex } from '../src/index.ts';
 
-const path = fileURLToPath(new URL('../../../../shared/vectors/v1.json', import.meta.url));
+const path = fileURLToPath(new URL('../../../spec/vectors/v1.json', import.meta.url));
 // biome-ignore lint/suspicious/noExplicitAny: the vectors file is untyped JSON
 export const V: any = JSON.parse(readFileSync(path, 'utf8'));
 

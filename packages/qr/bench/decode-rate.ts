@@ -6,9 +6,7 @@ import { decodeImage } from '../src/decode.ts';
 import { qrMatrix } from '../src/matrix.ts';
 import { cameraFrame } from '../test/helpers.ts';
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'),
-);
+const vectors = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
 const hexOf = (prefix: string): string =>
   (vectors.messages as { description: string; hex: string }[]).find((m) => m.description.startsWith(prefix))!
     .hex;

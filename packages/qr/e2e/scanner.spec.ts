@@ -15,9 +15,7 @@ interface MessageVector {
   description: string;
   hex: string;
 }
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'),
-);
+const vectors = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
 const hexOf = (prefix: string): string =>
   (vectors.messages as MessageVector[]).find((m) => m.description.startsWith(prefix))!.hex;
 

@@ -1,4 +1,4 @@
-// Test helpers: the shared vectors, read from disk (never copied), and camera-like pictures of a code.
+// Test helpers: the spec's vectors, read from disk, and camera-like pictures of a code.
 import { readFileSync } from 'node:fs';
 import { fromHex } from '@moneybag/protocol';
 import { type QrMatrix, QUIET_ZONE, rasterize } from '../src/matrix.ts';
@@ -11,7 +11,7 @@ interface MessageVector {
   size: number;
 }
 export const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/v1.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'),
 );
 export const messageVectors: MessageVector[] = vectors.messages;
 
