@@ -69,5 +69,5 @@ export function readWellKnown(json: unknown): { issuers: PartyKey[]; collectors:
   };
   const d = json as { issuers?: unknown; collectors?: unknown } | null;
   if (typeof d !== 'object' || d === null) fail('E_FIELD', 'not a well-known document');
-  return { issuers: parties(d!.issuers), collectors: parties(d!.collectors) };
+  return { issuers: parties(d.issuers), collectors: parties(d.collectors) };
 }

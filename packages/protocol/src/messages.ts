@@ -138,6 +138,8 @@ const TYPE_NAMES = Object.fromEntries(Object.entries(TYPE_CODES).map(([k, v]) =>
 >;
 export const MAGIC = 0x4d;
 export const VERSION = 1;
+/** u8(MAGIC) u8(VERSION) u8(type). */
+export const ENVELOPE_LENGTH = 3;
 export const MAX_PAYMENT_ITEMS = 8;
 export const MAX_PATH = 7;
 export const MAX_BAG_DEPTH = 8;
@@ -387,7 +389,7 @@ function decodeMessage(bytes: Uint8Array, expected: MessageType | undefined, vie
   const type = peekType(bytes);
   if (expected && type !== expected) fail('E_TYPE', `expected a ${expected}, got a ${type}`);
   const r = new Reader(bytes, views);
-  r.pos = 3;
+  r.pos = ENVELOPE_LENGTH;
   const fields = codecs[type].read(r);
   r.end();
   return { type, ...fields } as Message;

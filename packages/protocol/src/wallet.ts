@@ -22,7 +22,7 @@ export async function verifyReceivedTicket(
   const t = input instanceof Uint8Array ? decode(input, 'Ticket') : input;
   const key = ctx.issuers.get(t.issuer);
   if (!key) fail('E_ISSUER', `unknown issuer ${t.issuer}`);
-  const [ok] = await ctx.verifier.verify([checkOfTicket(t, key!)]);
+  const [ok] = await ctx.verifier.verify([checkOfTicket(t, key)]);
   if (!ok) fail('E_TICKET_SIGNATURE');
   if (!equal(t.holder, ctx.holder)) fail('E_FIELD', 'this ticket was issued to another wallet');
   if (ctx.now >= t.expires) fail('E_EXPIRED');
