@@ -1,6 +1,6 @@
 // The HTTP service: Fastify with its body limits, content-type parsing and schema validation; errors as protocol codes.
 import cors from '@fastify/cors';
-import { ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
+import { DEFAULT_HORIZON, ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { collectorRoutes } from './collector.ts';
 import { authenticate, RAW_TYPE, Refusal } from './http.ts';
@@ -57,7 +57,7 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
     return {
       version: 1 as const,
-      issuers: s.roles.includes('issuer') ? [own(s.issuer)] : [],
+      issuers: s.roles.includes('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
       collectors: s.roles.includes('collector') ? [own(s.collector)] : [],
     };
   });

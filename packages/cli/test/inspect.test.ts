@@ -29,6 +29,15 @@ describe('moneybag inspect', () => {
       expect(json).toEqual({ type: 'Ticket', hex: ticket.hex, fields: ticket.fields });
     }
   });
+  it('prints a Reclaim (3.8)', () => {
+    const VR = JSON.parse(
+      readFileSync(new URL('../../../spec/vectors/v1-reclaim.json', import.meta.url), 'utf8'),
+    );
+    const [reclaim] = VR.messages;
+    const out = run(['inspect', reclaim.hex]);
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ type: 'Reclaim', hex: reclaim.hex, fields: reclaim.fields });
+  });
   it('prints the code of an invalid message and exits non-zero', () => {
     const bad = V.invalid.find((c: { code: string }) => c.code === 'E_MALFORMED');
     const out = run(['inspect', bad.hex]);

@@ -2,7 +2,7 @@
 // What the apps use, by name; the encoders' internals (Reader, Writer, the body writers) stay inside.
 export { formatAmount, parseAmount, unitDigits } from './amount.ts';
 export { equal, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './bytes.ts';
-export { type Keys, keysOf, ticketId, totalsOf } from './checks.ts';
+export { DEFAULT_HORIZON, type Keys, keysOf, reclaimableFrom, ticketId, totalsOf } from './checks.ts';
 export { isId } from './codec.ts';
 export {
   type AcceptedUse,
@@ -50,15 +50,24 @@ export { FrameReader, frameWhole, needsFrames, QR_MAX_BYTES, toFrames, wholeOf }
 export {
   type BagAnswerJson,
   bagAnswerJson,
+  type IssuerKey,
   type PartyKey,
+  type ReclaimAnswerJson,
   type RefusalJson,
   type RejectedUseJson,
+  readReclaimAnswer,
   readWellKnown,
+  reclaimAnswerJson,
   type WellKnownJson,
 } from './http.ts';
 export {
   type Blame,
+  checkReclaim,
   issueTicket,
+  type ReclaimAnswer,
+  type ReclaimContext,
+  type ReclaimOutcome,
+  type ReclaimStore,
   type SettledUse,
   type Settlement,
   type SettlementAnswer,
@@ -86,6 +95,7 @@ export {
   type Payment,
   peekType,
   type Receipt,
+  type Reclaim,
   type Report,
   type Return,
   type ReturnItem,
@@ -115,6 +125,8 @@ export {
   selectTickets,
   signDirectPayment,
   signPayment,
+  signReclaim,
   verifyReceipt,
   verifyReceivedTicket,
+  verifyReclaimAnswer,
 } from './wallet.ts';
