@@ -142,6 +142,14 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE outbox ALTER COLUMN message SET STORAGE EXTERNAL;
   ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
   `,
+  // What settled uses took from each ticket, kept in its row: settlement reads and locks one row per ticket
+  // instead of summing every use it ever had.
+  `
+  ALTER TABLE tickets ADD COLUMN spent bigint NOT NULL DEFAULT 0;
+  UPDATE tickets t SET spent = u.n
+    FROM (SELECT ticket, sum(amount) AS n FROM remembered_uses WHERE code IS NULL GROUP BY ticket) u
+    WHERE u.ticket = t.id;
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

@@ -64,6 +64,7 @@ export {
   type Blame,
   checkReclaim,
   issueTicket,
+  judgeReturn,
   type ReclaimAnswer,
   type ReclaimContext,
   type ReclaimOutcome,
@@ -74,6 +75,8 @@ export {
   type SettlementStore,
   settleReturn,
   ticketFingerprint,
+  type VerifiedReturn,
+  verifyReturn,
 } from './issuer.ts';
 export {
   type Allocation,

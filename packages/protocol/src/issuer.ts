@@ -56,26 +56,39 @@ export interface Settlement {
   deny: Bytes[];
 }
 
+/** A Return whose Q verified under its sending collector's key, with the verdict of each use's S. */
+export interface VerifiedReturn {
+  from: string;
+  r: Return;
+  /** ok[i]: item i's S verified over its `chal`. */
+  ok: boolean[];
+}
+
 /**
- * 5.3: settle a Return (its bytes, or already decoded) sent by the authenticated collector `from`. A Return refused whole throws a
- * ProtocolError (a decoder code, E_COLLECTOR). One settled before from the same collector gives
- * `{ retry }` with the stored answer.
+ * 5.3, the signatures: Q under the sending collector's key (else E_COLLECTOR) and each use's S, in one
+ * batch for the verifier. Needs no stored state, so a service may run it before it takes any lock.
  */
-export async function settleReturn(
+export async function verifyReturn(
   message: Uint8Array | Return,
   from: string,
-  ctx: { issuer: string; collectors: Keys; verifier: Verifier; store: SettlementStore },
-): Promise<Settlement | { retry: true; answer: SettlementAnswer }> {
+  ctx: { collectors: Keys; verifier: Verifier },
+): Promise<VerifiedReturn> {
   const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
-  const stored = await ctx.store.answered(from, r.origin);
-  if (stored) return { retry: true, answer: stored };
   const key = ctx.collectors.get(from);
   const checks = r.items.map((it) => checkOfUse(it, it.shop, it.chal));
   if (key) checks.push({ publicKey: key, message: returnBody(r), signature: r.Q });
   const ok = await ctx.verifier.verify(checks);
   if (!key || !ok[checks.length - 1] || r.collector !== from)
     fail('E_COLLECTOR', 'the Return is not signed by the collector sending it');
+  return { from, r, ok: ok.slice(0, r.items.length) };
+}
 
+/** 5.3, each returned use in order against what the issuer stored: the outcome to store in one transaction. */
+export async function judgeReturn(
+  v: VerifiedReturn,
+  ctx: { issuer: string; store: Omit<SettlementStore, 'answered'> },
+): Promise<Settlement> {
+  const { from, r, ok } = v;
   const answer: SettlementAnswer = { settled: 0, rejected: [] };
   const remembered: SettledUse[] = [];
   const deny: Bytes[] = [];
@@ -118,6 +131,22 @@ export async function settleReturn(
     answer.settled++;
   }
   return { from, origin: r.origin, answer, remembered, deny };
+}
+
+/**
+ * 5.3: settle a Return (its bytes, or already decoded) sent by the authenticated collector `from`. A Return refused whole throws a
+ * ProtocolError (a decoder code, E_COLLECTOR). One settled before from the same collector gives
+ * `{ retry }` with the stored answer.
+ */
+export async function settleReturn(
+  message: Uint8Array | Return,
+  from: string,
+  ctx: { issuer: string; collectors: Keys; verifier: Verifier; store: SettlementStore },
+): Promise<Settlement | { retry: true; answer: SettlementAnswer }> {
+  const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
+  const stored = await ctx.store.answered(from, r.origin);
+  if (stored) return { retry: true, answer: stored };
+  return judgeReturn(await verifyReturn(r, from, ctx), ctx);
 }
 
 /** The text that names a ticket's body, to compare "same fields and C" in a store. */

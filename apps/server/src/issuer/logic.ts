@@ -5,18 +5,20 @@ import {
   encode,
   fromBase64url,
   issueTicket,
+  judgeReturn,
   type ReturnItem,
   type Settlement,
-  settleReturn,
+  type SettlementAnswer,
   ticketFingerprint,
   ticketId,
   toBase64url,
   toHex,
   toText,
+  verifyReturn,
 } from '@moneybag/protocol';
 import type { Service } from '../service.ts';
 import * as store from '../storage/issuer.ts';
-import type { Sql } from '../storage/sql.ts';
+import { b64, isUniqueViolation, type Sql } from '../storage/sql.ts';
 
 /** A new ticket for a holder, stored, as its text form. */
 export async function issue(
@@ -50,46 +52,49 @@ const useJson = (it: ReturnItem) => ({
   S: toBase64url(it.S),
 });
 
-/** 5.3 in one transaction: the lookups and the writes see one state; a lock serializes settlements. */
-export async function settle(s: Service, from: string, message: Uint8Array) {
-  const collectors = await s.keysOf('collector');
-  return s.db.tx(async (sql) => {
-    // One settlement at a time, so that two Returns of one ticket cannot both fit under its face.
-    if (s.db.engine === 'postgres') await sql.query('SELECT pg_advisory_xact_lock(4242)');
-    // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
-    let r: ReturnType<typeof decode<'Return'>> | undefined;
+/**
+ * 5.3. The signatures first, on the verifier's workers, with no transaction open; then one transaction that
+ * locks the rows of the tickets this Return touches (two Returns of one ticket settle one after the other,
+ * so that they cannot both fit under its face; Returns of other tickets settle at once), reads what the
+ * judgement needs in a few bulk queries, and stores the outcome in a few bulk statements.
+ */
+export async function settle(s: Service, from: string, message: Uint8Array): Promise<SettlementAnswer> {
+  const r = decode(message, 'Return');
+  const origin = toHex(r.origin);
+  const stored = await store.settledAnswer(s.db, from, origin);
+  if (stored) return stored;
+  const v = await verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
+  const ids = [...new Set(r.items.map((it) => ticketId(it.ticket)))];
+  const sigs = r.items.map((it) => b64(it.S));
+  for (let attempt = 0; ; attempt++) {
     try {
-      r = decode(message, 'Return');
-    } catch {
-      r = undefined; // settleReturn decodes again and throws the protocol's code
+      return await s.db.tx(async (sql) => {
+        const tickets = await store.lockTickets(sql, ids);
+        // Settled while this one waited for the locks (the same Return sent twice at once).
+        const again = await store.settledAnswer(sql, from, origin);
+        if (again) return again;
+        const remembered = await store.rememberedSignatures(sql, sigs);
+        const result = await judgeReturn(v, {
+          issuer: s.issuer,
+          store: {
+            issued: (t) => tickets.get(ticketId(t))?.fingerprint === ticketFingerprint(t),
+            remembered: (S) => remembered.has(b64(S)),
+            spent: (id) => tickets.get(id)?.spent ?? 0,
+            reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
+          },
+        });
+        await record(sql, result, message, sigs);
+        return result.answer;
+      });
+    } catch (e) {
+      // A Return of the same origin or a use of the same S stored at once by another transaction that
+      // locked no common ticket: judge again, now seeing it.
+      if (!isUniqueViolation(e) || attempt >= 2) throw e;
     }
-    const items = r?.items ?? [];
-    const issued = await store.issuedFingerprints(sql, [
-      ...new Set(items.map((it) => ticketFingerprint(it.ticket))),
-    ]);
-    const remembered = await store.rememberedSignatures(sql, [
-      ...new Set(items.map((it) => toBase64url(it.S))),
-    ]);
-    const spent = await store.spentOf(sql, [...new Set(items.map((it) => ticketId(it.ticket)))]);
-    const result = await settleReturn(message, from, {
-      issuer: s.issuer,
-      collectors,
-      verifier: s.verifier,
-      store: {
-        answered: (c, origin) => store.settledAnswer(sql, c, toHex(origin)),
-        issued: (t) => issued.has(ticketFingerprint(t)),
-        remembered: (S) => remembered.has(toBase64url(S)),
-        spent: (id) => spent.get(id) ?? 0,
-        reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
-      },
-    });
-    if ('retry' in result) return result.answer;
-    await record(sql, result, message);
-    return result.answer;
-  });
+  }
 }
 
-async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<void> {
+async function record(sql: Sql, r: Settlement, message: Uint8Array, sigs: string[]): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
   const items = decode(message, 'Return').items;
@@ -101,6 +106,13 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
     message: toText(message),
     at: now,
   });
+  const spent = new Map<string, number>();
+  for (const { item, code } of r.remembered) {
+    if (code) continue;
+    const id = ticketId(item.ticket);
+    spent.set(id, (spent.get(id) ?? 0) + item.amount);
+  }
+  await store.addSpent(sql, spent);
   if (r.remembered.length)
     await store.rememberUses(
       sql,
@@ -116,32 +128,51 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
         code: code ?? null,
       })),
     );
-  const codes = new Map(r.answer.rejected.map((x) => [x.index, x]));
-  for (const [index, item] of items.entries()) {
-    const rej = codes.get(index);
-    if (!rej) continue;
-    // The proof: the earlier uses of the ticket (overspent), or the use returned before with that S.
-    let earlier: store.EarlierUse[] = [];
-    if (rej.code === 'E_OVERSPENT') {
-      earlier = await store.settledUsesOf(sql, ticketId(item.ticket));
-      await store.denyHolder(sql, {
-        holder: toBase64url(item.ticket.holder),
-        ticket: ticketId(item.ticket),
-        at: now,
-      });
-    } else if (rej.code === 'E_DUPLICATE') earlier = await store.usesWithSignature(sql, toBase64url(item.S));
-    await store.insertIncident(sql, {
-      code: rej.code,
-      blame: rej.blame,
+  if (!r.answer.rejected.length) return;
+  // The proofs: the settled uses of each overspent ticket (this Return's included), the use returned
+  // before with a duplicate's S; read in one query each, after this Return's uses were stored.
+  const rejected = r.answer.rejected.map((x) => ({ ...x, item: items[x.index] }));
+  const over = rejected.filter((x) => x.code === 'E_OVERSPENT');
+  const dup = rejected.filter((x) => x.code === 'E_DUPLICATE');
+  const usesOf = over.length
+    ? await store.settledUsesOf(sql, [...new Set(over.map((x) => ticketId(x.item.ticket)))])
+    : new Map<string, store.EarlierUse[]>();
+  const withS = dup.length
+    ? await store.usesWithSignatures(sql, [...new Set(dup.map((x) => sigs[x.index]))])
+    : new Map<string, store.EarlierUse[]>();
+  const denied = new Map<string, string>();
+  for (const x of over) {
+    const holder = toBase64url(x.item.ticket.holder);
+    if (!denied.has(holder)) denied.set(holder, ticketId(x.item.ticket));
+  }
+  await store.denyHolders(
+    sql,
+    [...denied].map(([holder, ticket]) => ({ holder, ticket })),
+    now,
+  );
+  await store.insertIncidents(
+    sql,
+    rejected.map(({ code, blame, index, item }) => ({
+      code,
+      blame,
       collector: r.from,
       origin,
       index,
       ticket: ticketId(item.ticket),
       holder: toBase64url(item.ticket.holder),
-      proof: { use: useJson(item), ticket: toText(encode({ type: 'Ticket', ...item.ticket })), earlier },
+      proof: {
+        use: useJson(item),
+        ticket: toText(encode({ type: 'Ticket', ...item.ticket })),
+        earlier:
+          code === 'E_OVERSPENT'
+            ? (usesOf.get(ticketId(item.ticket)) ?? [])
+            : code === 'E_DUPLICATE'
+              ? (withS.get(sigs[index]) ?? [])
+              : [],
+      },
       at: now,
-    });
-  }
+    })),
+  );
 }
 
 export async function denylist(s: Service) {

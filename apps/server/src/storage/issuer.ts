@@ -37,8 +37,7 @@ export interface TicketRow {
 /** The newest tickets (500), with what was spent of each. */
 export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT t.*, coalesce((SELECT sum(amount) FROM remembered_uses u WHERE u.ticket = t.id AND u.code IS NULL), 0) AS spent
-     FROM tickets t ORDER BY issued_at DESC, id LIMIT 500`,
+    'SELECT * FROM tickets ORDER BY issued_at DESC, id LIMIT 500',
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -52,13 +51,36 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   }));
 }
 
-/** Which of these ticket fingerprints this issuer issued. */
-export async function issuedFingerprints(sql: Sql, fingerprints: string[]): Promise<Set<string>> {
-  const { rows } = await sql.query<{ fingerprint: string }>(
-    'SELECT fingerprint FROM tickets WHERE fingerprint = ANY($1)',
-    [fingerprints],
+/** What settlement reads of a ticket, kept up to date in its row (no replay of its uses). */
+export interface TicketState {
+  fingerprint: string;
+  face: number;
+  /** What settled uses took from it. */
+  spent: number;
+}
+
+/**
+ * The rows of these tickets (by id), locked until the transaction ends: two settlements touching one ticket
+ * run one after the other, others at once. Locked in id order, so that two of them never deadlock.
+ */
+export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, TicketState>> {
+  const { rows } = await sql.query<{ id: string; fingerprint: string; face: unknown; spent: unknown }>(
+    'SELECT id, fingerprint, face, spent FROM tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE',
+    [ids],
   );
-  return new Set(rows.map((x) => x.fingerprint));
+  return new Map(
+    rows.map((r) => [r.id, { fingerprint: r.fingerprint, face: int(r.face), spent: int(r.spent) }]),
+  );
+}
+
+/** Adds settled amounts to their tickets' stored sums. */
+export async function addSpent(sql: Sql, spent: Map<string, number>): Promise<void> {
+  if (!spent.size) return;
+  await sql.query(
+    `UPDATE tickets t SET spent = t.spent + x.n
+     FROM unnest($1::text[], $2::bigint[]) AS x(id, n) WHERE t.id = x.id`,
+    [[...spent.keys()], [...spent.values()]],
+  );
 }
 
 /** Which of these use signatures (base64url) were returned before. */
@@ -69,11 +91,11 @@ export async function rememberedSignatures(sql: Sql, sigs: string[]): Promise<Se
 
 /** What settled uses took from each of these tickets (by ticket id). */
 export async function spentOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
-  const { rows } = await sql.query<{ ticket: string; n: unknown }>(
-    'SELECT ticket, sum(amount) AS n FROM remembered_uses WHERE ticket = ANY($1) AND code IS NULL GROUP BY ticket',
+  const { rows } = await sql.query<{ id: string; spent: unknown }>(
+    'SELECT id, spent FROM tickets WHERE id = ANY($1)',
     [ids],
   );
-  return new Map(rows.map((x) => [x.ticket, int(x.n)]));
+  return new Map(rows.map((x) => [x.id, int(x.spent)]));
 }
 
 /** The answer given to a collector's Return of an origin, if it was settled before. */
@@ -181,23 +203,34 @@ const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
   origin: u.origin as string,
 });
 
-/** The use returned before with this signature (base64url). */
-export async function usesWithSignature(sql: Sql, S: string): Promise<EarlierUse[]> {
+/** The uses returned before with these signatures (base64url), by signature. */
+export async function usesWithSignatures(sql: Sql, sigs: string[]): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    'SELECT shop, chal, amount, s, collector, origin FROM remembered_uses WHERE s = $1',
-    [S],
+    'SELECT shop, chal, amount, s, collector, origin FROM remembered_uses WHERE s = ANY($1)',
+    [sigs],
   );
-  return rows.map(earlierUse);
+  return groupBy(rows, 's');
 }
 
-/** The settled uses of a ticket, in the order they were returned. */
-export async function settledUsesOf(sql: Sql, ticket: string): Promise<EarlierUse[]> {
+/** The settled uses of these tickets, in the order they were returned, by ticket. */
+export async function settledUsesOf(sql: Sql, tickets: string[]): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT shop, chal, amount, s, collector, origin FROM remembered_uses
-     WHERE ticket = $1 AND code IS NULL ORDER BY origin, idx`,
-    [ticket],
+    `SELECT ticket, shop, chal, amount, s, collector, origin FROM remembered_uses
+     WHERE ticket = ANY($1) AND code IS NULL ORDER BY origin, idx`,
+    [tickets],
   );
-  return rows.map(earlierUse);
+  return groupBy(rows, 'ticket');
+}
+
+function groupBy(rows: Record<string, unknown>[], key: string): Map<string, EarlierUse[]> {
+  const out = new Map<string, EarlierUse[]>();
+  for (const r of rows) {
+    const k = r[key] as string;
+    const list = out.get(k) ?? [];
+    list.push(earlierUse(r));
+    out.set(k, list);
+  }
+  return out;
 }
 
 export interface OwedRow {
@@ -221,10 +254,17 @@ export async function owed(sql: Sql): Promise<OwedRow[]> {
   }));
 }
 
-export async function denyHolder(sql: Sql, d: { holder: string; ticket: string; at: number }): Promise<void> {
+/** Holders onto the deny list (each with the ticket that proved it), unless they are on it already. */
+export async function denyHolders(
+  sql: Sql,
+  list: { holder: string; ticket: string }[],
+  at: number,
+): Promise<void> {
+  if (!list.length) return;
   await sql.query(
-    'INSERT INTO denylist (holder, ticket, at) VALUES ($1, $2, $3) ON CONFLICT (holder) DO NOTHING',
-    [d.holder, d.ticket, d.at],
+    `INSERT INTO denylist (holder, ticket, at) SELECT x.holder, x.ticket, $3
+     FROM unnest($1::text[], $2::text[]) AS x(holder, ticket) ON CONFLICT (holder) DO NOTHING`,
+    [list.map((d) => d.holder), list.map((d) => d.ticket), at],
   );
 }
 
@@ -247,11 +287,24 @@ export interface Incident {
   at: number;
 }
 
-export async function insertIncident(sql: Sql, i: Incident): Promise<void> {
+export async function insertIncidents(sql: Sql, list: Incident[]): Promise<void> {
+  if (!list.length) return;
   await sql.query(
     `INSERT INTO incidents (code, blame, collector, origin, idx, ticket, holder, proof, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [i.code, i.blame, i.collector, i.origin, i.index, i.ticket, i.holder, JSON.stringify(i.proof), i.at],
+     SELECT x.code, x.blame, x.collector, x.origin, x.idx, x.ticket, x.holder, x.proof, x.at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
+       $9::bigint[]) AS x(code, blame, collector, origin, idx, ticket, holder, proof, at)`,
+    [
+      list.map((i) => i.code),
+      list.map((i) => i.blame),
+      list.map((i) => i.collector),
+      list.map((i) => i.origin),
+      list.map((i) => i.index),
+      list.map((i) => i.ticket),
+      list.map((i) => i.holder),
+      list.map((i) => JSON.stringify(i.proof)),
+      list.map((i) => i.at),
+    ],
   );
 }
 
