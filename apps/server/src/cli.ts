@@ -1,5 +1,5 @@
 // `npm run moneybag -- <command>`: shops, tokens and POS pairing. While a server runs on the data folder
-// (its PGlite is one process's), the commands go through its admin API; otherwise straight to the database.
+// (its database is one process's), the commands go through its admin API; otherwise straight to the database.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
