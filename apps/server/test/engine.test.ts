@@ -38,6 +38,20 @@ describe('the database', () => {
   });
 });
 
+it('GET /v1/health reports the engine and its durability settings', async () => {
+  const r = await call(server, 'GET', '/v1/health');
+  expect(r.status).toBe(200);
+  expect(r.body).toEqual({
+    ok: true,
+    roles: ['issuer', 'collector'],
+    db: {
+      engine: expect.stringMatching(embedded ? /^PostgreSQL \d+\.\d+ \(embedded\)$/ : /^PostgreSQL \d+/),
+      fsync: 'on',
+      synchronous_commit: 'on',
+    },
+  });
+});
+
 describe.skipIf(!embedded)('the embedded PostgreSQL', () => {
   it('keeps its cluster in <data>/postgres, listening on no TCP port', async () => {
     expect(existsSync(join(server.data, 'postgres', 'PG_VERSION'))).toBe(true);
