@@ -35,7 +35,7 @@ export interface IngestResult {
 }
 
 /** OpenSSL's verify on every core at once, for about `ms`: verifications per second, summed. */
-async function rawNativeRate(ms: number): Promise<number> {
+export async function rawNativeRate(ms: number): Promise<number> {
   const code = `
     const { generateKeyPairSync, sign, verify } = require('node:crypto');
     const { parentPort, workerData } = require('node:worker_threads');

@@ -161,6 +161,16 @@ export const MIGRATIONS: string[] = [
     FROM (SELECT ticket, sum(amount) AS n FROM remembered_uses WHERE code IS NULL GROUP BY ticket) u
     WHERE u.ticket = t.id;
   `,
+  // Signatures, challenges and Returns as bytes, not base64url text: a third less on disk and in the index
+  // of S that every settlement probes.
+  `
+  ALTER TABLE remembered_uses
+    ALTER COLUMN s TYPE bytea USING decode(translate(s, '-_', '+/') || repeat('=', (4 - length(s) % 4) % 4), 'base64'),
+    ALTER COLUMN chal TYPE bytea USING decode(translate(chal, '-_', '+/') || repeat('=', (4 - length(chal) % 4) % 4), 'base64');
+  ALTER TABLE settled_returns
+    ALTER COLUMN message TYPE bytea USING decode(translate(message, '-_', '+/') || repeat('=', (4 - length(message) % 4) % 4), 'base64');
+  ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

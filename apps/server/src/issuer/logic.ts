@@ -3,12 +3,14 @@
 import {
   decode,
   encode,
+  equal,
   fromBase64url,
   issueTicket,
   judgeReturn,
   type ReturnItem,
   type Settlement,
   type SettlementAnswer,
+  type Ticket,
   ticketFingerprint,
   ticketId,
   toBase64url,
@@ -18,7 +20,7 @@ import {
 } from '@moneybag/protocol';
 import type { Service } from '../service.ts';
 import * as store from '../storage/issuer.ts';
-import { b64, isUniqueViolation, type Sql } from '../storage/sql.ts';
+import { hex, isUniqueViolation, type Sql } from '../storage/sql.ts';
 
 /** A new ticket for a holder, stored, as its text form. */
 export async function issue(
@@ -65,7 +67,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   if (stored) return stored;
   const v = await verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
   const ids = [...new Set(r.items.map((it) => ticketId(it.ticket)))];
-  const sigs = r.items.map((it) => b64(it.S));
+  const sigs = r.items.map((it) => hex(it.S));
   for (let attempt = 0; ; attempt++) {
     try {
       return await s.db.tx(async (sql) => {
@@ -77,13 +79,13 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         const result = await judgeReturn(v, {
           issuer: s.issuer,
           store: {
-            issued: (t) => tickets.get(ticketId(t))?.fingerprint === ticketFingerprint(t),
-            remembered: (S) => remembered.has(b64(S)),
+            issued: issuedAmong(tickets),
+            remembered: (S) => remembered.has(hex(S)),
             spent: (id) => tickets.get(id)?.spent ?? 0,
             reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
           },
         });
-        await record(sql, result, message, sigs);
+        await record(sql, result, r.items, message, sigs);
         return result.answer;
       });
     } catch (e) {
@@ -94,16 +96,45 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   }
 }
 
-async function record(sql: Sql, r: Settlement, message: Uint8Array, sigs: string[]): Promise<void> {
+/** Whether this issuer issued exactly the ticket (same fields and C): its fingerprint computed once per ticket. */
+function issuedAmong(tickets: ReadonlyMap<string, store.TicketState>): (t: Ticket) => boolean {
+  const matched = new Map<string, Ticket>();
+  return (t) => {
+    const id = ticketId(t);
+    const row = tickets.get(id);
+    if (!row) return false;
+    const known = matched.get(id);
+    if (known && sameTicket(known, t)) return true;
+    if (row.fingerprint !== ticketFingerprint(t)) return false;
+    matched.set(id, t);
+    return true;
+  };
+}
+
+const sameTicket = (a: Ticket, b: Ticket): boolean =>
+  a.issuer === b.issuer &&
+  a.unit === b.unit &&
+  a.face === b.face &&
+  a.expires === b.expires &&
+  equal(a.serial, b.serial) &&
+  equal(a.holder, b.holder) &&
+  equal(a.C, b.C);
+
+async function record(
+  sql: Sql,
+  r: Settlement,
+  items: readonly ReturnItem[],
+  message: Uint8Array,
+  sigs: string[],
+): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
-  const items = decode(message, 'Return').items;
   await store.insertSettled(sql, {
     collector: r.from,
     origin,
     settled: r.answer.settled,
     answer: r.answer,
-    message: toText(message),
+    message,
     at: now,
   });
   const spent = new Map<string, number>();

@@ -1,6 +1,6 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list.
 import type { SettlementAnswer } from '@moneybag/protocol';
-import { b64, insertWords, int, type Sql } from './sql.ts';
+import { base64urlOf, hex, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
   sql: Sql,
@@ -83,9 +83,13 @@ export async function addSpent(sql: Sql, spent: Map<string, number>): Promise<vo
   );
 }
 
-/** Which of these use signatures (base64url) were returned before. */
+/** Which of these use signatures (hex) were returned before. */
 export async function rememberedSignatures(sql: Sql, sigs: string[]): Promise<Set<string>> {
-  const { rows } = await sql.query<{ s: string }>('SELECT s FROM remembered_uses WHERE s = ANY($1)', [sigs]);
+  const { rows } = await sql.query<{ s: string }>(
+    `SELECT encode(s, 'hex') AS s FROM remembered_uses
+     WHERE s = ANY(SELECT decode(x, 'hex') FROM unnest(string_to_array($1, ' ')) AS x)`,
+    [sigs.join(' ')],
+  );
   return new Set(rows.map((x) => x.s));
 }
 
@@ -118,13 +122,14 @@ export async function insertSettled(
     origin: string;
     settled: number;
     answer: SettlementAnswer;
-    message: string;
+    /** The Return, as received. */
+    message: Uint8Array;
     at: number;
   },
 ): Promise<void> {
   await sql.query(
     'INSERT INTO settled_returns (collector, origin, settled, answer, message, at) VALUES ($1, $2, $3, $4, $5, $6)',
-    [r.collector, r.origin, r.settled, JSON.stringify(r.answer), r.message, r.at],
+    [r.collector, r.origin, r.settled, JSON.stringify(r.answer), Buffer.from(r.message), r.at],
   );
 }
 
@@ -171,12 +176,12 @@ export async function rememberUses(
     sql,
     'remembered_uses',
     {
-      s: { type: 'text', values: uses.map((u) => b64(u.S)) },
+      s: { type: 'bytea', values: uses.map((u) => hex(u.S)) },
       ticket: { type: 'text', values: uses.map((u) => u.ticket) },
       shop: { type: 'text', values: uses.map((u) => u.shop) },
       unit: { type: 'text', values: uses.map((u) => u.unit) },
       amount: { type: 'bigint', values: uses.map((u) => u.amount) },
-      chal: { type: 'text', values: uses.map((u) => b64(u.chal)) },
+      chal: { type: 'bytea', values: uses.map((u) => hex(u.chal)) },
       idx: { type: 'integer', values: uses.map((u) => u.idx) },
       code: { type: 'text', values: uses.map((u) => u.code) },
     },
@@ -203,19 +208,22 @@ const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
   origin: u.origin as string,
 });
 
-/** The uses returned before with these signatures (base64url), by signature. */
+const EARLIER = `shop, ${base64urlOf('chal')} AS chal, amount, ${base64urlOf('s')} AS s, collector, origin`;
+
+/** The uses returned before with these signatures (hex), by signature (hex). */
 export async function usesWithSignatures(sql: Sql, sigs: string[]): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    'SELECT shop, chal, amount, s, collector, origin FROM remembered_uses WHERE s = ANY($1)',
+    `SELECT encode(s, 'hex') AS key, ${EARLIER} FROM remembered_uses
+     WHERE s = ANY(SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
     [sigs],
   );
-  return groupBy(rows, 's');
+  return groupBy(rows, 'key');
 }
 
 /** The settled uses of these tickets, in the order they were returned, by ticket. */
 export async function settledUsesOf(sql: Sql, tickets: string[]): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT ticket, shop, chal, amount, s, collector, origin FROM remembered_uses
+    `SELECT ticket, ${EARLIER} FROM remembered_uses
      WHERE ticket = ANY($1) AND code IS NULL ORDER BY origin, idx`,
     [tickets],
   );
