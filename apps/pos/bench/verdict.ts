@@ -69,7 +69,7 @@ async function issue(demo: { issuer: { token: string } }, holder: Signer): Promi
 }
 
 /** 1: the verdict, ROUNDS one-ticket payments shown to the POS's camera. Returns one payment's bytes. */
-async function verdicts(browser: Browser, data: string): Promise<Uint8Array> {
+async function verdicts(browser: Browser, data: string): Promise<{ payment: Uint8Array; verdictMs: number }> {
   const demo = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
   const shop = demo.shops[0];
   const link = `${ORIGIN}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: ORIGIN, shop: shop.id, token: shop.token })))}`;
@@ -116,7 +116,7 @@ async function verdicts(browser: Browser, data: string): Promise<Uint8Array> {
       `${c.median.toFixed(2)} ms (${ROUNDS} payments, Chromium)`,
   );
   await page.close();
-  return payment;
+  return { payment, verdictMs: t.median };
 }
 
 /** 2: startScanner on the fake 640x480 camera showing `message`, decodes counted over SCAN_SECONDS. */
@@ -171,7 +171,8 @@ async function scanner(browser: Browser, message: Uint8Array): Promise<void> {
   }
 }
 
-export async function benchVerdict(): Promise<void> {
+/** Prints the figures; gives the median payment-to-verdict time (ms). */
+export async function benchVerdict(): Promise<{ verdictMs: number }> {
   const data = mkdtempSync(join(tmpdir(), 'moneybag-pos-bench-'));
   const service = await startService(data);
   const browser = await chromium.launch({
@@ -179,8 +180,9 @@ export async function benchVerdict(): Promise<void> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
   try {
-    const payment = await verdicts(browser, data);
+    const { payment, verdictMs } = await verdicts(browser, data);
     await scanner(browser, payment);
+    return { verdictMs };
   } finally {
     await browser.close();
     service.kill();
