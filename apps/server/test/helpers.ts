@@ -56,6 +56,9 @@ export async function databaseUrlFor(): Promise<string | undefined> {
 
 const dbUrls = new Map<string, string | undefined>();
 
+/** The DATABASE_URL a data folder's server was given (its own schema), if any. */
+export const databaseUrlOf = (data: string): string | undefined => dbUrls.get(data);
+
 /** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
 export async function startServer(
   data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
