@@ -1,10 +1,14 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
 import { fromText } from '@moneybag/protocol';
 import type { Service } from './service.ts';
-import { dueOutbox, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
+import { claimDue, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
 
 const BASE_MS = 1000;
 const MAX_MS = 5 * 60_000;
+/** How long a request to an issuer may take. */
+const SEND_TIMEOUT_MS = 60_000;
+/** How long a claimed Return is this process's: longer than a send may take. */
+const LEASE_MS = 2 * SEND_TIMEOUT_MS;
 
 /** Where an issuer is reached: its url in the parties table, or this process for a local issuer. */
 async function issuerUrl(s: Service, issuer: string): Promise<string | undefined> {
@@ -14,18 +18,19 @@ async function issuerUrl(s: Service, issuer: string): Promise<string | undefined
 }
 
 /**
- * One pass: sends every Return that is due. Returns how many the issuers answered. `pause()` true stops
- * the pass between Returns (the rest stay due for the next pass).
+ * One pass: sends up to `limit` Returns that are due, each claimed first (several processes may share the
+ * outbox). Returns how many the issuers answered. `pause()` true stops the pass between Returns (the rest
+ * stay due for the next pass).
  */
 export async function deliverDue(
   s: Service,
   limit = 20,
   pause: () => boolean = () => false,
 ): Promise<number> {
-  const rows = await dueOutbox(s.db, Date.now(), limit);
   let answered = 0;
-  for (const row of rows) {
-    if (pause()) break;
+  for (let n = 0; n < limit && !pause(); n++) {
+    const row = await claimDue(s.db, Date.now(), LEASE_MS);
+    if (!row) break;
     const attempts = row.attempts + 1;
     let error: string;
     try {
@@ -38,7 +43,7 @@ export async function deliverDue(
           authorization: `Bearer ${s.outgoingToken(s.collector)}`,
         },
         body: Buffer.from(fromText(row.message)),
-        signal: AbortSignal.timeout(60_000),
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });
       const text = await res.text();
       // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else: retry.
