@@ -16,6 +16,8 @@ export const SETTLE_GOAL = 0.7;
 
 export interface SettleResult {
   uses: number;
+  /** The Returns' bytes. */
+  bytes: number;
   returns: number;
   seconds: number;
   usesPerSecond: number;
@@ -98,6 +100,7 @@ export async function measureSettle(
   );
   return {
     uses: USES,
+    bytes: returns.reduce((n, r) => n + r.length, 0),
     returns: RETURNS,
     seconds,
     usesPerSecond,
