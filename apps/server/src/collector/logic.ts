@@ -1,5 +1,7 @@
 // The collector's logic: allocations for shops, bags (5.2), direct payments (3.5), shops and their pairing,
 // and the views its page reads. The checks are the protocol package's; this stores what they decide.
+
+import type { AllocationListJson } from '@moneybag/api';
 import {
   type Allocation,
   allocate,
@@ -194,7 +196,7 @@ export async function shopsView(s: Service) {
   return { collector: s.collector, shops: await store.listShops(s.db, nowSeconds()) };
 }
 
-export async function allocationsView(s: Service, shop: string | null) {
+export async function allocationsView(s: Service, shop: string | null): Promise<AllocationListJson> {
   const now = nowSeconds();
   return {
     allocations: (await store.listAllocations(s.db, shop)).map((r) => ({
