@@ -485,3 +485,19 @@ describe('web apps', () => {
     expect([api.status, api.body.code]).toEqual([404, 'E_NOT_FOUND']);
   });
 });
+
+describe('reference', () => {
+  it('serves its endpoints as OpenAPI at /v1/openapi.json', async () => {
+    const r = await call(server, 'GET', '/v1/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/bags', '/v1/bags/{digest}', '/v1/admin/collector/direct']),
+    );
+    expect(
+      r.body.paths['/v1/admin/collector/direct'].get.responses[200].content['application/json'].schema,
+    ).toMatchObject({
+      properties: { direct: { items: { required: expect.arrayContaining(['receivedAt']) } } },
+    });
+  });
+});

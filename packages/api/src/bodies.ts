@@ -6,7 +6,7 @@ import { type Static, Type as T, type TSchema } from 'typebox';
 const str = (description?: string) => T.String(description ? { description } : {});
 const int = (description?: string) => T.Integer(description ? { description } : {});
 const nullable = <S extends TSchema>(s: S) => T.Union([s, T.Null()]);
-const code = T.Unsafe<Code>({ type: 'string', description: 'a protocol code (E_…)' });
+const code = T.Unsafe<Code>({ type: 'string', description: 'E_…' });
 const blame = T.Unsafe<Blame>({ type: 'string', enum: ['holder', 'collector'] });
 
 // --- section 7 ------------------------------------------------------------------------------------

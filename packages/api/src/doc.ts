@@ -41,6 +41,8 @@ export function shape(schema: TSchema | S): string {
   const range =
     s.minimum !== undefined || s.maximum !== undefined ? ` ${s.minimum ?? ''}..${s.maximum ?? ''}` : '';
   const max = s.maxLength !== undefined ? ` ≤${s.maxLength} chars` : '';
+  // A described string reads as an example: "<base64url>".
+  if (s.type === 'string' && s.description && range === '' && max === '') return `"<${s.description}>"`;
   const name = s.type === 'integer' ? 'int' : (s.type ?? 'any');
   return `${name}${range}${max}${note}`;
 }
