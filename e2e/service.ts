@@ -2,18 +2,13 @@
 // data folder's demo.json) and the keys it publishes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DemoFileJson } from '@moneybag/api';
 import { type Keys, keysOf, readWellKnown } from '@moneybag/protocol';
 import { type APIRequestContext, expect } from '@playwright/test';
 
-export interface Party {
-  id: string;
-  token: string;
-}
-export interface Demo {
-  issuer: Party;
-  collector: Party;
-  shops: Party[];
-}
+/** `<data>/demo.json`. */
+export type Demo = DemoFileJson;
+export type Party = Demo['issuer'];
 
 export const demo = (): Demo =>
   JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8')) as Demo;

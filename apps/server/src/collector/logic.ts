@@ -13,12 +13,12 @@ import {
   DIRECT_WINDOW_MS,
   encode,
   fromHex,
+  pairingLink,
   passDown,
   randomBytes,
   toBase64url,
   toHex,
   toText,
-  utf8,
 } from '@moneybag/protocol';
 import { refuse } from '../http.ts';
 import { nowSeconds, type Service } from '../service.ts';
@@ -26,10 +26,6 @@ import * as store from '../storage/collector.ts';
 import { isUniqueViolation } from '../storage/sql.ts';
 
 export const DEFAULT_ALLOCATION_SECONDS = 30 * 24 * 3600;
-
-/** The POS pairing link: `<origin>/pos/#pair=<base64url(JSON)>`. */
-export const pairingLink = (origin: string, shop: string, token: string): string =>
-  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token })))}`;
 
 /** `count` fresh allocations to a shop (each passed down to `terminal` when given), stored, as text forms. */
 export async function allocateFor(
