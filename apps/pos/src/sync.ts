@@ -8,12 +8,14 @@ import type {
   MeJson,
 } from '@moneybag/api';
 import {
-  CODES,
   type Code,
   decode,
+  fail,
   fromBase64url,
   fromHex,
   fromText,
+  isCode,
+  isId,
   isProtocolError,
   keysOf,
   ProtocolError,
@@ -85,7 +87,7 @@ async function call(url: string, init: RequestInit = {}): Promise<unknown> {
   const body = await res.json().catch(() => undefined);
   if (!res.ok) {
     const b = body as { code?: string; message?: string } | undefined;
-    const code = (CODES as readonly string[]).includes(b?.code ?? '') ? (b!.code as Code) : 'E_REQUEST';
+    const code = b && isCode(b.code) ? b.code : 'E_REQUEST';
     throw new Refused(res.status, code, b?.message ?? `${res.status} ${res.statusText}`);
   }
   return body;
@@ -97,13 +99,6 @@ const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) =
 });
 
 // --- pairing -------------------------------------------------------------------------------------
-
-const ID = /^[a-z0-9][a-z0-9._:-]*$/;
-export const isId = (s: string): boolean => s.length >= 1 && s.length <= 64 && ID.test(s);
-
-function fail(code: Code, message: string): never {
-  throw new ProtocolError(code, message);
-}
 
 export async function fetchDirectory(url: string, now: number): Promise<Directory> {
   return { ...readWellKnown(await call(`${url}/.well-known/moneybag.json`)), fetchedAt: now };

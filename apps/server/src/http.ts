@@ -2,7 +2,7 @@
 
 import type { Endpoint } from '@moneybag/api';
 import { CODE_TEXT, type Code } from '@moneybag/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 
 export const RAW_TYPE = 'application/vnd.moneybag';
@@ -53,7 +53,7 @@ export function jsonBody<T>(req: FastifyRequest): T {
 export function route<E extends Endpoint>(
   app: FastifyInstance,
   e: E,
-  handler: (req: FastifyRequest) => Promise<Static<E['answer']>>,
+  handler: (req: FastifyRequest, reply: FastifyReply) => Promise<Static<E['answer']> | FastifyReply>,
   opts: { bodyLimit?: number } = {},
 ): void {
   const json = e.body && !('raw' in e.body) ? (e.body as TSchema) : undefined;

@@ -22,11 +22,20 @@ export const WellKnownParty = T.Object({
 /** GET /.well-known/moneybag.json: the issuers and collectors a service speaks for (only its own roles). */
 export const WellKnown = T.Object({
   version: T.Literal(1),
-  issuers: T.Array(WellKnownParty),
+  issuers: T.Array(
+    T.Object({
+      ...WellKnownParty.properties,
+      horizon: int('seconds: from expires + horizon on, its tickets can be reclaimed (3.8)'),
+    }),
+  ),
   collectors: T.Array(WellKnownParty),
 });
 
-export const Health = T.Object({ ok: T.Literal(true), roles: T.Array(str()) });
+export const Health = T.Object({
+  ok: T.Literal(true),
+  roles: T.Array(str()),
+  db: T.Object({ engine: str(), fsync: str(), synchronous_commit: str() }),
+});
 export const Me = T.Object({
   party: str(),
   role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
