@@ -9,6 +9,11 @@ const MAX_MS = 5 * 60_000;
 const SEND_TIMEOUT_MS = 60_000;
 /** How long a claimed Return is this process's: longer than a send may take. */
 const LEASE_MS = 2 * SEND_TIMEOUT_MS;
+/**
+ * Returns a process sends at once: an issuer verifies one while it stores the other, so that its workers
+ * do not wait for its database.
+ */
+const SENDERS = 2;
 
 /** Where an issuer is reached: its url in the parties table, or this process for a local issuer. */
 async function issuerUrl(s: Service, issuer: string): Promise<string | undefined> {
@@ -28,42 +33,47 @@ export async function deliverDue(
   pause: () => boolean = () => false,
 ): Promise<number> {
   let answered = 0;
-  for (let n = 0; n < limit && !pause(); n++) {
-    const row = await claimDue(s.db, Date.now(), LEASE_MS);
-    if (!row) break;
-    const attempts = row.attempts + 1;
-    let error: string;
-    try {
-      const url = await issuerUrl(s, row.issuer);
-      if (!url) throw new Error(`no url known for issuer ${row.issuer}`);
-      const res = await fetch(`${url}/v1/returns`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/vnd.moneybag',
-          authorization: `Bearer ${s.outgoingToken(s.collector)}`,
-        },
-        body: Buffer.from(fromText(row.message)),
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-      });
-      const text = await res.text();
-      // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else: retry.
-      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429)) {
-        await outboxAnswered(s.db, row.id, {
-          state: res.ok ? 'delivered' : 'refused',
-          attempts,
-          answer: text,
-          error: res.ok ? null : `${res.status}`,
+  let claimed = 0;
+  const sender = async () => {
+    while (claimed < limit && !pause()) {
+      claimed++;
+      const row = await claimDue(s.db, Date.now(), LEASE_MS);
+      if (!row) return;
+      const attempts = row.attempts + 1;
+      let error: string;
+      try {
+        const url = await issuerUrl(s, row.issuer);
+        if (!url) throw new Error(`no url known for issuer ${row.issuer}`);
+        const res = await fetch(`${url}/v1/returns`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/vnd.moneybag',
+            authorization: `Bearer ${s.outgoingToken(s.collector)}`,
+          },
+          body: Buffer.from(fromText(row.message)),
+          signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
         });
-        answered++;
-        continue;
+        const text = await res.text();
+        // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else: retry.
+        if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429)) {
+          await outboxAnswered(s.db, row.id, {
+            state: res.ok ? 'delivered' : 'refused',
+            attempts,
+            answer: text,
+            error: res.ok ? null : `${res.status}`,
+          });
+          answered++;
+          continue;
+        }
+        error = `${res.status} ${text.slice(0, 200)}`;
+      } catch (e) {
+        error = String((e as Error)?.message ?? e);
       }
-      error = `${res.status} ${text.slice(0, 200)}`;
-    } catch (e) {
-      error = String((e as Error)?.message ?? e);
+      const delay = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempts, 20));
+      await outboxRetryAt(s.db, row.id, { attempts, at: Date.now() + delay, error });
     }
-    const delay = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempts, 20));
-    await outboxRetryAt(s.db, row.id, { attempts, at: Date.now() + delay, error });
-  }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, sender));
   return answered;
 }
 
