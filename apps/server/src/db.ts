@@ -171,6 +171,11 @@ export const MIGRATIONS: string[] = [
     ALTER COLUMN message TYPE bytea USING decode(translate(message, '-_', '+/') || repeat('=', (4 - length(message) % 4) % 4), 'base64');
   ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
   `,
+  // The outbox claim reads the oldest pending Return: an index of the pending ones only, so that the claim
+  // does not walk the delivered history.
+  `
+  CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE state = 'pending';
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {
