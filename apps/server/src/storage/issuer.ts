@@ -3,6 +3,11 @@ import type { EarlierUseJson, IncidentJson } from '@moneybag/api';
 import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { b64, insertWords, int, type Sql } from './sql.ts';
 
+/** Holds, until the transaction ends, the lock that serializes settlements (one at a time). */
+export async function lockSettlements(sql: Sql): Promise<void> {
+  await sql.query('SELECT pg_advisory_xact_lock(4242)');
+}
+
 export async function insertTicket(
   sql: Sql,
   t: {
