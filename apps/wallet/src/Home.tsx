@@ -1,6 +1,6 @@
 // Balances per unit and issuer, each ticket with what is left and when it expires; Receive and Pay in reach.
 import type { ScreenProps } from './App.tsx';
-import { Amount, formatDate, formatSpan, useNow } from './ui.tsx';
+import { Amount, formatSpan, useNow, validUntil } from './ui.tsx';
 import { balances, EXPIRY_WARNING } from './wallet.ts';
 
 export function Home({ wallet, go, notices }: ScreenProps) {
@@ -62,7 +62,8 @@ export function Home({ wallet, go, notices }: ScreenProps) {
                     </span>
                   </div>
                   <div className="muted">
-                    {t.ticket.issuer} · expires {formatDate(t.ticket.expires)}
+                    {t.ticket.issuer} · valid until{' '}
+                    <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>
                     {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
                   </div>
                 </li>
@@ -78,7 +79,7 @@ export function Home({ wallet, go, notices }: ScreenProps) {
                 <li key={t.id} className="card muted">
                   <Amount amount={t.left} unit={t.ticket.unit} /> left of{' '}
                   <Amount amount={t.ticket.face} unit={t.ticket.unit} /> · {t.ticket.issuer} ·{' '}
-                  {now >= t.ticket.expires ? 'expired' : 'expires'} {formatDate(t.ticket.expires)}
+                  {now >= t.ticket.expires ? 'expired after' : 'valid until'} {validUntil(t.ticket.expires)}
                 </li>
               ))}
             </ul>

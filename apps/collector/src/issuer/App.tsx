@@ -1,6 +1,7 @@
 // The issuer's page: issue tickets, see what is left of each, what is owed to shops, incidents, the deny list.
 import { decode, formatAmount, fromText, type Ticket, toUrl } from '@moneybag/protocol';
 import { QrCode } from '@moneybag/qr';
+import { validUntil } from '@moneybag/web';
 import { Fragment, useState } from 'react';
 import { CodeLabel, ErrorBox, Section, short, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
 import {
@@ -65,7 +66,7 @@ function Tickets({ token, version }: { token: string; version: number }) {
                   </td>
                   <td className="num">{formatAmount(t.face, t.unit)}</td>
                   <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>{formatAmount(t.left, t.unit)}</td>
-                  <td className={now >= t.expires ? 'muted' : ''}>{when(t.expires - 1)}</td>
+                  <td className={now >= t.expires ? 'muted' : ''}>{validUntil(t.expires)}</td>
                   <td>
                     <button className="link" onClick={() => setShown(shown === t.id ? undefined : t.id)}>
                       {shown === t.id ? 'Hide' : 'QR'}
