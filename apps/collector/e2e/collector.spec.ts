@@ -156,6 +156,8 @@ test('imports a bag file: shows what it is, collects it for its shop, shows the 
   await expect(report).toContainText('2 accepted');
   await expect(report).toContainText('0 rejected');
   await expect(report).toContainText('5 RIDE');
+  // The claim before the check does not stay above the checked result.
+  await expect(page.getByText('not yet checked')).toHaveCount(0);
 
   // The same bag again gets the same answer (a retry is not an error).
   const again = await postBag(request, shop, bag);

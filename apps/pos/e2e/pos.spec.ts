@@ -1,7 +1,15 @@
 // The POS against the real service, with a wallet simulated by the protocol: the POS's QR pixels are read
 // back to get its Challenge, and the Payment's QR pixels are put in front of the POS's camera.
 import { expect, test } from '@playwright/test';
-import { challengeOnScreen, charge, newShop, openPos, SimWallet, showPayment } from './support.ts';
+import {
+  cancelSale,
+  challengeOnScreen,
+  charge,
+  newShop,
+  openPos,
+  SimWallet,
+  showPayment,
+} from './support.ts';
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 
@@ -33,7 +41,7 @@ test('pairs by link, takes a payment offline, refuses its replay, and delivers t
   await expect(again).toHaveAttribute('data-verdict', 'refused');
   await expect(again).toHaveAttribute('data-code', 'E_CHALLENGE');
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   // The rest of the ticket pays the next sale; beyond its face is refused.
   await charge(pos, 'EUR', '6');
@@ -43,7 +51,7 @@ test('pairs by link, takes a payment offline, refuses its replay, and delivers t
   );
   await expect(over).toHaveAttribute('data-code', 'E_OVERSPENT');
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   await pos.getByTestId('tab-history').click();
   await expect(pos.getByTestId('day-totals')).toHaveText('€4.50');

@@ -1,5 +1,5 @@
 // The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
-import { bestVerifier, toText } from '@moneybag/protocol';
+import { bestVerifier, readContent, toText } from '@moneybag/protocol';
 import { holdTab, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
@@ -19,12 +19,23 @@ const LOCK = 'moneybag-pos';
 type Screen =
   | { name: 'charge' }
   | { name: 'deal'; deal: DealT }
-  | { name: 'verdict'; verdict: VerdictT; deal: DealT; startedAt: number; checkedAt: number }
+  | { name: 'verdict'; verdict: VerdictT; deal?: DealT; startedAt: number; checkedAt: number }
   | { name: 'bags' }
   | { name: 'history' }
   | { name: 'settings' };
 
 const SYNC_EVERY_MS = 10_000;
+
+/** A payment link opened on this terminal (`#m=`, the wallet's "share"), taken off the address bar. */
+function takePaymentLink(url = location.href): Uint8Array | undefined {
+  if (!new URL(url).hash.startsWith('#m=')) return undefined;
+  history.replaceState(null, '', location.pathname + location.search);
+  try {
+    return readContent(url);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A pairing link in the address (`#pair=`), taken once and removed from the address bar. */
 function takePairLink(): string | undefined {
@@ -42,6 +53,7 @@ export function App() {
   const [status, setStatus] = useState<Status>();
   const [version, setVersion] = useState(0);
   const [now, setNow] = useState(Date.now());
+  const [linked, setLinked] = useState(() => takePaymentLink());
   const [fatal, setFatal] = useState<unknown>();
   const [tabState, setTabState] = useState<TabState>();
   // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
@@ -108,6 +120,42 @@ export function App() {
       window.removeEventListener('online', online);
     };
   }, [pos, pairing, refresh]);
+
+  /** Judge a payment (camera, paste or link); a note instead of a verdict for one judged during this deal. */
+  const judge = useCallback(
+    async (message: Uint8Array, deal?: DealT): Promise<string | undefined> => {
+      if (!pos) return 'The POS is starting.';
+      const key = toText(message);
+      const before = judged.current.get(key);
+      if (before)
+        return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
+      const startedAt = performance.now();
+      const verdict = await pos.check(message);
+      const checkedAt = performance.now();
+      judged.current.set(key, verdict);
+      // At once, in this task: a scheduled render would wait behind the camera's frames and the write.
+      flushSync(() => setScreen({ name: 'verdict', verdict, deal, startedAt, checkedAt }));
+      // Not kept: the same payment may be shown again.
+      if (verdict.ok) verdict.saved.catch(() => judged.current.delete(key));
+      void refresh();
+    },
+    [pos, refresh],
+  );
+
+  // A payment link opened on this terminal: on load, and in a tab already open (hashchange).
+  useEffect(() => {
+    const onHash = (e: HashChangeEvent) => {
+      const m = takePaymentLink(e.newURL);
+      if (m) setLinked(m);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    if (!linked || !pos || !pairing || tabState !== 'mine') return;
+    setLinked(undefined);
+    void judge(linked, screen.name === 'deal' ? screen.deal : undefined);
+  }, [linked, pos, pairing, tabState, judge, screen]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -204,22 +252,13 @@ export function App() {
         <Deal
           deal={screen.deal}
           now={now}
-          onCancel={() => setScreen({ name: 'charge' })}
-          onPayment={async (message) => {
-            const key = toText(message);
-            const before = judged.current.get(key);
-            if (before)
-              return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
-            const startedAt = performance.now();
-            const verdict = await pos.check(message);
-            const checkedAt = performance.now();
-            judged.current.set(key, verdict);
-            // At once, in this task: a scheduled render would wait behind the camera's frames and the write.
-            flushSync(() => setScreen({ name: 'verdict', verdict, deal: screen.deal, startedAt, checkedAt }));
-            // Not kept: the same payment may be shown again.
-            if (verdict.ok) verdict.saved.catch(() => judged.current.delete(key));
+          onCancel={async () => {
+            const deal = screen.deal;
+            await pos.cancel(deal);
+            setScreen({ name: 'charge' });
             void refresh();
           }}
+          onPayment={(message) => judge(message, screen.deal)}
         />
       )}
       {screen.name === 'verdict' && (
@@ -227,7 +266,9 @@ export function App() {
           verdict={screen.verdict}
           startedAt={screen.startedAt}
           checkedAt={screen.checkedAt}
-          onDone={(kept) => setScreen(kept ? { name: 'charge' } : { name: 'deal', deal: screen.deal })}
+          onDone={(kept) =>
+            setScreen(kept || !screen.deal ? { name: 'charge' } : { name: 'deal', deal: screen.deal })
+          }
         />
       )}
       {screen.name === 'bags' && <Bags pos={pos} now={now} version={version} onChange={refresh} />}

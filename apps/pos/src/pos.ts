@@ -6,12 +6,14 @@ import {
   type Code,
   checkPayment,
   decode,
+  formatAmount,
   isProtocolError,
   type Payment,
   ProtocolError,
   toHex,
   type Verifier,
 } from '@moneybag/protocol';
+import { say } from '@moneybag/web';
 import { Ledger } from './ledger.ts';
 import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
@@ -41,11 +43,18 @@ export type Verdict =
        */
       saved: Promise<UseRecord[]>;
     }
-  | { ok: false; code: Code; message: string; reason: string };
+  | {
+      ok: false;
+      code: Code;
+      message: string;
+      reason: string;
+      /** A payment for one of this POS's own sales that is no longer open: what became of that sale. */
+      sale?: 'paid' | 'cancelled' | 'expired';
+    };
 
 /** A refusal in words a cashier reads, with its code. */
 export function refusal(e: { code: Code; message?: string }): Verdict {
-  return { ok: false, code: e.code, reason: CODE_TEXT[e.code], message: e.message ?? CODE_TEXT[e.code] };
+  return { ok: false, code: e.code, reason: say(e).text, message: e.message ?? CODE_TEXT[e.code] };
 }
 
 export interface Deal {
@@ -150,7 +159,8 @@ export class Pos {
       denied: ledger.denied,
       verifier: this.verifier,
     });
-    if (!verdict.ok) return refusal(verdict);
+    if (!verdict.ok)
+      return verdict.code === 'E_CHALLENGE' ? this.saleOf(ledger, chal, verdict) : refusal(verdict);
     if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
     // No await from here to the write's start: memory and the write begin in the same tick.
     const { deal } = ledger.take(verdict.payment, chal);
@@ -160,6 +170,36 @@ export class Pos {
     });
     saved.catch(() => {}); // the caller reads the failure; it is not unhandled here
     return { ok: true, unit: verdict.unit, total: verdict.total, payment: verdict.payment, deal, saved };
+  }
+
+  /**
+   * Cancel an unpaid sale (a paid one stays paid): memory first, so a payment checked from here on is refused
+   * and said to be of a cancelled sale. Returns whether it was paid after all.
+   */
+  async cancel(deal: Deal): Promise<{ paid: boolean }> {
+    this.active();
+    this.ledger?.cancelled(deal.record.chal);
+    const c = await this.store.cancel(deal.record.chal, this.now());
+    return { paid: !!c?.paid };
+  }
+
+  /** An E_CHALLENGE refusal of a payment for one of this POS's own sales, said as what became of that sale. */
+  private async saleOf(ledger: Ledger, chal: string, e: { code: Code; message?: string }): Promise<Verdict> {
+    const v = refusal(e);
+    if (v.ok) return v;
+    // From memory for the open bag (a replay is refused without waiting for the write); else from the store.
+    const known = ledger.sale(chal);
+    const c = known
+      ? { ...known, cancelledAt: known.cancelled ? 1 : undefined }
+      : await this.store.challengeRecord(chal).catch(() => undefined);
+    if (!c) return v;
+    const price = formatAmount(c.amount, c.unit);
+    const reason = c.paid
+      ? `This sale (${price}) is already paid: this payment is not taken again.`
+      : c.cancelledAt
+        ? `This sale (${price}) was cancelled: nothing was taken. The customer's wallet signed it; it shows the payment as signed, not confirmed by the shop.`
+        : `This sale (${price}) was not completed in time: nothing was taken. Start a new sale.`;
+    return { ...v, reason, sale: c.paid ? 'paid' : c.cancelledAt ? 'cancelled' : 'expired' };
   }
 
   /** Close the open bag by hand. */

@@ -1,6 +1,7 @@
 // Payments (shop, amount, time, tickets used) and the receipts of online payments.
 import { useState } from 'react';
 import type { ScreenProps } from './App.tsx';
+import { NOT_CONFIRMED } from './Pay.tsx';
 import { Alert, Amount, formatMoment } from './ui.tsx';
 import { sendDirect } from './wallet.ts';
 
@@ -55,6 +56,19 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                     </li>
                   ))}
                 </ul>
+                {p.kind === 'pos' && p.outcome === 'not-accepted' && (
+                  <div className="note" data-testid="not-confirmed">
+                    <strong>Signed, not confirmed by the shop.</strong> {NOT_CONFIRMED}
+                  </div>
+                )}
+                {p.kind === 'pos' && p.outcome === undefined && (
+                  <div className="muted" data-testid="unanswered">
+                    Signed and shown to the shop; you have not said whether the shop took it.
+                  </div>
+                )}
+                {p.kind === 'pos' && p.outcome === 'accepted' && (
+                  <div className="muted">Taken by the shop (as its screen showed).</div>
+                )}
                 {p.kind === 'pos' && (
                   <button className="link" onClick={() => go({ name: 'paid', payment: p })}>
                     Show the payment code again

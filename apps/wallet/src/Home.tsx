@@ -10,6 +10,15 @@ export function Home({ wallet, go, notices }: ScreenProps) {
   const live = tickets.filter((t) => t.left > 0 && now < t.ticket.expires);
   const soon = live.filter((t) => t.ticket.expires - now < EXPIRY_WARNING);
   const spentOrDead = tickets.filter((t) => !(t.left > 0 && now < t.ticket.expires));
+  // Per ticket: what the wallet signed at a shop that did not confirm it (set aside, not spendable).
+  const unconfirmed = new Map<string, number>();
+  for (const p of wallet.payments)
+    if (p.outcome === 'not-accepted')
+      for (const t of p.tickets) unconfirmed.set(t.id, (unconfirmed.get(t.id) ?? 0) + t.amount);
+  const setAside = [...unconfirmed].map(([id, amount]) => ({
+    amount,
+    unit: wallet.tickets.find((t) => t.id === id)?.ticket.unit ?? '',
+  }));
   return (
     <>
       <header className="bar">
@@ -41,6 +50,16 @@ export function Home({ wallet, go, notices }: ScreenProps) {
             ))}
           </ul>
         </section>
+        {setAside.length > 0 && (
+          <button className="note link-card" onClick={() => go({ name: 'history' })} data-testid="set-aside">
+            {setAside.map((a, i) => (
+              <span key={`${a.unit}${i}`}>
+                <Amount amount={a.amount} unit={a.unit} />{' '}
+              </span>
+            ))}
+            signed, not confirmed by the shop: set aside, not in the balance. See History.
+          </button>
+        )}
         {soon.length > 0 && (
           <div className="note" data-testid="expiry-warning">
             {soon.length === 1 ? 'A ticket expires' : `${soon.length} tickets expire`} within{' '}
@@ -61,6 +80,12 @@ export function Home({ wallet, go, notices }: ScreenProps) {
                       of <Amount amount={t.ticket.face} unit={t.ticket.unit} />
                     </span>
                   </div>
+                  {unconfirmed.has(t.id) && (
+                    <div className="muted" data-testid="ticket-unconfirmed">
+                      <Amount amount={unconfirmed.get(t.id)!} unit={t.ticket.unit} /> signed, not confirmed by
+                      the shop
+                    </div>
+                  )}
                   <div className="muted">
                     {t.ticket.issuer} · valid until{' '}
                     <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>

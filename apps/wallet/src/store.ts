@@ -55,6 +55,12 @@ export interface PaymentRecord {
   /** Direct payments: 'sent' once the collector signed the receipt, 'pending' until then, or its refusal. */
   status?: 'pending' | 'sent' | 'refused';
   error?: string;
+  /**
+   * Payments at a POS: what the holder saw on the shop's screen. Offline, the wallet cannot know whether the
+   * shop took a payment it signed; 'not-accepted' (the sale was cancelled, or the shop refused it) keeps the
+   * amount set aside as signed, not confirmed by the shop.
+   */
+  outcome?: 'accepted' | 'not-accepted';
 }
 
 export interface ReceiptRecord {
@@ -189,6 +195,14 @@ export async function settleDirect(
       await tx.objectStore('payments').put({ ...p, status: 'sent', error: undefined });
     } else await tx.objectStore('payments').put({ ...p, status: 'refused', error: outcome.error });
   }
+  await tx.done;
+}
+
+/** What the holder saw on the shop's screen for a payment at a POS. */
+export async function setOutcome(db: DB, id: string, outcome: PaymentRecord['outcome']): Promise<void> {
+  const tx = db.transaction('payments', 'readwrite');
+  const p = await tx.store.get(id);
+  if (p) await tx.store.put({ ...p, outcome });
   await tx.done;
 }
 

@@ -9,4 +9,4 @@ export {
   validUntil,
 } from './format.ts';
 export { holdTab, type TabState } from './tab.ts';
-export { type Said, say } from './words.ts';
+export { type Said, SaidError, say } from './words.ts';

@@ -50,11 +50,23 @@ const codeOf = (e: unknown): string | undefined => {
   return typeof code === 'string' && /^E_[A-Z_]+$/.test(code) ? code : undefined;
 };
 
+/** A refusal the app has already put in the person's words (with the amounts that matter), its code kept. */
+export class SaidError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SaidError';
+  }
+}
+
 /** Any failure, said for people: a coded one in words with its code, anything else by its message. */
 export function say(e: unknown): Said {
-  const message = e instanceof Error ? e.message : String(e);
+  const m = (e as { message?: unknown } | null)?.message;
+  const message = typeof m === 'string' ? m : String(e);
   const code = codeOf(e);
-  if (!code) return { text: message };
+  if (!code || e instanceof SaidError) return { text: message, code };
   const text = WORDS[code] ?? CODE_TEXT[code as Code] ?? message;
   const detail = message && message !== CODE_TEXT[code as Code] && message !== text ? message : undefined;
   return { text, code, detail };

@@ -1,6 +1,6 @@
 import { ProtocolError } from '@moneybag/protocol';
 import { describe, expect, it } from 'vitest';
-import { formatSpan, formatTime, say, validUntil } from '../src/index.ts';
+import { formatSpan, formatTime, SaidError, say, validUntil } from '../src/index.ts';
 
 describe('protocol times', () => {
   it('"valid until" is the last second before `expires`, the same day the issuer chose', () => {
@@ -23,6 +23,12 @@ describe('say', () => {
     expect(s.text).not.toMatch(/E_|base64/);
     expect(s.code).toBe('E_FIELD');
     expect(s.detail).toBe('base64url of impossible length');
+  });
+  it('a refusal the app worded itself keeps its words', () => {
+    expect(say(new SaidError('E_TOTAL', 'This asks for €3.01; your wallet has €3.00.'))).toEqual({
+      text: 'This asks for €3.01; your wallet has €3.00.',
+      code: 'E_TOTAL',
+    });
   });
   it('an error without code by its message', () => {
     expect(say(new Error('No network'))).toEqual({ text: 'No network' });
