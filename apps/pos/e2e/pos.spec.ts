@@ -59,12 +59,12 @@ test('pairs by link, takes a payment offline, refuses its replay, and delivers t
   // Close the bag by hand while offline: it waits in the outbox; back online, it is delivered.
   await pos.getByTestId('tab-bags').click();
   await pos.getByTestId('close-bag').click();
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 1');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('1 to send');
   await pos.context().setOffline(false);
   const report = pos.getByTestId('report');
   await expect(report).toContainText('1 accepted, 0 rejected', { timeout: 30_000 });
   await expect(report).toContainText('€4.50');
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 0');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('All sent');
 
   // The collector has it too.
   const digest = await pos.getByTestId('bag-delivered').getAttribute('data-digest');
@@ -157,16 +157,16 @@ test('the outbox survives a reload while the collector is down, and delivers whe
   await pos.getByTestId('tab-bags').click();
   await pos.getByTestId('close-bag').click();
   await expect(pos.getByTestId('outbox-state')).toContainText('attempt', { timeout: 20_000 });
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 1');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('1 to send');
 
   await pos.reload();
   await pos.getByTestId('tab-bags').click();
   await expect(pos.getByTestId('outbox')).toContainText('€5.25');
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 1');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('1 to send');
 
   // Back up: the POS delivers by itself on its next attempt.
   await pos.context().unroute('**/v1/bags', down);
   await expect(pos.getByTestId('report')).toContainText('2 accepted, 0 rejected', { timeout: 45_000 });
   await expect(pos.getByTestId('report')).toContainText('€5.25');
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 0');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('All sent');
 });

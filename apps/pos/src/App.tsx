@@ -4,7 +4,7 @@ import { holdTab, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Bags, History } from './Bags.tsx';
-import { Charge } from './Charge.tsx';
+import { Charge, ConfirmLimits } from './Charge.tsx';
 import { Deal, Verdict } from './Deal.tsx';
 
 import { Pair } from './Pair.tsx';
@@ -98,6 +98,13 @@ export function App() {
     setStatus(await pos.status());
     setVersion((v) => v + 1);
   }, [pos]);
+  useEffect(() => {
+    if (!pos) return;
+    pos.onChange = () => void refresh();
+    return () => {
+      pos.onChange = undefined;
+    };
+  }, [pos, refresh]);
 
   // The sync loop: on start, every few seconds, and as soon as the browser says it is online again.
   useEffect(() => {
@@ -216,13 +223,21 @@ export function App() {
         <span className={online ? 'dot on' : 'dot off'} data-testid="online">
           {online ? 'Online' : 'Offline'}
         </span>
-        <span data-testid="outbox-count">Outbox: {status?.outbox ?? 0}</span>
-        <span data-testid="stock-count">
-          Numbers: {status?.stock ?? 0}
-          {status?.nextDue !== undefined && ` (until ${dateText(status.nextDue * 1000)})`}
+        <span data-testid="outbox-count" data-count={status?.outbox ?? 0}>
+          {status?.outbox ? `${status.outbox} to send` : 'All sent'}
+        </span>
+        <span
+          data-testid="stock-count"
+          data-stock={status?.stock ?? 0}
+          title={`${status?.stock ?? 0} spare money bag numbers`}
+        >
+          {status?.nextDue !== undefined
+            ? `Ready offline · connect by ${dateText(status.nextDue * 1000)}`
+            : 'Cannot take payments offline'}
         </span>
         <span data-testid="deny-age">
-          Deny list: {status?.denyAge === undefined ? 'never fetched' : `${ageText(status.denyAge)} old`}
+          Blocked wallets:{' '}
+          {status?.denyAge === undefined ? 'never updated' : `updated ${ageText(status.denyAge)} ago`}
         </span>
         <nav>
           {tab('charge', 'Charge')}
@@ -298,6 +313,7 @@ export function App() {
               </>
             )}
           </dl>
+          <ConfirmLimits />
           <button
             className="big"
             onClick={() => pos.sync({ force: true }).then(refresh)}

@@ -86,6 +86,12 @@ export class Pos {
   private checks: Promise<unknown> = Promise.resolve();
   /** Another tab took the POS: this one takes no payment and writes nothing more. */
   retired = false;
+  /** The bag being sent to the collector right now (its id), for the screen's "sending…". */
+  sending?: string;
+  /** Told when a delivery starts or ends, so the screen shows each bag's state as it changes. */
+  onChange?: () => void;
+  /** A sync asked for while one runs (a bag just closed): run once more after it. */
+  private again = false;
 
   constructor(
     readonly store: Store,
@@ -230,8 +236,16 @@ export class Pos {
 
   /** One round with the service: deliver what is due in the outbox, refill numbers, refresh the deny list. */
   sync(options: { force?: boolean } = {}): Promise<void> {
-    this.syncing ??= this.syncOnce(options.force ?? false).finally(() => {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = this.syncOnce(options.force ?? false).finally(() => {
       this.syncing = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.sync();
+      }
     });
     return this.syncing;
   }
@@ -242,7 +256,12 @@ export class Pos {
     try {
       for (const bag of await this.store.bagsIn('closed')) {
         if (!force && (bag.nextAttemptAt ?? 0) > this.now()) continue;
-        const after = await deliver(this.store, bag, this.verifier, this.now);
+        this.sending = bag.id;
+        this.onChange?.();
+        const after = await deliver(this.store, bag, this.verifier, this.now).finally(() => {
+          this.sending = undefined;
+          this.onChange?.();
+        });
         if (after.state === 'closed' && after.lastError) throw new Unreachable(after.lastError);
       }
       await refill(this.store, this.verifier, this.now());
@@ -271,15 +290,15 @@ export class Pos {
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
     const warnings: string[] = [];
     if (stock.length === 0 && !open)
-      warnings.push('No money bag number left: connect to fetch more before taking payments.');
+      warnings.push('This terminal cannot take payments until it connects once more.');
     else if (stock.length < STOCK_LOW)
-      warnings.push(`Only ${stock.length} spare money bag number(s) left: connect soon.`);
+      warnings.push('Connect soon: this terminal can take payments offline only a little longer.');
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000)
-      warnings.push('A money bag number is near its due date: connect to deliver and refill.');
+      warnings.push('Connect within a day, to hand in the takings and keep taking payments.');
     if (fetched === undefined || now - fetched > DENYLIST_STALE_MS)
-      warnings.push('The deny list is more than a day old: connect to refresh it.');
+      warnings.push('The list of blocked wallets is more than a day old: connect to refresh it.');
     if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
-      warnings.push('Bags are waiting to be delivered: check the connection to the collector.');
+      warnings.push('Takings are waiting to be sent: check the connection to the collector.');
     return {
       online: this.online,
       lastContact: this.lastContact,
