@@ -169,13 +169,19 @@ export function App() {
     return () => clearInterval(t);
   }, []);
 
-  if (fatal) return <ErrorNote error={fatal} />;
+  if (fatal)
+    return (
+      <main>
+        <h1>The POS stopped</h1>
+        <ErrorNote error={fatal} />
+      </main>
+    );
   if (tabState === 'elsewhere' || tabState === 'lost')
     return (
       <main className="other-tab" data-testid="other-tab">
-        <h2>
+        <h1>
           {tabState === 'lost' ? 'The POS was opened in another tab.' : 'The POS is open in another tab.'}
-        </h2>
+        </h1>
         <p className="muted">
           It works in one tab at a time, so that a payment is never taken twice. Payments taken here are kept.
         </p>
@@ -184,7 +190,13 @@ export function App() {
         </button>
       </main>
     );
-  if (!pos) return <p className="muted">Starting…</p>;
+  if (!pos)
+    return (
+      <main>
+        <h1>Moneybag POS</h1>
+        <p className="muted">Starting…</p>
+      </main>
+    );
   if (!pairing)
     return (
       <Pair
@@ -216,10 +228,10 @@ export function App() {
   return (
     <div className="app">
       <header className="status" data-testid="status">
-        <div className="shop">
-          <b data-testid="shop-label">{pairing.label}</b>
+        <h1 className="shop">
+          <span data-testid="shop-label">{pairing.label}</span>
           <span className="muted"> · {pairing.terminal}</span>
-        </div>
+        </h1>
         <span className={online ? 'dot on' : 'dot off'} data-testid="online">
           {online ? 'Online' : 'Offline'}
         </span>

@@ -142,7 +142,7 @@ export function Verdict(props: {
   onDone(kept: boolean): void;
 }) {
   const { verdict: v } = props;
-  const ref = useRef<HTMLDivElement>(null);
+  const ref = useRef<HTMLElement>(null);
   const [saving, setSaving] = useState<Saving>(v.ok ? 'saving' : 'saved');
   useEffect(() => {
     if (!v.ok) return;
@@ -175,7 +175,7 @@ export function Verdict(props: {
     return () => window.removeEventListener('keydown', onKey);
   });
   return (
-    <div
+    <main
       ref={ref}
       className={`verdict ${v.ok && !failed ? 'accepted' : 'refused'}`}
       data-testid="verdict"
@@ -232,6 +232,6 @@ export function Verdict(props: {
       >
         {kept ? 'Next sale' : 'Back'}
       </button>
-    </div>
+    </main>
   );
 }

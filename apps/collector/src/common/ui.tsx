@@ -165,27 +165,29 @@ export function Operator({
           </button>
         )}
       </header>
-      {token ? (
-        children(token)
-      ) : (
-        <form className="card login" onSubmit={login}>
-          <label>
-            Operator token
-            <input
-              type="password"
-              name="token"
-              autoComplete="off"
-              autoFocus
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-            />
-          </label>
-          <button type="submit" disabled={busy}>
-            Log in
-          </button>
-          <ErrorBox error={error} />
-        </form>
-      )}
+      <main>
+        {token ? (
+          children(token)
+        ) : (
+          <form className="card login" onSubmit={login}>
+            <label>
+              Operator token
+              <input
+                type="password"
+                name="token"
+                autoComplete="off"
+                autoFocus
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+              />
+            </label>
+            <button type="submit" disabled={busy}>
+              Log in
+            </button>
+            <ErrorBox error={error} />
+          </form>
+        )}
+      </main>
     </div>
   );
 }

@@ -15,7 +15,7 @@ import { validUntil } from '@moneybag/web';
 import { type FormEvent, useEffect, useState } from 'react';
 import { call } from '../common/api.ts';
 import { readHolderKey } from '../common/holder.ts';
-import { ErrorBox, Section, when } from '../common/ui.tsx';
+import { ErrorBox, Section } from '../common/ui.tsx';
 
 export const UNITS = ['EUR', 'ADMIT', 'RIDE'] as const;
 const DAY = 86_400;
