@@ -1,10 +1,12 @@
-// The HTTP service: Fastify with its body limits, content-type parsing and schema validation; errors as protocol codes.
+// The HTTP service: Fastify with its body limits, content-type parsing, one authentication hook and errors as
+// protocol codes; the endpoints every service answers; then each role's routes, a plugin per role.
 import cors from '@fastify/cors';
-import { ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { collectorRoutes } from './collector.ts';
-import { authenticate, RAW_TYPE, Refusal } from './http.ts';
-import { issuerRoutes } from './issuer.ts';
+import { DEFAULT_HORIZON, ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { installAuth, partyOf } from './auth.ts';
+import { collectorRoutes } from './collector/routes.ts';
+import { RAW_TYPE, Refusal } from './http.ts';
+import { issuerRoutes } from './issuer/routes.ts';
 import type { Service } from './service.ts';
 import { spaFallback, webRoutes } from './web.ts';
 
@@ -16,6 +18,8 @@ export interface AppOptions {
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
+  /** Serve on an HTTP server made beforehand (main binds its port before it makes the service). */
+  serverFactory?: FastifyServerFactory;
 }
 
 export async function buildApp(s: Service, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -24,11 +28,13 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     forceCloseConnections: true,
     // No silent coercion: "1000" is not a face; unknown fields are ignored, not stripped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    ...(opts.serverFactory && { serverFactory: opts.serverFactory }),
   });
   await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'] });
   app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
+  installAuth(app, s);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof Refusal) return reply.code(err.status).send({ code: err.code, message: err.message });
@@ -57,36 +63,27 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
     return {
       version: 1 as const,
-      issuers: s.roles.includes('issuer') ? [own(s.issuer)] : [],
-      collectors: s.roles.includes('collector') ? [own(s.collector)] : [],
+      issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
+      collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });
-  app.get('/v1/health', async () => ({ ok: true, roles: s.roles }));
-  app.get('/v1/me', async (req) => {
-    const p = await authenticate(s, req);
+  // The operator's probe: the database answers, and how durable it is (fsync, synchronous_commit).
+  app.get('/v1/health', async (_req, reply) => {
+    try {
+      return { ok: true, roles: s.roles, db: await s.db.info() };
+    } catch (e) {
+      return reply.code(503).send({ ok: false, roles: s.roles, error: `database: ${(e as Error).message}` });
+    }
+  });
+  app.get('/v1/me', { config: { auth: 'any' } }, async (req) => {
+    const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label };
   });
 
-  if (s.roles.includes('collector')) {
-    if (opts.holdOutbox) {
-      const hold = opts.holdOutbox;
-      // The raw response's close comes once, whether answered, refused or cut off.
-      app.addHook('onRequest', async (req, reply) => {
-        if (req.method === 'POST' && req.routeOptions.url === '/v1/bags') reply.raw.once('close', hold());
-      });
-    }
-    collectorRoutes(app, s);
-    if (opts.onBag)
-      app.addHook('onResponse', async (req, reply) => {
-        if (
-          req.method === 'POST' &&
-          reply.statusCode === 200 &&
-          (req.url === '/v1/bags' || req.url === '/v1/direct')
-        )
-          opts.onBag!();
-      });
-  }
-  if (s.roles.includes('issuer')) issuerRoutes(app, s);
+  // One plugin per role (a relay role adds its own beside these).
+  if (s.serves('collector'))
+    await app.register(collectorRoutes, { service: s, onBag: opts.onBag, holdOutbox: opts.holdOutbox });
+  if (s.serves('issuer')) await app.register(issuerRoutes, { service: s });
   await webRoutes(app);
   return app;
 }

@@ -106,7 +106,9 @@ test('says why a payment cannot be made, before signing anything', async ({ page
   await openLink(page, await issue(request, holder, 300));
   await expect(balance(page)).toHaveText('€3.00');
   await openLink(page, encodeChallenge(challengeFor(301)));
-  await expect(page.getByTestId('error')).toContainText('the shop asks €3.01, your wallet has €3.00 to spend');
+  await expect(page.getByTestId('error')).toContainText(
+    'the shop asks €3.01, your wallet has €3.00 to spend',
+  );
   await openLink(page, encodeChallenge(challengeFor(5, { unit: 'RIDE' })));
   await expect(page.getByTestId('error')).toContainText('your wallet has no ticket in RIDE');
   await openLink(page, encodeChallenge(challengeFor(5, { expires: Math.floor(Date.now() / 1000) - 1 })));

@@ -15,10 +15,12 @@ export function Home({ wallet, go, notices }: ScreenProps) {
   for (const p of wallet.payments)
     if (p.outcome === 'not-accepted')
       for (const t of p.tickets) unconfirmed.set(t.id, (unconfirmed.get(t.id) ?? 0) + t.amount);
-  const setAside = [...unconfirmed].map(([id, amount]) => ({
-    amount,
-    unit: wallet.tickets.find((t) => t.id === id)?.ticket.unit ?? '',
-  }));
+  const perUnit = new Map<string, number>();
+  for (const [id, amount] of unconfirmed) {
+    const unit = wallet.tickets.find((t) => t.id === id)?.ticket.unit ?? '';
+    perUnit.set(unit, (perUnit.get(unit) ?? 0) + amount);
+  }
+  const setAside = [...perUnit].map(([unit, amount]) => ({ unit, amount }));
   return (
     <>
       <header className="bar">
@@ -52,8 +54,8 @@ export function Home({ wallet, go, notices }: ScreenProps) {
         </section>
         {setAside.length > 0 && (
           <button className="note link-card" onClick={() => go({ name: 'history' })} data-testid="set-aside">
-            {setAside.map((a, i) => (
-              <span key={`${a.unit}${i}`}>
+            {setAside.map((a) => (
+              <span key={a.unit}>
                 <Amount amount={a.amount} unit={a.unit} />{' '}
               </span>
             ))}

@@ -2,13 +2,13 @@
 import { formatAmount } from '@moneybag/protocol';
 import { formatTime, say } from '@moneybag/web';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
-import { ApiError, call, codeText, tokenStore, UNAUTHORIZED } from './api.ts';
+import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 
 /** A code with what it means to a person: "E_OVERSPENT — the ticket is already spent". */
 export function CodeLabel({ code }: { code: string }) {
   return (
     <span className="code">
-      <b>{code}</b> <span className="muted">{codeText(code)}</span>
+      <b>{code}</b> <span className="muted">{say({ code }).text}</span>
     </span>
   );
 }
