@@ -2,7 +2,7 @@
 // data folder's demo.json) and the keys it publishes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Keys, keysOf, readWellKnown } from '@moneybag/protocol';
+import { fromHex, type Keys, keysOf, readWellKnown, type Signer, seedSigner } from '@moneybag/protocol';
 import { type APIRequestContext, expect } from '@playwright/test';
 
 export interface Party {
@@ -25,3 +25,14 @@ export async function wellKnown(request: APIRequestContext): Promise<{ issuers: 
   const { issuers, collectors } = readWellKnown(await res.json());
   return { issuers: keysOf(issuers), collectors: keysOf(collectors) };
 }
+
+/**
+ * The demo issuer's signing key, from the data folder: for a ticket the service refuses to issue (one already
+ * expired), made as the issuer would have signed it.
+ */
+export const issuerSigner = (): Signer =>
+  seedSigner(
+    fromHex(
+      readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'keys', `${demo().issuer.id}.seed`), 'utf8').trim(),
+    ),
+  );

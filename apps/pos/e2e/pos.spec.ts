@@ -1,17 +1,19 @@
 // The POS against the real service, with a wallet simulated by the protocol: the POS's QR pixels are read
 // back to get its Challenge, and the Payment's QR pixels are put in front of the POS's camera.
+import { issueTicket } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
+import { issuerSigner } from '../../../e2e/service.ts';
 import {
   cancelSale,
   challengeOnScreen,
   charge,
+  demo,
   newShop,
   openPos,
   SimWallet,
   showPayment,
+  uniq,
 } from './support.ts';
-
-const uniq = () => Math.random().toString(36).slice(2, 8);
 
 test('pairs by link, takes a payment offline, refuses its replay, and delivers the bag', async ({
   browser,
@@ -103,8 +105,14 @@ test('refuses a use made for another POS, an expired ticket and tampered tickets
     await expect(second.getByTestId('verdict-reason')).not.toBeEmpty();
     await second.getByTestId('verdict-done').click();
   };
-  // An expired ticket (the issuer signs whatever expiry it is asked for).
-  const expired = await wallet.ticket({ unit: 'RIDE', face: 5, expires: Math.floor(Date.now() / 1000) - 60 });
+  // An expired ticket (signed with the issuer's key: its service refuses to issue one).
+  const expired = await issueTicket(issuerSigner(), {
+    issuer: demo().issuer.id,
+    unit: 'RIDE',
+    face: 5,
+    holder: wallet.holder.publicKey,
+    expires: Math.floor(Date.now() / 1000) - 60,
+  });
   await refusedWith([{ ticket: expired, amount: 2 }], 'E_EXPIRED');
   // A ticket whose face was raised after the issuer signed it.
   await refusedWith([{ ticket: { ...ticket, face: 50 }, amount: 2 }], 'E_TICKET_SIGNATURE');
