@@ -124,7 +124,7 @@ export async function showPayment(pos: Page, payment: Uint8Array) {
 export const uniq = () => Math.random().toString(36).slice(2, 8);
 
 /** A phone with the wallet, a key made, and tickets from the real issuer opened by their links. */
-export async function openWallet(page: Page, request: APIRequestContext, faces: number[]) {
+export async function openWallet(page: Page, request: APIRequestContext, faces: number[], unit = 'EUR') {
   await fakeCamera(page);
   await page.goto('/wallet/');
   await page.getByTestId('create-wallet').click();
@@ -134,7 +134,7 @@ export async function openWallet(page: Page, request: APIRequestContext, faces: 
   await page.getByRole('button', { name: 'Back' }).click();
   const holder = decode(readContent(href!), 'HolderKey').holder;
   for (const face of faces) {
-    await page.goto(`/wallet/#m=${await issue(request, holder, { face })}`);
+    await page.goto(`/wallet/#m=${await issue(request, holder, { face, unit })}`);
     await expect(page.getByTestId('notice')).toContainText('Ticket received');
   }
 }
@@ -158,6 +158,9 @@ export async function pay(pos: Page, wallet: Page) {
   const walletQr = wallet.getByTestId('payment-qr').getByTestId('qr');
   await expect(walletQr).toBeVisible();
   await relay(walletQr, pos, pos.getByTestId('verdict'));
+  // Both pocket their screens: the next sale must not see this one's codes again.
+  await clearCamera(pos);
+  await clearCamera(wallet);
   return walletQr;
 }
 
