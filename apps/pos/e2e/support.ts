@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type Challenge,
   decode,
@@ -172,6 +174,12 @@ export async function cancelSale(pos: Page) {
   await expect(pos.getByTestId('charge')).toBeVisible();
 }
 
-/** A journey's key screen, kept with the test's results (scripts/screenshots.sh copies three to the README). */
-export const shot = (page: Page, name: string) =>
-  page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+/**
+ * A journey's key screen, kept with the test's results; with MONEYBAG_SCREENSHOTS set (scripts/screenshots.sh)
+ * also there, for the README.
+ */
+export async function shot(page: Page, name: string): Promise<void> {
+  const png = await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+  const dir = process.env.MONEYBAG_SCREENSHOTS;
+  if (dir) writeFileSync(join(dir, `${name}.png`), png);
+}
