@@ -133,7 +133,10 @@ function shortOf(e: unknown, holdings: TicketRecord[], c: Challenge, now: number
     );
   if (e.code === 'E_UNIT')
     return holdings.some((h) => h.ticket.unit === c.unit)
-      ? new SaidError('E_UNIT', `Nothing left: the shop asks ${asked}, and your ${c.unit} tickets are used up.`)
+      ? new SaidError(
+          'E_UNIT',
+          `Nothing left: the shop asks ${asked}, and your ${c.unit} tickets are used up.`,
+        )
       : new SaidError('E_UNIT', `The shop asks ${asked}, and your wallet has no ticket in ${c.unit}.`);
   if (e.code === 'E_EXPIRED')
     return new SaidError('E_EXPIRED', `The shop asks ${asked}, but every ticket in ${c.unit} has expired.`);
