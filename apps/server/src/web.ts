@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { service } from '@moneybag/api';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { route } from './http.ts';
 
 const APPS = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -51,7 +53,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   }
 
   // This machine's addresses on the network, for the landing page's QR codes (a phone cannot open localhost).
-  app.get('/v1/demo/addresses', (req) => {
+  route(app, service.demoAddresses, async (req) => {
     const port = new URL(`http://${req.headers.host ?? 'localhost'}`).port;
     const origins = Object.values(networkInterfaces())
       .flat()

@@ -13,9 +13,9 @@ import {
 import { QrCode, Scanner } from '@moneybag/qr';
 import { validUntil } from '@moneybag/web';
 import { type FormEvent, useEffect, useState } from 'react';
-import { call } from '../common/api.ts';
 import { readHolderKey } from '../common/holder.ts';
 import { ErrorBox, Section } from '../common/ui.tsx';
+import { issueTicket } from './api.ts';
 
 export const UNITS = ['EUR', 'ADMIT', 'RIDE'] as const;
 const DAY = 86_400;
@@ -81,9 +81,11 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await call<{ ticket: string }>('/v1/tickets', {
-        token,
-        body: { holder: toBase64url(holder.holder), unit, face: faceValue, expires },
+      const answer = await issueTicket(token, {
+        holder: toBase64url(holder.holder),
+        unit,
+        face: faceValue,
+        expires,
       });
       const bytes = fromText(answer.ticket);
       setIssued({ bytes, ticket: decode(bytes, 'Ticket') });
