@@ -38,6 +38,8 @@ test('the wallet’s link fills in the holder, before the login and in a tab alr
   await expect(again.getByTestId('holder')).toBeVisible();
 
   await desk.getByRole('button', { name: 'Issue' }).click();
+  // The list of tickets names the wallet as it named itself, not by a key prefix.
+  await expect(desk.getByTestId('tickets').getByRole('row').nth(1)).toContainText('My wallet');
   const until = await desk.getByTestId('issued-until').textContent();
   expect(until).toMatch(/2027/);
   await phone.goto((await desk.getByTestId('ticket-link').getAttribute('href'))!);

@@ -12,7 +12,7 @@ import {
   listTickets,
   type ProofUse,
 } from './api.ts';
-import { Issue } from './Issue.tsx';
+import { holderName, Issue } from './Issue.tsx';
 
 /** A Ticket's text form, decoded for display; undefined if it is not one. */
 const ticketOf = (text: string | undefined): Ticket | undefined => {
@@ -53,7 +53,7 @@ function Tickets({ token, version }: { token: string; version: number }) {
               <th>holder</th>
               <th className="num">face</th>
               <th className="num">left</th>
-              <th>expires</th>
+              <th>valid until</th>
               <th />
             </tr>
           </thead>
@@ -61,8 +61,8 @@ function Tickets({ token, version }: { token: string; version: number }) {
             {data?.tickets.map((t) => (
               <Fragment key={t.id}>
                 <tr data-serial={t.serial}>
-                  <td className="mono" title={t.holder}>
-                    {short(t.holder)}
+                  <td title={t.holder}>
+                    {holderName(t.holder) ?? <span className="mono">{short(t.holder)}</span>}
                   </td>
                   <td className="num">{formatAmount(t.face, t.unit)}</td>
                   <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>{formatAmount(t.left, t.unit)}</td>
@@ -140,7 +140,7 @@ function IncidentView({ incident }: { incident: Incident }) {
                 <th>shop</th>
                 <th className="num">amount</th>
                 <th>collector</th>
-                <th>S</th>
+                <th>holder’s signature (S)</th>
               </tr>
             </thead>
             <tbody>
@@ -219,7 +219,7 @@ function SettlementView({ token, version }: { token: string; version: number }) 
 function DenyListView({ version }: { version: number }) {
   const { data, error } = useLoad(() => getDenyList(), [version]);
   return (
-    <Section title="Deny list">
+    <Section title="Blocked wallets (deny list)">
       <ErrorBox error={error} />
       {data && (
         <p className="muted">

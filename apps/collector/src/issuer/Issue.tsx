@@ -18,6 +18,16 @@ import { ErrorBox, Section } from '../common/ui.tsx';
 import { issueTicket } from './api.ts';
 
 export const UNITS = ['EUR', 'ADMIT', 'RIDE'] as const;
+
+/** The wallets' names as they gave them (their HolderKey label), kept by this page: the service knows keys only. */
+const NAMES = 'moneybag.issuer.names';
+export const holderName = (key: string): string | undefined =>
+  (JSON.parse(localStorage.getItem(NAMES) ?? '{}') as Record<string, string>)[key];
+const rememberName = (key: string, label: string) => {
+  if (!label) return;
+  const names = JSON.parse(localStorage.getItem(NAMES) ?? '{}') as Record<string, string>;
+  localStorage.setItem(NAMES, JSON.stringify({ ...names, [key]: label }));
+};
 const DAY = 86_400;
 
 const dateInput = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
@@ -87,6 +97,7 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
         face: faceValue,
         expires,
       });
+      rememberName(toBase64url(holder.holder), holder.label);
       const bytes = fromText(answer.ticket);
       setIssued({ bytes, ticket: decode(bytes, 'Ticket') });
       onIssued();
