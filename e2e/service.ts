@@ -34,11 +34,14 @@ export const issuerSigner = (): Signer =>
   );
 const REPO = new URL('../', import.meta.url).pathname;
 
-/** The service as its own process on `port` over the data folder `data`, once its well-known answers (the benches). */
-export async function startService(data: string, port: number): Promise<ChildProcess> {
+/**
+ * The service as its own process on `port` over the data folder `data`, once its well-known answers (the
+ * benches; a test that needs its own settings, such as a short `--horizon`, passes them in `args`).
+ */
+export async function startService(data: string, port: number, args: string[] = []): Promise<ChildProcess> {
   const child = spawn(
     'node',
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(port)],
+    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(port), ...args],
     { cwd: REPO, stdio: 'ignore' },
   );
   for (let i = 0; i < 600; i++) {
