@@ -4,6 +4,7 @@ import {
   decode,
   encode,
   equal,
+  fail,
   fromBase64url,
   issueTicket,
   judgeReturn,
@@ -18,7 +19,7 @@ import {
   toText,
   verifyReturn,
 } from '@moneybag/protocol';
-import type { Service } from '../service.ts';
+import { nowSeconds, type Service } from '../service.ts';
 import * as store from '../storage/issuer.ts';
 import { hex, isUniqueViolation, type Sql } from '../storage/sql.ts';
 
@@ -27,6 +28,9 @@ export async function issue(
   s: Service,
   b: { holder: string; unit: string; face: number; expires: number },
 ): Promise<{ ticket: string }> {
+  // A ticket dead on arrival is an operator's mistake (a date in the past), never what a holder wants.
+  if (b.expires <= nowSeconds())
+    fail('E_EXPIRED', '`expires` is not in the future: this ticket would be expired on arrival');
   const t = await issueTicket(s.signer(s.issuer), {
     issuer: s.issuer,
     unit: b.unit,

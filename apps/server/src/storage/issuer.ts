@@ -1,5 +1,5 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list.
-import type { EarlierUseJson, IncidentJson } from '@moneybag/api';
+import type { EarlierUseJson, IncidentJson, OwedRowJson, ReturnRowJson } from '@moneybag/api';
 import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { base64urlOf, hex, insertWords, int, type Sql } from './sql.ts';
 
@@ -134,14 +134,8 @@ export async function insertSettled(
   );
 }
 
-export interface ReturnRow {
-  collector: string;
-  origin: string;
-  settled: number;
-  /** How many of its uses were rejected. */
-  rejected: number;
-  at: number;
-}
+/** A row as the admin JSON shows it. */
+export type ReturnRow = ReturnRowJson;
 
 export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
@@ -235,12 +229,8 @@ function groupBy(rows: Record<string, unknown>[], key: string): Map<string, Earl
   return out;
 }
 
-export interface OwedRow {
-  shop: string;
-  unit: string;
-  amount: number;
-  uses: number;
-}
+/** A row as the admin JSON shows it. */
+export type OwedRow = OwedRowJson;
 
 /** What the issuer owes each shop, per unit: its settled uses. */
 export async function owed(sql: Sql): Promise<OwedRow[]> {
