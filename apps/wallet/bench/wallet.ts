@@ -101,7 +101,8 @@ export async function benchWallet(): Promise<{ jsKB: number; qrMs: number; jsBud
       const { s, p } = (await m.jsonValue())!;
       show.push(s);
       pay.push(p);
-      await page.getByRole('button', { name: 'Done' }).click();
+      // The wallet asks whether the shop took it; yes goes home, ready for the next challenge.
+      await page.getByTestId('accepted').click();
     }
     const sums = show.map((s, i) => s + pay[i]);
     console.log(`challenge decoded -> payment QR painted, Chromium, ${RUNS} runs (ms):`);
