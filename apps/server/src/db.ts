@@ -176,6 +176,20 @@ export const MIGRATIONS: string[] = [
   `
   CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE state = 'pending';
   `,
+  // The memory of S keyed by the ticket's expiry first: unique exactly when S is (an S names one ticket), and
+  // uses arrive for live tickets, so insertions land where the tickets in circulation are instead of at
+  // random across all of history (each page first touched after a checkpoint costs a full 8 KB in the WAL).
+  `
+  ALTER TABLE remembered_uses ADD COLUMN expires bigint;
+  ALTER TABLE remembered_uses DISABLE TRIGGER USER;
+  UPDATE remembered_uses u SET expires = t.expires FROM tickets t WHERE t.id = u.ticket;
+  ALTER TABLE remembered_uses ENABLE TRIGGER USER;
+  ALTER TABLE remembered_uses ALTER COLUMN expires SET NOT NULL;
+  ALTER TABLE remembered_uses DROP CONSTRAINT remembered_uses_pkey;
+  ALTER TABLE remembered_uses ADD PRIMARY KEY (expires, s);
+  DROP INDEX remembered_ticket;
+  CREATE INDEX remembered_ticket ON remembered_uses (expires, ticket);
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

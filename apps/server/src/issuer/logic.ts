@@ -72,6 +72,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   const v = await verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
   const ids = [...new Set(r.items.map((it) => ticketId(it.ticket)))];
   const sigs = r.items.map((it) => hex(it.S));
+  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: sigs[i] }));
   for (let attempt = 0; ; attempt++) {
     try {
       return await s.db.tx(async (sql) => {
@@ -79,7 +80,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         // Settled while this one waited for the locks (the same Return sent twice at once).
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
-        const remembered = await store.rememberedSignatures(sql, sigs);
+        const remembered = await store.rememberedSignatures(sql, keys);
         const result = await judgeReturn(v, {
           issuer: s.issuer,
           store: {
@@ -89,7 +90,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
             reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
           },
         });
-        await record(sql, result, r.items, message, sigs);
+        await record(sql, result, r.items, message, keys);
         return result.answer;
       });
     } catch (e) {
@@ -129,7 +130,7 @@ async function record(
   r: Settlement,
   items: readonly ReturnItem[],
   message: Uint8Array,
-  sigs: string[],
+  keys: store.SignatureKey[],
 ): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
@@ -155,6 +156,7 @@ async function record(
       r.remembered.map(({ item, index, code }) => ({
         S: item.S,
         ticket: ticketId(item.ticket),
+        expires: item.ticket.expires,
         shop: item.shop,
         unit: item.ticket.unit,
         amount: item.amount,
@@ -170,10 +172,16 @@ async function record(
   const over = rejected.filter((x) => x.code === 'E_OVERSPENT');
   const dup = rejected.filter((x) => x.code === 'E_DUPLICATE');
   const usesOf = over.length
-    ? await store.settledUsesOf(sql, [...new Set(over.map((x) => ticketId(x.item.ticket)))])
+    ? await store.settledUsesOf(
+        sql,
+        over.map((x) => ({ id: ticketId(x.item.ticket), expires: x.item.ticket.expires })),
+      )
     : new Map<string, store.EarlierUse[]>();
   const withS = dup.length
-    ? await store.usesWithSignatures(sql, [...new Set(dup.map((x) => sigs[x.index]))])
+    ? await store.usesWithSignatures(
+        sql,
+        dup.map((x) => keys[x.index]),
+      )
     : new Map<string, store.EarlierUse[]>();
   const denied = new Map<string, string>();
   for (const x of over) {
@@ -202,7 +210,7 @@ async function record(
           code === 'E_OVERSPENT'
             ? (usesOf.get(ticketId(item.ticket)) ?? [])
             : code === 'E_DUPLICATE'
-              ? (withS.get(sigs[index]) ?? [])
+              ? (withS.get(keys[index].s) ?? [])
               : [],
       },
       at: now,

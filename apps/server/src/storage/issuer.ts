@@ -84,12 +84,25 @@ export async function addSpent(sql: Sql, spent: Map<string, number>): Promise<vo
   );
 }
 
-/** Which of these use signatures (hex) were returned before. */
-export async function rememberedSignatures(sql: Sql, sigs: string[]): Promise<Set<string>> {
+/**
+ * A use's S with its ticket's expiry: the key of the memory of S. The same S always names the same ticket,
+ * so the pair is unique exactly when S is; and uses arrive for live tickets, so the index grows where the
+ * tickets now in circulation are, not across all of history.
+ */
+export interface SignatureKey {
+  expires: number;
+  /** S, hex. */
+  s: string;
+}
+
+const pairs = (keys: SignatureKey[]) => [keys.map((k) => k.expires), keys.map((k) => k.s).join(' ')];
+
+/** Which of these use signatures were returned before (their S in hex). */
+export async function rememberedSignatures(sql: Sql, keys: SignatureKey[]): Promise<Set<string>> {
   const { rows } = await sql.query<{ s: string }>(
-    `SELECT encode(s, 'hex') AS s FROM remembered_uses
-     WHERE s = ANY(SELECT decode(x, 'hex') FROM unnest(string_to_array($1, ' ')) AS x)`,
-    [sigs.join(' ')],
+    `SELECT encode(s, 'hex') AS s FROM remembered_uses WHERE (expires, s) IN (
+       SELECT x.e, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(e, s))`,
+    pairs(keys),
   );
   return new Set(rows.map((x) => x.s));
 }
@@ -154,6 +167,8 @@ export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
 export interface RememberedUse {
   S: Uint8Array;
   ticket: string;
+  /** The ticket's expires. */
+  expires: number;
   shop: string;
   unit: string;
   amount: number;
@@ -173,6 +188,7 @@ export async function rememberUses(
     {
       s: { type: 'bytea', values: uses.map((u) => hex(u.S)) },
       ticket: { type: 'text', values: uses.map((u) => u.ticket) },
+      expires: { type: 'bigint', values: uses.map((u) => u.expires) },
       shop: { type: 'text', values: uses.map((u) => u.shop) },
       unit: { type: 'text', values: uses.map((u) => u.unit) },
       amount: { type: 'bigint', values: uses.map((u) => u.amount) },
@@ -198,22 +214,26 @@ const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
 
 const EARLIER = `shop, ${base64urlOf('chal')} AS chal, amount, ${base64urlOf('s')} AS s, collector, origin`;
 
-/** The uses returned before with these signatures (hex), by signature (hex). */
-export async function usesWithSignatures(sql: Sql, sigs: string[]): Promise<Map<string, EarlierUse[]>> {
+/** The uses returned before with these signatures, by signature (hex). */
+export async function usesWithSignatures(sql: Sql, keys: SignatureKey[]): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT encode(s, 'hex') AS key, ${EARLIER} FROM remembered_uses
-     WHERE s = ANY(SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
-    [sigs],
+    `SELECT encode(s, 'hex') AS key, ${EARLIER} FROM remembered_uses WHERE (expires, s) IN (
+       SELECT x.e, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(e, s))`,
+    pairs(keys),
   );
   return groupBy(rows, 'key');
 }
 
-/** The settled uses of these tickets, in the order they were returned, by ticket. */
-export async function settledUsesOf(sql: Sql, tickets: string[]): Promise<Map<string, EarlierUse[]>> {
+/** The settled uses of these tickets (by id, with their expires), in the order they were returned, by ticket. */
+export async function settledUsesOf(
+  sql: Sql,
+  tickets: { id: string; expires: number }[],
+): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
     `SELECT ticket, ${EARLIER} FROM remembered_uses
-     WHERE ticket = ANY($1) AND code IS NULL ORDER BY origin, idx`,
-    [tickets],
+     WHERE (expires, ticket) IN (SELECT * FROM unnest($1::bigint[], $2::text[])) AND code IS NULL
+     ORDER BY origin, idx`,
+    [tickets.map((t) => t.expires), tickets.map((t) => t.id)],
   );
   return groupBy(rows, 'ticket');
 }
