@@ -13,7 +13,7 @@ import { startService } from '../../../e2e/service.ts';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 const dist = join(repo, 'apps/wallet/dist');
-const PORT = 5302;
+const PORT = Number(process.env.WALLET_BENCH_PORT ?? 5302);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const RUNS = 15;
 const BUDGET_KB = 150;
