@@ -162,6 +162,8 @@ async function history(
   demo: { collector: { id: string }; shops: { id: string }[] },
   holder: Uint8Array,
 ) {
+  // tsx (esbuild, keepNames) wraps the page function's named helpers in __name(): the page needs it.
+  await page.evaluate('globalThis.__name = (f) => f');
   await page.evaluate(
     async ({ tickets, journal, holder }) => {
       const db = await new Promise<IDBDatabase>((ok, ko) => {
