@@ -1,5 +1,6 @@
 // What the wallet does, without React: receive a ticket, pay a challenge, pay online. Every rule is
 // the protocol's; this file only orders the steps and keeps what they produce.
+import type { DirectAnswerJson, RefusalJson } from '@moneybag/api';
 import {
   type Bytes,
   bestVerifier,
@@ -232,7 +233,8 @@ export async function sendDirect(
   }).catch(() => {
     throw new Error('No network: the payment is signed and kept; send it again from History when online.');
   });
-  const j = (await res.json().catch(() => ({}))) as { receipt?: string; code?: string; message?: string };
+  // A 200 is a DirectAnswerJson; anything else a RefusalJson.
+  const j = (await res.json().catch(() => ({}))) as Partial<DirectAnswerJson & RefusalJson>;
   if (!res.ok || !j.receipt) {
     const error = `${j.code ?? `HTTP ${res.status}`}: ${j.message ?? 'refused'}`;
     // A 4xx is a refusal to keep; a 5xx may be retried.

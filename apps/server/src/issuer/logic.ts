@@ -59,7 +59,7 @@ export async function settle(s: Service, from: string, message: Uint8Array) {
   const collectors = await s.keysOf('collector');
   return s.db.tx(async (sql) => {
     // One settlement at a time, so that two Returns of one ticket cannot both fit under its face.
-    if (s.db.engine === 'postgres') await sql.query('SELECT pg_advisory_xact_lock(4242)');
+    await store.lockSettlements(sql);
     // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
     let r: ReturnType<typeof decode<'Return'>> | undefined;
     try {
