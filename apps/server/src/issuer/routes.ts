@@ -1,12 +1,14 @@
-// The issuer's endpoints as a Fastify plugin: section 7's tickets, Returns and deny list, and the admin JSON
+// The issuer's endpoints as a Fastify plugin: section 7's tickets, Returns, reclaims and deny list, and the admin JSON
 // of its page. Each handler reads the request and hands it to the logic.
 import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody } from '../http.ts';
 import type { Service } from '../service.ts';
-import { denylist, incidentsView, issue, settle, settlementView, ticketsView } from './logic.ts';
+import { denylist, incidentsView, issue, reclaim, settle, settlementView, ticketsView } from './logic.ts';
 
 export const RETURN_LIMIT = 32 * 1024 * 1024;
+/** A Reclaim is 240 bytes and a little more (its issuer id). */
+export const RECLAIM_LIMIT = 4096;
 
 const ticketSchema = {
   body: {
@@ -31,6 +33,9 @@ export const issuerRoutes: FastifyPluginAsync<{ service: Service }> = async (app
   app.post('/v1/returns', { bodyLimit: RETURN_LIMIT, config: { auth: ['collector'] } }, async (req) =>
     settle(s, partyOf(req).id, rawBody(req)),
   );
+
+  // 5.4: anyone may post a Reclaim (the holder's P is its authority).
+  app.post('/v1/reclaims', { bodyLimit: RECLAIM_LIMIT }, async (req) => reclaim(s, rawBody(req)));
 
   app.get('/v1/denylist', async () => denylist(s));
 
