@@ -67,7 +67,14 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
       collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });
-  app.get('/v1/health', async () => ({ ok: true, roles: s.roles }));
+  // The operator's probe: the database answers, and how durable it is (fsync, synchronous_commit).
+  app.get('/v1/health', async (_req, reply) => {
+    try {
+      return { ok: true, roles: s.roles, db: await s.db.info() };
+    } catch (e) {
+      return reply.code(503).send({ ok: false, roles: s.roles, error: `database: ${(e as Error).message}` });
+    }
+  });
   app.get('/v1/me', { config: { auth: 'any' } }, async (req) => {
     const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label };

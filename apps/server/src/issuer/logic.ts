@@ -62,18 +62,18 @@ const useJson = (it: ReturnItem) => ({
 });
 
 /**
- * One settlement or reclaim at a time (PGlite runs one transaction at a time anyway), so that two Returns of
- * one ticket, or a Return and a reclaim, cannot both fit under its face.
+ * One settlement or reclaim at a time, so that two Returns of one ticket, or a Return and a reclaim, cannot
+ * both fit under its face.
  */
-const serialize = async (s: Service, sql: Sql) => {
-  if (s.db.engine === 'postgres') await sql.query('SELECT pg_advisory_xact_lock(4242)');
+const serialize = async (sql: Sql) => {
+  await sql.query('SELECT pg_advisory_xact_lock(4242)');
 };
 
 /** 5.3 in one transaction: the lookups and the writes see one state. */
 export async function settle(s: Service, from: string, message: Uint8Array) {
   const collectors = await s.keysOf('collector');
   return s.db.tx(async (sql) => {
-    await serialize(s, sql);
+    await serialize(sql);
     // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
     let r: ReturnType<typeof decode<'Return'>> | undefined;
     try {
@@ -183,7 +183,7 @@ export const RECLAIMED_TICKET_LIFETIME = 365 * 86_400;
  */
 export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimAnswerJson> {
   return s.db.tx(async (sql) => {
-    await serialize(s, sql);
+    await serialize(sql);
     const now = nowSeconds();
     const out = await checkReclaim(message, {
       issuer: s.issuer,
