@@ -11,6 +11,8 @@ export interface TicketRow {
   issuedAt: number;
   /** What settled uses took of it. */
   spent: number;
+  /** What its holder reclaimed of it (5.4). */
+  reclaimed: number;
   left: number;
   /** The Ticket message, text form. */
   ticket: string;
@@ -26,6 +28,14 @@ export interface ReturnRow {
   origin: string;
   settled: number;
   rejected: number | unknown[];
+  at: number;
+}
+/** A ticket reclaimed by its holder (5.4): the ticket and the new one, text forms. */
+export interface ReclaimRow {
+  ticket: string;
+  amount: number;
+  newTicket: string;
+  /** Milliseconds. */
   at: number;
 }
 export interface ProofUse {
@@ -48,7 +58,14 @@ export interface Incident {
   holder: string;
   at: number;
   /** `use`: the refused use; `earlier`: what makes it a fault (the settled uses, or the same S before). */
-  proof: { use: ProofUse; earlier: ProofUse[]; ticket?: string; return?: string };
+  proof: {
+    use: ProofUse;
+    earlier: ProofUse[];
+    ticket?: string;
+    return?: string;
+    /** For E_RECLAIMED: the reclaim the use came after (`ticket`: the new Ticket, text form). */
+    reclaim?: { amount: number; ticket: string; at: number };
+  };
 }
 export interface DenyList {
   issuer: string;
@@ -62,7 +79,9 @@ export const PROBE = '/v1/admin/issuer/tickets';
 export const listTickets = (token: string) =>
   call<{ issuer: string; tickets: TicketRow[] }>('/v1/admin/issuer/tickets', { token });
 export const getSettlement = (token: string) =>
-  call<{ owed: OwedRow[]; returns: ReturnRow[] }>('/v1/admin/issuer/settlement', { token });
+  call<{ owed: OwedRow[]; returns: ReturnRow[]; reclaims: ReclaimRow[] }>('/v1/admin/issuer/settlement', {
+    token,
+  });
 export const listIncidents = (token: string) =>
   call<{ incidents: Incident[] }>('/v1/admin/issuer/incidents', { token });
 export const getDenyList = () => call<DenyList>('/v1/denylist');
