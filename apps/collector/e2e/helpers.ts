@@ -44,10 +44,11 @@ export async function issueOverHttp(
   holder: Uint8Array,
   unit: string,
   face: number,
+  expires = Math.floor(Date.now() / 1000) + 86_400,
 ): Promise<Ticket> {
   const res = await request.post('/v1/tickets', {
     headers: auth(issuer.token),
-    data: { holder: toBase64url(holder), unit, face, expires: Math.floor(Date.now() / 1000) + 86_400 },
+    data: { holder: toBase64url(holder), unit, face, expires },
   });
   expect(res.status(), await res.text()).toBe(200);
   return decode(fromText(((await res.json()) as { ticket: string }).ticket), 'Ticket');
