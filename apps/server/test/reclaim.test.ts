@@ -61,6 +61,7 @@ describe('POST /v1/reclaims', () => {
   let t: Ticket; // partly spent, then reclaimed
   let spentAll: Ticket; // fully spent
   let denied: Ticket; // of a holder denied for overspending
+  let unspent: Ticket; // reclaimed by several requests at once
   let late: Uint8Array; // a bag holding a use of t, collected only after t is reclaimed
   let answer: { ticket: string; amount: number };
 
@@ -71,6 +72,7 @@ describe('POST /v1/reclaims', () => {
     t = await issue(server, h, 1000, 'EUR', expires);
     spentAll = await issue(server, h, 100, 'EUR', expires);
     denied = await issue(server, cheat, 1000, 'EUR', expires);
+    unspent = await issue(server, h, 50, 'EUR', expires);
     const bags = [
       bagOf(a, await usesFor(a, [{ ticket: t, amount: 400, signer: h }])),
       bagOf(b, await usesFor(b, [{ ticket: spentAll, amount: 100, signer: h }])),
@@ -193,6 +195,15 @@ describe('POST /v1/reclaims', () => {
     expect(await post(await signReclaim(h, t, next.publicKey))).toEqual({ status: 200, body: answer });
     expect(await post(await signReclaim(h, t))).toEqual({ status: 200, body: answer });
     expect(await reclaims()).toHaveLength(1);
+  });
+
+  it('reclaims a ticket once when asked several times at once, each answered alike', async () => {
+    const keys = [h, next, holder(75), holder(76)].map((k) => k.publicKey);
+    const answers = await Promise.all(keys.map(async (to) => post(await signReclaim(h, unspent, to))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
+    expect(answers[0].body.amount).toBe(50);
+    expect((await reclaims()).filter((r) => r.ticket === toText(unspent))).toHaveLength(1);
   });
 
   it('refuses a use of the reclaimed ticket collected afterwards: E_RECLAIMED, the collector blamed', async () => {
