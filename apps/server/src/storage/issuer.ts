@@ -1,6 +1,7 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list,
 // reclaims.
-import type { SettlementAnswer } from '@moneybag/protocol';
+import type { EarlierUseJson, IncidentJson, ReclaimRowJson } from '@moneybag/api';
+import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { b64, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
@@ -96,15 +97,8 @@ export async function reclaimedOf(sql: Sql, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((x) => [x.ticket, int(x.amount)]));
 }
 
-/** A ticket's reclaim: the amount and the new ticket (text form), with when. */
-export interface ReclaimRow {
-  /** The reclaimed ticket, text form. */
-  ticket: string;
-  amount: number;
-  /** The new ticket it was answered with, text form. */
-  newTicket: string;
-  at: number;
-}
+/** A ticket's reclaim: the ticket and the new one it was answered with (text forms), the amount, when. */
+export type ReclaimRow = ReclaimRowJson;
 
 const reclaimRow = (r: Record<string, unknown>): ReclaimRow => ({
   ticket: r.old_message as string,
@@ -227,14 +221,7 @@ export async function rememberUses(
 }
 
 /** An earlier use, as an incident's proof shows it. */
-export interface EarlierUse {
-  shop: string;
-  chal: string;
-  amount: number;
-  S: string;
-  collector: string;
-  origin: string;
-}
+export type EarlierUse = EarlierUseJson;
 
 const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
   shop: u.shop as string,
@@ -305,17 +292,7 @@ export async function listDenied(sql: Sql): Promise<{ holder: string; at: number
   return rows.map((r) => ({ holder: r.holder, at: int(r.at) }));
 }
 
-export interface Incident {
-  code: string;
-  blame: string;
-  collector: string;
-  origin: string;
-  index: number;
-  ticket: string;
-  holder: string;
-  proof: unknown;
-  at: number;
-}
+export type Incident = Omit<IncidentJson, 'id'>;
 
 export async function insertIncident(sql: Sql, i: Incident): Promise<void> {
   await sql.query(
@@ -326,14 +303,14 @@ export async function insertIncident(sql: Sql, i: Incident): Promise<void> {
 }
 
 /** The newest incidents (500). */
-export async function listIncidents(sql: Sql): Promise<(Incident & { id: number })[]> {
+export async function listIncidents(sql: Sql): Promise<IncidentJson[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
     'SELECT * FROM incidents ORDER BY id DESC LIMIT 500',
   );
   return rows.map((r) => ({
     id: int(r.id),
-    code: r.code as string,
-    blame: r.blame as string,
+    code: r.code as Code,
+    blame: r.blame as Blame,
     collector: r.collector as string,
     origin: r.origin as string,
     index: int(r.idx),
