@@ -5,6 +5,7 @@ import {
   checkReclaim,
   decode,
   encode,
+  fail,
   fromBase64url,
   fromText,
   issueTicket,
@@ -29,6 +30,9 @@ export async function issue(
   s: Service,
   b: { holder: string; unit: string; face: number; expires: number },
 ): Promise<{ ticket: string }> {
+  // A ticket dead on arrival is an operator's mistake (a date in the past), never what a holder wants.
+  if (b.expires <= nowSeconds())
+    fail('E_EXPIRED', '`expires` is not in the future: this ticket would be expired on arrival');
   const t = await issueTicket(s.signer(s.issuer), {
     issuer: s.issuer,
     unit: b.unit,
@@ -61,19 +65,13 @@ const useJson = (it: ReturnItem) => ({
   S: toBase64url(it.S),
 });
 
-/**
- * One settlement or reclaim at a time, so that two Returns of one ticket, or a Return and a reclaim, cannot
- * both fit under its face.
- */
-const serialize = async (sql: Sql) => {
-  await sql.query('SELECT pg_advisory_xact_lock(4242)');
-};
-
 /** 5.3 in one transaction: the lookups and the writes see one state. */
 export async function settle(s: Service, from: string, message: Uint8Array) {
   const collectors = await s.keysOf('collector');
   return s.db.tx(async (sql) => {
-    await serialize(sql);
+    // One settlement or reclaim at a time, so that two Returns of one ticket, or a Return and a reclaim,
+    // cannot both fit under its face.
+    await store.lockSettlements(sql);
     // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
     let r: ReturnType<typeof decode<'Return'>> | undefined;
     try {
@@ -183,7 +181,7 @@ export const RECLAIMED_TICKET_LIFETIME = 365 * 86_400;
  */
 export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimAnswerJson> {
   return s.db.tx(async (sql) => {
-    await serialize(sql);
+    await store.lockSettlements(sql); // with settlements: both decide what is left of a ticket
     const now = nowSeconds();
     const out = await checkReclaim(message, {
       issuer: s.issuer,
