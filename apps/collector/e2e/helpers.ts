@@ -54,7 +54,6 @@ export async function issueOverHttp(
   holder: Uint8Array,
   unit: string,
   face: number,
-  expires = Math.floor(Date.now() / 1000) + 86_400,
 ): Promise<Ticket> {
   const res = await request.post('/v1/tickets', {
     headers: auth(issuer.token),
@@ -62,7 +61,7 @@ export async function issueOverHttp(
       holder: toBase64url(holder),
       unit,
       face,
-      expires,
+      expires: Math.floor(Date.now() / 1000) + 86_400,
     } satisfies TicketRequestJson,
   });
   expect(res.status(), await res.text()).toBe(200);
