@@ -62,11 +62,18 @@ test('journey: the cancelled sale given back: the ticket expires, the wallet rec
     await expect(page.getByTestId('reclaim')).toBeVisible({ timeout: 500 });
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId('expired-ticket')).toContainText('€2.00 signed, not confirmed by the shop');
+  // Tapped offline: signed and kept, sent by itself once the phone is back online.
+  await page.context().setOffline(true);
   await page.getByTestId('reclaim').click();
+  await expect(page.getByTestId('reclaim-pending')).toBeVisible();
+  await expect(page.getByTestId('error')).toContainText('No network');
+  await page.context().setOffline(false);
 
   // Nothing was collected of it: all €10.00 comes back, on a new ticket the issuer signed for this wallet.
   await expect(page.getByTestId('reclaimed')).toContainText('€10.00 came back');
   await expect(page.getByTestId('balance')).toContainText('€10.00');
   await expect(page.getByTestId('set-aside')).toHaveCount(0);
   await expect(page.getByTestId('expired-ticket')).toHaveAttribute('data-reclaim', 'done');
+  await page.getByTestId('open-history').click();
+  await expect(page.getByTestId('settled-by-reclaim')).toContainText('came back as a new ticket');
 });

@@ -39,7 +39,9 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
       <header className="bar">
         <h1>{tx('wallet')}</h1>
         <div style={{ display: 'flex', gap: '0.4rem' }}>
-          <button onClick={() => go({ name: 'history' })}>{tx('history')}</button>
+          <button onClick={() => go({ name: 'history' })} data-testid="open-history">
+            {tx('history')}
+          </button>
           <button onClick={() => go({ name: 'more' })}>{tx('more')}</button>
         </div>
       </header>
