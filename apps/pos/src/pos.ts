@@ -8,22 +8,25 @@ import {
   decode,
   formatAmount,
   isProtocolError,
+  type KeyChange,
   type Payment,
   ProtocolError,
   toHex,
   type Verifier,
 } from '@moneybag/protocol';
-import { say } from '@moneybag/web';
+import { keyChangeText, say } from '@moneybag/web';
 import { Ledger } from './ledger.ts';
 import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
   CHALLENGE_SECONDS,
   closeReason,
+  confirmKeys,
   DENYLIST_STALE_MS,
   deliver,
   dueMargin,
   refill,
   refreshDenyLists,
+  refreshDirectory,
   STOCK_LOW,
   Unreachable,
   usable,
@@ -57,6 +60,18 @@ export function refusal(e: { code: Code; message?: string }): Verdict {
   return { ok: false, code: e.code, reason: say(e).text, message: e.message ?? CODE_TEXT[e.code] };
 }
 
+/** How often a sync reads the well-known document again (as often as the deny lists). */
+const DIRECTORY_EVERY_MS = 10 * 60_000;
+
+/** Why no payment is taken while a key change waits for the operator: the first change, in words. */
+export function keysRefusal(changes: KeyChange[]): { code: Code; message: string } {
+  const c = changes[0];
+  return {
+    code: c.party === 'issuer' ? 'E_ISSUER' : 'E_COLLECTOR',
+    message: `${changes.map(keyChangeText).join(' ')} No payment is taken until the new key is confirmed on the Terminal screen.`,
+  };
+}
+
 export interface Deal {
   challenge: Challenge;
   record: ChallengeRecord;
@@ -73,6 +88,8 @@ export interface Status {
   nextDue?: number;
   denyAge?: number;
   warnings: string[];
+  /** Keys the well-known document now serves in place of pinned ones: no payment until confirmed. */
+  keyChanges: KeyChange[];
 }
 
 export class Pos {
@@ -92,6 +109,8 @@ export class Pos {
   onChange?: () => void;
   /** A sync asked for while one runs (a bag just closed): run once more after it. */
   private again = false;
+  /** Key changes waiting for the operator (from the store): while there are any, no payment is taken. */
+  keyChanges: KeyChange[] = [];
 
   constructor(
     readonly store: Store,
@@ -102,6 +121,10 @@ export class Pos {
   /** Close the open bag if it is due to close; then take the next deal number and keep the challenge. */
   async charge(unit: string, amount: number): Promise<Deal> {
     this.active();
+    if (this.keyChanges.length) {
+      const r = keysRefusal(this.keyChanges);
+      throw new ProtocolError(r.code, r.message);
+    }
     await this.autoClose();
     const now = this.now();
     const ledger = await this.memory();
@@ -133,6 +156,16 @@ export class Pos {
   async reload(): Promise<void> {
     if (this.ledger) await this.ledger.reloadKnown(this.store);
     else await this.memory();
+    this.keyChanges = (await this.store.pendingKeys())?.changes ?? [];
+  }
+
+  /** The operator confirmed the keys the service now serves: trust them, and take payments again. */
+  async confirmKeys(): Promise<void> {
+    this.active();
+    await confirmKeys(this.store);
+    await this.reload();
+    this.onChange?.();
+    void this.sync({ force: true });
   }
 
   /**
@@ -147,6 +180,10 @@ export class Pos {
 
   private async checkNow(message: Uint8Array): Promise<Verdict> {
     if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
+    if (this.keyChanges.length) {
+      const r = keysRefusal(this.keyChanges);
+      return { ok: false, ...r, reason: r.message };
+    }
     const ledger = this.ledger ?? (await this.memory());
     let payment: Payment;
     try {
@@ -254,6 +291,11 @@ export class Pos {
     if (this.retired || !(await this.store.pairing())) return;
     await this.autoClose();
     try {
+      const directory = await this.store.directory();
+      if (force || !directory || this.now() - directory.fetchedAt > DIRECTORY_EVERY_MS) {
+        await refreshDirectory(this.store, this.now());
+        await this.reload();
+      }
       for (const bag of await this.store.bagsIn('closed')) {
         if (!force && (bag.nextAttemptAt ?? 0) > this.now()) continue;
         this.sending = bag.id;
@@ -308,6 +350,7 @@ export class Pos {
       nextDue,
       denyAge: fetched === undefined ? undefined : now - fetched,
       warnings,
+      keyChanges: this.keyChanges,
     };
   }
 }

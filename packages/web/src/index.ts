@@ -9,4 +9,5 @@ export {
   validUntil,
 } from './format.ts';
 export { holdTab, type TabState } from './tab.ts';
+export { askPersistentStorage, keyChangeText } from './trust.ts';
 export { type Said, SaidError, say } from './words.ts';
