@@ -92,6 +92,7 @@ test('the POS asks the browser to keep its storage, and says so on screen when r
     baseURL!,
     await newShop(request, `bar-${uniq()}`, 'Bar'),
     'pos-1',
+    undefined,
     askedWith(false),
   );
   await expect(refused.getByTestId('storage-refused')).toContainText('did not agree to keep');
@@ -105,6 +106,7 @@ test('the POS asks the browser to keep its storage, and says so on screen when r
     baseURL!,
     await newShop(request, `pub-${uniq()}`, 'Pub'),
     'pos-1',
+    undefined,
     askedWith(true),
   );
   await expect(kept.getByTestId('shop-label')).toHaveText('Pub');

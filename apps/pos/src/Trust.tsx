@@ -1,8 +1,10 @@
 // What this terminal can rely on: the keys it pinned (a change stops payments until the operator confirms it)
 // and the browser's promise, or not, to keep its storage.
 import { type KeyChange, keyFingerprint } from '@moneybag/protocol';
-import { askPersistentStorage, keyChangeText } from '@moneybag/web';
+import { askPersistentStorage } from '@moneybag/web';
 import { useEffect, useState } from 'react';
+import { keyChangeText } from './pos.ts';
+import { t } from './text.ts';
 import { ErrorNote } from './ui.tsx';
 
 /** Ask once for persistent storage: `false` when the browser refused (or cannot be asked). */
@@ -14,15 +16,7 @@ export function usePersistentStorage(): boolean | undefined {
   return kept;
 }
 
-export function StorageRefused() {
-  return (
-    <div data-testid="storage-refused">
-      ⚠ This browser did not agree to keep this terminal's storage: it may clear it when space runs low, and
-      with it payments taken and not yet sent. Install the POS as an app (or allow this site to store data),
-      and connect often so that the takings are sent.
-    </div>
-  );
-}
+export const StorageRefused = () => <div data-testid="storage-refused">⚠ {t('storageRefused')}</div>;
 
 /** A pinned key the service no longer serves: said with both fingerprints, and confirmed by the operator only. */
 export function KeyChanges({ changes, onConfirm }: { changes: KeyChange[]; onConfirm(): Promise<void> }) {
@@ -30,22 +24,21 @@ export function KeyChanges({ changes, onConfirm }: { changes: KeyChange[]; onCon
   const [error, setError] = useState<unknown>();
   return (
     <section className="alert" role="alert" data-testid="key-change">
-      <h2>Payments are stopped: a key changed</h2>
+      <h2>{t('keysHeading')}</h2>
       <ul>
         {changes.map((c) => (
           <li key={`${c.party}/${c.id}`} data-testid="key-change-item" data-party={c.party} data-id={c.id}>
             {keyChangeText(c)}
             <br />
-            <span className="muted">
-              Trusted until now: <span className="mono">{keyFingerprint(c.pinned)}</span> · served now:{' '}
-              <span className="mono">{keyFingerprint(c.served)}</span>
+            <span className="muted mono">
+              {t('keysFingerprints', { pinned: keyFingerprint(c.pinned), served: keyFingerprint(c.served) })}
             </span>
           </li>
         ))}
       </ul>
       <p>
-        Before you confirm, check the new fingerprint with the {changes[0]?.party ?? 'party'} (by phone, or on
-        their letter): a key you did not expect may mean someone else answers in their name.
+        {t('keysStopped')}{' '}
+        {t('keysCheck', { party: t(changes[0]?.party === 'issuer' ? 'partyIssuer' : 'partyCollector') })}
       </p>
       {error !== undefined && <ErrorNote error={error} />}
       <button
@@ -63,7 +56,7 @@ export function KeyChanges({ changes, onConfirm }: { changes: KeyChange[]; onCon
           );
         }}
       >
-        I checked it: trust the new key
+        {t('keysConfirm')}
       </button>
     </section>
   );

@@ -1,4 +1,5 @@
-// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]`
+// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]
+//  [--horizon SECONDS]`
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
@@ -7,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
+import { DEFAULT_HORIZON } from '@moneybag/protocol';
 import { buildApp } from './app.ts';
 import { openDb } from './db.ts';
 import { seedDemo } from './demo.ts';
@@ -23,6 +25,7 @@ export async function start(argv: string[]) {
       role: { type: 'string', default: 'both' },
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
+      horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
     },
     allowPositionals: false,
   });
@@ -30,6 +33,9 @@ export async function start(argv: string[]) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
   if (!['issuer', 'collector', 'both'].includes(values.role!))
     throw new Error('--role is issuer, collector or both');
+  const horizon = Number(values.horizon);
+  if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))
+    throw new Error(`bad --horizon ${values.horizon}: a number of seconds`);
   const roles: ServedRole[] = values.role === 'both' ? ['issuer', 'collector'] : [values.role as ServedRole];
   const dataDir = resolve(values.data!);
 
@@ -55,6 +61,7 @@ export async function start(argv: string[]) {
       roles,
       origin: values.url ?? `http://localhost:${bound}`,
       selfUrl: `http://127.0.0.1:${bound}`,
+      horizon,
     },
     verifier,
   );

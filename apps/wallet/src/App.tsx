@@ -39,7 +39,15 @@ import {
 } from './store.ts';
 import { KeyChanges } from './Trust.tsx';
 import { Alert } from './ui.tsx';
-import { confirmKeys, type Quote, quote, receiveTicket, refreshTrust } from './wallet.ts';
+import {
+  confirmKeys,
+  deniedBy,
+  type Quote,
+  quote,
+  receiveTicket,
+  refreshDenied,
+  refreshTrust,
+} from './wallet.ts';
 
 /** The Web Lock held by the tab that is the wallet. */
 const LOCK = 'moneybag-wallet';
@@ -64,6 +72,8 @@ export interface WalletData {
   issuers: PartyRecord[];
   /** Keys the service now serves in place of kept ones, waiting for the holder. */
   pendingKeys?: PendingKeys;
+  /** The issuers whose deny list names this wallet's key. */
+  denied: string[];
 }
 
 export interface Notice {
@@ -91,14 +101,25 @@ export function App() {
   const reload = useCallback(async (d: DB) => {
     const k = await loadKey(d);
     if (!k) return setNeedsSetup(true);
-    const [tickets, payments, receipts, issuers, pendingKeys] = await Promise.all([
+    const [tickets, payments, receipts, issuers, denied, pendingKeys] = await Promise.all([
       listTickets(d),
       listPayments(d),
       listReceipts(d),
       listParties(d, 'issuers'),
+      deniedBy(d),
       getPendingKeys(d),
     ]);
-    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts, issuers, pendingKeys };
+    const next = {
+      db: d,
+      key: k.key,
+      signer: k.signer,
+      tickets,
+      payments,
+      receipts,
+      issuers,
+      denied,
+      pendingKeys,
+    };
     walletRef.current = next;
     setWallet(next);
     setNeedsSetup(false);
@@ -112,6 +133,12 @@ export function App() {
       navigator.storage?.persist?.().catch(() => {});
       // Trusted keys: fetched when online, kept for offline use.
       if (await refreshTrust(d, location.origin)) await reload(d);
+      // Whether an issuer blocks this wallet: told on the home screen.
+      const k = await loadKey(d);
+      if (k) {
+        await refreshDenied(d, k.key.publicKey);
+        await reload(d);
+      }
     });
   }, [reload]);
 
