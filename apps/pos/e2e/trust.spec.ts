@@ -86,33 +86,22 @@ test('the POS asks the browser to keep its storage, and says so on screen when r
       return answer;
     };
   };
-  const askedWith = (answer: boolean) => `(${page})(${answer})`;
-  const refused = await openPos(
-    browser,
-    baseURL!,
-    await newShop(request, `bar-${uniq()}`, 'Bar'),
-    'pos-1',
-    undefined,
-    askedWith(false),
-  );
-  await expect(refused.getByTestId('storage-refused')).toContainText('did not agree to keep');
-  expect(
-    await refused.evaluate(() => (window as unknown as { persistAsked: number }).persistAsked),
-  ).toBeGreaterThan(0);
-  await refused.context().close();
+  /** A POS paired in a browser whose persist() answers `answer`; how many times the app asked. */
+  const openAsked = async (answer: boolean) => {
+    const shop = await newShop(request, `bar-${uniq()}`, 'Bar');
+    const pos = await openPos(browser, baseURL!, shop, 'pos-1', undefined, `(${page})(${answer})`);
+    await expect(pos.getByTestId('shop-label')).toHaveText('Bar');
+    const asked = await pos.evaluate(() => (window as unknown as { persistAsked: number }).persistAsked);
+    return { pos, asked };
+  };
 
-  const kept = await openPos(
-    browser,
-    baseURL!,
-    await newShop(request, `pub-${uniq()}`, 'Pub'),
-    'pos-1',
-    undefined,
-    askedWith(true),
-  );
-  await expect(kept.getByTestId('shop-label')).toHaveText('Pub');
-  expect(
-    await kept.evaluate(() => (window as unknown as { persistAsked: number }).persistAsked),
-  ).toBeGreaterThan(0);
-  await expect(kept.getByTestId('storage-refused')).toHaveCount(0);
-  await kept.context().close();
+  const refused = await openAsked(false);
+  expect(refused.asked).toBeGreaterThan(0);
+  await expect(refused.pos.getByTestId('storage-refused')).toContainText('did not agree to keep');
+  await refused.pos.context().close();
+
+  const kept = await openAsked(true);
+  expect(kept.asked).toBeGreaterThan(0);
+  await expect(kept.pos.getByTestId('storage-refused')).toHaveCount(0);
+  await kept.pos.context().close();
 });

@@ -266,10 +266,12 @@ export function App() {
       {wallet.pendingKeys && (
         <KeyChanges
           pending={wallet.pendingKeys}
-          onConfirm={async () => {
-            await confirmKeys(wallet.db);
-            await reload(wallet.db);
-          }}
+          onConfirm={() =>
+            confirmKeys(wallet.db).then(
+              () => reload(wallet.db),
+              (error) => setNotice({ error }),
+            )
+          }
         />
       )}
       {notice.ok && (

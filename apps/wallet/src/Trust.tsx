@@ -2,13 +2,10 @@
 // once the holder confirms it.
 import { keyFingerprint } from '@moneybag/protocol';
 import { keyChangeText } from '@moneybag/web';
-import { useState } from 'react';
 import type { PendingKeys } from './store.ts';
-import { Alert } from './ui.tsx';
 
-export function KeyChanges({ pending, onConfirm }: { pending: PendingKeys; onConfirm(): Promise<void> }) {
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+/** `onConfirm` says its own failure (the wallet's notice). */
+export function KeyChanges({ pending, onConfirm }: { pending: PendingKeys; onConfirm(): void }) {
   return (
     <section className="card alert" role="alert" data-testid="key-change">
       <h3>A key changed</h3>
@@ -24,21 +21,7 @@ export function KeyChanges({ pending, onConfirm }: { pending: PendingKeys; onCon
         Until you confirm it, this wallet takes no ticket from a changed issuer and pays nothing through a
         changed collector. Confirm only if its operator told you of the new key (compare the fingerprint).
       </p>
-      {error !== undefined && <Alert error={error} />}
-      <button
-        disabled={busy}
-        data-testid="confirm-keys"
-        onClick={() => {
-          setBusy(true);
-          onConfirm().then(
-            () => setBusy(false),
-            (e) => {
-              setError(e);
-              setBusy(false);
-            },
-          );
-        }}
-      >
+      <button data-testid="confirm-keys" onClick={onConfirm}>
         I checked it: trust the new key
       </button>
     </section>
