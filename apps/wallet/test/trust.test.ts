@@ -1,10 +1,17 @@
 // What the wallet trusts: the kind of key it really holds, and the issuer and collector keys pinned on first use.
 import 'fake-indexeddb/auto';
-import { keyFingerprint, randomBytes, seedSigner, toBase64url } from '@moneybag/protocol';
+import {
+  encode,
+  issueTicket,
+  keyFingerprint,
+  randomBytes,
+  seedSigner,
+  toBase64url,
+} from '@moneybag/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKey, heldKind, signerOf } from '../src/keys.ts';
 import { addTicket, type DB, getPendingKeys, listParties, openStore } from '../src/store.ts';
-import { confirmKeys, payDirect, refreshTrust } from '../src/wallet.ts';
+import { confirmKeys, payDirect, receiveTicket, refreshTrust } from '../src/wallet.ts';
 
 let db: DB;
 let n = 0;
@@ -91,5 +98,33 @@ describe('keys pinned on first use', () => {
     // The same document again is no change.
     await refreshTrust(db, 'http://x/', serving(doc(next)));
     expect(await getPendingKeys(db)).toBeUndefined();
+  });
+
+  it('takes no ticket of an issuer whose key changed until confirmed, then takes it', async () => {
+    const collector = seedSigner(randomBytes(32)).publicKey;
+    const old = seedSigner(randomBytes(32));
+    const renewed = seedSigner(randomBytes(32));
+    const served = (k: Uint8Array) => ({
+      ...doc(collector),
+      issuers: [{ id: 'city', publicKey: toBase64url(k), url: 'http://x/', horizon: 60 }],
+    });
+    await refreshTrust(db, 'http://x/', serving(served(old.publicKey)));
+    await refreshTrust(db, 'http://x/', serving(served(renewed.publicKey)));
+    const key = await createKey(db, 'portable');
+    const ticket = await issueTicket(renewed, {
+      issuer: 'city',
+      unit: 'EUR',
+      face: 300,
+      holder: key.publicKey,
+      expires: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const message = encode({ type: 'Ticket', ...ticket });
+    const refused = receiveTicket(db, key.publicKey, message);
+    await expect(refused).rejects.toMatchObject({ code: 'E_ISSUER' });
+    await expect(refused).rejects.toThrow(
+      `The issuer city now presents another key: ${keyFingerprint(renewed.publicKey)}`,
+    );
+    await confirmKeys(db);
+    expect((await receiveTicket(db, key.publicKey, message)).fresh).toBe(true);
   });
 });
