@@ -56,6 +56,22 @@ export async function databaseUrlFor(): Promise<string | undefined> {
 
 const dbUrls = new Map<string, string | undefined>();
 
+/**
+ * A node-postgres client of a server's own database, connected: the embedded one's socket in the data folder,
+ * or its schema on DATABASE_URL's server. For tests that look under the service (or go around it).
+ */
+export async function dbClient(server: { data: string }) {
+  const { default: pg } = await import('pg');
+  const url = dbUrls.get(server.data);
+  const c = new pg.Client(
+    url
+      ? { connectionString: url }
+      : { host: join(server.data, 'postgres'), port: 5432, user: 'postgres', database: 'postgres' },
+  );
+  await c.connect();
+  return c;
+}
+
 /** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
 export async function startServer(
   data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),

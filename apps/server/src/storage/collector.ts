@@ -184,13 +184,15 @@ export async function acceptedTotals(sql: Sql): Promise<TotalRow[]> {
 
 // --- direct payments (3.5) ------------------------------------------------------------------------
 
-/** Forgets direct payments received before `before_ms`: outside every window, they can no longer matter. */
-export async function forgetDirectBefore(sql: Sql, before_ms: number): Promise<void> {
-  await sql.query('DELETE FROM direct_payments WHERE received_at < $1', [before_ms]);
-}
-
-export async function directSeen(sql: Sql, S: string): Promise<boolean> {
-  return (await sql.query('SELECT 1 FROM direct_payments WHERE s = $1', [S])).count > 0;
+/**
+ * Whether this S was received since `since_ms` (the replay window, by a query: every direct payment and its
+ * receipt stay on record; the primary key refuses an S twice whatever its age).
+ */
+export async function directSeen(sql: Sql, S: string, since_ms: number): Promise<boolean> {
+  return (
+    (await sql.query('SELECT 1 FROM direct_payments WHERE s = $1 AND received_at >= $2', [S, since_ms]))
+      .count > 0
+  );
 }
 
 /** A direct payment: its window row, and its accepted use (kind 'direct', index 0 of its origin). */
@@ -222,17 +224,20 @@ export interface DirectRow {
   shop: string;
   unit: string;
   amount: number;
+  receivedAt: number;
 }
 
+/** The direct payments, newest first (at most 500). */
 export async function listDirect(sql: Sql): Promise<DirectRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT origin, shop, unit, amount FROM accepted_uses WHERE kind = 'direct' ORDER BY origin LIMIT 500`,
+    'SELECT origin, shop, unit, amount, received_at FROM direct_payments ORDER BY received_at DESC, origin LIMIT 500',
   );
   return rows.map((r) => ({
     origin: r.origin as string,
     shop: r.shop as string,
     unit: r.unit as string,
     amount: int(r.amount),
+    receivedAt: int(r.received_at),
   }));
 }
 
