@@ -4,7 +4,7 @@ import cors from '@fastify/cors';
 import { ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { installAuth, partyOf } from './auth.ts';
-import { collectorRoutes } from './collector/routes.ts';
+import { BAG_LIMIT, collectorRoutes } from './collector/routes.ts';
 import { RAW_TYPE, Refusal } from './http.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import type { Service } from './service.ts';
@@ -18,6 +18,8 @@ export interface AppOptions {
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
+  /** The largest bag in bytes (default BAG_LIMIT); an issuer accepts Returns up to twice that. */
+  bagLimit?: number;
   /** Serve on an HTTP server made beforehand (main binds its port before it makes the service). */
   serverFactory?: FastifyServerFactory;
 }
@@ -82,8 +84,14 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
 
   // One plugin per role (a relay role adds its own beside these).
   if (s.serves('collector'))
-    await app.register(collectorRoutes, { service: s, onBag: opts.onBag, holdOutbox: opts.holdOutbox });
-  if (s.serves('issuer')) await app.register(issuerRoutes, { service: s });
+    await app.register(collectorRoutes, {
+      service: s,
+      bagLimit: opts.bagLimit ?? BAG_LIMIT,
+      onBag: opts.onBag,
+      holdOutbox: opts.holdOutbox,
+    });
+  if (s.serves('issuer'))
+    await app.register(issuerRoutes, { service: s, bagLimit: opts.bagLimit ?? BAG_LIMIT });
   await webRoutes(app);
   return app;
 }

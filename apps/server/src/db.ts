@@ -236,6 +236,14 @@ export const MIGRATIONS: string[] = [
   DROP INDEX direct_received;
   CREATE INDEX direct_received ON direct_payments (received_at DESC, origin);
   `,
+  // The outbox's states say what the operator must do: a Return the issuer refused needs attention (it was
+  // 'refused', final) until re-sent.
+  `
+  ALTER TABLE outbox DROP CONSTRAINT outbox_state;
+  UPDATE outbox SET state = 'needs attention' WHERE state = 'refused';
+  ALTER TABLE outbox ADD CONSTRAINT outbox_state CHECK (state IN ('pending', 'delivered', 'needs attention'));
+  CREATE INDEX outbox_undelivered ON outbox (state, created_at) WHERE state <> 'delivered';
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

@@ -1,4 +1,5 @@
-// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]`
+// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]
+// [--bag-limit BYTES]`
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
@@ -8,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
 import { buildApp } from './app.ts';
+import { BAG_LIMIT } from './collector/routes.ts';
 import { openDb } from './db.ts';
 import { seedDemo } from './demo.ts';
 import { startOutbox } from './outbox.ts';
@@ -23,6 +25,7 @@ export async function start(argv: string[]) {
       role: { type: 'string', default: 'both' },
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
+      'bag-limit': { type: 'string', default: String(BAG_LIMIT) },
     },
     allowPositionals: false,
   });
@@ -30,6 +33,9 @@ export async function start(argv: string[]) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
   if (!['issuer', 'collector', 'both'].includes(values.role!))
     throw new Error('--role is issuer, collector or both');
+  const bagLimit = Number(values['bag-limit']);
+  if (!Number.isInteger(bagLimit) || bagLimit < 4096)
+    throw new Error(`bad --bag-limit ${values['bag-limit']} (bytes, at least 4096)`);
   const roles: ServedRole[] = values.role === 'both' ? ['issuer', 'collector'] : [values.role as ServedRole];
   const dataDir = resolve(values.data!);
 
@@ -63,6 +69,7 @@ export async function start(argv: string[]) {
   const app = await buildApp(s, {
     onBag: () => outbox?.poke(),
     holdOutbox: outbox?.hold,
+    bagLimit,
     serverFactory: (h) => {
       handler = h as RequestListener;
       return server;

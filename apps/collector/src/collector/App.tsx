@@ -14,6 +14,7 @@ import {
   listTotals,
   type NewShop,
   pairShop,
+  resendReturn,
 } from './api.ts';
 import { ImportBag } from './ImportBag.tsx';
 
@@ -279,13 +280,19 @@ function Direct({ token, version }: { token: string; version: number }) {
   );
 }
 
-const STATE_BADGE = { pending: 'warn', delivered: 'ok', refused: 'bad' } as const;
+const STATE_BADGE = { pending: 'warn', delivered: 'ok', 'needs attention': 'bad' } as const;
 
-function Outbox({ token, version }: { token: string; version: number }) {
+function Outbox({ token, version, changed }: { token: string; version: number; changed: () => void }) {
   const { data, error } = useLoad(() => listOutbox(token), [token, version]);
+  const [failed, setFailed] = useState<unknown>();
+  const resend = (id: string | number) =>
+    resendReturn(token, id).then(() => {
+      setFailed(undefined);
+      changed();
+    }, setFailed);
   return (
     <Section title="Outbox to issuers">
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? failed} />
       {data && data.outbox.length === 0 && <p className="muted">Nothing returned yet.</p>}
       <div className="scroll">
         <table data-testid="outbox">
@@ -305,7 +312,17 @@ function Outbox({ token, version }: { token: string; version: number }) {
                 <td className="num">{r.uses}</td>
                 <td>
                   <span className={`badge ${STATE_BADGE[r.state]}`}>{r.state}</span>
-                  {r.answer && <span> {r.answer.settled} settled</span>}
+                  {r.answer && 'settled' in r.answer && <span> {r.answer.settled} settled</span>}
+                  {r.state === 'needs attention' && (
+                    <div>
+                      The issuer refused it
+                      {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}. Fix
+                      the cause (its url, this collector's registration there), then{' '}
+                      <button className="secondary" onClick={() => resend(r.id)}>
+                        Re-send
+                      </button>
+                    </div>
+                  )}
                   {r.state === 'pending' && r.attempts > 0 && (
                     <div className="muted">
                       {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
@@ -313,7 +330,7 @@ function Outbox({ token, version }: { token: string; version: number }) {
                     </div>
                   )}
                   {r.lastError && <div className="bad">{r.lastError}</div>}
-                  {r.answer?.rejected.map((x) => (
+                  {(r.answer && 'rejected' in r.answer ? r.answer.rejected : []).map((x) => (
                     <div key={x.index}>
                       use {x.index}: <CodeLabel code={x.code} />{' '}
                       <span className="muted">(blame {x.blame})</span>
@@ -348,7 +365,7 @@ export function CollectorApp({ token }: { token: string }) {
         <div>
           <Bags token={token} version={version} />
           <Direct token={token} version={version} />
-          <Outbox token={token} version={version} />
+          <Outbox token={token} version={version} changed={changed} />
         </div>
       </div>
     </>

@@ -30,11 +30,15 @@ export interface OutboxRow {
   issuer: string;
   origin: string;
   uses: number;
-  state: 'pending' | 'delivered' | 'refused';
+  /** `needs attention`: the issuer refused it; `answer` is its refusal until the operator re-sends. */
+  state: 'pending' | 'delivered' | 'needs attention';
   attempts: number;
   nextAttemptAt: number | null;
   lastError: string | null;
-  answer: { settled: number; rejected: { index: number; code: string; blame: string }[] } | null;
+  answer:
+    | { settled: number; rejected: { index: number; code: string; blame: string }[] }
+    | { code: string; message: string }
+    | null;
   createdAt: number;
 }
 export interface AllocationRow {
@@ -81,6 +85,9 @@ export const listDirect = (token: string) =>
   call<{ direct: DirectRow[] }>('/v1/admin/collector/direct', { token });
 export const listOutbox = (token: string) =>
   call<{ outbox: OutboxRow[] }>('/v1/admin/collector/outbox', { token });
+/** Sends a Return again now (after fixing what the issuer refused). */
+export const resendReturn = (token: string, id: string | number) =>
+  call<{ resent: number[] }>(`/v1/admin/collector/outbox/${id}/resend`, { token, method: 'POST' });
 
 /**
  * A bag delivered by hand, collected on behalf of the shop it names (`to`): with that shop's token on

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody, refuse } from '../http.ts';
 import type { Service } from '../service.ts';
+import { resendOutbox } from '../storage/collector.ts';
 import {
   addShop,
   allocateFor,
@@ -21,10 +22,13 @@ import {
   totalsView,
 } from './logic.ts';
 
+/** The default largest bag (`--bag-limit`): ~100,000 uses. */
 export const BAG_LIMIT = 32 * 1024 * 1024;
 
 export interface CollectorOptions {
   service: Service;
+  /** The largest bag in bytes (413 E_TOO_LARGE above). */
+  bagLimit: number;
   /** A bag or direct payment was stored (the outbox may send its Returns). */
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
@@ -53,7 +57,10 @@ const shopSchema = {
 const shop = { auth: ['shop'] } as const;
 const operator = { auth: ['collector'] } as const;
 
-export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app, { service: s, ...opts }) => {
+export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
+  app,
+  { service: s, bagLimit, ...opts },
+) => {
   if (opts.holdOutbox) {
     const hold = opts.holdOutbox;
     // The raw response's close comes once, whether answered, refused or cut off.
@@ -80,7 +87,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
     return { allocations: await allocateFor(s, partyOf(req).id, body) };
   });
 
-  app.post('/v1/bags', { bodyLimit: BAG_LIMIT, config: shop }, async (req) =>
+  app.post('/v1/bags', { bodyLimit: bagLimit, config: shop }, async (req) =>
     receiveBag(s, partyOf(req).id, rawBody(req)),
   );
 
@@ -99,7 +106,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
 
   // A bag handed in by hand (a file a shop exported): the operator collects it as the party it names, so
   // every check of 5.2 applies as if that party had sent it (E_UNKNOWN_BAG if the root is not its own).
-  app.post('/v1/admin/collector/bags', { bodyLimit: BAG_LIMIT, config: operator }, async (req) => {
+  app.post('/v1/admin/collector/bags', { bodyLimit: bagLimit, config: operator }, async (req) => {
     const message = rawBody(req);
     let to = '';
     try {
@@ -134,4 +141,24 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
   app.get('/v1/admin/collector/totals', { config: operator }, async () => totalsView(s));
   app.get('/v1/admin/collector/direct', { config: operator }, async () => directView(s));
   app.get('/v1/admin/collector/outbox', { config: operator }, async () => outboxView(s));
+
+  // The operator fixed the cause (the issuer's url, the collector's registration there, a limit): the Returns
+  // are due again, sent at once.
+  const resent = (ids: number[]) => {
+    if (ids.length) opts.onBag?.();
+    return { resent: ids };
+  };
+  app.post<{ Params: { id: string } }>(
+    '/v1/admin/collector/outbox/:id/resend',
+    { config: operator },
+    async (req) => {
+      const ids = /^\d{1,15}$/.test(req.params.id) ? await resendOutbox(s.db, Number(req.params.id)) : [];
+      if (!ids.length)
+        refuse(404, 'E_NOT_FOUND', `no Return ${req.params.id} waiting (unknown, or delivered)`);
+      return resent(ids);
+    },
+  );
+  app.post('/v1/admin/collector/outbox/resend', { config: operator }, async () =>
+    resent(await resendOutbox(s.db, 'attention')),
+  );
 };

@@ -6,7 +6,12 @@ import { jsonBody, rawBody } from '../http.ts';
 import type { Service } from '../service.ts';
 import { denylist, incidentsView, issue, settle, settlementView, ticketsView } from './logic.ts';
 
-export const RETURN_LIMIT = 32 * 1024 * 1024;
+/**
+ * The Returns an issuer accepts are up to twice its bag limit: every Return a collector makes from a bag it
+ * accepted fits. A Return item is a bag's use without its deal (8 bytes) but with its challenge (32): 24 bytes
+ * more on a use of at least ~200 (a ticket with its 64-byte C, the 64-byte S), so under 1.15x the bag.
+ */
+export const returnLimitFor = (bagLimit: number): number => 2 * bagLimit;
 
 const ticketSchema = {
   body: {
@@ -23,13 +28,18 @@ const ticketSchema = {
 
 const operator = { auth: ['issuer'] } as const;
 
-export const issuerRoutes: FastifyPluginAsync<{ service: Service }> = async (app, { service: s }) => {
+export const issuerRoutes: FastifyPluginAsync<{ service: Service; bagLimit: number }> = async (
+  app,
+  { service: s, bagLimit },
+) => {
   app.post('/v1/tickets', { schema: ticketSchema, config: operator }, async (req) =>
     issue(s, jsonBody<{ holder: string; unit: string; face: number; expires: number }>(req)),
   );
 
-  app.post('/v1/returns', { bodyLimit: RETURN_LIMIT, config: { auth: ['collector'] } }, async (req) =>
-    settle(s, partyOf(req).id, rawBody(req)),
+  app.post(
+    '/v1/returns',
+    { bodyLimit: returnLimitFor(bagLimit), config: { auth: ['collector'] } },
+    async (req) => settle(s, partyOf(req).id, rawBody(req)),
   );
 
   app.get('/v1/denylist', async () => denylist(s));

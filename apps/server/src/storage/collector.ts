@@ -258,12 +258,15 @@ export async function insertOutbox(
   );
 }
 
+export type OutboxState = 'pending' | 'delivered' | 'needs attention';
+
 export interface OutboxRow {
   id: number;
   issuer: string;
   origin: string;
   uses: number;
-  state: 'pending' | 'delivered' | 'refused';
+  /** `needs attention`: the issuer refused it (its answer kept) until the operator re-sends it. */
+  state: OutboxState;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -303,11 +306,11 @@ export async function dueOutbox(sql: Sql, now: number, limit: number): Promise<O
   return rows.map(outboxRow);
 }
 
-/** The issuer's final word on a Return: delivered (2xx) or refused (a 4xx). */
+/** The issuer answered: delivered (2xx), or a refusal that needs the operator (a 4xx). */
 export async function outboxAnswered(
   db: Db,
   id: number,
-  a: { state: 'delivered' | 'refused'; attempts: number; answer: string; error: string | null },
+  a: { state: Exclude<OutboxState, 'pending'>; attempts: number; answer: string; error: string | null },
 ): Promise<void> {
   await db.query('UPDATE outbox SET state = $1, attempts = $2, answer = $3, last_error = $4 WHERE id = $5', [
     a.state,
@@ -329,4 +332,32 @@ export async function outboxRetryAt(
     a.error,
     id,
   ]);
+}
+
+/**
+ * The operator re-sends Returns that are not delivered (one by id, or every one that needs attention): they
+ * are due now. Returns the ids made pending.
+ */
+export async function resendOutbox(db: Db, id: number | 'attention'): Promise<number[]> {
+  const { rows } = await db.query<{ id: unknown }>(
+    id === 'attention'
+      ? "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE state = 'needs attention' RETURNING id"
+      : "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE id = $2 AND state <> 'delivered' RETURNING id",
+    id === 'attention' ? [Date.now()] : [Date.now(), id],
+  );
+  return rows.map((r) => int(r.id)).sort((a, b) => a - b);
+}
+
+/** How many Returns wait (pending or needing attention), and the age of the oldest, for /metrics. */
+export async function outboxDepth(
+  sql: Sql,
+): Promise<{ state: OutboxState; count: number; oldest: number | null }[]> {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    "SELECT state, count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state <> 'delivered' GROUP BY state",
+  );
+  return rows.map((r) => ({
+    state: r.state as OutboxState,
+    count: int(r.n),
+    oldest: r.oldest === null ? null : int(r.oldest),
+  }));
 }
