@@ -4,6 +4,7 @@ import { decodeViews, isId } from '@moneybag/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody, refuse } from '../http.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Service } from '../service.ts';
 import { resendOutbox } from '../storage/collector.ts';
 import {
@@ -29,6 +30,9 @@ export interface CollectorOptions {
   service: Service;
   /** The largest bag in bytes (413 E_TOO_LARGE above). */
   bagLimit: number;
+  metrics?: Metrics;
+  /** The route config of an endpoint anyone can call (its rate limit). */
+  limited?: object;
   /** A bag or direct payment was stored (the outbox may send its Returns). */
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
@@ -59,7 +63,7 @@ const operator = { auth: ['collector'] } as const;
 
 export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
   app,
-  { service: s, bagLimit, ...opts },
+  { service: s, bagLimit, metrics, limited, ...opts },
 ) => {
   if (opts.holdOutbox) {
     const hold = opts.holdOutbox;
@@ -87,9 +91,11 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     return { allocations: await allocateFor(s, partyOf(req).id, body) };
   });
 
-  app.post('/v1/bags', { bodyLimit: bagLimit, config: shop }, async (req) =>
-    receiveBag(s, partyOf(req).id, rawBody(req)),
-  );
+  app.post('/v1/bags', { bodyLimit: bagLimit, config: shop }, async (req) => {
+    const answer = await receiveBag(s, partyOf(req).id, rawBody(req));
+    metrics?.bag(answer);
+    return answer;
+  });
 
   app.get<{ Params: { digest: string } }>('/v1/bags/:digest', { config: shop }, async (req) => {
     const found = /^[0-9a-f]{64}$/.test(req.params.digest)
@@ -100,7 +106,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     return found.answer;
   });
 
-  app.post('/v1/direct', async (req) => receiveDirect(s, rawBody(req)));
+  app.post('/v1/direct', { config: { ...limited } }, async (req) => receiveDirect(s, rawBody(req)));
 
   // --- admin JSON for the collector's page ---------------------------------------------------
 
@@ -114,7 +120,9 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     } catch {
       // receiveBag answers with the decoder's code
     }
-    return receiveBag(s, to, message);
+    const answer = await receiveBag(s, to, message);
+    metrics?.bag(answer);
+    return answer;
   });
 
   app.get('/v1/admin/collector/shops', { config: operator }, async () => shopsView(s));

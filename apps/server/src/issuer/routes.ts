@@ -28,10 +28,11 @@ const ticketSchema = {
 
 const operator = { auth: ['issuer'] } as const;
 
-export const issuerRoutes: FastifyPluginAsync<{ service: Service; bagLimit: number }> = async (
-  app,
-  { service: s, bagLimit },
-) => {
+export const issuerRoutes: FastifyPluginAsync<{
+  service: Service;
+  bagLimit: number;
+  limited?: object;
+}> = async (app, { service: s, bagLimit, limited }) => {
   app.post('/v1/tickets', { schema: ticketSchema, config: operator }, async (req) =>
     issue(s, jsonBody<{ holder: string; unit: string; face: number; expires: number }>(req)),
   );
@@ -42,7 +43,7 @@ export const issuerRoutes: FastifyPluginAsync<{ service: Service; bagLimit: numb
     async (req) => settle(s, partyOf(req).id, rawBody(req)),
   );
 
-  app.get('/v1/denylist', async () => denylist(s));
+  app.get('/v1/denylist', { config: { ...limited } }, async () => denylist(s));
 
   app.get('/v1/admin/issuer/tickets', { config: operator }, async () => ticketsView(s));
   app.get('/v1/admin/issuer/settlement', { config: operator }, async () => settlementView(s));
