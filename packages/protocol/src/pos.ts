@@ -11,7 +11,6 @@ import {
   type Challenge,
   decode,
   MAX_PATH,
-  type PathStep,
   type Payment,
   type Report,
   type Use,
@@ -180,8 +179,6 @@ export function mergeBags(bags: Bag[]): Bag {
   }
   return { collector: first.collector, to: first.to, root: first.root, node };
 }
-
-export type { PathStep };
 
 /** An Allocation the POS or a relay receives: signed by a collector it trusts (else E_COLLECTOR). */
 export async function verifyAllocation(
