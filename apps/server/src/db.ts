@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Cluster, SOCKET_PORT, startCluster } from './postgres.ts';
+import { type Cluster, SOCKET_PORT, socketDirOf, startCluster } from './postgres.ts';
 
 export type Row = Record<string, unknown>;
 export interface Sql {
@@ -183,11 +183,11 @@ export const MIGRATIONS: string[] = [
     ADD FOREIGN KEY (collector, origin) REFERENCES settled_returns(collector, origin),
     ADD CHECK (amount >= 1),
     ADD CHECK (idx >= 0),
-    ADD CHECK (code IS NULL OR code = 'E_OVERSPENT');
+    ADD CHECK (code IS NULL OR code IN ('E_OVERSPENT', 'E_RECLAIMED'));
   -- (no key on incidents.ticket: an E_NOT_ISSUED incident names a ticket this issuer never issued)
   ALTER TABLE incidents
     ADD FOREIGN KEY (collector, origin) REFERENCES settled_returns(collector, origin),
-    ADD CHECK (code IN ('E_NOT_ISSUED', 'E_USE_SIGNATURE', 'E_DUPLICATE', 'E_OVERSPENT')),
+    ADD CHECK (code IN ('E_NOT_ISSUED', 'E_USE_SIGNATURE', 'E_DUPLICATE', 'E_RECLAIMED', 'E_OVERSPENT')),
     ADD CHECK (blame IN ('collector', 'holder'));
   ALTER TABLE denylist ADD FOREIGN KEY (ticket) REFERENCES tickets(id);
 
@@ -345,4 +345,14 @@ export async function openDb(dataDir: string, url = process.env.DATABASE_URL): P
     throw e;
   }
   return db;
+}
+
+/**
+ * The database of a data folder whose server runs now (a backup while it serves): DATABASE_URL's, or the
+ * running embedded cluster through its socket. Closing it leaves the server running.
+ */
+export function attachDb(dataDir: string, url = process.env.DATABASE_URL): Db {
+  if (url) return openPool({ connectionString: url, max: 2 });
+  const host = socketDirOf(join(dataDir, 'postgres'));
+  return openPool({ host, port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 2 });
 }

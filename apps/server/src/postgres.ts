@@ -190,10 +190,15 @@ function initCluster(bin: Binaries, dir: string, user?: { uid: number; gid: numb
   }
 }
 
-/** Where the socket goes: in the cluster, unless that path is too long for a socket (~100 bytes). */
-function socketDirFor(dir: string, user?: { uid: number; gid: number }): string {
+/** Where the socket of the cluster in `dir` is: in the cluster, unless that path is too long for a socket (~100 bytes). */
+export function socketDirOf(dir: string): string {
   if (join(dir, `.s.PGSQL.${SOCKET_PORT}`).length < 100) return dir;
-  const alt = join(tmpdir(), `moneybag-pg-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+  return join(tmpdir(), `moneybag-pg-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+}
+
+function socketDirFor(dir: string, user?: { uid: number; gid: number }): string {
+  const alt = socketDirOf(dir);
+  if (alt === dir) return dir;
   mkdirSync(alt, { recursive: true, mode: 0o700 });
   if (user) chownSync(alt, user.uid, user.gid);
   return alt;
