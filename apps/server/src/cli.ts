@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { inspect } from '@moneybag/cli';
 import { isId } from '@moneybag/protocol';
 import QRCode from 'qrcode';
+import { backup, restore } from './backup.ts';
 import { addShop, pairingLink, pairShop } from './collector/logic.ts';
 import { openDb } from './db.ts';
 import { type DemoJson, seedDemo } from './demo.ts';
@@ -22,7 +23,9 @@ const USAGE = `usage:
   pair <shop> [--data DIR] [--url ORIGIN]                     a new token for a shop, as a POS pairing link and QR
   token <party> [--data DIR]                                  a new bearer token for a party (issuer, collector or shop)
   resend <outbox id> | --all [--data DIR]                     re-send a Return the issuer refused (after fixing the cause);
-                                                              --all: every Return that needs attention`;
+                                                              --all: every Return that needs attention
+  backup <file> [--data DIR]                                  keys and database in one file, consistent while the server runs
+  restore <file> --data DIR                                   into an empty folder: the same keys, tokens, bags and settlements`;
 
 async function viaServer<T = { id: string; label: string; token: string; pairing: string }>(
   url: string,
@@ -80,6 +83,25 @@ export async function runCli(args: string[]): Promise<number> {
   const running = runningServer(data);
   const origin = (parsed.values.url ?? running?.url ?? 'http://localhost:8080').replace(/\/+$/, '');
   if (command === 'resend') return resend(data, running?.url, parsed.values.all ? 'attention' : target);
+  if (command === 'backup' || command === 'restore') {
+    if (!target) {
+      console.error(USAGE);
+      return 2;
+    }
+    try {
+      const out =
+        command === 'backup'
+          ? await backup(data, resolve(target), !!running)
+          : await restore(resolve(target), data);
+      console.log(
+        `${command === 'backup' ? 'backed up' : 'restored'} ${out.files} files and ${out.rows} rows ${command === 'backup' ? `to ${resolve(target)}` : `into ${data}`}`,
+      );
+      return 0;
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+  }
   if (!command || !target || !['add-shop', 'pair', 'token'].includes(command)) {
     console.error(USAGE);
     return 2;

@@ -56,6 +56,15 @@ export async function databaseUrlFor(): Promise<string | undefined> {
 
 const dbUrls = new Map<string, string | undefined>();
 
+/** The environment of a process working on `data` (a server, a command): its own schema on DATABASE_URL. */
+export async function envFor(data: string): Promise<NodeJS.ProcessEnv> {
+  if (!dbUrls.has(data)) dbUrls.set(data, await databaseUrlFor());
+  const env = { ...process.env };
+  const dbUrl = dbUrls.get(data);
+  if (dbUrl) env.DATABASE_URL = dbUrl;
+  return env;
+}
+
 /**
  * A node-postgres client of a server's own database, connected: the embedded one's socket in the data folder,
  * or its schema on DATABASE_URL's server. For tests that look under the service (or go around it).
@@ -77,10 +86,7 @@ export async function startServer(
   data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
   args: string[] = [],
 ): Promise<Server> {
-  if (!dbUrls.has(data)) dbUrls.set(data, await databaseUrlFor());
-  const env = { ...process.env };
-  const dbUrl = dbUrls.get(data);
-  if (dbUrl) env.DATABASE_URL = dbUrl;
+  const env = await envFor(data);
   const proc = spawn(
     process.execPath,
     [
