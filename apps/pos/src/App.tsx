@@ -44,6 +44,7 @@ export function App() {
   const [now, setNow] = useState(Date.now());
   const [fatal, setFatal] = useState<unknown>();
   const [tabState, setTabState] = useState<TabState>();
+  const [persisted, setPersisted] = useState<boolean>();
   // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
   const judged = useRef(new Map<string, VerdictT>());
   const posRef = useRef<Pos>(undefined);
@@ -108,6 +109,17 @@ export function App() {
       window.removeEventListener('online', online);
     };
   }, [pos, pairing, refresh]);
+
+  // The POS holds accepted uses until they are delivered: it asks the browser not to evict its storage, and
+  // says so when the browser refuses.
+  useEffect(() => {
+    const storage = navigator.storage;
+    if (!storage?.persist) return setPersisted(false);
+    storage
+      .persisted()
+      .then((yes) => yes || storage.persist())
+      .then(setPersisted, () => setPersisted(false));
+  }, []);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -183,6 +195,14 @@ export function App() {
           {tab('settings', 'Terminal')}
         </nav>
       </header>
+      {persisted === false && (
+        <div className="warnings" data-testid="storage-refused">
+          <div>
+            ⚠ The browser refused persistent storage: when space runs low it may delete payments not yet
+            delivered. Deliver bags often; installing the POS as an app usually lets it keep them.
+          </div>
+        </div>
+      )}
       {status && status.warnings.length > 0 && (
         <div className="warnings" data-testid="warnings">
           {status.warnings.map((w) => (
