@@ -2,18 +2,14 @@
 // request changes nothing.
 import { bodyOfUse, directChallengeOf, encode } from '@moneybag/protocol';
 import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, dbClient, holder, issue, type Server, startServer } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { call, holder, issue, type Server, serverForFile } from './helpers.ts';
 
 let server: Server;
 let db: pg.Client;
-beforeAll(async () => {
-  server = await startServer();
-  db = await dbClient(server);
-}, 60_000);
-afterAll(async () => {
-  await db?.end();
-  await server?.stop();
+serverForFile((s, d) => {
+  server = s;
+  db = d;
 });
 
 const direct = async (h = holder(71), time_ms = Date.now(), amount = 120) => {

@@ -19,6 +19,7 @@ import {
   type Ticket,
   type Use,
 } from '@moneybag/protocol';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const RAW = 'application/vnd.moneybag';
@@ -63,6 +64,27 @@ export async function envFor(data: string): Promise<NodeJS.ProcessEnv> {
   const dbUrl = dbUrls.get(data);
   if (dbUrl) env.DATABASE_URL = dbUrl;
   return env;
+}
+
+/**
+ * One server for the tests of a file, with a client of its database: started before them, stopped after.
+ * `use` receives both once started.
+ */
+export function serverForFile(
+  use: (server: Server, db: import('pg').Client) => void,
+  args: string[] = [],
+): void {
+  let server: Server | undefined;
+  let db: import('pg').Client | undefined;
+  beforeAll(async () => {
+    server = await startServer(undefined, args);
+    db = await dbClient(server);
+    use(server, db);
+  }, 60_000);
+  afterAll(async () => {
+    await db?.end();
+    await server?.stop();
+  });
 }
 
 /**

@@ -4,16 +4,15 @@
 // @ts-expect-error: the parser ships no types; its output is typed below.
 import parsePrometheus from 'parse-prometheus-text-format';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   allocations,
   bagOf,
   call,
-  dbClient,
   holder,
   issue,
   type Server,
-  startServer,
+  serverForFile,
   usesFor,
   waitFor,
 } from './helpers.ts';
@@ -27,14 +26,13 @@ const LIMIT = 5;
 
 let server: Server;
 let db: pg.Client;
-beforeAll(async () => {
-  server = await startServer(undefined, ['--rate-limit', String(LIMIT)]);
-  db = await dbClient(server);
-}, 60_000);
-afterAll(async () => {
-  await db?.end();
-  await server?.stop();
-});
+serverForFile(
+  (s, d) => {
+    server = s;
+    db = d;
+  },
+  ['--rate-limit', String(LIMIT)],
+);
 
 /** The parsed families, and the raw text (the parser folds a labelled histogram's series into one). */
 async function scrape(): Promise<Family[] & { text: string }> {

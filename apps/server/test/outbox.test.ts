@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Ticket } from '@moneybag/protocol';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   allocations,
   bagOf,
@@ -13,6 +13,7 @@ import {
   holder,
   issue,
   type Server,
+  serverForFile,
   startServer,
   usesFor,
   waitFor,
@@ -44,13 +45,9 @@ const answered = (server: Server, origin: string, attempts: number) =>
 describe('a Return the issuer refuses', () => {
   let server: Server;
   let db: pg.Client;
-  beforeAll(async () => {
-    server = await startServer();
-    db = await dbClient(server);
-  }, 60_000);
-  afterAll(async () => {
-    await db?.end();
-    await server?.stop();
+  serverForFile((s, d) => {
+    server = s;
+    db = d;
   });
 
   it('needs attention after a 404 and a 422, and is delivered once re-sent after the fix', async () => {

@@ -2,18 +2,14 @@
 // a script or an operator's hand-made statement would, and the schema refuses what the code never does.
 import { ticketId } from '@moneybag/protocol';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbClient, holder, issue, type Server, startServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { holder, issue, type Server, serverForFile } from './helpers.ts';
 
 let server: Server;
 let db: pg.Client;
-beforeAll(async () => {
-  server = await startServer();
-  db = await dbClient(server);
-}, 60_000);
-afterAll(async () => {
-  await db?.end();
-  await server?.stop();
+serverForFile((s, d) => {
+  server = s;
+  db = d;
 });
 
 /** The SQLSTATE a statement fails with (undefined when it succeeds). */
