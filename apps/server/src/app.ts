@@ -3,11 +3,12 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { DEFAULT_HORIZON, ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
+import { openapi, protocol, service } from '@moneybag/api';
+import { DEFAULT_HORIZON, ProtocolError, toBase64url } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { installAuth, partyOf } from './auth.ts';
 import { BAG_LIMIT, collectorRoutes } from './collector/routes.ts';
-import { RAW_TYPE, Refusal } from './http.ts';
+import { RAW_TYPE, Refusal, route } from './http.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import { errorText, log } from './log.ts';
 import { Metrics } from './metrics.ts';
@@ -142,30 +143,38 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     return reply.code(404).send({ code: 'E_NOT_FOUND', message: `no ${req.method} ${path}` });
   });
 
-  app.get('/metrics', async (_req, reply) =>
+  // Prometheus' text format (not JSON: mounted as it is).
+  app.get(service.metrics.url, async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.text()),
   );
 
-  app.get('/.well-known/moneybag.json', { config: limited }, async (): Promise<WellKnownJson> => {
-    const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
-    return {
-      version: 1 as const,
-      issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
-      collectors: s.serves('collector') ? [own(s.collector)] : [],
-    };
-  });
+  route(
+    app,
+    protocol.wellKnown,
+    async () => {
+      const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
+      return {
+        version: 1 as const,
+        issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
+        collectors: s.serves('collector') ? [own(s.collector)] : [],
+      };
+    },
+    { config: limited },
+  );
   // The operator's probe: the database answers, and how durable it is (fsync, synchronous_commit).
-  app.get('/v1/health', async (_req, reply) => {
+  route(app, service.health, async (_req, reply) => {
     try {
-      return { ok: true, roles: s.roles, db: await s.db.info() };
+      return { ok: true as const, roles: [...s.roles], db: await s.db.info() };
     } catch (e) {
       return reply.code(503).send({ ok: false, roles: s.roles, error: `database: ${(e as Error).message}` });
     }
   });
-  app.get('/v1/me', { config: { auth: 'any' } }, async (req) => {
+  route(app, service.me, async (req) => {
     const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label };
   });
+  const doc = JSON.stringify(openapi());
+  app.get(service.openapi.url, (_req, reply) => reply.type('application/json').send(doc));
 
   // One plugin per role (a relay role adds its own beside these).
   if (s.serves('collector'))

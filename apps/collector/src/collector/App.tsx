@@ -15,6 +15,7 @@ import {
   type NewShop,
   pairShop,
   resendReturn,
+  settlementOf,
 } from './api.ts';
 import { ImportBag } from './ImportBag.tsx';
 
@@ -285,7 +286,7 @@ const STATE_BADGE = { pending: 'warn', delivered: 'ok', 'needs attention': 'bad'
 function Outbox({ token, version, changed }: { token: string; version: number; changed: () => void }) {
   const { data, error } = useLoad(() => listOutbox(token), [token, version]);
   const [failed, setFailed] = useState<unknown>();
-  const resend = (id: string | number) =>
+  const resend = (id: number) =>
     resendReturn(token, id).then(() => {
       setFailed(undefined);
       changed();
@@ -312,7 +313,7 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
                 <td className="num">{r.uses}</td>
                 <td>
                   <span className={`badge ${STATE_BADGE[r.state]}`}>{r.state}</span>
-                  {r.answer && 'settled' in r.answer && <span> {r.answer.settled} settled</span>}
+                  {settlementOf(r) && <span> {settlementOf(r)?.settled} settled</span>}
                   {r.state === 'needs attention' && (
                     <div>
                       The issuer refused it
@@ -330,7 +331,7 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
                     </div>
                   )}
                   {r.lastError && <div className="bad">{r.lastError}</div>}
-                  {(r.answer && 'rejected' in r.answer ? r.answer.rejected : []).map((x) => (
+                  {settlementOf(r)?.rejected.map((x) => (
                     <div key={x.index}>
                       use {x.index}: <CodeLabel code={x.code} />{' '}
                       <span className="muted">(blame {x.blame})</span>
