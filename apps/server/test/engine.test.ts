@@ -59,6 +59,22 @@ describe.skipIf(!embedded)('the embedded PostgreSQL', () => {
     expect(r.status).toBe(200);
   });
 
+  it('stops the service when its PostgreSQL dies (for its supervisor to start both again)', {
+    timeout: 120_000,
+  }, async () => {
+    const other = await startServer();
+    const postmaster = Number(
+      readFileSync(join(other.data, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    process.kill(postmaster, 'SIGKILL');
+    const code = await new Promise<number | null>((resolve) => other.proc.once('exit', resolve));
+    expect(code).toBe(70);
+    expect(other.output()).toContain('the embedded PostgreSQL stopped unexpectedly');
+    const again = await startServer(other.data);
+    expect((await call(again, 'GET', '/v1/health')).body.ok).toBe(true);
+    expect(await again.stop()).toBe(0);
+  });
+
   it.skipIf(platform() !== 'linux')(
     'stops with the service: no PostgreSQL outlives a kill -9, and the next start opens the folder',
     { timeout: 120_000 },
