@@ -98,7 +98,20 @@ function systemUser(): { uid: number; gid: number } | undefined {
   if (id('-u').status !== 0) {
     const made = spawnSync(
       'useradd',
-      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      // As Debian's postgresql package makes it (home, shell), so that installing that package later (or
+      // `su postgres -c …` in its scripts) finds the user it expects.
+      [
+        '--system',
+        '--user-group',
+        '--home-dir',
+        '/var/lib/postgresql',
+        '--no-create-home',
+        '--shell',
+        '/bin/bash',
+        '--comment',
+        'PostgreSQL administrator',
+        'postgres',
+      ],
       { encoding: 'utf8' },
     );
     if (made.status !== 0)
