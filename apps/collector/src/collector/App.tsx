@@ -127,7 +127,7 @@ function Allocations({ token, shop, version }: { token: string; shop: string; ve
         <table>
           <thead>
             <tr>
-              <th>root</th>
+              <th>bag number</th>
               <th>issued</th>
               <th>due</th>
               <th>state</th>
@@ -300,7 +300,7 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
           <thead>
             <tr>
               <th>issuer</th>
-              <th>origin</th>
+              <th>from bag</th>
               <th className="num">uses</th>
               <th>status</th>
             </tr>
