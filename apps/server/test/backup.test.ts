@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bodyOfUse, directChallengeOf, encode } from '@moneybag/protocol';
 import { expect, it } from 'vitest';
 import { TABLES } from '../src/backup.ts';
 import {
@@ -12,6 +11,7 @@ import {
   bagOf,
   call,
   dbClient,
+  directPayment,
   envFor,
   holder,
   issue,
@@ -65,17 +65,7 @@ it('backs up while serving; a restore into an empty folder serves the same', {
       raw: bagOf(a, await usesFor(a, [{ ticket: t, amount: 30, signer: h }])),
     });
     expect(bag.body.accepted).toBe(1);
-    const time_ms = Date.now();
-    const S = await h.sign(bodyOfUse(20, t.C, 'acme-coffee', directChallengeOf('first-bank', time_ms)));
-    const direct = encode({
-      type: 'DirectPayment',
-      collector: 'first-bank',
-      shop: 'acme-coffee',
-      time_ms,
-      ticket: t,
-      amount: 20,
-      S,
-    });
+    const direct = await directPayment(h, t, 20);
     expect((await call(server, 'POST', '/v1/direct', { raw: direct })).status).toBe(200);
     await waitFor(async () => {
       const { outbox } = (

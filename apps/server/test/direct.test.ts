@@ -1,9 +1,8 @@
 // Direct payments (3.5) as records: kept for ever with their receipts, the replay window a query; a refused
 // request changes nothing.
-import { bodyOfUse, directChallengeOf, encode } from '@moneybag/protocol';
 import type pg from 'pg';
 import { expect, it } from 'vitest';
-import { call, holder, issue, type Server, serverForFile } from './helpers.ts';
+import { call, directPayment, holder, issue, type Server, serverForFile } from './helpers.ts';
 
 let server: Server;
 let db: pg.Client;
@@ -12,20 +11,8 @@ serverForFile((s, d) => {
   db = d;
 });
 
-const direct = async (h = holder(71), time_ms = Date.now(), amount = 120) => {
-  const t = await issue(server, h, 500);
-  const chal = directChallengeOf('first-bank', time_ms);
-  const S = await h.sign(bodyOfUse(amount, t.C, 'acme-coffee', chal));
-  return encode({
-    type: 'DirectPayment',
-    collector: 'first-bank',
-    shop: 'acme-coffee',
-    time_ms,
-    ticket: t,
-    amount,
-    S,
-  });
-};
+const direct = async (h = holder(71), time_ms = Date.now()) =>
+  directPayment(h, await issue(server, h, 500), 120, time_ms);
 
 /** Everything a direct payment writes. */
 const snapshot = async () => ({

@@ -17,6 +17,7 @@ import {
   challengeOf,
   closeBag,
   decode,
+  directChallengeOf,
   encode,
   fromHex,
   fromText,
@@ -246,6 +247,19 @@ export async function usesFor(
       return { deal, shop, ticket, amount, S: await signer.sign(bodyOfUse(amount, ticket.C, shop, chal)) };
     }),
   );
+}
+
+/** A wallet's direct payment (3.5) of `amount` from `ticket`, made at `time_ms`, encoded. */
+export async function directPayment(
+  signer: Signer,
+  ticket: Ticket,
+  amount: number,
+  time_ms = Date.now(),
+  collector = 'first-bank',
+  shop = 'acme-coffee',
+): Promise<Uint8Array> {
+  const S = await signer.sign(bodyOfUse(amount, ticket.C, shop, directChallengeOf(collector, time_ms)));
+  return encode({ type: 'DirectPayment', collector, shop, time_ms, ticket, amount, S });
 }
 
 export const bagOf = (a: Allocation, uses: Use[]): Uint8Array =>
