@@ -90,6 +90,17 @@ export const protocol = {
     summary: 'settles a Return (5.3); the same Return again gets the same answer',
     refusals: '422 `E_COLLECTOR`, decode codes',
   }),
+  reclaims: ep({
+    method: 'POST',
+    url: '/v1/reclaims',
+    auth: null,
+    body: { raw: 'Reclaim' },
+    answer: B.ReclaimAnswer,
+    summary:
+      "a holder reclaims what is left of a ticket (3.8, 5.4): a new ticket of the same issuer and unit for `face − settled`, to the Reclaim's `to`, valid one year, issued and recorded in one transaction; a retry, whatever its `to`, gets the same answer (a ticket is reclaimed once)",
+    refusals:
+      "422 with 5.4's code, nothing stored: `E_NOT_ISSUED`, `E_USE_SIGNATURE`, `E_WINDOW` (before `expires + horizon`), `E_DENIED`, `E_FIELD` (`to` fails check 1), `E_AMOUNT` (nothing left); decode codes",
+  }),
   denylist: ep({
     method: 'GET',
     url: '/v1/denylist',
@@ -106,7 +117,16 @@ export const service = {
     url: '/v1/health',
     auth: null,
     answer: B.Health,
-    summary: 'the roles it serves',
+    summary:
+      "the roles it serves and its database: engine and version ('(embedded)' for the default), fsync, synchronous_commit; 503 `{ok:false,roles,error}` when the database does not answer",
+  }),
+  metrics: ep({
+    method: 'GET',
+    url: '/metrics',
+    auth: null,
+    answer: T.String({ description: 'Prometheus text format 0.0.4' }),
+    summary:
+      'for Prometheus: requests and latencies by route, status and code; bags; uses accepted and refused by code; signatures verified; outbox depth and oldest age by state; deny-list size; the process (README: what to alert on)',
   }),
   me: ep({
     method: 'GET',
@@ -205,6 +225,23 @@ export const collectorAdmin = {
     answer: B.Outbox,
     summary: 'the Returns to issuers (500, newest first) and where each stands',
   }),
+  resend: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/outbox/:id/resend',
+    auth: ['collector'],
+    params: T.Object({ id: T.String({ description: 'the outbox id' }) }),
+    answer: B.Resent,
+    summary:
+      'sends a Return again now (pending, due at once), after the operator fixed what the issuer refused',
+    refusals: '404 `E_NOT_FOUND` if unknown or delivered',
+  }),
+  resendAll: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/outbox/resend',
+    auth: ['collector'],
+    answer: B.Resent,
+    summary: 'sends every Return that needs attention again now',
+  }),
 } as const;
 
 /** The issuer's page. */
@@ -214,14 +251,14 @@ export const issuerAdmin = {
     url: '/v1/admin/issuer/tickets',
     auth: ['issuer'],
     answer: B.Tickets,
-    summary: 'the newest tickets (500), with what settled uses took of each',
+    summary: 'the newest tickets (500), with what settled uses took of each and what its holder reclaimed',
   }),
   settlement: ep({
     method: 'GET',
     url: '/v1/admin/issuer/settlement',
     auth: ['issuer'],
     answer: B.Settlement,
-    summary: 'what is owed to each shop, and the settled Returns (500)',
+    summary: 'what is owed to each shop, the settled Returns (500) and the reclaims (500)',
   }),
   incidents: ep({
     method: 'GET',

@@ -7,9 +7,9 @@ import {
   allocate,
   type BagAnswerJson,
   bagAnswerJson,
-  CODE_TEXT,
   checkBag,
   checkDirect,
+  codeText,
   DIRECT_WINDOW_MS,
   encode,
   fromHex,
@@ -126,13 +126,12 @@ export async function receiveDirect(
   window_ms = DIRECT_WINDOW_MS,
 ): Promise<{ receipt: string }> {
   const now_ms = Date.now();
-  // The window table keeps each S for twice the window; older rows can no longer matter.
-  await store.forgetDirectBefore(s.db, now_ms - 2 * window_ms);
+  // A refused request changes nothing: the window is a query over every payment kept.
   const d = await checkDirect(message, {
     collector: s.collector,
     now_ms,
     window_ms,
-    seen: (S) => store.directSeen(s.db, toBase64url(S)),
+    seen: (S) => store.directSeen(s.db, toBase64url(S), now_ms - 2 * window_ms),
     issuers: await s.keysOf('issuer'),
     verifier: s.verifier,
     signer: s.signer(s.collector),
@@ -215,7 +214,7 @@ export async function bagsView(s: Service) {
       receivedAt: r.receivedAt,
       rejected: r.answer.rejected.map((x) => ({
         ...x,
-        text: CODE_TEXT[x.code as keyof typeof CODE_TEXT] ?? x.code,
+        text: codeText(x.code),
       })),
     })),
   };

@@ -1,14 +1,19 @@
-// The issuer's logic: tickets (3.1), settlement of Returns (5.3) with the proof of each incident, the deny
-// list, and the views its page reads. The checks are the protocol package's; this stores what they decide.
+// The issuer's logic: tickets (3.1), settlement of Returns (5.3) with the proof of each incident, reclaims
+// (5.4), the deny list, and the views its page reads. The checks are the protocol package's; this stores what
+// they decide.
 import {
+  checkReclaim,
   decode,
   encode,
   equal,
   fail,
   fromBase64url,
+  fromText,
   issueTicket,
   judgeReturn,
+  type ReclaimAnswerJson,
   type ReturnItem,
+  reclaimAnswerJson,
   type Settlement,
   type SettlementAnswer,
   type Ticket,
@@ -38,8 +43,13 @@ export async function issue(
     holder: fromBase64url(b.holder),
     expires: b.expires,
   });
+  return { ticket: await keep(s.db, t) };
+}
+
+/** Stores a ticket this issuer issued; its text form. */
+async function keep(sql: Sql, t: Ticket): Promise<string> {
   const text = toText(encode({ type: 'Ticket', ...t }));
-  await store.insertTicket(s.db, {
+  await store.insertTicket(sql, {
     id: ticketId(t),
     fingerprint: ticketFingerprint(t),
     holder: toBase64url(t.holder),
@@ -48,7 +58,7 @@ export async function issue(
     expires: t.expires,
     message: text,
   });
-  return { ticket: text };
+  return text;
 }
 
 const useJson = (it: ReturnItem) => ({
@@ -60,8 +70,8 @@ const useJson = (it: ReturnItem) => ({
 
 /**
  * 5.3. The signatures first, on the verifier's workers, with no transaction open; then one transaction that
- * locks the rows of the tickets this Return touches (two Returns of one ticket settle one after the other,
- * so that they cannot both fit under its face; Returns of other tickets settle at once), reads what the
+ * locks the rows of the tickets this Return touches (two Returns of one ticket, or a Return and a reclaim,
+ * settle one after the other, so that they cannot both fit under its face; others at once), reads what the
  * judgement needs in a few bulk queries, and stores the outcome in a few bulk statements.
  */
 export async function settle(s: Service, from: string, message: Uint8Array): Promise<SettlementAnswer> {
@@ -81,13 +91,15 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
         const remembered = await store.rememberedSignatures(sql, keys);
+        // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
+        const reclaimed = await store.reclaimedOf(sql, ids);
         const result = await judgeReturn(v, {
           issuer: s.issuer,
           store: {
             issued: issuedAmong(tickets),
             remembered: (S) => remembered.has(hex(S)),
             spent: (id) => tickets.get(id)?.spent ?? 0,
-            reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
+            reclaimed: (id) => reclaimed.get(id) ?? 0,
           },
         });
         await record(sql, result, r.items, message, keys);
@@ -142,13 +154,7 @@ async function record(
     message,
     at: now,
   });
-  const spent = new Map<string, number>();
-  for (const { item, code } of r.remembered) {
-    if (code) continue;
-    const id = ticketId(item.ticket);
-    spent.set(id, (spent.get(id) ?? 0) + item.amount);
-  }
-  await store.addSpent(sql, spent);
+  // (each ticket's settled sum follows in its row: the database's trigger adds the settled uses)
   if (r.remembered.length)
     await store.rememberUses(
       sql,
@@ -171,12 +177,20 @@ async function record(
   const rejected = r.answer.rejected.map((x) => ({ ...x, item: items[x.index] }));
   const over = rejected.filter((x) => x.code === 'E_OVERSPENT');
   const dup = rejected.filter((x) => x.code === 'E_DUPLICATE');
-  const usesOf = over.length
-    ? await store.settledUsesOf(
-        sql,
-        over.map((x) => ({ id: ticketId(x.item.ticket), expires: x.item.ticket.expires })),
-      )
-    : new Map<string, store.EarlierUse[]>();
+  // A use returned after its ticket was reclaimed: the proof shows the ticket's settled uses and the reclaim.
+  const late = rejected.filter((x) => x.code === 'E_RECLAIMED');
+  const usesOf =
+    over.length + late.length
+      ? await store.settledUsesOf(
+          sql,
+          [...over, ...late].map((x) => ({ id: ticketId(x.item.ticket), expires: x.item.ticket.expires })),
+        )
+      : new Map<string, store.EarlierUse[]>();
+  const reclaims = new Map<string, store.ReclaimRow>();
+  for (const id of new Set(late.map((x) => ticketId(x.item.ticket)))) {
+    const row = await store.reclaimOf(sql, id);
+    if (row) reclaims.set(id, row);
+  }
   const withS = dup.length
     ? await store.usesWithSignatures(
         sql,
@@ -207,15 +221,62 @@ async function record(
         use: useJson(item),
         ticket: toText(encode({ type: 'Ticket', ...item.ticket })),
         earlier:
-          code === 'E_OVERSPENT'
+          code === 'E_OVERSPENT' || code === 'E_RECLAIMED'
             ? (usesOf.get(ticketId(item.ticket)) ?? [])
             : code === 'E_DUPLICATE'
               ? (withS.get(keys[index].s) ?? [])
               : [],
+        ...(code === 'E_RECLAIMED' && reclaimProof(reclaims.get(ticketId(item.ticket)))),
       },
       at: now,
     })),
   );
+}
+
+const reclaimProof = (r: store.ReclaimRow | undefined) =>
+  r && { reclaim: { amount: r.amount, ticket: r.newTicket, at: r.at } };
+
+/** How long a ticket issued for a reclaimed remainder is valid: a year (5.4 leaves it to the issuer). */
+export const RECLAIMED_TICKET_LIFETIME = 365 * 86_400;
+
+/**
+ * 5.4 in one transaction with the record of the reclaim and the new ticket: the answer, the same for a retry.
+ * A refusal throws the ProtocolError of its code (422), and nothing is stored.
+ */
+export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimAnswerJson> {
+  // The reclaimed ticket's row locked, as a settlement locks it: both decide what is left of it.
+  const id = ticketId(decode(message, 'Reclaim').ticket);
+  return s.db.tx(async (sql) => {
+    const locked = await store.lockTickets(sql, [id]);
+    const now = nowSeconds();
+    const out = await checkReclaim(message, {
+      issuer: s.issuer,
+      horizon: s.horizon,
+      now,
+      expires: now + RECLAIMED_TICKET_LIFETIME,
+      verifier: s.verifier,
+      signer: s.signer(s.issuer),
+      store: {
+        issued: (t) => locked.get(ticketId(t))?.fingerprint === ticketFingerprint(t),
+        reclaim: async (id) => {
+          const r = await store.reclaimOf(sql, id);
+          return r && { ticket: decode(fromText(r.newTicket), 'Ticket'), amount: r.amount };
+        },
+        denied: (holder) => store.isDenied(sql, toBase64url(holder)),
+        spent: (t) => locked.get(t)?.spent ?? 0,
+      },
+    });
+    if ('retry' in out) return reclaimAnswerJson(out.answer);
+    await keep(sql, out.answer.ticket);
+    await store.insertReclaim(sql, {
+      ticket: out.ticket,
+      amount: out.answer.amount,
+      newTicket: ticketId(out.answer.ticket),
+      message: toText(message),
+      at: Date.now(),
+    });
+    return reclaimAnswerJson(out.answer);
+  });
 }
 
 export async function denylist(s: Service) {
@@ -238,14 +299,19 @@ export async function ticketsView(s: Service) {
       expires: r.expires,
       issuedAt: r.issuedAt,
       spent: r.spent,
-      left: r.face - r.spent,
+      reclaimed: r.reclaimed,
+      left: r.face - r.spent - r.reclaimed,
       ticket: r.message,
     })),
   };
 }
 
 export async function settlementView(s: Service) {
-  return { owed: await store.owed(s.db), returns: await store.listSettled(s.db) };
+  return {
+    owed: await store.owed(s.db),
+    returns: await store.listSettled(s.db),
+    reclaims: await store.listReclaims(s.db),
+  };
 }
 
 export const incidentsView = async (s: Service) => ({ incidents: await store.listIncidents(s.db) });

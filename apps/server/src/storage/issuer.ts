@@ -1,5 +1,6 @@
-// The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list.
-import type { EarlierUseJson, IncidentJson, OwedRowJson, ReturnRowJson } from '@moneybag/api';
+// The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list,
+// reclaims.
+import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
 import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { base64urlOf, hex, insertWords, int, type Sql } from './sql.ts';
 
@@ -22,6 +23,12 @@ export async function insertTicket(
   );
 }
 
+/** A ticket's text form, by id. */
+export async function ticketMessage(sql: Sql, id: string): Promise<string | undefined> {
+  const { rows } = await sql.query<{ message: string }>('SELECT message FROM tickets WHERE id = $1', [id]);
+  return rows[0]?.message;
+}
+
 export interface TicketRow {
   id: string;
   holder: string;
@@ -31,6 +38,8 @@ export interface TicketRow {
   issuedAt: number;
   /** What settled uses took from it. */
   spent: number;
+  /** What its holder reclaimed of it (5.4), 0 if nothing. */
+  reclaimed: number;
   /** Text form. */
   message: string;
 }
@@ -38,7 +47,8 @@ export interface TicketRow {
 /** The newest tickets (500), with what was spent of each. */
 export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    'SELECT * FROM tickets ORDER BY issued_at DESC, id LIMIT 500',
+    `SELECT t.*, coalesce((SELECT amount FROM reclaims r WHERE r.ticket = t.id), 0) AS reclaimed
+     FROM tickets t ORDER BY issued_at DESC, id LIMIT 500`,
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -48,6 +58,7 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
     expires: int(r.expires),
     issuedAt: int(r.issued_at),
     spent: int(r.spent),
+    reclaimed: int(r.reclaimed),
     message: r.message as string,
   }));
 }
@@ -71,16 +82,6 @@ export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, 
   );
   return new Map(
     rows.map((r) => [r.id, { fingerprint: r.fingerprint, face: int(r.face), spent: int(r.spent) }]),
-  );
-}
-
-/** Adds settled amounts to their tickets' stored sums. */
-export async function addSpent(sql: Sql, spent: Map<string, number>): Promise<void> {
-  if (!spent.size) return;
-  await sql.query(
-    `UPDATE tickets t SET spent = t.spent + x.n
-     FROM unnest($1::text[], $2::bigint[]) AS x(id, n) WHERE t.id = x.id`,
-    [[...spent.keys()], [...spent.values()]],
   );
 }
 
@@ -114,6 +115,52 @@ export async function spentOf(sql: Sql, ids: string[]): Promise<Map<string, numb
     [ids],
   );
   return new Map(rows.map((x) => [x.id, int(x.spent)]));
+}
+
+/** What each of these tickets (by ticket id) was reclaimed for; absent if it was not. */
+export async function reclaimedOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
+  const { rows } = await sql.query<{ ticket: string; amount: unknown }>(
+    'SELECT ticket, amount FROM reclaims WHERE ticket = ANY($1)',
+    [ids],
+  );
+  return new Map(rows.map((x) => [x.ticket, int(x.amount)]));
+}
+
+/** A ticket's reclaim: the ticket and the new one it was answered with (text forms), the amount, when. */
+export type ReclaimRow = ReclaimRowJson;
+
+const reclaimRow = (r: Record<string, unknown>): ReclaimRow => ({
+  ticket: r.old_message as string,
+  amount: int(r.amount),
+  newTicket: r.new_message as string,
+  at: int(r.at),
+});
+const RECLAIMS = `SELECT o.message AS old_message, r.amount, n.message AS new_message, r.at FROM reclaims r
+  JOIN tickets o ON o.id = r.ticket JOIN tickets n ON n.id = r.new_ticket`;
+
+/** The reclaim of a ticket (by ticket id), if it was reclaimed. */
+export async function reclaimOf(sql: Sql, ticket: string): Promise<ReclaimRow | undefined> {
+  const { rows } = await sql.query<Record<string, unknown>>(`${RECLAIMS} WHERE r.ticket = $1`, [ticket]);
+  return rows[0] && reclaimRow(rows[0]);
+}
+
+/** The newest reclaims (500). */
+export async function listReclaims(sql: Sql): Promise<ReclaimRow[]> {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `${RECLAIMS} ORDER BY r.at DESC, r.ticket LIMIT 500`,
+  );
+  return rows.map(reclaimRow);
+}
+
+/** Records that a ticket was reclaimed for `amount`, answered with `newTicket` (already in `tickets`). */
+export async function insertReclaim(
+  sql: Sql,
+  r: { ticket: string; amount: number; newTicket: string; message: string; at: number },
+): Promise<void> {
+  await sql.query(
+    'INSERT INTO reclaims (ticket, amount, new_ticket, message, at) VALUES ($1, $2, $3, $4, $5)',
+    [r.ticket, r.amount, r.newTicket, r.message, r.at],
+  );
 }
 
 /** The answer given to a collector's Return of an origin, if it was settled before. */
@@ -278,6 +325,12 @@ export async function denyHolders(
      FROM unnest($1::text[], $2::text[]) AS x(holder, ticket) ON CONFLICT (holder) DO NOTHING`,
     [list.map((d) => d.holder), list.map((d) => d.ticket), at],
   );
+}
+
+/** Whether a holder key (base64url) is on the deny list. */
+export async function isDenied(sql: Sql, holder: string): Promise<boolean> {
+  const { rows } = await sql.query('SELECT 1 FROM denylist WHERE holder = $1', [holder]);
+  return rows.length > 0;
 }
 
 export async function listDenied(sql: Sql): Promise<{ holder: string; at: number }[]> {
