@@ -91,7 +91,7 @@ export async function backup(
             `SELECT * FROM ${table} ORDER BY ctid LIMIT 1000 OFFSET ${offset}`,
           );
           if (!page.length) break;
-          await write({ table, rows: page });
+          await write({ table, rows: page.map(bytesAsHex) });
           rows += page.length;
         }
       }
@@ -103,6 +103,12 @@ export async function backup(
   }
   return { rows, files: count };
 }
+
+/** bytea columns (signatures, Returns) as PostgreSQL's hex text, which json_populate_recordset reads back. */
+const bytesAsHex = (row: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : v]),
+  );
 
 async function* lines(file: string): AsyncGenerator<Line> {
   const input = createReadStream(file).pipe(createGunzip());

@@ -101,6 +101,9 @@ it('backs up while serving; a restore into an empty folder serves the same', {
     const db = await dbClient(restored);
     try {
       expect((await db.query('SELECT spent FROM tickets')).rows).toEqual([{ spent: '50' }]);
+      // Bytes come back as the same bytes: the remembered S are the uses' signatures.
+      const { rows: sigs } = await db.query("SELECT encode(s, 'base64') AS s FROM remembered_uses");
+      expect(sigs.map((r) => Buffer.from(r.s, 'base64').length)).toEqual([64, 64]);
       // The backup knows every table of the schema.
       const { rows } = await db.query(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
