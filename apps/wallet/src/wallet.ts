@@ -46,6 +46,7 @@ import {
   settleDirect,
   type TicketRecord,
 } from './store.ts';
+import { t } from './text.ts';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -183,19 +184,12 @@ function shortOf(e: unknown, holdings: TicketRecord[], c: Challenge, now: number
     c.unit,
   );
   if (e.code === 'E_TOTAL' && /not enough/.test(e.message))
-    return new SaidError(
-      'E_TOTAL',
-      `Not enough left: the shop asks ${asked}, your wallet has ${has} to spend.`,
-    );
+    return new SaidError('E_TOTAL', t('shortOf', { asked, has }));
   if (e.code === 'E_UNIT')
     return holdings.some((h) => h.ticket.unit === c.unit)
-      ? new SaidError(
-          'E_UNIT',
-          `Nothing left: the shop asks ${asked}, and your ${c.unit} tickets are used up.`,
-        )
-      : new SaidError('E_UNIT', `The shop asks ${asked}, and your wallet has no ticket in ${c.unit}.`);
-  if (e.code === 'E_EXPIRED')
-    return new SaidError('E_EXPIRED', `The shop asks ${asked}, but every ticket in ${c.unit} has expired.`);
+      ? new SaidError('E_UNIT', t('usedUp', { asked, unit: c.unit }))
+      : new SaidError('E_UNIT', t('noUnit', { asked, unit: c.unit }));
+  if (e.code === 'E_EXPIRED') return new SaidError('E_EXPIRED', t('allExpired', { asked, unit: c.unit }));
   return e;
 }
 
