@@ -9,19 +9,30 @@ import { parseArgs } from 'node:util';
 import { inspect } from '@moneybag/cli';
 import { isId, pairingLink } from '@moneybag/protocol';
 import QRCode from 'qrcode';
+import { backup, restore } from './backup.ts';
 import { addShop, pairShop } from './collector/logic.ts';
 import { openDb } from './db.ts';
 import { type DemoJson, seedDemo } from './demo.ts';
 import { runningServer } from './running.ts';
 import { Service } from './service.ts';
+import { resendOutbox } from './storage/collector.ts';
 
 const USAGE = `usage:
   inspect <hex | text form | URL | file> | --lines            print a protocol message as JSON
   add-shop <id> --label "Name" [--data DIR] [--url ORIGIN]   add a shop; prints its token, pairing link and QR
   pair <shop> [--data DIR] [--url ORIGIN]                     a new token for a shop, as a POS pairing link and QR
-  token <party> [--data DIR]                                  a new bearer token for a party (issuer, collector or shop)`;
+  token <party> [--data DIR]                                  a new bearer token for a party (issuer, collector or shop)
+  resend <outbox id> | --all [--data DIR]                     re-send a Return the issuer refused (after fixing the cause);
+                                                              --all: every Return that needs attention
+  backup <file> [--data DIR]                                  keys and database in one file, consistent while the server runs
+  restore <file> --data DIR                                   into an empty folder: the same keys, tokens, bags and settlements`;
 
-async function viaServer(url: string, data: string, path: string, body: unknown) {
+async function viaServer<T = { id: string; label: string; token: string; pairing: string }>(
+  url: string,
+  data: string,
+  path: string,
+  body: unknown,
+): Promise<T> {
   const demo: DemoJson = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
   const token = readFileSync(join(data, 'keys', `${demo.collector.id}.token`), 'utf8').trim();
   const res = await fetch(`${url}${path}`, {
@@ -31,7 +42,7 @@ async function viaServer(url: string, data: string, path: string, body: unknown)
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${json.code}: ${json.message}`);
-  return json as { id: string; label: string; token: string; pairing: string };
+  return json as T;
 }
 
 async function printPairing(out: { id: string; token: string; pairing: string }) {
@@ -58,6 +69,7 @@ export async function runCli(args: string[]): Promise<number> {
         data: { type: 'string', default: './data' },
         label: { type: 'string' },
         url: { type: 'string' },
+        all: { type: 'boolean', default: false },
       },
     });
   try {
@@ -70,6 +82,26 @@ export async function runCli(args: string[]): Promise<number> {
   const data = resolve(parsed.values.data!);
   const running = runningServer(data);
   const origin = (parsed.values.url ?? running?.url ?? 'http://localhost:8080').replace(/\/+$/, '');
+  if (command === 'resend') return resend(data, running?.url, parsed.values.all ? 'attention' : target);
+  if (command === 'backup' || command === 'restore') {
+    if (!target) {
+      console.error(USAGE);
+      return 2;
+    }
+    try {
+      const out =
+        command === 'backup'
+          ? await backup(data, resolve(target), !!running)
+          : await restore(resolve(target), data);
+      console.log(
+        `${command === 'backup' ? 'backed up' : 'restored'} ${out.files} files and ${out.rows} rows ${command === 'backup' ? `to ${resolve(target)}` : `into ${data}`}`,
+      );
+      return 0;
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+  }
   if (!command || !target || !['add-shop', 'pair', 'token'].includes(command)) {
     console.error(USAGE);
     return 2;
@@ -108,6 +140,38 @@ export async function runCli(args: string[]): Promise<number> {
     } finally {
       await s.close();
     }
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+/** `resend <id>` / `resend --all`: the Returns made pending again, through the running server if any. */
+async function resend(data: string, url: string | undefined, which: string | undefined): Promise<number> {
+  const id = which === 'attention' ? which : /^\d+$/.test(which ?? '') ? Number(which) : undefined;
+  if (id === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    let ids: number[];
+    if (url) {
+      const path =
+        id === 'attention' ? '/v1/admin/collector/outbox/resend' : `/v1/admin/collector/outbox/${id}/resend`;
+      ids = (await viaServer<{ resent: number[] }>(url, data, path, {})).resent;
+    } else {
+      // No server: the rows are due at once, sent when the service starts.
+      const db = await openDb(data);
+      try {
+        ids = await resendOutbox(db, id);
+      } finally {
+        await db.close();
+      }
+      if (id !== 'attention' && !ids.length)
+        throw new Error(`no Return ${id} waiting in the outbox (unknown, or delivered)`);
+    }
+    console.log(ids.length ? `re-sending ${ids.map((i) => `#${i}`).join(' ')}` : 'no Return needs attention');
     return 0;
   } catch (e) {
     console.error((e as Error).message);

@@ -1,5 +1,5 @@
 // `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]
-//  [--horizon SECONDS]`
+//  [--horizon SECONDS] [--bag-limit BYTES] [--rate-limit PER_MINUTE]`
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
@@ -9,9 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
 import { DEFAULT_HORIZON } from '@moneybag/protocol';
-import { buildApp } from './app.ts';
+import { buildApp, RATE_LIMIT } from './app.ts';
+import { BAG_LIMIT } from './collector/routes.ts';
 import { openDb } from './db.ts';
 import { seedDemo } from './demo.ts';
+import { Metrics } from './metrics.ts';
 import { startOutbox } from './outbox.ts';
 import { serverInfoPath } from './running.ts';
 import { type ServedRole, Service } from './service.ts';
@@ -26,6 +28,8 @@ export async function start(argv: string[]) {
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
       horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
+      'bag-limit': { type: 'string', default: String(BAG_LIMIT) },
+      'rate-limit': { type: 'string', default: String(RATE_LIMIT) },
     },
     allowPositionals: false,
   });
@@ -36,6 +40,12 @@ export async function start(argv: string[]) {
   const horizon = Number(values.horizon);
   if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))
     throw new Error(`bad --horizon ${values.horizon}: a number of seconds`);
+  const bagLimit = Number(values['bag-limit']);
+  if (!Number.isInteger(bagLimit) || bagLimit < 4096)
+    throw new Error(`bad --bag-limit ${values['bag-limit']} (bytes, at least 4096)`);
+  const rateLimit = Number(values['rate-limit']);
+  if (!Number.isInteger(rateLimit) || rateLimit < 0)
+    throw new Error(`bad --rate-limit ${values['rate-limit']} (requests per minute, 0 for none)`);
   const roles: ServedRole[] = values.role === 'both' ? ['issuer', 'collector'] : [values.role as ServedRole];
   const dataDir = resolve(values.data!);
 
@@ -52,6 +62,7 @@ export async function start(argv: string[]) {
 
   useNativeHashes();
   const verifier = poolVerifier();
+  const metrics = new Metrics();
   const db = await openDb(dataDir);
   await seedDemo(db, dataDir);
   const s = await Service.open(
@@ -63,13 +74,16 @@ export async function start(argv: string[]) {
       selfUrl: `http://127.0.0.1:${bound}`,
       horizon,
     },
-    verifier,
+    metrics.counting(verifier),
   );
   const outbox = s.serves('collector') ? startOutbox(s) : undefined;
   let handler: RequestListener | undefined;
   const app = await buildApp(s, {
     onBag: () => outbox?.poke(),
     holdOutbox: outbox?.hold,
+    bagLimit,
+    rateLimit,
+    metrics,
     serverFactory: (h) => {
       handler = h as RequestListener;
       return server;

@@ -1,5 +1,6 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
 import { fromText } from '@moneybag/protocol';
+import { errorText, log } from './log.ts';
 import type { Service } from './service.ts';
 import { dueOutbox, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
 
@@ -41,13 +42,23 @@ export async function deliverDue(
         signal: AbortSignal.timeout(60_000),
       });
       const text = await res.text();
-      // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else: retry.
-      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429)) {
-        await outboxAnswered(s.db, row.id, {
-          state: res.ok ? 'delivered' : 'refused',
-          attempts,
-          answer: text,
-          error: res.ok ? null : `${res.status}`,
+      if (res.ok) {
+        await outboxAnswered(s.db, row.id, { state: 'delivered', attempts, answer: text, error: null });
+        answered++;
+        continue;
+      }
+      // A 4xx (but a timeout or a rate limit) will not change by itself: a wrong url (404), a collector the
+      // issuer has not registered or whose token it does not know (422 E_COLLECTOR, 401, 403), a limit
+      // (413). The Return waits, with the issuer's answer, until the operator fixes the cause and re-sends.
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+        const error = `${res.status} ${res.statusText}`.trim();
+        await outboxAnswered(s.db, row.id, { state: 'needs attention', attempts, answer: text, error });
+        log('warn', 'outbox: a Return needs attention', {
+          id: row.id,
+          issuer: row.issuer,
+          uses: row.uses,
+          status: res.status,
+          answer: text.slice(0, 300),
         });
         answered++;
         continue;
@@ -90,7 +101,8 @@ export function startOutbox(s: Service, everyMs = 1000, maxYieldMs = MAX_YIELD_M
       return schedule(everyMs);
     }
     running = deliverDue(s, 20, yielding)
-      .catch(() => {})
+      // The rows stay due: the next pass tries again; the operator sees why.
+      .catch((e) => log('error', 'outbox: a pass failed', { error: errorText(e) }))
       .finally(() => {
         running = undefined;
         if (!stopped) schedule(everyMs);

@@ -91,6 +91,7 @@ export function App() {
   const [db, setDb] = useState<DB>();
   const [wallet, setWallet] = useState<WalletData>();
   const [needsSetup, setNeedsSetup] = useState(false);
+  const [openFailed, setOpenFailed] = useState<unknown>();
   const [tab, setTab] = useState<TabState>();
   const [screen, setScreen] = useState<Screen>({ name: 'home' });
   const [notice, setNotice] = useState<Notice>({});
@@ -127,19 +128,23 @@ export function App() {
 
   useEffect(() => {
     holdTab(LOCK, setTab);
-    openStore().then(async (d) => {
-      setDb(d);
-      await reload(d);
-      navigator.storage?.persist?.().catch(() => {});
-      // Trusted keys: fetched when online, kept for offline use.
-      if (await refreshTrust(d, location.origin)) await reload(d);
-      // Whether an issuer blocks this wallet: told on the home screen.
-      const k = await loadKey(d);
-      if (k) {
-        await refreshDenied(d, k.key.publicKey);
+    // A browser may refuse IndexedDB at once (a thrown error) or later (a failed request): both end here.
+    Promise.resolve()
+      .then(() => openStore())
+      .then(async (d) => {
+        setDb(d);
         await reload(d);
-      }
-    });
+        navigator.storage?.persist?.().catch(() => {});
+        // Trusted keys: fetched when online, kept for offline use.
+        if (await refreshTrust(d, location.origin)) await reload(d);
+        // Whether an issuer blocks this wallet: told on the home screen.
+        const k = await loadKey(d);
+        if (k) {
+          await refreshDenied(d, k.key.publicKey);
+          await reload(d);
+        }
+      })
+      .catch(setOpenFailed);
   }, [reload]);
 
   /** A message from the camera or a link: a Ticket to keep, or a Challenge to pay. */
@@ -253,6 +258,17 @@ export function App() {
     );
 
   if (needsSetup && db) return <Setup db={db} onDone={() => reload(db)} />;
+  if (openFailed && !wallet)
+    return (
+      <main>
+        <div className="note bad" role="alert" data-testid="open-failed">
+          The wallet cannot open its storage in this browser (
+          {(openFailed as Error)?.message ?? String(openFailed)}). Private browsing or blocked site data stops
+          it: open this page in a normal window, or allow this site to store data, then reload. Nothing stored
+          before is lost.
+        </div>
+      </main>
+    );
   if (!wallet || !tab)
     return (
       <main>
