@@ -301,11 +301,16 @@ export class Pos {
     if (this.retired || !(await this.store.pairing())) return;
     await this.autoClose();
     try {
+      // The keys first (a changed one must be seen even when deliveries fail under it); a failure to read
+      // them leaves the pinned keys in use, does not hold the takings back, and is the round's problem after.
+      let keysError: unknown;
       const directory = await this.store.directory();
-      if (force || !directory || this.now() - directory.fetchedAt > DIRECTORY_EVERY_MS) {
-        await refreshDirectory(this.store, this.now());
-        await this.reload();
-      }
+      if (force || !directory || this.now() - directory.fetchedAt > DIRECTORY_EVERY_MS)
+        await refreshDirectory(this.store, this.now())
+          .then(() => this.reload())
+          .catch((e: unknown) => {
+            keysError = e;
+          });
       for (const bag of await this.store.bagsIn('closed')) {
         if (!force && (bag.nextAttemptAt ?? 0) > this.now()) continue;
         this.sending = bag.id;
@@ -320,6 +325,7 @@ export class Pos {
       const lists = await this.store.denyLists();
       if (force || !lists.length || lists.some((l) => this.now() - l.fetchedAt > 10 * 60_000))
         await refreshDenyLists(this.store, this.now());
+      if (keysError) throw keysError;
       this.online = true;
       await this.reload();
       this.lastContact = this.now();

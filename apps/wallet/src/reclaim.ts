@@ -82,7 +82,7 @@ export async function postReclaim(
       'E_ISSUER',
       'This wallet does not know where the issuer is: connect once to refresh.',
     );
-  await unlessChanged(db, 'issuer', issuer.id, 'No reclaim is sent to it');
+  await unlessChanged(db, 'issuer', issuer.id, 'keysNoReclaim');
   const tried = { ...state, tries: state.tries + 1 };
   let res: Response;
   try {

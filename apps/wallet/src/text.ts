@@ -57,6 +57,17 @@ const en = {
   reclaim: 'Reclaim what no shop collected',
   expiredAfter: 'expired after {date}',
   ticketFace: '{face} ticket',
+  partyIssuer: 'issuer',
+  partyCollector: 'collector',
+  keyChanged: 'The {party} {id} now presents another key: {served} instead of {pinned}.',
+  keysHeading: 'A key changed',
+  keysKept: 'Kept until now: {pinned}.',
+  keysUntil:
+    'Until you confirm it, this wallet takes no ticket from a changed issuer and pays nothing through a changed collector. Confirm only if its operator told you of the new key (compare the fingerprint).',
+  keysConfirm: 'I checked it: trust the new key',
+  keysNoTicket: 'No ticket of it is taken until you confirm the new key.',
+  keysNoPayment: 'No payment goes through it until you confirm the new key.',
+  keysNoReclaim: 'No reclaim is sent to it until you confirm the new key.',
 };
 
 const de: Partial<typeof en> = {
@@ -117,6 +128,17 @@ const de: Partial<typeof en> = {
   reclaim: 'Zurückfordern, was kein Geschäft abgeholt hat',
   expiredAfter: 'abgelaufen nach {date}',
   ticketFace: '{face}-Ticket',
+  partyIssuer: 'Herausgeber',
+  partyCollector: 'Sammelstelle',
+  keyChanged: '{party} {id} zeigt jetzt einen anderen Schlüssel: {served} statt {pinned}.',
+  keysHeading: 'Ein Schlüssel hat sich geändert',
+  keysKept: 'Bisher gespeichert: {pinned}.',
+  keysUntil:
+    'Bis zur Bestätigung nimmt diese Wallet kein Ticket eines geänderten Herausgebers an und zahlt nichts über eine geänderte Sammelstelle. Nur bestätigen, wenn deren Betreiber den neuen Schlüssel mitgeteilt hat (Fingerabdruck vergleichen).',
+  keysConfirm: 'Geprüft: dem neuen Schlüssel vertrauen',
+  keysNoTicket: 'Bis der neue Schlüssel bestätigt ist, wird kein Ticket davon angenommen.',
+  keysNoPayment: 'Bis der neue Schlüssel bestätigt ist, geht keine Zahlung darüber.',
+  keysNoReclaim: 'Bis der neue Schlüssel bestätigt ist, wird keine Rückforderung dorthin gesendet.',
 };
 
 export const t = translator({ en, de });

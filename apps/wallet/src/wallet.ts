@@ -15,7 +15,9 @@ import {
   formatAmount,
   fromBase64url,
   isProtocolError,
+  type KeyChange,
   type Keys,
+  keyFingerprint,
   keysOf,
   type PartyRole,
   readWellKnown,
@@ -31,7 +33,7 @@ import {
   verifyReceipt,
   verifyReceivedTicket,
 } from '@moneybag/protocol';
-import { keyChangeText, SaidError } from '@moneybag/web';
+import { SaidError } from '@moneybag/web';
 import {
   addTicket,
   type DB,
@@ -79,14 +81,25 @@ export async function confirmKeys(db: DB): Promise<void> {
   if (pending) await putTrust(db, pending.served, undefined);
 }
 
+/** A changed key in the holder's words: which party, and the fingerprints of its served and kept key. */
+export const keyChangeText = (c: KeyChange): string =>
+  t('keyChanged', {
+    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
+    id: c.id,
+    served: keyFingerprint(c.served),
+    pinned: keyFingerprint(c.pinned),
+  });
+
 /** Nothing is done with a party whose key changed until the holder confirms it: said with both fingerprints. */
-export async function unlessChanged(db: DB, party: PartyRole, id: string, what: string): Promise<void> {
+export async function unlessChanged(
+  db: DB,
+  party: PartyRole,
+  id: string,
+  what: 'keysNoTicket' | 'keysNoPayment' | 'keysNoReclaim',
+): Promise<void> {
   const c = (await getPendingKeys(db))?.changes.find((x) => x.party === party && x.id === id);
   if (c)
-    throw new SaidError(
-      party === 'issuer' ? 'E_ISSUER' : 'E_COLLECTOR',
-      `${keyChangeText(c)} ${what} until you confirm the new key.`,
-    );
+    throw new SaidError(party === 'issuer' ? 'E_ISSUER' : 'E_COLLECTOR', `${keyChangeText(c)} ${t(what)}`);
 }
 
 /**
@@ -125,7 +138,7 @@ export async function receiveTicket(
   message: Bytes,
   now = nowSeconds(),
 ): Promise<{ record: TicketRecord; fresh: boolean }> {
-  await unlessChanged(db, 'issuer', decode(message, 'Ticket').issuer, 'No ticket of it is taken');
+  await unlessChanged(db, 'issuer', decode(message, 'Ticket').issuer, 'keysNoTicket');
   const ticket = await verifyReceivedTicket(message, {
     issuers: await trusted(db, 'issuers'),
     holder,
@@ -237,7 +250,7 @@ export async function payDirect(
   p: { collector: string; shop: string; unit: string; amount: number },
   now_ms = Date.now(),
 ): Promise<PaymentRecord> {
-  await unlessChanged(db, 'collector', p.collector, 'No payment goes through it');
+  await unlessChanged(db, 'collector', p.collector, 'keysNoPayment');
   const holdings = await listTickets(db);
   const choices = selectTickets(holdings, p.unit, p.amount, Math.floor(now_ms / 1000));
   if (choices.length !== 1)
@@ -276,7 +289,7 @@ export async function sendDirect(
 ): Promise<void> {
   const collector = (await listParties(db, 'collectors')).find((c) => c.id === record.collector);
   if (!collector) fail('E_COLLECTOR', `unknown collector ${record.collector}`);
-  await unlessChanged(db, 'collector', collector.id, 'No payment is sent to it');
+  await unlessChanged(db, 'collector', collector.id, 'keysNoPayment');
   const res = await fetcher(new URL('/v1/direct', collector.url), {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.moneybag' },
