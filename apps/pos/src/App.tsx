@@ -11,6 +11,8 @@ import { Pair } from './Pair.tsx';
 import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
 import { openStore, type Pairing } from './store.ts';
 import { pair } from './sync.ts';
+import { KeyChanges, StorageRefused, usePersistentStorage } from './Trust.tsx';
+import { t } from './text.ts';
 import { ageText, dateText, ErrorNote } from './ui.tsx';
 
 /** The Web Lock held by the tab that is the POS (only it keeps the verdict's memory, ledger.ts). */
@@ -56,10 +58,11 @@ export function App() {
   const [linked, setLinked] = useState(() => takePaymentLink());
   const [fatal, setFatal] = useState<unknown>();
   const [tabState, setTabState] = useState<TabState>();
-  const [persisted, setPersisted] = useState<boolean>();
   // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
   const judged = useRef(new Map<string, VerdictT>());
   const posRef = useRef<Pos>(undefined);
+  // The POS holds accepted, unsent payments: it asks the browser to keep its storage, and says if refused.
+  const persisted = usePersistentStorage();
 
   // This tab acts as the POS only while it holds the lock; told it lost it, it stops at once.
   const onTab = useCallback((s: TabState) => {
@@ -129,17 +132,6 @@ export function App() {
     };
   }, [pos, pairing, refresh]);
 
-  // The POS holds accepted uses until they are delivered: it asks the browser not to evict its storage, and
-  // says so when the browser refuses.
-  useEffect(() => {
-    const storage = navigator.storage;
-    if (!storage?.persist) return setPersisted(false);
-    storage
-      .persisted()
-      .then((yes) => yes || storage.persist())
-      .then(setPersisted, () => setPersisted(false));
-  }, []);
-
   /** Judge a payment (camera, paste or link); a note instead of a verdict for one judged during this deal. */
   const judge = useCallback(
     async (message: Uint8Array, deal?: DealT): Promise<string | undefined> => {
@@ -147,7 +139,9 @@ export function App() {
       const key = toText(message);
       const before = judged.current.get(key);
       if (before)
-        return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
+        return t('checkedAlready', {
+          verdict: before.ok ? t('checkedAccepted') : t('checkedRefused', { code: before.code }),
+        });
       const startedAt = performance.now();
       const verdict = await pos.check(message);
       const checkedAt = performance.now();
@@ -206,7 +200,7 @@ export function App() {
     return (
       <main>
         <h1>Moneybag POS</h1>
-        <p className="muted">Starting…</p>
+        <p className="muted">{t('starting')}</p>
       </main>
     );
   if (!pairing)
@@ -245,48 +239,55 @@ export function App() {
           <span className="muted"> · {pairing.terminal}</span>
         </h1>
         <span className={online ? 'dot on' : 'dot off'} data-testid="online">
-          {online ? 'Online' : 'Offline'}
+          {online ? t('online') : t('offline')}
         </span>
         <span data-testid="outbox-count" data-count={status?.outbox ?? 0}>
-          {status?.outbox ? `${status.outbox} to send` : 'All sent'}
+          {status?.outbox ? t('toSend', { n: status.outbox }) : t('allSent')}
         </span>
         <span
           data-testid="stock-count"
           data-stock={status?.stock ?? 0}
-          title={`${status?.stock ?? 0} spare money bag numbers`}
+          title={t('spareNumbers', { n: status?.stock ?? 0 })}
         >
           {status?.nextDue !== undefined
-            ? `Ready offline · connect by ${dateText(status.nextDue * 1000)}`
-            : 'Cannot take payments offline'}
+            ? t('readyOffline', { date: dateText(status.nextDue * 1000) })
+            : t('notOffline')}
         </span>
         <span data-testid="deny-age">
-          Blocked wallets:{' '}
-          {status?.denyAge === undefined ? 'never updated' : `updated ${ageText(status.denyAge)} ago`}
+          {t('blockedWallets', {
+            age:
+              status?.denyAge === undefined
+                ? t('neverUpdated')
+                : t('updatedAgo', { age: ageText(status.denyAge) }),
+          })}
         </span>
         <nav>
-          {tab('charge', 'Charge')}
-          {tab('bags', 'Bags')}
-          {tab('history', 'Today')}
-          {tab('settings', 'Terminal')}
+          {tab('charge', t('tabCharge'))}
+          {tab('bags', t('tabBags'))}
+          {tab('history', t('tabToday'))}
+          {tab('settings', t('tabTerminal'))}
         </nav>
       </header>
-      {persisted === false && (
-        <div className="warnings" data-testid="storage-refused">
-          <div>
-            ⚠ The browser refused persistent storage: when space runs low it may delete payments not yet
-            delivered. Deliver bags often; installing the POS as an app usually lets it keep them.
-          </div>
-        </div>
-      )}
-      {status && status.warnings.length > 0 && (
+      {((status && status.warnings.length > 0) || persisted === false) && (
         <div className="warnings" data-testid="warnings">
-          {status.warnings.map((w) => (
+          {status?.warnings.map((w) => (
             <div key={w}>⚠ {w}</div>
           ))}
+          {persisted === false && <StorageRefused />}
         </div>
+      )}
+      {status && status.keyChanges.length > 0 && (
+        <KeyChanges
+          changes={status.keyChanges}
+          onConfirm={async () => {
+            await pos.confirmKeys();
+            await refresh();
+          }}
+        />
       )}
       {screen.name === 'charge' && (
         <Charge
+          disabled={status?.keyChanges.length ? t('keysStopped') : undefined}
           onCharge={async (unit, amount) => {
             const deal = await pos.charge(unit, amount);
             judged.current.clear();

@@ -8,6 +8,8 @@ import {
   decode,
   formatAmount,
   isProtocolError,
+  type KeyChange,
+  keyFingerprint,
   type Payment,
   ProtocolError,
   toHex,
@@ -19,15 +21,18 @@ import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
   CHALLENGE_SECONDS,
   closeReason,
+  confirmKeys,
   DENYLIST_STALE_MS,
   deliver,
   dueMargin,
   refill,
   refreshDenyLists,
+  refreshDirectory,
   STOCK_LOW,
   Unreachable,
   usable,
 } from './sync.ts';
+import { t } from './text.ts';
 
 export type Verdict =
   | {
@@ -57,6 +62,26 @@ export function refusal(e: { code: Code; message?: string }): Verdict {
   return { ok: false, code: e.code, reason: say(e).text, message: e.message ?? CODE_TEXT[e.code] };
 }
 
+/** How often a sync reads the well-known document again (as often as the deny lists). */
+const DIRECTORY_EVERY_MS = 10 * 60_000;
+
+/** A changed key in the cashier's words: which party, and the fingerprints of its served and pinned key. */
+export const keyChangeText = (c: KeyChange): string =>
+  t('keyChanged', {
+    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
+    id: c.id,
+    served: keyFingerprint(c.served),
+    pinned: keyFingerprint(c.pinned),
+  });
+
+/** Why no payment is taken while a key change waits for the operator, in words. */
+export function keysRefusal(changes: KeyChange[]): { code: Code; message: string } {
+  return {
+    code: changes[0].party === 'issuer' ? 'E_ISSUER' : 'E_COLLECTOR',
+    message: `${changes.map(keyChangeText).join(' ')} ${t('keysStopped')}`,
+  };
+}
+
 export interface Deal {
   challenge: Challenge;
   record: ChallengeRecord;
@@ -73,6 +98,8 @@ export interface Status {
   nextDue?: number;
   denyAge?: number;
   warnings: string[];
+  /** Keys the well-known document now serves in place of pinned ones: no payment until confirmed. */
+  keyChanges: KeyChange[];
 }
 
 export class Pos {
@@ -92,6 +119,8 @@ export class Pos {
   onChange?: () => void;
   /** A sync asked for while one runs (a bag just closed): run once more after it. */
   private again = false;
+  /** Key changes waiting for the operator (from the store): while there are any, no payment is taken. */
+  keyChanges: KeyChange[] = [];
 
   constructor(
     readonly store: Store,
@@ -102,6 +131,10 @@ export class Pos {
   /** Close the open bag if it is due to close; then take the next deal number and keep the challenge. */
   async charge(unit: string, amount: number): Promise<Deal> {
     this.active();
+    if (this.keyChanges.length) {
+      const r = keysRefusal(this.keyChanges);
+      throw new ProtocolError(r.code, r.message);
+    }
     await this.autoClose();
     const now = this.now();
     const ledger = await this.memory();
@@ -133,6 +166,16 @@ export class Pos {
   async reload(): Promise<void> {
     if (this.ledger) await this.ledger.reloadKnown(this.store);
     else await this.memory();
+    this.keyChanges = (await this.store.pendingKeys())?.changes ?? [];
+  }
+
+  /** The operator confirmed the keys the service now serves: trust them, and take payments again. */
+  async confirmKeys(): Promise<void> {
+    this.active();
+    await confirmKeys(this.store);
+    await this.reload();
+    this.onChange?.();
+    void this.sync({ force: true });
   }
 
   /**
@@ -147,6 +190,10 @@ export class Pos {
 
   private async checkNow(message: Uint8Array): Promise<Verdict> {
     if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
+    if (this.keyChanges.length) {
+      const r = keysRefusal(this.keyChanges);
+      return { ok: false, ...r, reason: r.message };
+    }
     const ledger = this.ledger ?? (await this.memory());
     let payment: Payment;
     try {
@@ -201,10 +248,10 @@ export class Pos {
     if (!c) return v;
     const price = formatAmount(c.amount, c.unit);
     const reason = c.paid
-      ? `This sale (${price}) is already paid: this payment is not taken again.`
+      ? t('salePaid', { price })
       : c.cancelledAt
-        ? `This sale (${price}) was cancelled: nothing was taken. The customer's wallet signed it; it shows the payment as signed, not confirmed by the shop.`
-        : `This sale (${price}) was not completed in time: nothing was taken. Start a new sale.`;
+        ? t('saleCancelledReason', { price })
+        : t('saleExpired', { price });
     return { ...v, reason, sale: c.paid ? 'paid' : c.cancelledAt ? 'cancelled' : 'expired' };
   }
 
@@ -254,6 +301,11 @@ export class Pos {
     if (this.retired || !(await this.store.pairing())) return;
     await this.autoClose();
     try {
+      const directory = await this.store.directory();
+      if (force || !directory || this.now() - directory.fetchedAt > DIRECTORY_EVERY_MS) {
+        await refreshDirectory(this.store, this.now());
+        await this.reload();
+      }
       for (const bag of await this.store.bagsIn('closed')) {
         if (!force && (bag.nextAttemptAt ?? 0) > this.now()) continue;
         this.sending = bag.id;
@@ -289,16 +341,12 @@ export class Pos {
     const nextDue = dues.length ? Math.min(...dues) : undefined;
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
     const warnings: string[] = [];
-    if (stock.length === 0 && !open)
-      warnings.push('This terminal cannot take payments until it connects once more.');
-    else if (stock.length < STOCK_LOW)
-      warnings.push('Connect soon: this terminal can take payments offline only a little longer.');
-    if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000)
-      warnings.push('Connect within a day, to hand in the takings and keep taking payments.');
-    if (fetched === undefined || now - fetched > DENYLIST_STALE_MS)
-      warnings.push('The list of blocked wallets is more than a day old: connect to refresh it.');
+    if (stock.length === 0 && !open) warnings.push(t('warnNoStock'));
+    else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
+    if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));
+    if (fetched === undefined || now - fetched > DENYLIST_STALE_MS) warnings.push(t('warnDenyList'));
     if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
-      warnings.push('Takings are waiting to be sent: check the connection to the collector.');
+      warnings.push(t('warnOutbox'));
     return {
       online: this.online,
       lastContact: this.lastContact,
@@ -308,6 +356,7 @@ export class Pos {
       nextDue,
       denyAge: fetched === undefined ? undefined : now - fetched,
       warnings,
+      keyChanges: this.keyChanges,
     };
   }
 }

@@ -6,16 +6,19 @@ import {
   type Bytes,
   type Challenge,
   closeBag,
+  confirmPins,
   decode,
   digestOf,
   encode,
   fail,
   fromText,
+  type KeyChange,
   makeChallenge,
   numberOfAllocation,
   type OpenChallenge,
   type PartyKey,
   type Payment,
+  type Pins,
   ticketId,
   toHex,
   toText,
@@ -41,6 +44,13 @@ export interface Directory {
   collectors: PartyKey[];
   fetchedAt: number;
 }
+/** A well-known document that serves another key for a pinned party: held until the operator confirms it. */
+export interface PendingKeys {
+  /** The document as served, its keys unconfirmed. */
+  served: Directory;
+  changes: KeyChange[];
+}
+
 /** The issuer's deny list as last fetched: holder keys in hex. */
 export interface DenyList {
   issuer: string;
@@ -173,6 +183,22 @@ export class Store {
   setPairing = (p: Pairing) => this.db.put('config', p, 'pairing');
   directory = () => this.db.get('config', 'directory') as Promise<Directory | undefined>;
   setDirectory = (d: Directory) => this.db.put('config', d, 'directory');
+  /** The keys pinned on first use; a terminal paired before pins has its directory's keys pinned. */
+  pins = async () =>
+    ((await this.db.get('config', 'pins')) as Pins | undefined) ??
+    confirmPins(undefined, (await this.directory()) ?? { issuers: [], collectors: [] });
+  /** A change of keys waiting for the operator, if any. */
+  pendingKeys = () => this.db.get('config', 'pendingKeys') as Promise<PendingKeys | undefined>;
+
+  /** The directory the checks use, the pins and the change waiting (or none), in one transaction. */
+  async setTrust(directory: Directory, pins: Pins, pending: PendingKeys | undefined): Promise<void> {
+    const tx = this.db.transaction('config', 'readwrite');
+    await tx.store.put(directory, 'directory');
+    await tx.store.put(pins, 'pins');
+    if (pending) await tx.store.put(pending, 'pendingKeys');
+    else await tx.store.delete('pendingKeys');
+    await tx.done;
+  }
   /** The deny lists last fetched, one per issuer. */
   denyLists = async () => ((await this.db.get('config', 'denylists')) as DenyList[] | undefined) ?? [];
   setDenyLists = (d: DenyList[]) => this.db.put('config', d, 'denylists');

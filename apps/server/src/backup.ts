@@ -28,6 +28,7 @@ export const TABLES = [
   'direct_payments',
   'outbox',
   'tickets',
+  'reclaims',
   'settled_returns',
   'remembered_uses',
   'incidents',

@@ -153,6 +153,17 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE outbox ALTER COLUMN message SET STORAGE EXTERNAL;
   ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
   `,
+  // 5.4: a ticket reclaimed once, for what was left, answered with the new ticket (issued in the same
+  // transaction, so it is in `tickets`).
+  `
+  CREATE TABLE reclaims (
+    ticket text PRIMARY KEY REFERENCES tickets(id),
+    amount bigint NOT NULL,
+    new_ticket text NOT NULL UNIQUE REFERENCES tickets(id),
+    message text NOT NULL,
+    at bigint NOT NULL
+  );
+  `,
   // The invariants the code keeps, held by the database too: a bug, a script or a hand-made INSERT cannot
   // break them. Records are never changed or deleted; a ticket's settled sum never passes its face.
   `
@@ -207,6 +218,18 @@ export const MIGRATIONS: string[] = [
   END $$;
   CREATE TRIGGER remembered_uses_spend AFTER INSERT ON remembered_uses
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION remembered_uses_spend();
+  -- A reclaim (5.4) takes what was left of its ticket: it counts as given too.
+  UPDATE tickets t SET spent = t.spent + r.amount FROM reclaims r WHERE r.ticket = t.id;
+  CREATE FUNCTION reclaims_spend() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE tickets t SET spent = t.spent + n.amount
+      FROM (SELECT ticket, sum(amount) AS amount FROM added GROUP BY ticket) n
+      WHERE t.id = n.ticket;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER reclaims_spend AFTER INSERT ON reclaims
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION reclaims_spend();
+  ALTER TABLE reclaims ADD CHECK (amount >= 1);
 
   CREATE FUNCTION keep_record() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
@@ -219,6 +242,7 @@ export const MIGRATIONS: string[] = [
   CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON remembered_uses FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
   CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON incidents FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
   CREATE TRIGGER kept BEFORE DELETE OR TRUNCATE ON tickets FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON reclaims FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
 
   -- The hot queries: the outbox poll, the bag and allocation lists, the direct payments, the deny list.
   CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';

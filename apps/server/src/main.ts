@@ -1,5 +1,5 @@
 // `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]
-// [--bag-limit BYTES] [--rate-limit PER_MINUTE]`
+//  [--horizon SECONDS] [--bag-limit BYTES] [--rate-limit PER_MINUTE]`
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
+import { DEFAULT_HORIZON } from '@moneybag/protocol';
 import { buildApp, RATE_LIMIT } from './app.ts';
 import { BAG_LIMIT } from './collector/routes.ts';
 import { openDb } from './db.ts';
@@ -26,6 +27,7 @@ export async function start(argv: string[]) {
       role: { type: 'string', default: 'both' },
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
+      horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
       'bag-limit': { type: 'string', default: String(BAG_LIMIT) },
       'rate-limit': { type: 'string', default: String(RATE_LIMIT) },
     },
@@ -35,6 +37,9 @@ export async function start(argv: string[]) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
   if (!['issuer', 'collector', 'both'].includes(values.role!))
     throw new Error('--role is issuer, collector or both');
+  const horizon = Number(values.horizon);
+  if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))
+    throw new Error(`bad --horizon ${values.horizon}: a number of seconds`);
   const bagLimit = Number(values['bag-limit']);
   if (!Number.isInteger(bagLimit) || bagLimit < 4096)
     throw new Error(`bad --bag-limit ${values['bag-limit']} (bytes, at least 4096)`);
@@ -67,6 +72,7 @@ export async function start(argv: string[]) {
       roles,
       origin: values.url ?? `http://localhost:${bound}`,
       selfUrl: `http://127.0.0.1:${bound}`,
+      horizon,
     },
     metrics.counting(verifier),
   );

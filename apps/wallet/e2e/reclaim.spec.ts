@@ -3,22 +3,29 @@
 // own, started with a 1-second horizon.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toBase64url, toUrl } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { startService } from '../../../e2e/service.ts';
-import { E2E_PORT } from '../../../playwright.config.ts';
 import { challengeFor, encodeChallenge, holderOf } from './helpers.ts';
 
-const PORT = E2E_PORT + 1;
-const origin = `http://127.0.0.1:${PORT}`;
+let origin: string;
 let data: string;
 let service: ChildProcess;
 
 test.beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'moneybag-reclaim-'));
-  service = await startService(data, PORT, ['--horizon', '1']);
+  // A port no other service on this machine holds (several engineers' test services run side by side).
+  const port = await new Promise<number>((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => ok(port));
+    });
+  });
+  origin = `http://127.0.0.1:${port}`;
+  service = await startService(data, port, ['--horizon', '1']);
 });
 test.afterAll(() => {
   service?.kill();
@@ -55,11 +62,18 @@ test('journey: the cancelled sale given back: the ticket expires, the wallet rec
     await expect(page.getByTestId('reclaim')).toBeVisible({ timeout: 500 });
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId('expired-ticket')).toContainText('€2.00 signed, not confirmed by the shop');
+  // Tapped offline: signed and kept, sent by itself once the phone is back online.
+  await page.context().setOffline(true);
   await page.getByTestId('reclaim').click();
+  await expect(page.getByTestId('reclaim-pending')).toBeVisible();
+  await expect(page.getByTestId('error')).toContainText('No network');
+  await page.context().setOffline(false);
 
   // Nothing was collected of it: all €10.00 comes back, on a new ticket the issuer signed for this wallet.
   await expect(page.getByTestId('reclaimed')).toContainText('€10.00 came back');
   await expect(page.getByTestId('balance')).toContainText('€10.00');
   await expect(page.getByTestId('set-aside')).toHaveCount(0);
   await expect(page.getByTestId('expired-ticket')).toHaveAttribute('data-reclaim', 'done');
+  await page.getByTestId('open-history').click();
+  await expect(page.getByTestId('settled-by-reclaim')).toContainText('came back as a new ticket');
 });

@@ -51,6 +51,7 @@ export {
   type BagAnswerJson,
   bagAnswerJson,
   type IssuerKey,
+  keyFingerprint,
   type PairingLinkJson,
   type PartyKey,
   pairingLink,
@@ -106,6 +107,14 @@ export {
   type Ticket,
   type Use,
 } from './messages.ts';
+export {
+  checkPins,
+  confirmPins,
+  type KeyChange,
+  type PartyLists,
+  type PartyRole,
+  type Pins,
+} from './pins.ts';
 export {
   checkPayment,
   closeBag,

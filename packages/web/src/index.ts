@@ -8,5 +8,7 @@ export {
   formatTime,
   validUntil,
 } from './format.ts';
+export { type Lang, pickLang, translator } from './i18n.ts';
 export { holdTab, type TabState } from './tab.ts';
+export { askPersistentStorage, keyChangeText } from './trust.ts';
 export { type Said, SaidError, say } from './words.ts';

@@ -1,4 +1,4 @@
-// The issuer's endpoints as a Fastify plugin: section 7's tickets, Returns and deny list, and the admin JSON
+// The issuer's endpoints as a Fastify plugin: section 7's tickets, Returns, reclaims and deny list, and the admin JSON
 // of its page. Each handler reads the request and hands it to the logic; the endpoints, with their bodies
 // and answers, are @moneybag/api's.
 import { issuerAdmin as admin, protocol, type TicketRequestJson } from '@moneybag/api';
@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody, route } from '../http.ts';
 import type { Service } from '../service.ts';
-import { denylist, incidentsView, issue, settle, settlementView, ticketsView } from './logic.ts';
+import { denylist, incidentsView, issue, reclaim, settle, settlementView, ticketsView } from './logic.ts';
 
 /**
  * The Returns an issuer accepts are up to twice its bag limit: every Return a collector makes from a bag it
@@ -14,6 +14,8 @@ import { denylist, incidentsView, issue, settle, settlementView, ticketsView } f
  * more on a use of at least ~200 (a ticket with its 64-byte C, the 64-byte S), so under 1.15x the bag.
  */
 export const returnLimitFor = (bagLimit: number): number => 2 * bagLimit;
+/** A Reclaim is 240 bytes and a little more (its issuer id). */
+export const RECLAIM_LIMIT = 4096;
 
 export const issuerRoutes: FastifyPluginAsync<{
   service: Service;
@@ -24,6 +26,8 @@ export const issuerRoutes: FastifyPluginAsync<{
   route(app, protocol.returns, async (req) => settle(s, partyOf(req).id, rawBody(req)), {
     bodyLimit: returnLimitFor(bagLimit),
   });
+  // 5.4: anyone may post a Reclaim (the holder's P is its authority).
+  route(app, protocol.reclaims, async (req) => reclaim(s, rawBody(req)), { bodyLimit: RECLAIM_LIMIT });
   route(app, protocol.denylist, async () => denylist(s), { config: limited });
 
   route(app, admin.tickets, async () => ticketsView(s));
