@@ -15,6 +15,8 @@ export interface RefusalJson {
 export interface RejectedUseJson {
   path: BagPath;
   deal: number;
+  /** The use's place among its Node's Uses, from 0 (uses may share a deal). */
+  index: number;
   code: Code;
 }
 
@@ -35,7 +37,7 @@ export const bagAnswerJson = (a: BagAnswer): BagAnswerJson => ({
   digest: toHex(a.digest),
   root: toBase64url(a.root),
   accepted: a.accepted.length,
-  rejected: a.rejected.map(({ path, deal, code }) => ({ path, deal, code })),
+  rejected: a.rejected.map(({ path, deal, index, code }) => ({ path, deal, index, code })),
   totals: a.totals,
   report: toText(a.report),
 });

@@ -11,6 +11,7 @@ export * from './http.ts';
 export * from './issuer.ts';
 export * from './messages.ts';
 export * from './pos.ts';
+export * from './relay.ts';
 export * from './signed.ts';
 export * from './text.ts';
 export * from './wallet.ts';

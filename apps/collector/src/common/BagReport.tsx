@@ -11,6 +11,7 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
         <tr>
           <th>path</th>
           <th className="num">deal</th>
+          <th className="num" title="its place among its node's uses, from 0">use</th>
           <th>why</th>
         </tr>
       </thead>
@@ -20,6 +21,7 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
           <tr key={i}>
             <td>{pathText(r.path)}</td>
             <td className="num">{r.deal}</td>
+            <td className="num">{r.index}</td>
             <td>
               <CodeLabel code={r.code} />
             </td>
