@@ -6,12 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isId } from '@moneybag/protocol';
 import QRCode from 'qrcode';
+import { RELAY_COMMANDS, RELAY_USAGE, runRelayCli } from './relay/cli.ts';
 import { pairingLink, Service } from './service.ts';
 
 const USAGE = `usage:
   add-shop <id> --label "Name" [--data DIR] [--url ORIGIN]   add a shop; prints its token, pairing link and QR
   pair <shop> [--data DIR] [--url ORIGIN]                     a new token for a shop, as a POS pairing link and QR
-  token <party> [--data DIR]                                  a new bearer token for a party (issuer, collector or shop)`;
+  token <party> [--data DIR]                                  a new bearer token for a party (issuer, collector or shop)${RELAY_USAGE}`;
 
 /** The server running on this data folder, if any (main.ts writes server.json while it runs). */
 export function runningServer(data: string): { pid: number; url: string } | undefined {
@@ -49,6 +50,7 @@ async function printPairing(out: { id: string; token: string; pairing: string })
 }
 
 export async function runCli(args: string[]): Promise<number> {
+  if (RELAY_COMMANDS.includes(args[0])) return runRelayCli(args);
   let parsed: ReturnType<typeof parse>;
   const parse = () =>
     parseArgs({

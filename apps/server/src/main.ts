@@ -1,4 +1,5 @@
 // `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]`
+// or `--role relay --data DIR --port N --upstream URL --token TOKEN [--due-margin SECONDS]` (7.1).
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,13 +18,32 @@ export async function start(argv: string[]) {
       role: { type: 'string', default: 'both' },
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
+      upstream: { type: 'string' },
+      token: { type: 'string' },
+      'due-margin': { type: 'string' },
     },
     allowPositionals: false,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  if (values.role === 'relay') {
+    if (!values.upstream || !values.token) throw new Error('a relay needs --upstream URL and --token TOKEN');
+    const margin = values['due-margin'] === undefined ? undefined : Number(values['due-margin']);
+    if (margin !== undefined && !(Number.isInteger(margin) && margin >= 0))
+      throw new Error(`bad --due-margin ${values['due-margin']}`);
+    const { startRelay } = await import('./relay/main.ts');
+    return startRelay({
+      data: resolve(values.data!),
+      port,
+      host: values.host!,
+      url: values.url,
+      upstream: values.upstream,
+      token: values.token,
+      dueMargin: margin,
+    });
+  }
   if (!['issuer', 'collector', 'both'].includes(values.role!))
-    throw new Error('--role is issuer, collector or both');
+    throw new Error('--role is issuer, collector, both or relay');
   useNativeHashes();
   const verifier = poolVerifier();
   const s = await Service.open(resolve(values.data!), { verifier });

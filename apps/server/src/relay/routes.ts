@@ -1,0 +1,139 @@
+// The relay's HTTP (7.1): downward what a collector serves a shop, so a POS or a lower relay pairs with it
+// as with a collector; and its operator's admin JSON (children, roots), behind the operator's token.
+import { isId } from '@moneybag/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { jsonBody, rawBody, refuse } from '../http.ts';
+import { hashToken } from '../service.ts';
+import type { Relay } from './role.ts';
+import type { Child, RelayStore } from './store.ts';
+
+export const RELAY_BAG_LIMIT = 32 * 1024 * 1024;
+
+const bearer = (req: FastifyRequest) => {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m ? m[1] : refuse(401, 'E_AUTH', 'send Authorization: Bearer <token>');
+};
+
+export interface RelayRoutesOptions {
+  relay: Relay;
+  /** Where children reach this relay (pairing links). */
+  origin: () => string;
+}
+
+/** The pairing link of a relay's child: the POS's link, with the terminal id the relay knows it by. */
+export const childPairingLink = (origin: string, shop: string, token: string, terminal: string): string =>
+  `${origin}/pos/#pair=${Buffer.from(JSON.stringify({ url: origin, shop, token, terminal })).toString('base64url')}`;
+
+/** Adds a child: its id, its shop (null: the relay's own) and label. */
+export async function addTerminal(
+  store: RelayStore,
+  origin: string,
+  body: { id: string; shop?: string | null; label?: string },
+): Promise<{ terminal: string; token: string; pairing: string }> {
+  if (!isId(body.id)) refuse(400, 'E_REQUEST', 'a terminal id is lowercase letters, digits, . _ : - (1..64)');
+  if (body.shop != null && !isId(body.shop)) refuse(400, 'E_REQUEST', 'a shop id is an id');
+  if (await store.child(body.id)) refuse(409, 'E_REQUEST', `${body.id} exists already`);
+  const token = await store.addChild(body.id, body.shop ?? null, body.label ?? body.id);
+  // The relay's own shop, as its parent named it (known once the relay has reached its parent).
+  const me = JSON.parse((await store.get('me')) ?? '{}') as { party?: string };
+  const shop = body.shop ?? me.party ?? body.id;
+  return { terminal: body.id, token, pairing: childPairingLink(origin, shop, token, body.id) };
+}
+
+const allocationSchema = {
+  body: {
+    type: 'object',
+    required: ['count'],
+    properties: {
+      count: { type: 'integer', minimum: 1, maximum: 64 },
+      terminal: { type: 'string', maxLength: 64 },
+    },
+  },
+};
+const terminalSchema = {
+  body: {
+    type: 'object',
+    required: ['id'],
+    properties: {
+      id: { type: 'string', maxLength: 64 },
+      shop: { type: ['string', 'null'], maxLength: 64 },
+      label: { type: 'string', maxLength: 200 },
+    },
+  },
+};
+
+export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions): Promise<void> {
+  const { relay } = opts;
+  const children = new WeakMap<FastifyRequest, Child>();
+  const child = (req: FastifyRequest) => children.get(req)!;
+  /** A child's token, checked before the body is read: a stranger gets 401 and no verdict. */
+  const asChild = async (req: FastifyRequest) => {
+    const c = await relay.store.childOfToken(bearer(req));
+    if (!c) refuse(401, 'E_AUTH', 'unknown token');
+    children.set(req, c!);
+  };
+  const asOperator = async (req: FastifyRequest) => {
+    if (hashToken(bearer(req)) !== (await relay.store.get('operator')))
+      refuse(403, 'E_FORBIDDEN', "this needs the relay operator's token");
+  };
+  const send = (reply: FastifyReply, r: { status: number; body: unknown }) =>
+    reply.code(r.status).send(r.body);
+  const fromParent = async (key: 'well-known' | 'denylist') =>
+    (await relay.stored(key)) ?? refuse(503, 'E_NOT_FOUND', 'not yet received from the parent');
+
+  app.get('/.well-known/moneybag.json', () => fromParent('well-known'));
+  app.get('/v1/denylist', () => fromParent('denylist'));
+  app.get('/v1/health', async () => ({ ok: true, roles: ['relay'] }));
+  app.get('/v1/me', { onRequest: asChild }, async (req) => {
+    const c = child(req);
+    return { party: c.shop ?? (await relay.ownShop()), role: 'shop', label: c.label, terminal: c.terminal };
+  });
+
+  app.post('/v1/allocations', { schema: allocationSchema, onRequest: asChild }, async (req) => {
+    const body = jsonBody<{ count: number; terminal?: string }>(req);
+    const c = child(req);
+    if (body.terminal !== undefined && body.terminal !== c.terminal)
+      refuse(403, 'E_FORBIDDEN', `this token is the terminal ${c.terminal}'s`);
+    return { allocations: await relay.allocate(c, body.count) };
+  });
+  app.post('/v1/bags', { bodyLimit: RELAY_BAG_LIMIT, onRequest: asChild }, async (req, reply) =>
+    send(reply, await relay.receiveBag(child(req), rawBody(req))),
+  );
+  app.get<{ Params: { digest: string } }>('/v1/bags/:digest', { onRequest: asChild }, async (req, reply) => {
+    if (!/^[0-9a-f]{64}$/.test(req.params.digest)) refuse(404, 'E_NOT_FOUND', 'no bag with this digest');
+    return send(reply, await relay.answerFor(child(req), req.params.digest));
+  });
+
+  // --- the operator --------------------------------------------------------------------------
+
+  app.get('/v1/admin/relay', { onRequest: asOperator }, async () => ({
+    upstream: relay.config.upstream,
+    shop: ((await relay.stored('me')) as { party?: string } | undefined)?.party ?? null,
+    children: await relay.store.children(),
+    roots: (await relay.store.roots(['open', 'merged', 'forwarded', 'answered', 'refused', 'empty'])).map(
+      (r) => ({
+        root: r.root,
+        issued: r.issued,
+        due: r.due,
+        state: r.state,
+        merged: r.merged_digest,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        answer: r.answer ? JSON.parse(r.answer) : null,
+      }),
+    ),
+  }));
+  app.post('/v1/admin/relay/terminals', { schema: terminalSchema, onRequest: asOperator }, async (req) =>
+    addTerminal(relay.store, opts.origin(), jsonBody(req)),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/v1/admin/relay/terminals/:id/revoke',
+    { onRequest: asOperator },
+    async (req) => {
+      if (!(await relay.store.revokeChild(req.params.id)))
+        refuse(404, 'E_NOT_FOUND', `no terminal ${req.params.id} with a working token`);
+      return { terminal: req.params.id, revoked: true };
+    },
+  );
+}

@@ -1,0 +1,305 @@
+// 7.1 over real processes and real HTTP: collector <- main office relay <- two branch relays <- POS terminals
+// (driven through the protocol library), one POS straight under the main office; and a sub-collector.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Allocation,
+  type BagAnswerJson,
+  closeBag,
+  decode,
+  digestOf,
+  encode,
+  fromText,
+  keysOf,
+  nobleVerifier,
+  numberOfAllocation,
+  readWellKnown,
+  type Signer,
+  type Ticket,
+  toBase64url,
+  toHex,
+  type Use,
+  verifyAllocation,
+  verifyBagAnswer,
+} from '@moneybag/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  holder,
+  issue,
+  type Proc,
+  type Server,
+  spawnMain,
+  startServer,
+  usesFor,
+  waitFor,
+} from './helpers.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `moneybag-${name}-`));
+
+/** `npm run moneybag -- <args> --json`: the CLI as an operator runs it. */
+function moneybag(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args, '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`moneybag ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const startRelay = (data: string, upstream: string, token: string) =>
+  spawnMain(data, ['--role', 'relay', '--upstream', upstream, '--token', token]);
+
+/** A POS as the protocol library drives it: numbers from its parent, bags up, answers read back. */
+class Pos {
+  constructor(
+    public parent: Pick<Proc, 'url'>,
+    readonly terminal: string,
+    readonly token: string,
+    readonly shop: string,
+  ) {}
+  async numbers(count = 1): Promise<Allocation[]> {
+    const r = await call(this.parent, 'POST', '/v1/allocations', {
+      token: this.token,
+      json: { count, terminal: this.terminal },
+    });
+    if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+    const wk = readWellKnown((await call(this.parent, 'GET', '/.well-known/moneybag.json')).body);
+    return Promise.all(
+      (r.body.allocations as string[]).map((t) =>
+        verifyAllocation(decode(fromText(t), 'Allocation'), {
+          collectors: keysOf(wk.collectors),
+          verifier: nobleVerifier,
+        }),
+      ),
+    );
+  }
+  deliver(bag: Uint8Array) {
+    return call(this.parent, 'POST', '/v1/bags', { token: this.token, raw: bag });
+  }
+  /** Polls GET /v1/bags/<digest> until the final answer, then checks it as the POS app does. */
+  async answer(bag: Uint8Array): Promise<BagAnswerJson & { merged: string }> {
+    const digest = digestOf(bag);
+    const r = await waitFor(async () => {
+      const got = await call(this.parent, 'GET', `/v1/bags/${toHex(digest)}`, { token: this.token });
+      if (got.status !== 200 && got.status !== 202) throw new Error(JSON.stringify(got));
+      return got.status === 200 && got;
+    }, 90_000);
+    const wk = readWellKnown((await call(this.parent, 'GET', '/.well-known/moneybag.json')).body);
+    await verifyBagAnswer(r.body, {
+      bag: decode(bag, 'Bag'),
+      digest,
+      collectors: keysOf(wk.collectors),
+      verifier: nobleVerifier,
+    });
+    return r.body;
+  }
+}
+
+const bagOf = (a: Allocation, uses: Use[]) => encode({ type: 'Bag', ...closeBag(a, uses) });
+const spend = (ticket: Ticket, amount: number, signer: Signer) => ({ ticket, amount, signer });
+
+let collector: Server;
+const relays: Record<string, Proc> = {};
+const pos: Record<string, Pos> = {};
+const dirs = { main: tmp('main'), b1: tmp('branch-1'), b2: tmp('branch-2') };
+const h = holder(21);
+const branchToken: Record<string, string> = {};
+
+beforeAll(async () => {
+  collector = await startServer();
+  // A child added before its relay ever ran, straight to the relay's database.
+  const b1 = moneybag('add-terminal', 'branch-1', '--data', dirs.main);
+  branchToken.b1 = b1.token;
+  relays.main = await startRelay(dirs.main, collector.url, collector.demo.shops[0].token);
+  // ... and while it runs, through its admin API.
+  const b2 = moneybag('add-terminal', 'branch-2', '--label', 'Branch 2', '--data', dirs.main);
+  const p9 = moneybag('add-terminal', 'pos-9', '--data', dirs.main);
+  expect(p9.pairing).toMatch(new RegExp(`^${relays.main.url.replace('127.0.0.1', 'localhost')}/pos/#pair=`));
+  [relays.b1, relays.b2] = await Promise.all([
+    startRelay(dirs.b1, relays.main.url, b1.token),
+    startRelay(dirs.b2, relays.main.url, b2.token),
+  ]);
+  for (const [relay, dir, id] of [
+    ['b1', dirs.b1, 'pos-1'],
+    ['b1', dirs.b1, 'pos-2'],
+    ['b2', dirs.b2, 'pos-3'],
+  ] as const)
+    pos[id] = new Pos(relays[relay], id, moneybag('add-terminal', id, '--data', dir).token, 'acme-coffee');
+  pos['pos-9'] = new Pos(relays.main, 'pos-9', p9.token, 'acme-coffee');
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(relays).map((r) => r.stop()));
+  await collector?.stop();
+});
+
+describe('a chain of stores: collector <- main office <- branches <- POS', () => {
+  it('numbers down, one merged bag up, each POS its own part of the answer', {
+    timeout: 180_000,
+  }, async () => {
+    const ids = ['pos-1', 'pos-2', 'pos-3', 'pos-9'];
+    // Every POS asks before any delivers: all under one root, every number distinct.
+    const given: Record<string, Allocation> = {};
+    for (const id of ids) [given[id]] = await pos[id].numbers(1);
+    expect(new Set(ids.map((id) => toBase64url(given[id].root))).size).toBe(1);
+    expect(new Set(ids.map((id) => toHex(numberOfAllocation(given[id])))).size).toBe(4);
+    expect(given['pos-1'].path.map((s) => s.terminal)).toEqual(['branch-1', 'pos-1']);
+    expect(given['pos-9'].path.map((s) => s.terminal)).toEqual(['pos-9']);
+    // A terminal in the body that is not the child's own.
+    const other = await call(relays.b1, 'POST', '/v1/allocations', {
+      token: pos['pos-1'].token,
+      json: { count: 1, terminal: 'pos-2' },
+    });
+    expect([other.status, other.body.code]).toEqual([403, 'E_FORBIDDEN']);
+
+    const t = await issue(collector, h, 1000);
+    const [ta, tb] = [await issue(collector, h, 500), await issue(collector, h, 500)];
+    const bags: Record<string, Uint8Array> = {
+      'pos-1': bagOf(given['pos-1'], await usesFor(given['pos-1'], [spend(t, 100, h), spend(t, 50, h)])),
+      // One deal paid with two tickets, the second signed by someone else: refused by its index.
+      'pos-2': bagOf(given['pos-2'], [
+        ...(await usesFor(given['pos-2'], [spend(ta, 300, h)], 'acme-coffee', 7)),
+        ...(await usesFor(given['pos-2'], [spend(tb, 40, holder(22))], 'acme-coffee', 7)),
+      ]),
+      'pos-3': bagOf(given['pos-3'], await usesFor(given['pos-3'], [spend(t, 200, h)])),
+      'pos-9': bagOf(given['pos-9'], await usesFor(given['pos-9'], [spend(tb, 5, h)])),
+    };
+
+    // Forged placements, refused at the relay and stored nowhere.
+    const forged = await pos['pos-1'].deliver(bags['pos-2']);
+    expect([forged.status, forged.body.code]).toEqual([422, 'E_UNKNOWN_BAG']);
+    const slipped = closeBag(given['pos-1'], await usesFor(given['pos-1'], [spend(t, 1, h)]));
+    slipped.node.children[0].node.uses.push(...(await usesFor(given['pos-1'], [spend(t, 2, h)])));
+    const above = await pos['pos-1'].deliver(encode({ type: 'Bag', ...slipped }));
+    expect([above.status, above.body.code]).toEqual([422, 'E_UNKNOWN_BAG']);
+
+    for (const id of ['pos-1', 'pos-2', 'pos-3']) {
+      const r = await pos[id].deliver(bags[id]);
+      expect(r.status).toBe(202);
+      expect(r.body).toEqual({
+        digest: toHex(digestOf(bags[id])),
+        root: toBase64url(given[id].root),
+        state: expect.stringMatching(/^(waiting|forwarded)$/),
+      });
+    }
+    // The same bag again: the same answer; another bag on the same number: E_BAG_REUSED.
+    expect((await pos['pos-1'].deliver(bags['pos-1'])).status).toBe(202);
+    const again = await pos['pos-1'].deliver(bagOf(given['pos-1'], []));
+    expect([again.status, again.body.code]).toEqual([409, 'E_BAG_REUSED']);
+    // Nothing reached the collector while pos-9 still holds its number.
+    const waiting = await call(relays.b1, 'GET', `/v1/bags/${toHex(digestOf(bags['pos-1']))}`, {
+      token: pos['pos-1'].token,
+    });
+    expect(waiting.status).toBe(202);
+    expect((await collectedBags()).filter((b) => b.root === toBase64url(given['pos-1'].root))).toEqual([]);
+    expect((await pos['pos-9'].deliver(bags['pos-9'])).status).toBe(202);
+
+    const answers: Record<string, BagAnswerJson & { merged: string }> = {};
+    for (const id of ids) answers[id] = await pos[id].answer(bags[id]);
+    const atCollector = (await collectedBags()).filter((b) => b.root === toBase64url(given['pos-1'].root));
+    expect(atCollector).toHaveLength(1);
+    for (const id of ids) expect(answers[id].merged).toBe(atCollector[0].digest);
+    expect(atCollector[0]).toMatchObject({ accepted: 5, totals: { EUR: 655 } });
+    expect(answers['pos-1']).toMatchObject({ accepted: 2, rejected: [], totals: { EUR: 150 } });
+    expect(answers['pos-2']).toMatchObject({
+      accepted: 1,
+      totals: { EUR: 300 },
+      rejected: [
+        {
+          path: [
+            ['branch-1', 0],
+            ['pos-2', 0],
+          ],
+          deal: 7,
+          index: 1,
+          code: 'E_USE_SIGNATURE',
+        },
+      ],
+    });
+    expect(answers['pos-3']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 200 } });
+    expect(answers['pos-9']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 5 } });
+    // The operator's listing: what each child holds and delivered.
+    const listed = moneybag('terminals', '--data', dirs.b1) as { terminal: string; delivered: number }[];
+    expect(listed.map((c) => [c.terminal, c.delivered])).toEqual([
+      ['pos-1', 1],
+      ['pos-2', 1],
+    ]);
+  });
+
+  it('a branch killed -9 between two children bags loses none and forwards the root once', {
+    timeout: 180_000,
+  }, async () => {
+    const [a1] = await pos['pos-1'].numbers(1);
+    const [a2] = await pos['pos-2'].numbers(1);
+    expect(toBase64url(a1.root)).toBe(toBase64url(a2.root));
+    const t = await issue(collector, h, 100);
+    const bag1 = bagOf(a1, await usesFor(a1, [spend(t, 10, h)]));
+    const bag2 = bagOf(a2, await usesFor(a2, [spend(t, 20, h)]));
+    expect((await pos['pos-1'].deliver(bag1)).status).toBe(202);
+    await relays.b1.kill();
+    relays.b1 = await startRelay(dirs.b1, relays.main.url, branchToken.b1);
+    for (const id of ['pos-1', 'pos-2']) pos[id].parent = relays.b1;
+    expect((await pos['pos-1'].deliver(bag1)).status).toBe(202); // the same bag again: the same answer
+    expect((await pos['pos-2'].deliver(bag2)).status).toBe(202);
+    const [r1, r2] = [await pos['pos-1'].answer(bag1), await pos['pos-2'].answer(bag2)];
+    expect([r1.totals, r2.totals]).toEqual([{ EUR: 10 }, { EUR: 20 }]);
+    expect((await collectedBags()).filter((b) => b.root === toBase64url(a1.root))).toHaveLength(1);
+  });
+});
+
+async function collectedBags(): Promise<(BagAnswerJson & { to: string })[]> {
+  const r = await call(collector, 'GET', '/v1/admin/collector/bags', {
+    token: collector.demo.collector.token,
+  });
+  return r.body.bags;
+}
+
+describe('a bank with a sub-collector', () => {
+  it("takes the sub-collector's bag of two shops; the issuer owes each shop its own uses", {
+    timeout: 180_000,
+  }, async () => {
+    const sub = await call(collector, 'POST', '/v1/admin/collector/shops', {
+      token: collector.demo.collector.token,
+      json: { id: 'sub-bank', label: 'Sub Bank' },
+    });
+    expect(sub.status).toBe(200);
+    const dir = tmp('sub-bank');
+    const tea = moneybag('add-terminal', 'tea-1', '--shop', 'tea-house', '--data', dir);
+    const books = moneybag('add-terminal', 'books-1', '--shop', 'book-nook', '--data', dir);
+    relays.sub = await startRelay(dir, collector.url, sub.body.token);
+    const teaPos = new Pos(relays.sub, 'tea-1', tea.token, 'tea-house');
+    const booksPos = new Pos(relays.sub, 'books-1', books.token, 'book-nook');
+    const me = await call(relays.sub, 'GET', '/v1/me', { token: tea.token });
+    expect(me.body).toMatchObject({ party: 'tea-house', terminal: 'tea-1' });
+    const [a] = await teaPos.numbers(1);
+    const [b] = await booksPos.numbers(1);
+    expect([a.to, toBase64url(a.root)]).toEqual(['sub-bank', toBase64url(b.root)]);
+    const t = await issue(collector, h, 1000);
+    const teaBag = bagOf(a, await usesFor(a, [spend(t, 30, h), spend(t, 3, h)], 'tea-house'));
+    const booksBag = bagOf(b, await usesFor(b, [spend(t, 70, h)], 'book-nook'));
+    expect((await teaPos.deliver(teaBag)).status).toBe(202);
+    expect((await booksPos.deliver(booksBag)).status).toBe(202);
+    expect((await teaPos.answer(teaBag)).totals).toEqual({ EUR: 33 });
+    expect((await booksPos.answer(booksBag)).totals).toEqual({ EUR: 70 });
+    const [bag] = (await collectedBags()).filter((x) => x.root === toBase64url(a.root));
+    expect(bag).toMatchObject({ to: 'sub-bank', accepted: 3 });
+    // The collector returns each use to the issuer under the shop it names; the issuer owes each shop.
+    const owed = await waitFor(async () => {
+      const r = await call(collector, 'GET', '/v1/admin/issuer/settlement', {
+        token: collector.demo.issuer.token,
+      });
+      const rows = (r.body.owed as { shop: string; amount: number; uses: number }[]).filter((o) =>
+        ['tea-house', 'book-nook', 'sub-bank'].includes(o.shop),
+      );
+      return rows.length === 2 && rows;
+    }, 60_000);
+    expect(owed).toEqual([
+      { shop: 'book-nook', unit: 'EUR', amount: 70, uses: 1 },
+      { shop: 'tea-house', unit: 'EUR', amount: 33, uses: 2 },
+    ]);
+  });
+});
