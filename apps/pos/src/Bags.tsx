@@ -45,7 +45,9 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       {bag.state === 'closed' && (
         <>
           <div data-testid="outbox-state">
-            Waiting to be delivered
+            {bag.relayed
+              ? `Delivered, waiting for the collector (${bag.relayed === 'forwarded' ? 'forwarded' : 'at the relay'})`
+              : 'Waiting to be delivered'}
             {bag.attempts > 0 && ` · ${bag.attempts} attempt${bag.attempts === 1 ? '' : 's'}`}
             {bag.nextAttemptAt && bag.attempts > 0 && ` · next in ${ageText(bag.nextAttemptAt - now)}`}
           </div>

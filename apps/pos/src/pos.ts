@@ -238,7 +238,7 @@ export class Pos {
       warnings.push('A money bag number is near its due date: connect to deliver and refill.');
     if (fetched === undefined || now - fetched > DENYLIST_STALE_MS)
       warnings.push('The deny list is more than a day old: connect to refresh it.');
-    if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
+    if (outbox > 0 && bags.some((b) => b.state === 'closed' && !b.relayed && (b.attempts ?? 0) >= 3))
       warnings.push('Bags are waiting to be delivered: check the connection to the collector.');
     return {
       online: this.online,

@@ -14,7 +14,7 @@ import {
   toHex,
   type Verifier,
   verifyAllocation,
-  verifyReport,
+  verifyBagAnswer,
 } from '@moneybag/protocol';
 import type { BagAnswer, BagRecord, DenyList, Directory, Pairing, Store } from './store.ts';
 
@@ -68,6 +68,11 @@ export class Refused extends ProtocolError {
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<unknown> {
+  return (await request(url, init)).body;
+}
+
+/** As call, with the status: a relay answers 202 on a bag it holds until the collector has answered (7.1). */
+async function request(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, cache: 'no-store' });
@@ -81,7 +86,7 @@ async function call(url: string, init: RequestInit = {}): Promise<unknown> {
     const code = (CODES as readonly string[]).includes(b?.code ?? '') ? (b!.code as Code) : 'E_REQUEST';
     throw new Refused(res.status, code, b?.message ?? `${res.status} ${res.statusText}`);
   }
-  return body;
+  return { status: res.status, body };
 }
 
 const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) => ({
@@ -138,10 +143,18 @@ export async function pair(
   const me = (await call(`${link.url}/v1/me`, { headers: authed(link) })) as {
     party?: string;
     label?: string;
+    terminal?: string;
   };
   if (me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
   const directory = await fetchDirectory(link.url, now);
-  const pairing: Pairing = { ...link, terminal, label: me.label || link.shop, pairedAt: now };
+  // A relay knows its child by the terminal id its operator gave it (7.1): that one, not the typed one.
+  if (me.terminal !== undefined && !isId(me.terminal)) fail('E_FIELD', 'the relay named no terminal id');
+  const pairing: Pairing = {
+    ...link,
+    terminal: me.terminal ?? terminal,
+    label: me.label || link.shop,
+    pairedAt: now,
+  };
   await store.setDirectory(directory);
   await store.setPairing(pairing);
   await refreshDenyLists(store, now);
@@ -152,8 +165,9 @@ export async function pair(
 // --- numbers -------------------------------------------------------------------------------------
 
 /**
- * Check Allocations from the collector: each names a collector of the directory, which signed it (A over
- * 3.2's body), is given to this shop, through this terminal, and is not already due.
+ * Check Allocations from the collector or a relay: each names a collector of the directory, which signed it
+ * (A over 3.2's body), is given to this shop (a root without a path) or through this terminal (the last step of
+ * its path: under a relay the root's `to` is the main office or sub-collector), and is not already due.
  */
 export async function verifyAllocations(
   texts: unknown,
@@ -164,9 +178,10 @@ export async function verifyAllocations(
   const list = (texts as string[]).map((t) => decode(fromText(t), 'Allocation'));
   const collectors = keysOf(p.directory.collectors);
   for (const a of list) {
-    if (a.to !== p.pairing.shop) fail('E_FIELD', `allocation given to ${a.to}, not to ${p.pairing.shop}`);
-    if (a.path.length > 1 || (a.path.length === 1 && a.path[0].terminal !== p.pairing.terminal))
-      fail('E_FIELD', 'allocation for another terminal');
+    const last = a.path[a.path.length - 1];
+    if (!last && a.to !== p.pairing.shop)
+      fail('E_FIELD', `allocation given to ${a.to}, not to ${p.pairing.shop}`);
+    if (last && last.terminal !== p.pairing.terminal) fail('E_FIELD', 'allocation for another terminal');
     if (p.now / 1000 >= a.due) fail('E_FIELD', 'allocation already due');
   }
   // A batch with one allocation not signed by a trusted collector is refused whole (E_COLLECTOR).
@@ -221,37 +236,54 @@ export async function refreshDenyLists(store: Store, now: number): Promise<DenyL
 
 // --- the outbox ----------------------------------------------------------------------------------
 
-/** Check the collector's answer on a bag: its signed Report is the bag's collector's, on this bag, with its counts. */
+/**
+ * Check the final answer on a bag: its signed Report is the bag's collector's, on this bag with its counts, or
+ * (through relays) on the merged bag the answer names.
+ */
 export async function checkAnswer(
   answer: BagAnswer,
   bag: BagRecord,
   directory: Directory,
   verifier: Verifier,
 ) {
-  const r = await verifyReport(fromText(answer.report), {
-    bagDigest: fromHex(bag.digest!),
+  await verifyBagAnswer(answer, {
+    bag: { collector: bag.collector, root: decode(fromText(bag.allocation), 'Allocation').root },
+    digest: fromHex(bag.digest!),
     collectors: keysOf(directory.collectors),
     verifier,
   });
-  if (r.collector !== bag.collector) fail('E_COLLECTOR', "the report is not from the bag's collector");
-  if (r.accepted_count !== answer.accepted || r.rejected_count !== answer.rejected.length)
-    fail('E_FIELD', 'the report does not match the answer');
 }
 
 /**
  * Deliver one closed bag (POST /v1/bags, idempotent by digest: the same bag again gets the same answer).
  * Delivered: the answer and its signed Report are kept. Refused whole (422, 409): kept with the refusal.
- * Unreachable or a server fault: tried again after a backoff.
+ * Unreachable or a server fault: tried again after a backoff. A relay's 202 (7.1): delivered, the collector's
+ * answer to come; read with GET /v1/bags/<digest> after a backoff until it is there.
  */
 export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, now: () => number) {
   const [pairing, directory] = await Promise.all([store.pairing(), store.directory()]);
   if (!pairing || !directory || bag.state !== 'closed' || !bag.bag) return bag;
   try {
-    const answer = (await call(`${pairing.url}/v1/bags`, {
-      method: 'POST',
-      headers: authed(pairing, { 'Content-Type': 'application/vnd.moneybag' }),
-      body: fromText(bag.bag) as Uint8Array<ArrayBuffer>,
-    })) as BagAnswer;
+    const r = bag.relayed
+      ? await request(`${pairing.url}/v1/bags/${bag.digest}`, { headers: authed(pairing) })
+      : await request(`${pairing.url}/v1/bags`, {
+          method: 'POST',
+          headers: authed(pairing, { 'Content-Type': 'application/vnd.moneybag' }),
+          body: fromText(bag.bag) as Uint8Array<ArrayBuffer>,
+        });
+    if (r.status === 202) {
+      const state = (r.body as { state?: string })?.state === 'forwarded' ? 'forwarded' : 'waiting';
+      const attempts = bag.relayed ? bag.attempts + 1 : 1;
+      return (
+        (await store.updateBag(bag.id, 'closed', {
+          relayed: state,
+          attempts,
+          nextAttemptAt: now() + backoff(attempts),
+          lastError: undefined,
+        })) ?? bag
+      );
+    }
+    const answer = r.body as BagAnswer;
     await checkAnswer(answer, bag, directory, verifier);
     return (
       (await store.updateBag(bag.id, 'closed', { state: 'delivered', answer, lastError: undefined })) ?? bag
