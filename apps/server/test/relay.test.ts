@@ -1,7 +1,7 @@
 // 7.1 over real processes and real HTTP: collector <- main office relay <- two branch relays <- POS terminals
 // (driven through the protocol library), one POS straight under the main office; and a sub-collector.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -248,6 +248,90 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     const [r1, r2] = [await pos['pos-1'].answer(bag1), await pos['pos-2'].answer(bag2)];
     expect([r1.totals, r2.totals]).toEqual([{ EUR: 10 }, { EUR: 20 }]);
     expect((await collectedBags()).filter((b) => b.root === toBase64url(a1.root))).toHaveLength(1);
+  });
+
+  it('a parent that is down: the branch retries with backoff, its children see waiting', {
+    timeout: 180_000,
+  }, async () => {
+    const [a1] = await pos['pos-1'].numbers(1);
+    const [a2] = await pos['pos-2'].numbers(1);
+    const t = await issue(collector, h, 100);
+    const bag1 = bagOf(a1, await usesFor(a1, [spend(t, 1, h)]));
+    const bag2 = bagOf(a2, await usesFor(a2, [spend(t, 2, h)]));
+    await relays.main.stop();
+    expect((await pos['pos-1'].deliver(bag1)).status).toBe(202);
+    expect((await pos['pos-2'].deliver(bag2)).status).toBe(202);
+    const operator = readFileSync(join(dirs.b1, 'keys', 'operator.token'), 'utf8');
+    const root = toBase64url(a1.root);
+    const failing = await waitFor(async () => {
+      const r = await call(relays.b1, 'GET', '/v1/admin/relay', { token: operator });
+      const it = r.body.roots.find((x: { root: string }) => x.root === root);
+      return it?.attempts >= 2 && it;
+    }, 60_000);
+    expect(failing).toMatchObject({
+      state: 'merged',
+      lastError: expect.stringContaining('cannot be reached'),
+    });
+    const seen = await call(relays.b1, 'GET', `/v1/bags/${toHex(digestOf(bag1))}`, {
+      token: pos['pos-1'].token,
+    });
+    expect([seen.status, seen.body.state]).toEqual([202, 'waiting']);
+    // The main office back on its port: the branch's next attempt finds it.
+    relays.main = await spawnMain(dirs.main, [
+      ...['--role', 'relay', '--upstream', collector.url, '--token', collector.demo.shops[0].token],
+      ...['--port', new URL(relays.main.url).port],
+    ]);
+    expect((await pos['pos-1'].answer(bag1)).totals).toEqual({ EUR: 1 });
+    expect((await pos['pos-2'].answer(bag2)).totals).toEqual({ EUR: 2 });
+    expect((await collectedBags()).filter((b) => b.root === root)).toHaveLength(1);
+  });
+
+  it('a revoked child is refused', { timeout: 60_000 }, async () => {
+    const extra = moneybag('add-terminal', 'pos-4', '--data', dirs.b2);
+    const before = await call(relays.b2, 'GET', '/v1/me', { token: extra.token });
+    expect(before.body).toMatchObject({ party: 'acme-coffee', terminal: 'pos-4' });
+    expect(moneybag('revoke-terminal', 'pos-4', '--data', dirs.b2)).toEqual({
+      terminal: 'pos-4',
+      revoked: true,
+    });
+    const after = await call(relays.b2, 'POST', '/v1/allocations', {
+      token: extra.token,
+      json: { count: 1 },
+    });
+    expect([after.status, after.body.code]).toEqual([401, 'E_AUTH']);
+  });
+});
+
+describe('the due margin', () => {
+  it('forwards what came back when the due is near; a later bag is E_BAG_LATE', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = tmp('late');
+    const a = moneybag('add-terminal', 'pos-a', '--data', dir);
+    const b = moneybag('add-terminal', 'pos-b', '--data', dir);
+    // The collector gives 30 days; a margin of 30 days less 20 seconds forwards each root 20 s after it is issued.
+    relays.late = await spawnMain(dir, [
+      '--role',
+      'relay',
+      '--upstream',
+      collector.url,
+      '--token',
+      collector.demo.shops[0].token,
+      '--due-margin',
+      String(30 * 86_400 - 20),
+    ]);
+    const pa = new Pos(relays.late, 'pos-a', a.token, 'acme-coffee');
+    const pb = new Pos(relays.late, 'pos-b', b.token, 'acme-coffee');
+    const [na] = await pa.numbers(1);
+    const [nb] = await pb.numbers(1);
+    expect(toBase64url(na.root)).toBe(toBase64url(nb.root));
+    const t = await issue(collector, h, 100);
+    const bagA = bagOf(na, await usesFor(na, [spend(t, 9, h)]));
+    expect((await pa.deliver(bagA)).status).toBe(202);
+    expect((await pa.answer(bagA)).totals).toEqual({ EUR: 9 });
+    const late = await pb.deliver(bagOf(nb, await usesFor(nb, [spend(t, 1, h)])));
+    expect([late.status, late.body.code]).toEqual([422, 'E_BAG_LATE']);
+    expect(relays.late.output()).toContain("pos-b's bag");
   });
 });
 
