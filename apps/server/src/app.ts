@@ -1,10 +1,12 @@
-// The HTTP service: Fastify with its body limits, content-type parsing and schema validation; errors as protocol codes.
+// The HTTP service: Fastify with its body limits, content-type parsing, one authentication hook and errors as
+// protocol codes; the endpoints every service answers; then each role's routes, a plugin per role.
 import cors from '@fastify/cors';
 import { ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { collectorRoutes } from './collector.ts';
-import { authenticate, RAW_TYPE, Refusal } from './http.ts';
-import { issuerRoutes } from './issuer.ts';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { installAuth, partyOf } from './auth.ts';
+import { collectorRoutes } from './collector/routes.ts';
+import { RAW_TYPE, Refusal } from './http.ts';
+import { issuerRoutes } from './issuer/routes.ts';
 import type { Service } from './service.ts';
 import { spaFallback, webRoutes } from './web.ts';
 
@@ -16,14 +18,21 @@ export interface AppOptions {
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
+  /** Serve on an HTTP server made beforehand (main binds its port before it makes the service). */
+  serverFactory?: FastifyServerFactory;
 }
 
-export async function buildApp(s: Service, opts: AppOptions = {}): Promise<FastifyInstance> {
+/**
+ * What every service's app shares (issuer, collector, relay): body limits, raw messages, errors as protocol
+ * codes, 404 as E_NOT_FOUND (or a web app's page).
+ */
+export async function baseApp(serverFactory?: FastifyServerFactory): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: JSON_LIMIT,
     forceCloseConnections: true,
     // No silent coercion: "1000" is not a face; unknown fields are ignored, not stripped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+    ...(serverFactory && { serverFactory }),
   });
   await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'] });
   app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
@@ -52,41 +61,31 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     }
     return reply.code(404).send({ code: 'E_NOT_FOUND', message: `no ${req.method} ${path}` });
   });
+  return app;
+}
+
+export async function buildApp(s: Service, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = await baseApp(opts.serverFactory);
+  installAuth(app, s);
 
   app.get('/.well-known/moneybag.json', async (): Promise<WellKnownJson> => {
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
     return {
       version: 1 as const,
-      issuers: s.roles.includes('issuer') ? [own(s.issuer)] : [],
-      collectors: s.roles.includes('collector') ? [own(s.collector)] : [],
+      issuers: s.serves('issuer') ? [own(s.issuer)] : [],
+      collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });
   app.get('/v1/health', async () => ({ ok: true, roles: s.roles }));
-  app.get('/v1/me', async (req) => {
-    const p = await authenticate(s, req);
+  app.get('/v1/me', { config: { auth: 'any' } }, async (req) => {
+    const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label };
   });
 
-  if (s.roles.includes('collector')) {
-    if (opts.holdOutbox) {
-      const hold = opts.holdOutbox;
-      // The raw response's close comes once, whether answered, refused or cut off.
-      app.addHook('onRequest', async (req, reply) => {
-        if (req.method === 'POST' && req.routeOptions.url === '/v1/bags') reply.raw.once('close', hold());
-      });
-    }
-    collectorRoutes(app, s);
-    if (opts.onBag)
-      app.addHook('onResponse', async (req, reply) => {
-        if (
-          req.method === 'POST' &&
-          reply.statusCode === 200 &&
-          (req.url === '/v1/bags' || req.url === '/v1/direct')
-        )
-          opts.onBag!();
-      });
-  }
-  if (s.roles.includes('issuer')) issuerRoutes(app, s);
+  // One plugin per role (a relay role adds its own beside these).
+  if (s.serves('collector'))
+    await app.register(collectorRoutes, { service: s, onBag: opts.onBag, holdOutbox: opts.holdOutbox });
+  if (s.serves('issuer')) await app.register(issuerRoutes, { service: s });
   await webRoutes(app);
   return app;
 }

@@ -1,37 +1,30 @@
-// `npm run moneybag -- <command>`: shops, tokens and POS pairing. While a server runs on the data folder
-// (its PGlite is one process's), the commands go through its admin API; otherwise straight to the database.
-import { existsSync, readFileSync } from 'node:fs';
+// The `moneybag` command (`npm run moneybag -- <command>`, `npx moneybag <command>`): `inspect` prints a
+// message (@moneybag/cli); add-shop, pair and token manage the service's shops and tokens. While a server
+// runs on the data folder (its PGlite is one process's), those go through its admin API; otherwise straight
+// to the database.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { inspect } from '@moneybag/cli';
 import { isId } from '@moneybag/protocol';
 import QRCode from 'qrcode';
+import { addShop, pairingLink, pairShop } from './collector/logic.ts';
+import { openDb } from './db.ts';
+import { type DemoJson, seedDemo } from './demo.ts';
 import { RELAY_COMMANDS, RELAY_USAGE, runRelayCli } from './relay/cli.ts';
-import { pairingLink, Service } from './service.ts';
+import { runningServer } from './running.ts';
+import { Service } from './service.ts';
 
 const USAGE = `usage:
+  inspect <hex | text form | URL | file> | --lines            print a protocol message as JSON
   add-shop <id> --label "Name" [--data DIR] [--url ORIGIN]   add a shop; prints its token, pairing link and QR
   pair <shop> [--data DIR] [--url ORIGIN]                     a new token for a shop, as a POS pairing link and QR
   token <party> [--data DIR]                                  a new bearer token for a party (issuer, collector or shop)${RELAY_USAGE}`;
 
-/** The server running on this data folder, if any (main.ts writes server.json while it runs). */
-export function runningServer(data: string): { pid: number; url: string } | undefined {
-  const p = join(data, 'server.json');
-  if (!existsSync(p)) return undefined;
-  try {
-    const info = JSON.parse(readFileSync(p, 'utf8'));
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
-  }
-}
-
 async function viaServer(url: string, data: string, path: string, body: unknown) {
-  const token = readFileSync(
-    join(data, 'keys', `${JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8')).collector.id}.token`),
-    'utf8',
-  ).trim();
+  const demo: DemoJson = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
+  const token = readFileSync(join(data, 'keys', `${demo.collector.id}.token`), 'utf8').trim();
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -49,6 +42,13 @@ async function printPairing(out: { id: string; token: string; pairing: string })
   console.log(await QRCode.toString(out.pairing, { type: 'terminal', small: true }));
 }
 
+/** `moneybag <command> …`: the exit code. */
+export async function main(args: string[]): Promise<number> {
+  if (args[0] === 'inspect') return inspect(args.slice(1));
+  return runCli(args);
+}
+
+/** The service's commands: add-shop, pair, token. */
 export async function runCli(args: string[]): Promise<number> {
   if (RELAY_COMMANDS.includes(args[0])) return runRelayCli(args);
   let parsed: ReturnType<typeof parse>;
@@ -95,20 +95,17 @@ export async function runCli(args: string[]): Promise<number> {
     }
     if (running)
       throw new Error('the server is running on this data folder: stop it first, or use the collector page');
-    const s = await Service.open(data);
+    const db = await openDb(data);
+    await seedDemo(db, data);
+    const s = await Service.open(db, { dataDir: data, roles: ['collector'], origin, selfUrl: origin });
     try {
-      if (command === 'add-shop') {
-        if (await s.party(target)) throw new Error(`${target} exists already`);
-        const shop = await s.addShop(target, parsed.values.label ?? target);
-        await printPairing({ ...shop, pairing: pairingLink(origin, shop.id, shop.token) });
-      } else {
+      if (command === 'add-shop') await printPairing(await addShop(s, target, parsed.values.label ?? target));
+      else {
         const party = await s.party(target);
         if (!party) throw new Error(`no party ${target}`);
         if (command === 'pair' && party.role !== 'shop') throw new Error(`${target} is not a shop`);
-        const token = await s.addToken(target);
-        if (command === 'pair')
-          await printPairing({ id: target, token, pairing: pairingLink(origin, target, token) });
-        else console.log(token);
+        if (command === 'pair') await printPairing(await pairShop(s, target));
+        else console.log(await s.addToken(target));
       }
     } finally {
       await s.close();
@@ -121,4 +118,4 @@ export async function runCli(args: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href)
-  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,4 +1,6 @@
 export { buildApp } from './app.ts';
-export { runCli } from './cli.ts';
+export { main as moneybag, runCli } from './cli.ts';
+export { pairingLink } from './collector/logic.ts';
+export { seedDemo } from './demo.ts';
 export { start } from './main.ts';
-export { pairingLink, Service } from './service.ts';
+export { Service } from './service.ts';

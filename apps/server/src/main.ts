@@ -1,13 +1,19 @@
 // `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]`
 // or `--role relay --data DIR --port N --upstream URL --token TOKEN [--due-margin SECONDS]` (7.1).
+// The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
 import { buildApp } from './app.ts';
+import { openDb } from './db.ts';
+import { seedDemo } from './demo.ts';
 import { startOutbox } from './outbox.ts';
-import { Service } from './service.ts';
+import { serverInfoPath } from './running.ts';
+import { type ServedRole, Service } from './service.ts';
 
 export async function start(argv: string[]) {
   const { values } = parseArgs({
@@ -44,28 +50,55 @@ export async function start(argv: string[]) {
   }
   if (!['issuer', 'collector', 'both'].includes(values.role!))
     throw new Error('--role is issuer, collector, both or relay');
+  const roles: ServedRole[] = values.role === 'both' ? ['issuer', 'collector'] : [values.role as ServedRole];
+  const dataDir = resolve(values.data!);
+
+  // Fastify's own defaults for a server it makes (no request timeout: a big bag may take its time).
+  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 72_000 });
+  // Until the app is ready: 503, so that a client polling for the service tries again.
+  const notYet: RequestListener = (_req, res) => res.writeHead(503).end();
+  server.on('request', notYet);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, values.host, () => ok());
+  });
+  const bound = (server.address() as AddressInfo).port;
+
   useNativeHashes();
   const verifier = poolVerifier();
-  const s = await Service.open(resolve(values.data!), { verifier });
-  s.roles = values.role === 'both' ? ['issuer', 'collector'] : [values.role as 'issuer' | 'collector'];
-  s.origin = (values.url ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  s.selfUrl = `http://127.0.0.1:${port}`;
-  const outbox = s.roles.includes('collector') ? startOutbox(s) : undefined;
-  const app = await buildApp(s, { onBag: () => outbox?.poke(), holdOutbox: outbox?.hold });
-  await app.listen({ port, host: values.host });
-  const addr = app.server.address();
-  if (addr && typeof addr === 'object' && !values.url) {
-    s.origin = `http://localhost:${addr.port}`;
-    s.selfUrl = `http://127.0.0.1:${addr.port}`;
-  }
+  const db = await openDb(dataDir);
+  await seedDemo(db, dataDir);
+  const s = await Service.open(
+    db,
+    {
+      dataDir,
+      roles,
+      origin: values.url ?? `http://localhost:${bound}`,
+      selfUrl: `http://127.0.0.1:${bound}`,
+    },
+    verifier,
+  );
+  const outbox = s.serves('collector') ? startOutbox(s) : undefined;
+  let handler: RequestListener | undefined;
+  const app = await buildApp(s, {
+    onBag: () => outbox?.poke(),
+    holdOutbox: outbox?.hold,
+    serverFactory: (h) => {
+      handler = h as RequestListener;
+      return server;
+    },
+  });
+  await app.ready();
+  server.off('request', notYet);
+  server.on('request', handler!);
   // The CLI finds a running server here and goes through its admin API instead of the database.
-  const info = join(resolve(values.data!), 'server.json');
+  const info = serverInfoPath(dataDir);
   writeFileSync(info, JSON.stringify({ pid: process.pid, url: s.origin }));
   console.log(`Moneybag ${s.roles.join(' + ')} (${s.db.engine}) on ${s.origin}`);
   for (const p of ['wallet', 'pos', 'collector', 'issuer'])
     console.log(`  ${p.padEnd(10)} ${s.origin}/${p}/`);
   console.log(`  well-known ${s.origin}/.well-known/moneybag.json`);
-  console.log(`  demo ids and tokens: ${resolve(values.data!, 'demo.json')}`);
+  console.log(`  demo ids and tokens: ${resolve(dataDir, 'demo.json')}`);
 
   let stopping = false;
   const stop = async () => {
@@ -74,6 +107,10 @@ export async function start(argv: string[]) {
     rmSync(info, { force: true });
     await outbox?.stop();
     await app.close();
+    await new Promise((done) => {
+      server.close(done);
+      server.closeAllConnections();
+    });
     await s.close();
     await verifier.close?.();
     process.exit(0);

@@ -1,6 +1,7 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
 import { fromText } from '@moneybag/protocol';
 import type { Service } from './service.ts';
+import { dueOutbox, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
 
 const BASE_MS = 1000;
 const MAX_MS = 5 * 60_000;
@@ -9,7 +10,7 @@ const MAX_MS = 5 * 60_000;
 async function issuerUrl(s: Service, issuer: string): Promise<string | undefined> {
   const p = await s.party(issuer);
   if (p?.url) return p.url;
-  return issuer === s.issuer && s.roles.includes('issuer') ? s.selfUrl : undefined;
+  return issuer === s.issuer && s.serves('issuer') ? s.selfUrl : undefined;
 }
 
 /**
@@ -21,14 +22,11 @@ export async function deliverDue(
   limit = 20,
   pause: () => boolean = () => false,
 ): Promise<number> {
-  const { rows } = await s.db.query<{ id: string; issuer: string; message: string; attempts: number }>(
-    "SELECT id, issuer, message, attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
-    [Date.now(), limit],
-  );
+  const rows = await dueOutbox(s.db, Date.now(), limit);
   let answered = 0;
   for (const row of rows) {
     if (pause()) break;
-    const attempts = Number(row.attempts) + 1;
+    const attempts = row.attempts + 1;
     let error: string;
     try {
       const url = await issuerUrl(s, row.issuer);
@@ -45,10 +43,12 @@ export async function deliverDue(
       const text = await res.text();
       // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else: retry.
       if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429)) {
-        await s.db.query(
-          'UPDATE outbox SET state = $1, attempts = $2, answer = $3, last_error = $4 WHERE id = $5',
-          [res.ok ? 'delivered' : 'refused', attempts, text, res.ok ? null : `${res.status}`, row.id],
-        );
+        await outboxAnswered(s.db, row.id, {
+          state: res.ok ? 'delivered' : 'refused',
+          attempts,
+          answer: text,
+          error: res.ok ? null : `${res.status}`,
+        });
         answered++;
         continue;
       }
@@ -57,12 +57,7 @@ export async function deliverDue(
       error = String((e as Error)?.message ?? e);
     }
     const delay = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempts, 20));
-    await s.db.query('UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4', [
-      attempts,
-      Date.now() + delay,
-      error,
-      row.id,
-    ]);
+    await outboxRetryAt(s.db, row.id, { attempts, at: Date.now() + delay, error });
   }
   return answered;
 }

@@ -14,7 +14,9 @@ import {
   toBase64url,
 } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { receiveBag } from '../src/collector.ts';
+import { receiveBag } from '../src/collector/logic.ts';
+import { openDb } from '../src/db.ts';
+import { seedDemo } from '../src/demo.ts';
 import { startOutbox } from '../src/outbox.ts';
 import { Service } from '../src/service.ts';
 import { databaseUrlFor, holder, usesFor, waitFor } from './helpers.ts';
@@ -25,7 +27,13 @@ const verifier = poolVerifier({ threads: 2, minBatch: 1 });
 let s: Service;
 beforeAll(async () => {
   // With DATABASE_URL, a schema of its own on that server (as every test server gets).
-  s = await Service.open(dir, { verifier, databaseUrl: await databaseUrlFor() });
+  const db = await openDb(dir, await databaseUrlFor());
+  await seedDemo(db, dir);
+  s = await Service.open(
+    db,
+    { dataDir: dir, roles: ['issuer', 'collector'], origin: '', selfUrl: '' },
+    verifier,
+  );
   // A second issuer the collector trusts, whose key it holds.
   await s.db.query(
     'INSERT INTO parties (id, role, label, public_key, created_at) VALUES ($1, $2, $3, $4, $5)',
@@ -164,7 +172,7 @@ it('a hold never released stops the outbox no longer than its limit', async () =
 });
 
 it('insertWords keeps nulls and refuses a value that is not one word', async () => {
-  const { insertWords } = await import('../src/collector.ts');
+  const { insertWords } = await import('../src/storage/sql.ts');
   await s.db.query('CREATE TABLE IF NOT EXISTS words_test (a text, n bigint, c text NOT NULL)');
   await insertWords(
     s.db,

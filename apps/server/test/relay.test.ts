@@ -42,7 +42,7 @@ const tmp = (name: string) => mkdtempSync(join(tmpdir(), `moneybag-${name}-`));
 
 /** `npm run moneybag -- <args> --json`: the CLI as an operator runs it. */
 function moneybag(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args, '--json'], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/server/src/cli.ts', ...args, '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
   });

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runningServer } from '../cli.ts';
 import { Refusal } from '../http.ts';
+import { runningServer } from '../running.ts';
+import { RelayStore } from '../storage/relay.ts';
 import { operatorTokenPath } from './main.ts';
 import { addTerminal } from './routes.ts';
-import { RelayStore } from './store.ts';
 
 export const RELAY_COMMANDS = ['add-terminal', 'terminals', 'revoke-terminal'];
 export const RELAY_USAGE = `

@@ -1,28 +1,25 @@
 // `main.ts --role relay --data DIR --port N --upstream URL --token TOKEN [--due-margin SECONDS] [--url ORIGIN]`:
 // a relay process with its own embedded database in DIR.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import cors from '@fastify/cors';
 import { nativeVerifier } from '@moneybag/node';
-import { ProtocolError, toBase64url } from '@moneybag/protocol';
-import Fastify, { type FastifyError } from 'fastify';
-import { RAW_TYPE, Refusal } from '../http.ts';
-import { hashToken } from '../service.ts';
-import { spaFallback, webRoutes } from '../web.ts';
-import { Relay } from './role.ts';
+import { baseApp } from '../app.ts';
+import { newToken, writeSecret } from '../keys.ts';
+import { serverInfoPath } from '../running.ts';
+import { hashToken } from '../storage/parties.ts';
+import { RelayStore } from '../storage/relay.ts';
+import { webRoutes } from '../web.ts';
+import { Relay } from './logic.ts';
 import { relayRoutes } from './routes.ts';
-import { RelayStore } from './store.ts';
 
 export const operatorTokenPath = (dir: string) => join(dir, 'keys', 'operator.token');
 
 /** The operator's token, made on the first start: kept hashed in the database, in clear in keys/ (0600). */
 export async function ensureOperatorToken(store: RelayStore, dir: string): Promise<void> {
   if (await store.get('operator')) return;
-  const token = toBase64url(randomBytes(32));
+  const token = newToken();
   mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
-  writeFileSync(operatorTokenPath(dir), token, { mode: 0o600 });
-  chmodSync(operatorTokenPath(dir), 0o600);
+  writeSecret(operatorTokenPath(dir), token);
   await store.set('operator', hashToken(token));
 }
 
@@ -48,36 +45,7 @@ export async function startRelay(o: RelayOptions) {
   await relay.sync().catch((e) => console.error(`relay: ${(e as Error).message}`));
 
   let origin = (o.url ?? `http://localhost:${o.port}`).replace(/\/+$/, '');
-  const app = Fastify({
-    bodyLimit: 64 * 1024,
-    forceCloseConnections: true,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
-  });
-  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'] });
-  app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: 32 * 1024 * 1024 }, (_r, body, done) =>
-    done(null, body),
-  );
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err instanceof Refusal) return reply.code(err.status).send({ code: err.code, message: err.message });
-    if (err instanceof ProtocolError)
-      return reply
-        .code(err.code === 'E_BAG_REUSED' ? 409 : 422)
-        .send({ code: err.code, message: err.message });
-    if (err.statusCode === 413)
-      return reply.code(413).send({ code: 'E_TOO_LARGE', message: 'the body is over the limit' });
-    if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500))
-      return reply.code(400).send({ code: 'E_REQUEST', message: err.message });
-    console.error(err);
-    return reply.code(500).send({ code: 'E_REQUEST', message: 'internal error' });
-  });
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0];
-    if (req.method === 'GET' && !path.startsWith('/v1/')) {
-      const r = spaFallback(req.url, reply);
-      if (r) return r;
-    }
-    return reply.code(404).send({ code: 'E_NOT_FOUND', message: `no ${req.method} ${path}` });
-  });
+  const app = await baseApp();
   await app.register(relayRoutes, { relay, origin: () => origin });
   await webRoutes(app);
   await app.listen({ port: o.port, host: o.host });
@@ -87,7 +55,7 @@ export async function startRelay(o: RelayOptions) {
   relay.start();
 
   // The CLI finds a running relay here and goes through its admin API (PGlite is one process's).
-  const info = join(o.data, 'server.json');
+  const info = serverInfoPath(o.data);
   writeFileSync(info, JSON.stringify({ pid: process.pid, url: origin, role: 'relay' }));
   console.log(`Moneybag relay on ${origin}, parent ${o.upstream}`);
   console.log(`  operator token: ${operatorTokenPath(o.data)}`);

@@ -2,10 +2,12 @@
 // as with a collector; and its operator's admin JSON (children, roots), behind the operator's token.
 import { isId } from '@moneybag/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pairingLink } from '../collector/logic.ts';
+import { allocationSchema } from '../collector/routes.ts';
 import { jsonBody, rawBody, refuse } from '../http.ts';
-import { hashToken } from '../service.ts';
-import type { Relay } from './role.ts';
-import type { Child, RelayStore } from './store.ts';
+import { hashToken } from '../storage/parties.ts';
+import type { Child, RelayStore } from '../storage/relay.ts';
+import type { Relay } from './logic.ts';
 
 export const RELAY_BAG_LIMIT = 32 * 1024 * 1024;
 
@@ -21,10 +23,6 @@ export interface RelayRoutesOptions {
   origin: () => string;
 }
 
-/** The pairing link of a relay's child: the POS's link, with the terminal id the relay knows it by. */
-export const childPairingLink = (origin: string, shop: string, token: string, terminal: string): string =>
-  `${origin}/pos/#pair=${Buffer.from(JSON.stringify({ url: origin, shop, token, terminal })).toString('base64url')}`;
-
 /** Adds a child: its id, its shop (null: the relay's own) and label. */
 export async function addTerminal(
   store: RelayStore,
@@ -38,19 +36,9 @@ export async function addTerminal(
   // The relay's own shop, as its parent named it (known once the relay has reached its parent).
   const me = JSON.parse((await store.get('me')) ?? '{}') as { party?: string };
   const shop = body.shop ?? me.party ?? body.id;
-  return { terminal: body.id, token, pairing: childPairingLink(origin, shop, token, body.id) };
+  return { terminal: body.id, token, pairing: pairingLink(origin, shop, token, body.id) };
 }
 
-const allocationSchema = {
-  body: {
-    type: 'object',
-    required: ['count'],
-    properties: {
-      count: { type: 'integer', minimum: 1, maximum: 64 },
-      terminal: { type: 'string', maxLength: 64 },
-    },
-  },
-};
 const terminalSchema = {
   body: {
     type: 'object',

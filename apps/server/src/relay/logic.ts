@@ -28,7 +28,7 @@ import {
 import type { Sql } from '../db.ts';
 import { refuse } from '../http.ts';
 import { nowSeconds } from '../service.ts';
-import type { Child, GivenRow, RelayStore, RootRow } from './store.ts';
+import type { Child, GivenRow, RelayStore, RootRow } from '../storage/relay.ts';
 
 export interface RelayConfig {
   /** The parent: a collector or another relay. */

@@ -1,7 +1,9 @@
 // The relay's storage (7.1): its children, the roots it holds, every (root, terminal, n) it gave and the bag
 // that came back on it, the merged bag of each root and its parent's answer. Its own embedded database.
-import { type Db, openDb, type Sql } from '../db.ts';
-import { hashToken, newToken } from '../service.ts';
+import { openDb } from '../db.ts';
+import { newToken } from '../keys.ts';
+import { hashToken } from './parties.ts';
+import { type Db, int, type Sql } from './sql.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS relay_kv (key text PRIMARY KEY, value text NOT NULL);
@@ -69,9 +71,9 @@ export interface GivenRow {
   bag: string | null;
 }
 
-/** bigint columns come back as strings from node-postgres: read them as numbers. */
+/** The bigint columns of a row read as numbers (nulls kept). */
 const num = <T extends object>(row: T, ...keys: (keyof T)[]): T => {
-  for (const k of keys) if (row[k] !== null) (row as Record<keyof T, unknown>)[k] = Number(row[k]);
+  for (const k of keys) if (row[k] !== null) (row as Record<keyof T, unknown>)[k] = int(row[k]);
   return row;
 };
 const rootRow = (r: RootRow) => num(r, 'issued', 'due', 'attempts', 'next_attempt_at');

@@ -1,0 +1,45 @@
+// One way to authenticate: a route names the roles it admits (`config: { auth: [...] }`), and one onRequest
+// hook reads the bearer token and decorates the request with its party, before the body is read or
+// validated, so that a stranger gets 401/403 rather than a verdict on a body it had no right to send.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { refuse } from './http.ts';
+import type { Party, Role, Service } from './service.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The roles admitted: any party's token for `'any'`; no token needed when absent. */
+    auth?: readonly Role[] | 'any';
+  }
+  interface FastifyRequest {
+    /** The party of the bearer token, on routes with `config.auth`. */
+    party: Party | null;
+  }
+}
+
+/** Installs the hook on the root instance (so every plugin's routes go through it). */
+export function installAuth(app: FastifyInstance, s: Service): void {
+  app.decorateRequest('party', null);
+  app.addHook('onRequest', async (req) => {
+    const roles = req.routeOptions.config?.auth;
+    if (!roles) return;
+    req.party = await partyOfBearer(s, req, roles === 'any' ? [] : roles);
+  });
+}
+
+/** The party named by the bearer token: 401 if missing or unknown, 403 if not one of `roles` (any if empty). */
+async function partyOfBearer(s: Service, req: FastifyRequest, roles: readonly Role[]): Promise<Party> {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  if (!m) return refuse(401, 'E_AUTH', 'send Authorization: Bearer <token>');
+  const party = await s.partyOfToken(m[1]);
+  if (!party) return refuse(401, 'E_AUTH', 'unknown token');
+  if (roles.length && !roles.includes(party.role))
+    return refuse(403, 'E_FORBIDDEN', `this needs the token of a ${roles.join(' or ')}`);
+  return party;
+}
+
+/** The party the hook authenticated (a route without `config.auth` has none: a programming error). */
+export function partyOf(req: FastifyRequest): Party {
+  if (!req.party) throw new Error(`${req.routeOptions.url} has no config.auth`);
+  return req.party;
+}

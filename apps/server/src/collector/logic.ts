@@ -1,0 +1,240 @@
+// The collector's logic: allocations for shops, bags (5.2), direct payments (3.5), shops and their pairing,
+// and the views its page reads. The checks are the protocol package's; this stores what they decide.
+import {
+  type Allocation,
+  allocate,
+  type BagAnswerJson,
+  bagAnswerJson,
+  CODE_TEXT,
+  checkBag,
+  checkDirect,
+  DIRECT_WINDOW_MS,
+  encode,
+  fromHex,
+  passDown,
+  randomBytes,
+  toBase64url,
+  toHex,
+  toText,
+  utf8,
+} from '@moneybag/protocol';
+import { refuse } from '../http.ts';
+import { nowSeconds, type Service } from '../service.ts';
+import * as store from '../storage/collector.ts';
+import { isUniqueViolation } from '../storage/sql.ts';
+
+export const DEFAULT_ALLOCATION_SECONDS = 30 * 24 * 3600;
+
+/**
+ * The POS pairing link: `<origin>/pos/#pair=<base64url(JSON)>`; a relay's child's names the terminal id the
+ * relay knows it by.
+ */
+export const pairingLink = (origin: string, shop: string, token: string, terminal?: string): string =>
+  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token, terminal })))}`;
+
+/** `count` fresh allocations to a shop (each passed down to `terminal` when given), stored, as text forms. */
+export async function allocateFor(
+  s: Service,
+  shop: string,
+  req: { count: number; terminal?: string; seconds?: number },
+): Promise<string[]> {
+  const issued = nowSeconds();
+  const due = issued + (req.seconds ?? DEFAULT_ALLOCATION_SECONDS);
+  const signer = s.signer(s.collector);
+  const made: Allocation[] = [];
+  for (let i = 0; i < req.count; i++) {
+    const a = await allocate(signer, {
+      collector: s.collector,
+      to: shop,
+      root: randomBytes(16),
+      issued,
+      due,
+    });
+    // A fresh root for each, so the child's n is 0: it is fresh under that root.
+    made.push(req.terminal ? passDown(a, req.terminal, 0) : a);
+  }
+  const texts = made.map((a) => toText(encode({ type: 'Allocation', ...a })));
+  await s.db.tx((sql) =>
+    store.insertAllocations(
+      sql,
+      made.map((a, i) => ({
+        root: toBase64url(a.root),
+        collector: s.collector,
+        party: shop,
+        terminal: req.terminal ?? null,
+        issued,
+        due,
+        message: texts[i],
+      })),
+    ),
+  );
+  return texts;
+}
+
+export const storedBag = (s: Service, digest: string) => store.bagByDigest(s.db, digest);
+
+/** 5.2 then one transaction: the root marked collected (a conditional UPDATE decides races), uses, report, outbox. */
+export async function receiveBag(s: Service, sender: string, message: Uint8Array): Promise<BagAnswerJson> {
+  const r = await checkBag(message, {
+    collector: s.collector,
+    sender,
+    now: nowSeconds(),
+    allocation: async (root) => {
+      const a = await store.allocationByRoot(s.db, toBase64url(root));
+      return (
+        a && {
+          to: a.party,
+          issued: a.issued,
+          due: a.due,
+          collected: a.collected ? fromHex(a.collected) : null,
+        }
+      );
+    },
+    issuers: await s.keysOf('issuer'),
+    verifier: s.verifier,
+    signer: s.signer(s.collector),
+  });
+  const digest = toHex(r.digest);
+  if ('retry' in r) return (await storedBag(s, digest))!.answer;
+  const answer = bagAnswerJson(r);
+  const root = toBase64url(r.root);
+  try {
+    await s.db.tx(async (sql) => {
+      if (!(await store.collectRoot(sql, root, digest)))
+        throw Object.assign(new Error('root taken'), { code: '23505' });
+      await store.insertBag(sql, { digest, root, party: sender, accepted: r.accepted.length, answer });
+      const perIssuer = new Map<string, number>();
+      for (const a of r.accepted) {
+        const issuer = a.use.ticket.issuer;
+        perIssuer.set(issuer, (perIssuer.get(issuer) ?? 0) + 1);
+      }
+      if (r.accepted.length) await store.insertBagUses(sql, digest, r.accepted);
+      await store.insertOutbox(
+        sql,
+        digest,
+        r.returns.map((x) => ({ ...x, uses: perIssuer.get(x.issuer) ?? 0 })),
+      );
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    // Another request collected this root first: the same bag gets its answer, another bag is refused.
+    if ((await store.allocationByRoot(s.db, root))?.collected === digest)
+      return (await storedBag(s, digest))!.answer;
+    refuse(409, 'E_BAG_REUSED');
+  }
+  return answer;
+}
+
+export async function receiveDirect(
+  s: Service,
+  message: Uint8Array,
+  window_ms = DIRECT_WINDOW_MS,
+): Promise<{ receipt: string }> {
+  const now_ms = Date.now();
+  // The window table keeps each S for twice the window; older rows can no longer matter.
+  await store.forgetDirectBefore(s.db, now_ms - 2 * window_ms);
+  const d = await checkDirect(message, {
+    collector: s.collector,
+    now_ms,
+    window_ms,
+    seen: (S) => store.directSeen(s.db, toBase64url(S)),
+    issuers: await s.keysOf('issuer'),
+    verifier: s.verifier,
+    signer: s.signer(s.collector),
+  });
+  const origin = toHex(d.origin);
+  const issuer = d.returns[0].issuer;
+  try {
+    await s.db.tx(async (sql) => {
+      await store.insertDirect(sql, {
+        S: toBase64url(d.S),
+        origin,
+        shop: d.shop,
+        issuer,
+        unit: d.unit,
+        amount: d.amount,
+        receivedAt: now_ms,
+        receipt: toText(d.receipt),
+      });
+      await store.insertOutbox(
+        sql,
+        origin,
+        d.returns.map((x) => ({ ...x, uses: 1 })),
+      );
+    });
+  } catch (e) {
+    // Two requests with one S at once: the primary key lets one through.
+    if (isUniqueViolation(e)) refuse(422, 'E_WINDOW', 'this payment was already received');
+    throw e;
+  }
+  return { receipt: toText(d.receipt) };
+}
+
+/** A new shop with its first token and its POS pairing link; 409 if the id is taken. */
+export async function addShop(s: Service, id: string, label: string) {
+  if (await s.party(id)) refuse(409, 'E_REQUEST', `${id} exists already`);
+  let shop: { id: string; label: string; token: string };
+  try {
+    shop = await s.addParty(id, 'shop', label);
+  } catch (e) {
+    if (isUniqueViolation(e)) refuse(409, 'E_REQUEST', `${id} exists already`);
+    throw e;
+  }
+  return { ...shop, pairing: pairingLink(s.origin, shop.id, shop.token) };
+}
+
+/** A new token for a shop, as a pairing link; 404 if there is no such shop. */
+export async function pairShop(s: Service, id: string) {
+  const shop = await s.party(id);
+  if (shop?.role !== 'shop') refuse(404, 'E_NOT_FOUND', `no shop ${id}`);
+  const token = await s.addToken(shop.id);
+  return { id: shop.id, label: shop.label, token, pairing: pairingLink(s.origin, shop.id, token) };
+}
+
+// --- the views of the collector's page ---------------------------------------------------------
+
+export async function shopsView(s: Service) {
+  return { collector: s.collector, shops: await store.listShops(s.db, nowSeconds()) };
+}
+
+export async function allocationsView(s: Service, shop: string | null) {
+  const now = nowSeconds();
+  return {
+    allocations: (await store.listAllocations(s.db, shop)).map((r) => ({
+      root: r.root,
+      to: r.party,
+      terminal: r.terminal,
+      issued: r.issued,
+      due: r.due,
+      state: r.collected ? 'collected' : r.due <= now ? 'late' : 'open',
+      digest: r.collected,
+    })),
+  };
+}
+
+export async function bagsView(s: Service) {
+  return {
+    bags: (await store.listBags(s.db)).map((r) => ({
+      ...r.answer,
+      to: r.party,
+      receivedAt: r.receivedAt,
+      rejected: r.answer.rejected.map((x) => ({
+        ...x,
+        text: CODE_TEXT[x.code as keyof typeof CODE_TEXT] ?? x.code,
+      })),
+    })),
+  };
+}
+
+export const totalsView = async (s: Service) => ({ totals: await store.acceptedTotals(s.db) });
+
+export const directView = async (s: Service) => ({ direct: await store.listDirect(s.db) });
+
+export async function outboxView(s: Service) {
+  return {
+    outbox: (await store.listOutbox(s.db)).map(({ message: _, answer, ...r }) => ({
+      ...r,
+      answer: answer ? JSON.parse(answer) : null,
+    })),
+  };
+}

@@ -1,0 +1,57 @@
+// The first start: on an empty database, the demo issuer, collector and shop, their keys and tokens, and
+// `<data>/demo.json` listing them. A step of its own: the service only reads what it finds.
+import { join } from 'node:path';
+import { toBase64url } from '@moneybag/protocol';
+import { createKey, newToken, writeOutgoingToken, writeSecret } from './keys.ts';
+import { insertParty, insertToken, ownParties, setOwnParties } from './storage/parties.ts';
+import type { Db } from './storage/sql.ts';
+
+export const DEMO = {
+  issuer: 'city-transit',
+  collector: 'first-bank',
+  shop: 'acme-coffee',
+  shopLabel: 'Acme Coffee',
+};
+
+/** `<data>/demo.json`: the demo parties and their tokens, for the operator and the tests. */
+export interface DemoJson {
+  issuer: { id: string; token: string };
+  collector: { id: string; token: string };
+  shops: { id: string; token: string }[];
+}
+
+/** Seeds the demo parties unless this database has its own issuer and collector already. True if it did. */
+export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {
+  const own = await ownParties(db);
+  if (own.issuer && own.collector) return false;
+  const issuerKey = createKey(dataDir, DEMO.issuer);
+  const collectorKey = createKey(dataDir, DEMO.collector);
+  const tokens = { issuer: newToken(), collector: newToken(), shop: newToken() };
+  writeOutgoingToken(dataDir, DEMO.collector, tokens.collector);
+  await db.tx(async (sql) => {
+    await insertParty(sql, {
+      id: DEMO.issuer,
+      role: 'issuer',
+      label: 'City Transit',
+      publicKey: toBase64url(issuerKey.publicKey),
+    });
+    await insertParty(sql, {
+      id: DEMO.collector,
+      role: 'collector',
+      label: 'First Bank',
+      publicKey: toBase64url(collectorKey.publicKey),
+    });
+    await insertParty(sql, { id: DEMO.shop, role: 'shop', label: DEMO.shopLabel });
+    await insertToken(sql, DEMO.issuer, tokens.issuer);
+    await insertToken(sql, DEMO.collector, tokens.collector);
+    await insertToken(sql, DEMO.shop, tokens.shop);
+    await setOwnParties(sql, { issuer: DEMO.issuer, collector: DEMO.collector });
+  });
+  const demo: DemoJson = {
+    issuer: { id: DEMO.issuer, token: tokens.issuer },
+    collector: { id: DEMO.collector, token: tokens.collector },
+    shops: [{ id: DEMO.shop, token: tokens.shop }],
+  };
+  writeSecret(join(dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`);
+  return true;
+}
