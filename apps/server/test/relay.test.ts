@@ -222,6 +222,18 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     });
     expect(answers['pos-3']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 200 } });
     expect(answers['pos-9']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 5 } });
+    // The operator's page and its JSON: the root answered, with its answer.
+    expect((await call(relays.b1, 'GET', '/relay/')).body).toContain('Operator token');
+    const admin = await call(relays.b1, 'GET', '/v1/admin/relay', {
+      token: readFileSync(join(dirs.b1, 'keys', 'operator.token'), 'utf8'),
+    });
+    expect(
+      admin.body.roots.find((r: { root: string }) => r.root === toBase64url(given['pos-1'].root)),
+    ).toMatchObject({
+      state: 'answered',
+      answer: { merged: atCollector[0].digest, accepted: 3 },
+    });
+    expect((await call(relays.b1, 'GET', '/v1/admin/relay', { token: pos['pos-1'].token })).status).toBe(403);
     // The operator's listing: what each child holds and delivered.
     const listed = moneybag('terminals', '--data', dirs.b1) as { terminal: string; delivered: number }[];
     expect(listed.map((c) => [c.terminal, c.delivered])).toEqual([

@@ -8,6 +8,7 @@ import { jsonBody, rawBody, refuse } from '../http.ts';
 import { hashToken } from '../storage/parties.ts';
 import type { Child, RelayStore } from '../storage/relay.ts';
 import type { Relay } from './logic.ts';
+import { RELAY_PAGE } from './page.ts';
 
 export const RELAY_BAG_LIMIT = 32 * 1024 * 1024;
 
@@ -94,6 +95,9 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
   });
 
   // --- the operator --------------------------------------------------------------------------
+
+  app.get('/relay', (_req, reply) => reply.redirect('/relay/'));
+  app.get('/relay/', (_req, reply) => reply.type('text/html; charset=utf-8').send(RELAY_PAGE));
 
   app.get('/v1/admin/relay', { onRequest: asOperator }, async () => ({
     upstream: relay.config.upstream,
