@@ -1,12 +1,10 @@
 // Bags: the open one, the outbox, what the collector answered; and the day's history and totals.
-import { CODE_TEXT, type Code, formatAmount } from '@moneybag/protocol';
+import { codeText, formatAmount } from '@moneybag/protocol';
 import { useEffect, useState } from 'react';
 import type { Pos } from './pos.ts';
 import type { BagRecord, UseRecord } from './store.ts';
 import { dueMargin } from './sync.ts';
 import { ageText, dateText, download, ErrorNote, timeText, totalsText } from './ui.tsx';
-
-const codeText = (code: string) => CODE_TEXT[code as Code] ?? code;
 
 function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): void }) {
   const { bag, pos, now } = props;

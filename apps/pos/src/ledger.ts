@@ -1,7 +1,7 @@
-// What 5.1 reads at every deal, kept in memory by the one tab that acts as the POS (lock.ts): the keys, the
-// deny list, the open bag's challenges and what was accepted of each ticket. Loaded from IndexedDB when the
-// tab takes the POS and changed by the Pos at every write, so that a verdict reads no database: the first
-// IndexedDB read after idle costs more than the whole check.
+// What 5.1 reads at every deal, kept in memory by the one tab that acts as the POS (`holdTab` of
+// `@moneybag/web`): the keys, the deny list, the open bag's challenges and what was accepted of each ticket.
+// Loaded from IndexedDB when the tab takes the POS and changed by the Pos at every write, so that a verdict
+// reads no database: the first IndexedDB read after idle costs more than the whole check.
 import { type Keys, keysOf, type OpenChallenge, type Payment, ticketId } from '@moneybag/protocol';
 import type { ChallengeRecord, Store } from './store.ts';
 

@@ -252,6 +252,3 @@ export class Pos {
     };
   }
 }
-
-/** The Challenge a deal shows, decoded (for display). */
-export const challengeOf = (message: Bytes) => decode(message, 'Challenge');

@@ -1,12 +1,14 @@
 // Everything the POS does over the network, and the rules for when: pairing, the stock of money bag
 // numbers, the deny list, and the outbox of closed bags. Between these calls the POS needs no network.
 import {
-  CODES,
   type Code,
   decode,
+  fail,
   fromBase64url,
   fromHex,
   fromText,
+  isCode,
+  isId,
   isProtocolError,
   keysOf,
   ProtocolError,
@@ -83,7 +85,7 @@ async function request(url: string, init: RequestInit = {}): Promise<{ status: n
   const body = await res.json().catch(() => undefined);
   if (!res.ok) {
     const b = body as { code?: string; message?: string } | undefined;
-    const code = (CODES as readonly string[]).includes(b?.code ?? '') ? (b!.code as Code) : 'E_REQUEST';
+    const code = b && isCode(b.code) ? b.code : 'E_REQUEST';
     throw new Refused(res.status, code, b?.message ?? `${res.status} ${res.statusText}`);
   }
   return { status: res.status, body };
@@ -95,9 +97,6 @@ const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) =
 });
 
 // --- pairing -------------------------------------------------------------------------------------
-
-const ID = /^[a-z0-9][a-z0-9._:-]*$/;
-export const isId = (s: string): boolean => s.length >= 1 && s.length <= 64 && ID.test(s);
 
 /** The pairing link's content: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token})>`. */
 export function readPairLink(text: string): { url: string; shop: string; token: string } {
@@ -117,10 +116,6 @@ export function readPairLink(text: string): { url: string; shop: string; token: 
   if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
   if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
   return { url: url.replace(/\/+$/, ''), shop, token };
-}
-
-function fail(code: Code, message: string): never {
-  throw new ProtocolError(code, message);
 }
 
 export async function fetchDirectory(url: string, now: number): Promise<Directory> {

@@ -30,7 +30,7 @@ export interface IngestResult {
   returnsSettledSeconds: number;
   /** CPU time of the server process (all threads) while the bags were received. */
   serverCpuSeconds?: number;
-  /** The part of it on the main thread (HTTP, decoding, PGlite): what competes with the workers. */
+  /** The part of it on the main thread (HTTP, decoding): what competes with the workers. */
   mainThreadCpuSeconds?: number;
 }
 
@@ -150,7 +150,7 @@ export async function benchIngest(
     );
     const verifications = USES + BAGS * Math.min(TICKETS, per);
     if (WARM) {
-      // A server that has run a while: its code optimised (JS and PGlite's WebAssembly), its workers warm.
+      // A server that has run a while: its code optimised (its JS), its workers warm.
       const raw = bagOf(
         warm,
         await usesFor(

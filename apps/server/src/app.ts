@@ -1,7 +1,7 @@
 // The HTTP service: Fastify with its body limits, content-type parsing, one authentication hook and errors as
 // protocol codes; the endpoints every service answers; then each role's routes, a plugin per role.
 import cors from '@fastify/cors';
-import { ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
+import { DEFAULT_HORIZON, ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { installAuth, partyOf } from './auth.ts';
 import { collectorRoutes } from './collector/routes.ts';
@@ -72,11 +72,18 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
     return {
       version: 1 as const,
-      issuers: s.serves('issuer') ? [own(s.issuer)] : [],
+      issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
       collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });
-  app.get('/v1/health', async () => ({ ok: true, roles: s.roles }));
+  // The operator's probe: the database answers, and how durable it is (fsync, synchronous_commit).
+  app.get('/v1/health', async (_req, reply) => {
+    try {
+      return { ok: true, roles: s.roles, db: await s.db.info() };
+    } catch (e) {
+      return reply.code(503).send({ ok: false, roles: s.roles, error: `database: ${(e as Error).message}` });
+    }
+  });
   app.get('/v1/me', { config: { auth: 'any' } }, async (req) => {
     const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label };

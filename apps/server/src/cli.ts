@@ -1,6 +1,6 @@
 // The `moneybag` command (`npm run moneybag -- <command>`, `npx moneybag <command>`): `inspect` prints a
 // message (@moneybag/cli); add-shop, pair and token manage the service's shops and tokens. While a server
-// runs on the data folder (its PGlite is one process's), those go through its admin API; otherwise straight
+// runs on the data folder (its database is one process's), those go through its admin API; otherwise straight
 // to the database.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,17 +1,28 @@
-// One SQL dialect (PostgreSQL), two engines: embedded PGlite in the data folder, or a real server via
-// DATABASE_URL (node-postgres). Every query of the service goes through `Db`, so both run the same SQL.
-import { mkdirSync } from 'node:fs';
+// One SQL dialect, one driver: PostgreSQL through node-postgres, either the embedded PostgreSQL started from
+// the data folder (the default, ./postgres.ts) or the server of DATABASE_URL. Every query of the service goes
+// through `Db`.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool } from 'pg';
+import pg from 'pg';
+import { type Cluster, SOCKET_PORT, startCluster } from './postgres.ts';
 
 export type Row = Record<string, unknown>;
 export interface Sql {
   query<T = Row>(sql: string, params?: unknown[]): Promise<{ rows: T[]; count: number }>;
 }
+/** What GET /v1/health reports of the database. */
+export interface DbInfo {
+  engine: string;
+  fsync: string;
+  synchronous_commit: string;
+}
 export interface Db extends Sql {
-  readonly engine: 'pglite' | 'postgres';
+  /** Always real PostgreSQL (the embedded one or DATABASE_URL's): transactions run concurrently. */
+  readonly engine: 'postgres';
   /** Runs fn in one transaction: all of it is stored, or none. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** The server's name and version and its durability settings, as it reports them. */
+  info(): Promise<DbInfo>;
   close(): Promise<void>;
 }
 
@@ -156,39 +167,24 @@ async function migrate(db: Db): Promise<void> {
       await sql.query('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
       const again = await sql.query('SELECT 1 FROM schema_migrations WHERE version = $1', [v]);
       if (again.count > 0) return;
-      for (const stmt of MIGRATIONS[v - 1].split(/;\s*\n/)) if (stmt.trim()) await sql.query(stmt);
+      // One multi-statement query (no parameters: the simple protocol), as PostgreSQL parses it.
+      await sql.query(MIGRATIONS[v - 1]);
       await sql.query('INSERT INTO schema_migrations (version, at) VALUES ($1, $2)', [v, Date.now()]);
     });
   }
 }
 
-async function openPglite(dir: string): Promise<Db> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  mkdirSync(dir, { recursive: true });
-  const pg = await PGlite.create({ dataDir: dir });
-  const wrap = (q: { query: typeof pg.query }): Sql => ({
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await q.query<T>(sql, params);
-      return { rows: r.rows, count: r.affectedRows || r.rows.length };
-    },
-  });
-  return {
-    engine: 'pglite',
-    ...wrap(pg),
-    // PGlite runs one transaction at a time (its own mutex); the constraints still decide conflicts.
-    tx: (fn) => pg.transaction((t) => fn(wrap(t))),
-    close: () => pg.close(),
-  };
-}
-
-async function openPostgres(url: string): Promise<Db> {
-  const { default: pg } = await import('pg');
+function openPool(config: pg.PoolConfig, embedded?: Cluster): Db {
   // bigint and numeric come back as strings from node-postgres; the service reads them with Number().
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => {}); // an idle client's error must not end the process
-  const sqlOf = (c: { query: Pool['query'] }): Sql => ({
+  const pool = new pg.Pool({ max: 8, ...config });
+  // An idle client's error (the server restarted, a network cut) must not end the process; the next query
+  // gets a new connection, and the operator learns why.
+  pool.on('error', (e) => console.error(`database: an idle connection failed: ${e.message}`));
+  const sqlOf = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(sql: string, params?: unknown[]) {
-      const r = await c.query(sql, params as unknown[]);
+      // A multi-statement query (a migration) answers one result per statement: the last one is the answer.
+      const all = (await c.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+      const r = Array.isArray(all) ? all[all.length - 1] : all;
       return { rows: r.rows as T[], count: r.rowCount ?? r.rows.length };
     },
   });
@@ -197,25 +193,65 @@ async function openPostgres(url: string): Promise<Db> {
     ...sqlOf(pool),
     async tx(fn) {
       const c = await pool.connect();
+      let broken: Error | undefined;
       try {
         await c.query('BEGIN');
-        const out = await fn(sqlOf(c as unknown as Pool));
+        const out = await fn(sqlOf(c));
         await c.query('COMMIT');
         return out;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
+        try {
+          await c.query('ROLLBACK');
+        } catch (r) {
+          broken = r as Error; // the connection is gone: dropped from the pool, not reused
+        }
         throw e;
       } finally {
-        c.release();
+        c.release(broken);
       }
     },
-    close: () => pool.end(),
+    async info() {
+      const { rows } = await pool.query<{ v: string; fsync: string; sc: string }>(
+        "SELECT current_setting('server_version') AS v, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc",
+      );
+      const { v, fsync, sc } = rows[0];
+      return {
+        engine: `PostgreSQL ${v.split(' ')[0]}${embedded ? ' (embedded)' : ''}`,
+        fsync,
+        synchronous_commit: sc,
+      };
+    },
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
   };
 }
 
-/** Opens the database: DATABASE_URL if given, else PGlite in `<data>/pg`; then runs the migrations. */
+/**
+ * Opens the database: the server of DATABASE_URL if given, else the embedded PostgreSQL in
+ * `<data>/postgres`; then runs the migrations.
+ */
 export async function openDb(dataDir: string, url = process.env.DATABASE_URL): Promise<Db> {
-  const db = url ? await openPostgres(url) : await openPglite(join(dataDir, 'pg'));
-  await migrate(db);
+  if (url) {
+    const db = openPool({ connectionString: url });
+    await migrate(db);
+    return db;
+  }
+  if (existsSync(join(dataDir, 'pg', 'PG_VERSION')))
+    throw new Error(
+      `${join(dataDir, 'pg')} holds the database of an earlier version (PGlite, fsync off), which this version no longer opens: start on a new data folder (the embedded PostgreSQL in <data>/postgres), or with DATABASE_URL`,
+    );
+  const cluster = await startCluster(join(dataDir, 'postgres'));
+  const db = openPool(
+    { host: cluster.socketDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' },
+    cluster,
+  );
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   return db;
 }

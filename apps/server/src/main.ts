@@ -94,7 +94,8 @@ export async function start(argv: string[]) {
   // The CLI finds a running server here and goes through its admin API instead of the database.
   const info = serverInfoPath(dataDir);
   writeFileSync(info, JSON.stringify({ pid: process.pid, url: s.origin }));
-  console.log(`Moneybag ${s.roles.join(' + ')} (${s.db.engine}) on ${s.origin}`);
+  const dbInfo = await s.db.info();
+  console.log(`Moneybag ${s.roles.join(' + ')} (${dbInfo.engine}) on ${s.origin}`);
   for (const p of ['wallet', 'pos', 'collector', 'issuer'])
     console.log(`  ${p.padEnd(10)} ${s.origin}/${p}/`);
   console.log(`  well-known ${s.origin}/.well-known/moneybag.json`);

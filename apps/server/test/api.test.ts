@@ -47,8 +47,10 @@ describe('first start', () => {
     expect(statSync(join(server.data, 'keys', 'first-bank.seed')).mode & 0o777).toBe(0o600);
     expect(statSync(join(server.data, 'keys', 'city-transit.seed')).mode & 0o777).toBe(0o600);
   });
-  it('runs on PGlite, or on the PostgreSQL server of DATABASE_URL', () => {
-    expect(server.output()).toContain(process.env.DATABASE_URL ? '(postgres)' : '(pglite)');
+  it('runs on the embedded PostgreSQL, or on the PostgreSQL server of DATABASE_URL', () => {
+    expect(server.output()).toMatch(
+      process.env.DATABASE_URL ? /\(PostgreSQL [\d.]+\) on/ : /\(PostgreSQL [\d.]+ \(embedded\)\) on/,
+    );
   });
   it('serves the well-known document with the keys of the data folder', async () => {
     const r = await call(server, 'GET', '/.well-known/moneybag.json');

@@ -107,9 +107,6 @@ export async function putKey(db: DB, key: KeyRecord, replace = false): Promise<v
   await tx.done;
 }
 
-export const getMeta = <T>(db: DB, name: string) => db.get('meta', name) as Promise<T | undefined>;
-export const setMeta = (db: DB, name: string, value: unknown) => db.put('meta', value, name);
-
 /** Keep a received ticket; receiving the same ticket again changes nothing (never resets `left`). */
 export async function addTicket(db: DB, ticket: Ticket, now = Date.now()): Promise<TicketRecord> {
   const tx = db.transaction('tickets', 'readwrite');
@@ -150,9 +147,9 @@ export async function recordPayment(
     for (const s of spends) {
       const t = await tickets.get(s.ticket);
       if (!t) fail('E_OVERSPENT', `unknown ticket ${s.ticket}`);
-      if (!Number.isSafeInteger(s.amount) || s.amount < 1 || s.amount > t!.left)
+      if (!Number.isSafeInteger(s.amount) || s.amount < 1 || s.amount > t.left)
         fail('E_OVERSPENT', `not enough left on ticket ${s.ticket}`);
-      await tickets.put({ ...t!, left: t!.left - s.amount });
+      await tickets.put({ ...t, left: t.left - s.amount });
       await tx.objectStore('journal').add({
         S: s.S,
         ticket: s.ticket,

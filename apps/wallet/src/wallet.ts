@@ -185,7 +185,7 @@ export async function sendDirect(
 ): Promise<void> {
   const collector = (await listParties(db, 'collectors')).find((c) => c.id === record.collector);
   if (!collector) fail('E_COLLECTOR', `unknown collector ${record.collector}`);
-  const res = await fetcher(new URL('/v1/direct', collector!.url), {
+  const res = await fetcher(new URL('/v1/direct', collector.url), {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.moneybag' },
     body: new Uint8Array(record.message),
@@ -201,10 +201,10 @@ export async function sendDirect(
   }
   const r = await verifyReceipt(fromBase64url(j.receipt), {
     S: decode(record.message, 'DirectPayment').S,
-    collectors: keysOf([collector!]),
+    collectors: keysOf([collector]),
     verifier: await getVerifier(),
   });
-  if (r.collector !== collector!.id) fail('E_COLLECTOR', 'the receipt is from another collector');
+  if (r.collector !== collector.id) fail('E_COLLECTOR', 'the receipt is from another collector');
   await settleDirect(db, record.id, {
     receipt: {
       payment: record.id,

@@ -1,5 +1,5 @@
 // A Verifier that spreads OpenSSL's Ed25519 checks over worker threads, one per core, while the calling
-// thread (which also runs the HTTP server and PGlite) only packs and unpacks. Checks 1 and 3 of section 1,
+// thread (which also runs the HTTP server) only packs and unpacks. Checks 1 and 3 of section 1,
 // which OpenSSL does not make, are made here with the protocol's own functions, as makeVerifier does.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

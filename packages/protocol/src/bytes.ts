@@ -1,19 +1,7 @@
-// Byte helpers: hex, base64url (strict, section 4.1), concatenation.
+// Byte helpers: hex, base64url (strict, section 4.1), comparison.
 import { fail } from './errors.ts';
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -1,8 +1,8 @@
-// Checks shared by several roles: a ticket's C, a use's S, the name of a ticket.
+// Checks shared by several roles: a ticket's C, a use's S, a reclaim's P and when it may come, the name of a ticket.
 import { toHex } from './bytes.ts';
 import type { SignatureCheck, Verifier } from './crypto.ts';
-import type { Bytes, Ticket } from './messages.ts';
-import { bodyOfUse, ticketBody } from './signed.ts';
+import type { Bytes, Reclaim, Ticket } from './messages.ts';
+import { bodyOfUse, reclaimBody, ticketBody } from './signed.ts';
 
 /** Trusted keys by party id (issuers, collectors). */
 export type Keys = ReadonlyMap<string, Bytes>;
@@ -29,6 +29,19 @@ export const checkOfUse = (
   message: bodyOfUse(s.amount, s.ticket.C, shop, chal),
   signature: s.S,
 });
+
+/** The check of P (3.8) under the reclaimed ticket's holder key. */
+export const checkOfReclaim = (r: Reclaim): SignatureCheck => ({
+  publicKey: r.ticket.holder,
+  message: reclaimBody(r),
+  signature: r.P,
+});
+
+/** 3.8: an issuer's horizon when its operator sets none, in seconds (45 days). */
+export const DEFAULT_HORIZON = 3_888_000;
+
+/** 5.4 step 4: the first second at which a ticket can be reclaimed, under its issuer's horizon. */
+export const reclaimableFrom = (t: Pick<Ticket, 'expires'>, horizon: number): number => t.expires + horizon;
 
 /** Sum of amounts per unit. */
 export function totalsOf(items: Iterable<{ unit: string; amount: number }>): Record<string, number> {

@@ -198,18 +198,18 @@ export async function checkBag(
   if (!alloc || alloc.to !== bag.to || bag.to !== ctx.sender)
     fail('E_UNKNOWN_BAG', 'this number was not allocated to the party sending it');
   const digest = digestOf(message);
-  if (alloc!.collected) {
-    if (equal(alloc!.collected, digest)) return { retry: true, digest };
+  if (alloc.collected) {
+    if (equal(alloc.collected, digest)) return { retry: true, digest };
     fail('E_BAG_REUSED');
   }
-  if (ctx.now >= alloc!.due) fail('E_BAG_LATE');
+  if (ctx.now >= alloc.due) fail('E_BAG_LATE');
 
   const placed = flatten(ctx.collector, bag.node, bag.root, [], []);
   const verdicts = await judgeSpends(
     placed.map((p) => ({ spend: p.use, shop: p.use.shop, chal: p.chal })),
     ctx.issuers,
     ctx.verifier,
-    alloc!.issued,
+    alloc.issued,
   );
   const acceptedS = new Set<string>();
   const accepted: AcceptedUse[] = [];

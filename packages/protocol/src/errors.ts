@@ -25,6 +25,7 @@ export const CODES = [
   'E_DUPLICATE',
   'E_NOT_ISSUED',
   'E_WINDOW',
+  'E_RECLAIMED',
   'E_REQUEST',
   'E_AUTH',
   'E_FORBIDDEN',
@@ -59,7 +60,8 @@ export const CODE_TEXT: Record<Code, string> = {
   E_BAG_LATE: 'the money bag number is past its due date',
   E_DUPLICATE: 'a copy of a use already presented',
   E_NOT_ISSUED: 'the issuer did not issue this ticket',
-  E_WINDOW: 'outside the time window, or already received',
+  E_WINDOW: 'outside the time window (for a reclaim: too early), or already received',
+  E_RECLAIMED: 'the ticket was reclaimed by its holder before this use was returned',
   E_REQUEST: 'the request does not fit the endpoint',
   E_AUTH: 'missing or unknown token',
   E_FORBIDDEN: "another party's resource",
@@ -77,8 +79,15 @@ export class ProtocolError extends Error {
   }
 }
 
-export const fail = (code: Code, message?: string): never => {
+/** Throws a ProtocolError. A function declared `never`, so that TypeScript narrows after a call. */
+export function fail(code: Code, message?: string): never {
   throw new ProtocolError(code, message);
-};
+}
+
+export const isCode = (s: unknown): s is Code =>
+  typeof s === 'string' && (CODES as readonly string[]).includes(s);
+
+/** What a person reads next to a code that came over the network: the code itself when it is not one of ours. */
+export const codeText = (code: string): string => (isCode(code) ? CODE_TEXT[code] : code);
 
 export const isProtocolError = (e: unknown): e is ProtocolError => e instanceof ProtocolError;

@@ -2,11 +2,30 @@
 import { equal } from './bytes.ts';
 import { sha256 } from './crypto.ts';
 import { fail } from './errors.ts';
-import { decode, encode, type Frame } from './messages.ts';
+import { decode, ENVELOPE_LENGTH, encode, type Frame, MAGIC, TYPE_CODES, VERSION } from './messages.ts';
 
 /** The most a message (or one of its Frames) may take to stay within a QR code of version 20 at ECC level M. */
 export const QR_MAX_BYTES = 650;
-const FRAME_OVERHEAD = 3 + 2 + 16;
+// A Frame: the envelope, u8(index), u8(count), b16(whole), then its chunk.
+const WHOLE_AT = ENVELOPE_LENGTH + 2;
+const WHOLE_LENGTH = 16;
+const FRAME_OVERHEAD = WHOLE_AT + WHOLE_LENGTH;
+
+/** 4.2: `whole`, what names a message in its Frames: the first 16 bytes of its SHA-256. */
+export const wholeOf = (message: Uint8Array): Uint8Array => sha256(message).subarray(0, WHOLE_LENGTH);
+
+/**
+ * The `whole` of a Frame message read from its header, without decoding it (a view), or undefined for any
+ * other message: a camera reads the same frame many times, and a reader skips a loop it has already gathered.
+ */
+export function frameWhole(message: Uint8Array): Uint8Array | undefined {
+  const isFrame =
+    message.length >= FRAME_OVERHEAD &&
+    message[0] === MAGIC &&
+    message[1] === VERSION &&
+    message[2] === TYPE_CODES.Frame;
+  return isFrame ? message.subarray(WHOLE_AT, FRAME_OVERHEAD) : undefined;
+}
 
 /** Whether a message must be cut into frames to stay within a version-20 QR code. */
 export const needsFrames = (message: Uint8Array, max = QR_MAX_BYTES): boolean => message.length > max;
@@ -18,7 +37,7 @@ export const needsFrames = (message: Uint8Array, max = QR_MAX_BYTES): boolean =>
 export function toFrames(message: Uint8Array, count?: number, max = QR_MAX_BYTES): Uint8Array[] {
   count ??= Math.max(2, Math.ceil(message.length / (max - FRAME_OVERHEAD)));
   if (!Number.isInteger(count) || count < 2 || count > 255) fail('E_FIELD', 'frames: count must be 2..255');
-  const whole = sha256(message).subarray(0, 16);
+  const whole = wholeOf(message);
   const base = Math.floor(message.length / count);
   const longer = message.length % count;
   const frames: Uint8Array[] = [];
@@ -61,14 +80,15 @@ export class FrameReader {
     this.progress = { have: set.have, count: set.count };
     if (set.have < set.count) return undefined;
     this.sets.delete(key);
+    const chunks = set.chunks as Uint8Array[]; // every index is in
     let n = 0;
-    for (const c of set.chunks) n += c!.length;
+    for (const c of chunks) n += c.length;
     const message = new Uint8Array(n);
     let at = 0;
-    for (const c of set.chunks) {
-      message.set(c!, at);
-      at += c!.length;
+    for (const c of chunks) {
+      message.set(c, at);
+      at += c.length;
     }
-    return equal(sha256(message).subarray(0, 16), set.whole) ? message : undefined;
+    return equal(wholeOf(message), set.whole) ? message : undefined;
   }
 }

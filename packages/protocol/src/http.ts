@@ -1,10 +1,12 @@
 // Section 7: the JSON bodies that cross HTTP, typed once for the service and the apps that read them.
 import { fromBase64url, toBase64url, toHex } from './bytes.ts';
+import { DEFAULT_HORIZON } from './checks.ts';
 import { isId } from './codec.ts';
 import type { BagAnswer, BagPath } from './collector.ts';
 import { type Code, fail } from './errors.ts';
-import type { Bytes } from './messages.ts';
-import { toText } from './text.ts';
+import type { ReclaimAnswer } from './issuer.ts';
+import { type Bytes, decode, encode } from './messages.ts';
+import { fromText, toText } from './text.ts';
 
 /** A refusal: a 4xx with this body, and nothing stored. */
 export interface RefusalJson {
@@ -45,7 +47,8 @@ export const bagAnswerJson = (a: BagAnswer): BagAnswerJson => ({
 /** GET /.well-known/moneybag.json: the issuers and collectors a service speaks for. */
 export interface WellKnownJson {
   version: 1;
-  issuers: { id: string; publicKey: string; url: string }[];
+  /** `horizon`: from `expires + horizon` on, a ticket of this issuer can be reclaimed (3.8), in seconds. */
+  issuers: { id: string; publicKey: string; url: string; horizon: number }[];
   collectors: { id: string; publicKey: string; url: string }[];
 }
 
@@ -56,8 +59,13 @@ export interface PartyKey {
   url: string;
 }
 
+/** An issuer of the well-known document: its key, and its horizon (3.8; the default when it publishes none). */
+export interface IssuerKey extends PartyKey {
+  horizon: number;
+}
+
 /** Read a well-known document as it came over the network: anything malformed is E_FIELD. */
-export function readWellKnown(json: unknown): { issuers: PartyKey[]; collectors: PartyKey[] } {
+export function readWellKnown(json: unknown): { issuers: IssuerKey[]; collectors: PartyKey[] } {
   const parties = (list: unknown): PartyKey[] => {
     if (list === undefined) return [];
     if (!Array.isArray(list)) return fail('E_FIELD', 'the well-known document lists no parties');
@@ -71,5 +79,31 @@ export function readWellKnown(json: unknown): { issuers: PartyKey[]; collectors:
   };
   const d = json as { issuers?: unknown; collectors?: unknown } | null;
   if (typeof d !== 'object' || d === null) fail('E_FIELD', 'not a well-known document');
-  return { issuers: parties(d!.issuers), collectors: parties(d!.collectors) };
+  const issuers = parties(d.issuers).map((p, i): IssuerKey => {
+    const horizon = (d.issuers as { horizon?: unknown }[])[i].horizon ?? DEFAULT_HORIZON;
+    if (!Number.isSafeInteger(horizon) || (horizon as number) < 0)
+      fail('E_FIELD', `the horizon of ${p.id} is not a number of seconds`);
+    return { ...p, horizon: horizon as number };
+  });
+  return { issuers, collectors: parties(d.collectors) };
+}
+
+/** POST /v1/reclaims: the issuer's 200 answer. */
+export interface ReclaimAnswerJson {
+  /** The new Ticket, in text form. */
+  ticket: string;
+  amount: number;
+}
+
+export const reclaimAnswerJson = (a: ReclaimAnswer): ReclaimAnswerJson => ({
+  ticket: toText(encode({ type: 'Ticket', ...a.ticket })),
+  amount: a.amount,
+});
+
+/** Read the issuer's answer to a Reclaim as it came over the network: anything malformed is E_FIELD. */
+export function readReclaimAnswer(json: unknown): ReclaimAnswer {
+  const j = json as { ticket?: unknown; amount?: unknown } | null;
+  if (typeof j?.ticket !== 'string' || !Number.isSafeInteger(j.amount))
+    fail('E_FIELD', 'not an answer to a reclaim');
+  return { ticket: decode(fromText(j.ticket), 'Ticket'), amount: j.amount as number };
 }

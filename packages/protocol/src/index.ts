@@ -1,17 +1,142 @@
 // @moneybag/protocol: every rule of PROTOCOL.md, once. No DOM, no Node: runs in a browser, Node and a worker.
-export * from './amount.ts';
-export * from './bytes.ts';
-export * from './checks.ts';
-export * from './codec.ts';
-export * from './collector.ts';
-export * from './crypto.ts';
-export * from './errors.ts';
-export * from './frames.ts';
-export * from './http.ts';
-export * from './issuer.ts';
-export * from './messages.ts';
-export * from './pos.ts';
-export * from './relay.ts';
-export * from './signed.ts';
-export * from './text.ts';
-export * from './wallet.ts';
+// What the apps use, by name; the encoders' internals (Reader, Writer, the body writers) stay inside.
+export { formatAmount, parseAmount, unitDigits } from './amount.ts';
+export { equal, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './bytes.ts';
+export { DEFAULT_HORIZON, type Keys, keysOf, reclaimableFrom, ticketId, totalsOf } from './checks.ts';
+export { isId } from './codec.ts';
+export {
+  type AcceptedUse,
+  type AllocationRecord,
+  allocate,
+  type BagAnswer,
+  type BagContext,
+  type BagPath,
+  checkBag,
+  checkDirect,
+  DIRECT_WINDOW_MS,
+  type DirectAnswer,
+  type DirectContext,
+  makeReturns,
+  type RejectedUse,
+} from './collector.ts';
+export {
+  bestVerifier,
+  hashes,
+  hasWebCryptoEd25519,
+  makeVerifier,
+  nobleVerifier,
+  precheck,
+  type RawVerify,
+  randomBytes,
+  type SignatureCheck,
+  type Signer,
+  seedSigner,
+  sha256,
+  type Verifier,
+  webCryptoSigner,
+  webCryptoVerifier,
+} from './crypto.ts';
+export {
+  CODE_TEXT,
+  CODES,
+  type Code,
+  codeText,
+  fail,
+  isCode,
+  isProtocolError,
+  ProtocolError,
+} from './errors.ts';
+export { FrameReader, frameWhole, needsFrames, QR_MAX_BYTES, toFrames, wholeOf } from './frames.ts';
+export {
+  type BagAnswerJson,
+  bagAnswerJson,
+  type IssuerKey,
+  type PartyKey,
+  type ReclaimAnswerJson,
+  type RefusalJson,
+  type RejectedUseJson,
+  readReclaimAnswer,
+  readWellKnown,
+  reclaimAnswerJson,
+  type WellKnownJson,
+} from './http.ts';
+export {
+  type Blame,
+  checkReclaim,
+  issueTicket,
+  type ReclaimAnswer,
+  type ReclaimContext,
+  type ReclaimOutcome,
+  type ReclaimStore,
+  type SettledUse,
+  type Settlement,
+  type SettlementAnswer,
+  type SettlementStore,
+  settleReturn,
+  ticketFingerprint,
+} from './issuer.ts';
+export {
+  type Allocation,
+  type Bag,
+  type BagChild,
+  type BagNode,
+  type Bytes,
+  type Challenge,
+  type DirectPayment,
+  decode,
+  decodeViews,
+  encode,
+  type Frame,
+  type HolderKey,
+  type Message,
+  type MessageOf,
+  type MessageType,
+  type PathStep,
+  type Payment,
+  peekType,
+  type Receipt,
+  type Reclaim,
+  type Report,
+  type Return,
+  type ReturnItem,
+  type Spend,
+  type Ticket,
+  type Use,
+} from './messages.ts';
+export {
+  checkPayment,
+  closeBag,
+  makeChallenge,
+  numberOfAllocation,
+  type OpenChallenge,
+  type PaymentContext,
+  type PaymentVerdict,
+  passDown,
+  usesOf,
+  verifyAllocation,
+  verifyReport,
+} from './pos.ts';
+export {
+  mergeBag,
+  type PathedUse,
+  type Place,
+  placeBag,
+  type RelayedAnswerJson,
+  type RelayWaitingJson,
+  restrictAnswer,
+  usesUnder,
+  verifyBagAnswer,
+} from './relay.ts';
+export { bodyOfUse, challengeOf, digestOf, directChallengeOf, ticketBody } from './signed.ts';
+export { fromText, readContent, toText, toUrl } from './text.ts';
+export {
+  type Choice,
+  type Holding,
+  selectTickets,
+  signDirectPayment,
+  signPayment,
+  signReclaim,
+  verifyReceipt,
+  verifyReceivedTicket,
+  verifyReclaimAnswer,
+} from './wallet.ts';

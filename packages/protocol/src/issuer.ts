@@ -1,9 +1,9 @@
-// The issuer: issuing tickets (3.1) and settling Returns (5.3).
+// The issuer: issuing tickets (3.1), settling Returns (5.3) and answering Reclaims (5.4).
 import { toHex } from './bytes.ts';
-import { checkOfUse, type Keys, ticketId } from './checks.ts';
+import { checkOfReclaim, checkOfUse, type Keys, reclaimableFrom, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
-import { type Bytes, decode, type Return, type ReturnItem, type Ticket } from './messages.ts';
+import { type Bytes, decode, type Reclaim, type Return, type ReturnItem, type Ticket } from './messages.ts';
 import { returnBody, ticketBody } from './signed.ts';
 
 /** 3.1: sign a ticket. Refuses a holder key failing check 1 of section 1, and a face below 1. */
@@ -34,13 +34,15 @@ export interface SettlementStore {
   remembered(S: Bytes): boolean | Promise<boolean>;
   /** The sum of settled amounts of a ticket (by ticketId). */
   spent(ticket: string): number | Promise<number>;
+  /** The amount a ticket (by ticketId) was reclaimed for (5.4), 0 if it was not. */
+  reclaimed(ticket: string): number | Promise<number>;
 }
 
 export interface SettledUse {
   index: number;
   item: ReturnItem;
   /** Settled, or the code it was refused with. */
-  code?: 'E_DUPLICATE' | 'E_OVERSPENT';
+  code?: 'E_RECLAIMED' | 'E_OVERSPENT';
 }
 
 /** The outcome of a Return, to store in one transaction. */
@@ -98,6 +100,13 @@ export async function settleReturn(
     seenHere.add(S);
     const id = ticketId(t);
     const spent = spentHere.get(id) ?? (await ctx.store.spent(id));
+    const reclaimed = await ctx.store.reclaimed(id);
+    if (reclaimed > 0 && spent + reclaimed + item.amount > t.face) {
+      // Returned after the issuer's horizon: the collector's fault, not the holder's.
+      reject('E_RECLAIMED', 'collector');
+      remembered.push({ index, item, code: 'E_RECLAIMED' });
+      continue;
+    }
     if (spent + item.amount > t.face) {
       reject('E_OVERSPENT', 'holder');
       remembered.push({ index, item, code: 'E_OVERSPENT' });
@@ -113,3 +122,80 @@ export async function settleReturn(
 
 /** The text that names a ticket's body, to compare "same fields and C" in a store. */
 export const ticketFingerprint = (t: Ticket): string => toHex(ticketBody(t)) + toHex(t.C);
+
+/** The answer to a Reclaim: the new Ticket, for what was left. */
+export interface ReclaimAnswer {
+  ticket: Ticket;
+  amount: number;
+}
+
+/** What the issuer has stored for 5.4; lookups may be synchronous or not. */
+export interface ReclaimStore {
+  /** Whether this issuer issued exactly this ticket (same fields and C). */
+  issued(ticket: Ticket): boolean | Promise<boolean>;
+  /** The answer stored when this ticket (by ticketId) was reclaimed, if it was. */
+  reclaim(ticket: string): ReclaimAnswer | undefined | Promise<ReclaimAnswer | undefined>;
+  /** Whether this holder key is on the issuer's deny list. */
+  denied(holder: Bytes): boolean | Promise<boolean>;
+  /** The sum of settled amounts of a ticket (by ticketId). */
+  spent(ticket: string): number | Promise<number>;
+}
+
+export interface ReclaimContext {
+  issuer: string;
+  /** This issuer's horizon, in seconds (3.8). */
+  horizon: number;
+  /** Now, in seconds. */
+  now: number;
+  /** The new ticket's expires, of the issuer's choosing. */
+  expires: number;
+  /** The new ticket's serial; fresh random bytes when absent. */
+  serial?: Bytes;
+  verifier: Verifier;
+  signer: Signer;
+  store: ReclaimStore;
+}
+
+/** A Reclaim answered: to store in one transaction, the reclaimed ticket's id with the answer. */
+export interface ReclaimOutcome {
+  /** The reclaimed ticket, by ticketId. */
+  ticket: string;
+  reclaim: Reclaim;
+  answer: ReclaimAnswer;
+}
+
+/**
+ * 5.4: answer a Reclaim (its bytes, or already decoded). A refusal throws a ProtocolError with the first
+ * failing code; a ticket reclaimed before gives `{ retry }` with the stored answer, whatever `to`.
+ * Otherwise the new Ticket, issued for what is left, to store as the ticket's reclaim.
+ */
+export async function checkReclaim(
+  message: Uint8Array | Reclaim,
+  ctx: ReclaimContext,
+): Promise<ReclaimOutcome | { retry: true; answer: ReclaimAnswer }> {
+  const r = message instanceof Uint8Array ? decode(message, 'Reclaim') : message;
+  const t = r.ticket;
+  if (t.issuer !== ctx.issuer || !(await ctx.store.issued(t)))
+    fail('E_NOT_ISSUED', 'this issuer did not issue this ticket');
+  const [ok] = await ctx.verifier.verify([checkOfReclaim(r)]);
+  if (!ok) fail('E_USE_SIGNATURE', "the reclaim is not signed by the ticket's holder");
+  const id = ticketId(t);
+  const stored = await ctx.store.reclaim(id);
+  if (stored) return { retry: true, answer: stored };
+  const from = reclaimableFrom(t, ctx.horizon);
+  if (ctx.now < from)
+    fail('E_WINDOW', `this ticket can be reclaimed from ${new Date(from * 1000).toISOString()} on`);
+  if (await ctx.store.denied(t.holder)) fail('E_DENIED');
+  if (!isValidPublicKey(r.to)) fail('E_FIELD', 'the key to issue to is not a valid Ed25519 public key');
+  const left = t.face - (await ctx.store.spent(id));
+  if (left <= 0) fail('E_AMOUNT', 'nothing is left of this ticket');
+  const ticket = await issueTicket(ctx.signer, {
+    issuer: t.issuer,
+    unit: t.unit,
+    face: left,
+    holder: r.to,
+    expires: ctx.expires,
+    serial: ctx.serial,
+  });
+  return { ticket: id, reclaim: r, answer: { ticket, amount: left } };
+}

@@ -95,6 +95,12 @@ export interface Return {
   items: ReturnItem[];
   Q: Bytes;
 }
+/** 3.8: the holder takes back what is left of `ticket`, to be issued to `to`; signed P by the ticket's holder. */
+export interface Reclaim {
+  ticket: Ticket;
+  to: Bytes;
+  P: Bytes;
+}
 export interface Frame {
   index: number;
   count: number;
@@ -114,6 +120,7 @@ export interface MessageTypes {
   Report: Report;
   Return: Return;
   Frame: Frame;
+  Reclaim: Reclaim;
 }
 export type MessageType = keyof MessageTypes;
 export type MessageOf<T extends MessageType> = { type: T } & MessageTypes[T];
@@ -131,6 +138,7 @@ export const TYPE_CODES: Record<MessageType, number> = {
   Report: 0x09,
   Return: 0x0a,
   Frame: 0x0b,
+  Reclaim: 0x0c,
 };
 const TYPE_NAMES = Object.fromEntries(Object.entries(TYPE_CODES).map(([k, v]) => [v, k])) as Record<
   number,
@@ -138,6 +146,8 @@ const TYPE_NAMES = Object.fromEntries(Object.entries(TYPE_CODES).map(([k, v]) =>
 >;
 export const MAGIC = 0x4d;
 export const VERSION = 1;
+/** u8(MAGIC) u8(VERSION) u8(type). */
+export const ENVELOPE_LENGTH = 3;
 export const MAX_PAYMENT_ITEMS = 8;
 export const MAX_PATH = 7;
 export const MAX_BAG_DEPTH = 8;
@@ -214,6 +224,10 @@ export function writeReturnItems(w: Writer, m: Pick<Return, 'collector' | 'origi
     writeSpend(w, it);
   }
   return w;
+}
+export function writeReclaimFields(w: Writer, m: Omit<Reclaim, 'P'>): Writer {
+  writeTicket(w, m.ticket);
+  return w.fixed(m.to, 32);
 }
 export function writeAllocationHead(w: Writer, a: Omit<Allocation, 'A' | 'path'>): Writer {
   return w.id(a.collector).id(a.to).num(a.root).u32(a.issued).u32(a.due);
@@ -344,6 +358,10 @@ const codecs: { [T in MessageType]: Codec<MessageTypes[T]> } = {
       return { index, count, whole: r.bytes(16), chunk: r.bytes(r.left) };
     },
   },
+  Reclaim: {
+    write: (w, m) => writeReclaimFields(w, m).fixed(m.P, 64),
+    read: (r) => ({ ticket: readTicket(r), to: r.bytes(32), P: r.bytes(64) }),
+  },
 };
 
 // --- the envelope ---------------------------------------------------------------------------
@@ -387,7 +405,7 @@ function decodeMessage(bytes: Uint8Array, expected: MessageType | undefined, vie
   const type = peekType(bytes);
   if (expected && type !== expected) fail('E_TYPE', `expected a ${expected}, got a ${type}`);
   const r = new Reader(bytes, views);
-  r.pos = 3;
+  r.pos = ENVELOPE_LENGTH;
   const fields = codecs[type].read(r);
   r.end();
   return { type, ...fields } as Message;

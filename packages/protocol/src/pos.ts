@@ -11,7 +11,6 @@ import {
   type Challenge,
   decode,
   MAX_PATH,
-  type PathStep,
   type Payment,
   type Report,
   type Use,
@@ -158,8 +157,6 @@ export function closeBag(a: Allocation, uses: Use[]): Bag {
   for (let i = a.path.length - 1; i >= 0; i--) node = { uses: [], children: [{ ...a.path[i], node }] };
   return { collector: a.collector, to: a.to, root: a.root, node };
 }
-
-export type { PathStep };
 
 /** An Allocation the POS or a relay receives: signed by a collector it trusts (else E_COLLECTOR). */
 export async function verifyAllocation(

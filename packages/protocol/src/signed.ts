@@ -6,10 +6,12 @@ import {
   type Bytes,
   type PathStep,
   type Receipt,
+  type Reclaim,
   type Report,
   type Return,
   type Ticket,
   writeAllocationHead,
+  writeReclaimFields,
   writeReturnItems,
   writeTicketFields,
 } from './messages.ts';
@@ -24,6 +26,7 @@ const TAG = {
   receipt: 'moneybag/v1/receipt',
   collected: 'moneybag/v1/collected',
   return: 'moneybag/v1/return',
+  reclaim: 'moneybag/v1/reclaim',
 } as const;
 
 /** 3.1: what the issuer signs (C). */
@@ -89,6 +92,10 @@ export const reportBody = (r: Omit<Report, 'K'>): Bytes =>
 /** 3.7: what the collector signs (Q) on a Return: the body up to its final b64. */
 export const returnBody = (r: Omit<Return, 'Q'>): Bytes =>
   writeReturnItems(new Writer().tag(TAG.return), r).finish();
+
+/** 3.8: what the holder signs (P) to reclaim what is left of a ticket, to be issued to `to`. */
+export const reclaimBody = (r: Omit<Reclaim, 'P'>): Bytes =>
+  writeReclaimFields(new Writer().tag(TAG.reclaim), r).finish();
 
 /** 4: bag_digest, and a direct payment's origin: SHA-256 of the whole message. */
 export const digestOf = (message: Bytes): Bytes => sha256(message);

@@ -1,8 +1,10 @@
-// The wallet: receiving a ticket, choosing tickets for a price, signing the uses (3.4).
+// The wallet: receiving a ticket, choosing tickets for a price, signing the uses (3.4), reclaiming (3.8).
 import { equal } from './bytes.ts';
 import { checkOfTicket, type Keys, signedBy } from './checks.ts';
 import type { Signer, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
+import { readReclaimAnswer } from './http.ts';
+import type { ReclaimAnswer } from './issuer.ts';
 import {
   type Challenge,
   type DirectPayment,
@@ -10,9 +12,10 @@ import {
   MAX_PAYMENT_ITEMS,
   type Payment,
   type Receipt,
+  type Reclaim,
   type Ticket,
 } from './messages.ts';
-import { bodyOfUse, directChallengeOf, receiptBody } from './signed.ts';
+import { bodyOfUse, directChallengeOf, receiptBody, reclaimBody } from './signed.ts';
 
 /** Check a ticket the wallet receives: a trusted issuer's valid C, bound to this wallet's key, unexpired. */
 export async function verifyReceivedTicket(
@@ -22,7 +25,7 @@ export async function verifyReceivedTicket(
   const t = input instanceof Uint8Array ? decode(input, 'Ticket') : input;
   const key = ctx.issuers.get(t.issuer);
   if (!key) fail('E_ISSUER', `unknown issuer ${t.issuer}`);
-  const [ok] = await ctx.verifier.verify([checkOfTicket(t, key!)]);
+  const [ok] = await ctx.verifier.verify([checkOfTicket(t, key)]);
   if (!ok) fail('E_TICKET_SIGNATURE');
   if (!equal(t.holder, ctx.holder)) fail('E_FIELD', 'this ticket was issued to another wallet');
   if (ctx.now >= t.expires) fail('E_EXPIRED');
@@ -121,4 +124,35 @@ export async function verifyReceipt(
   const ok = await signedBy(ctx.collectors, r.collector, receiptBody(r), r.R, ctx.verifier);
   if (!ok || !equal(r.S, ctx.S)) fail('E_COLLECTOR', 'the receipt is not the collector’s on this payment');
   return r;
+}
+
+/**
+ * 3.8: sign the Reclaim of what is left of one of this wallet's tickets, for the issuer to issue to `to`
+ * (this wallet's own key by default). Post it, encoded, to the issuer from `reclaimableFrom(ticket, horizon)` on.
+ */
+export async function signReclaim(
+  signer: Signer,
+  ticket: Ticket,
+  to: Uint8Array = signer.publicKey,
+): Promise<Reclaim> {
+  if (!equal(ticket.holder, signer.publicKey)) fail('E_FIELD', 'this ticket was issued to another wallet');
+  const fields = { ticket, to };
+  return { ...fields, P: await signer.sign(reclaimBody(fields)) };
+}
+
+/**
+ * The issuer's answer to a Reclaim, its JSON as it came: a new ticket of the same issuer and unit,
+ * for the amount it says, issued to the Reclaim's `to` and signed by the issuer; else a ProtocolError.
+ */
+export async function verifyReclaimAnswer(
+  answer: unknown,
+  ctx: { reclaim: Reclaim; issuers: Keys; verifier: Verifier; now: number },
+): Promise<ReclaimAnswer> {
+  const a = readReclaimAnswer(answer);
+  const old = ctx.reclaim.ticket;
+  if (a.ticket.issuer !== old.issuer || a.ticket.unit !== old.unit || a.ticket.face !== a.amount)
+    fail('E_FIELD', 'the new ticket is not the remainder of the reclaimed one');
+  if (a.amount > old.face) fail('E_AMOUNT', 'the new ticket is worth more than the reclaimed one');
+  const ticket = await verifyReceivedTicket(a.ticket, { ...ctx, holder: ctx.reclaim.to });
+  return { ticket, amount: a.amount };
 }

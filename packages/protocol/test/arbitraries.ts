@@ -110,6 +110,7 @@ export const message: fc.Arbitrary<Message> = fc.oneof(
     items: fc.array(fc.record({ shop: id, chal: b(32), ticket, amount: u64, S: b(64) }), { maxLength: 3 }),
     Q: b(64),
   }),
+  fc.record({ type: fc.constant('Reclaim' as const), ticket, to: b(32), P: b(64) }),
   fc.integer({ min: 2, max: 255 }).chain((count) =>
     fc.record({
       type: fc.constant('Frame' as const),

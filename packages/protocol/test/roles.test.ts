@@ -4,19 +4,14 @@ import {
   type BagAnswer,
   checkBag,
   checkDirect,
-  decode,
   keysOf,
   nobleVerifier,
   ProtocolError,
-  type SettlementAnswer,
-  type SettlementStore,
   seedSigner,
-  settleReturn,
-  ticketFingerprint,
-  ticketId,
   toHex,
   webCryptoVerifier,
 } from '../src/index.ts';
+import { memoryIssuer } from './issuer.ts';
 import { bytes, cases, hex, V } from './vectors.ts';
 
 const collectorSigner = seedSigner(bytes(V.keys.collector.seed));
@@ -116,58 +111,17 @@ describe('3.5: direct_checks', () => {
   });
 });
 
-/** An issuer's store in memory, as the settlement vector describes it. */
-export function memoryIssuer(tickets: Uint8Array[]) {
-  const issued = new Set(tickets.map((t) => ticketFingerprint(decode(t, 'Ticket'))));
-  const answers = new Map<string, SettlementAnswer>();
-  const remembered = new Set<string>();
-  const spent = new Map<string, number>();
-  const payouts: Record<string, Record<string, number>> = {};
-  const denied = new Set<string>();
-  const store: SettlementStore = {
-    answered: (from, origin) => answers.get(`${from}/${hex(origin)}`),
-    issued: (t) => issued.has(ticketFingerprint(t)),
-    remembered: (S) => remembered.has(hex(S)),
-    spent: (id) => spent.get(id) ?? 0,
-  };
-  return { store, answers, remembered, spent, payouts, denied };
-}
-
 describe('5.3: settlement', () => {
   it('settles the Returns in order with the expected answers, payouts, spends and deny list', async () => {
     const S = V.settlement;
-    const state = memoryIssuer(S.tickets.map(bytes));
-    const ctx = {
+    const state = memoryIssuer({
       issuer: S.issuer,
+      tickets: S.tickets.map(bytes),
       collectors: keysFrom(S.collectors),
       verifier: nobleVerifier,
-      store: state.store,
-    };
+    });
     const results: unknown[] = [];
-    for (const r of S.returns) {
-      try {
-        const out = await settleReturn(bytes(r.message), r.from, ctx);
-        if ('retry' in out) {
-          results.push({ retry: true, ...out.answer });
-          continue;
-        }
-        // Apply the settlement as one transaction would.
-        state.answers.set(`${out.from}/${hex(out.origin)}`, out.answer);
-        for (const u of out.remembered) {
-          state.remembered.add(hex(u.item.S));
-          if (u.code) continue;
-          const id = ticketId(u.item.ticket);
-          state.spent.set(id, (state.spent.get(id) ?? 0) + u.item.amount);
-          const shop = (state.payouts[u.item.shop] ??= {});
-          shop[u.item.ticket.unit] = (shop[u.item.ticket.unit] ?? 0) + u.item.amount;
-        }
-        for (const h of out.deny) state.denied.add(hex(h));
-        results.push(out.answer);
-      } catch (e) {
-        if (!(e instanceof ProtocolError)) throw e;
-        results.push({ refused: e.code });
-      }
-    }
+    for (const r of S.returns) results.push(await state.settle(bytes(r.message), r.from));
     expect(results).toEqual(S.expected.results);
     expect(state.payouts).toEqual(S.expected.payouts);
     const spentBySerial = Object.fromEntries([...state.spent].map(([id, v]) => [id.split('/')[1], v]));

@@ -1,7 +1,7 @@
 // Every vector of v1.json, byte for byte.
 import { describe, expect, it } from 'vitest';
+import { Reader, Writer } from '../src/codec.ts';
 import {
-  allocationBody,
   bodyOfUse,
   challengeOf,
   decode,
@@ -9,21 +9,17 @@ import {
   directChallengeOf,
   encode,
   FrameReader,
+  frameWhole,
   fromText,
-  numberOf,
   ProtocolError,
-  Reader,
   readContent,
-  receiptBody,
-  reportBody,
-  returnBody,
   seedSigner,
-  sub,
   ticketBody,
   toFrames,
   toText,
-  Writer,
+  wholeOf,
 } from '../src/index.ts';
+import { allocationBody, numberOf, receiptBody, reportBody, returnBody, sub } from '../src/signed.ts';
 import { bytes, cases, fromJson, hex, messageOf, toJson, V } from './vectors.ts';
 
 const signer = (name: 'issuer' | 'holder' | 'collector') => seedSigner(bytes(V.keys[name].seed));
@@ -174,6 +170,10 @@ describe('4.2: frames', () => {
     const frames = toFrames(bytes(S.message), S.count);
     expect(frames.map(hex)).toEqual(S.frames);
     expect(hex(decode(frames[0], 'Frame').whole)).toBe(S.whole);
+    // The header read without decoding: every frame's whole, and nothing for a message that is not a Frame.
+    for (const f of frames) expect(hex(frameWhole(f) as Uint8Array)).toBe(S.whole);
+    expect(hex(wholeOf(bytes(S.message)))).toBe(S.whole);
+    expect(frameWhole(bytes(S.message))).toBeUndefined();
   });
   it.each(cases(V.frames.reassembly))('reassembly: %s', (_d, c) => {
     const reader = new FrameReader();

@@ -1,11 +1,15 @@
-// Reads spec/vectors/v1.json (the repository's copy of ../shared, checked by scripts/spec-check.sh) and converts its JSON fields to messages.
+// Reads spec/vectors/v1.json and v1-reclaim.json (the repository's copies of ../shared, checked by
+// scripts/spec-check.sh) and converts their JSON fields to messages.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromHex, type Message, type MessageType, toHex } from '../src/index.ts';
 
-const path = fileURLToPath(new URL('../../../spec/vectors/v1.json', import.meta.url));
-// biome-ignore lint/suspicious/noExplicitAny: the vectors file is untyped JSON
-export const V: any = JSON.parse(readFileSync(path, 'utf8'));
+// biome-ignore lint/suspicious/noExplicitAny: the vectors files are untyped JSON
+const load = (name: string): any =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../../../spec/vectors/${name}`, import.meta.url)), 'utf8'));
+export const V = load('v1.json');
+/** The vectors of 3.8 and 5.4. */
+export const VR = load('v1-reclaim.json');
 
 const BYTE_FIELDS = new Set([
   'holder',
@@ -56,6 +60,6 @@ export const messageOf = (type: MessageType, fields: any): Message =>
 export const hex = toHex;
 export const bytes = fromHex;
 
-/** Vector cases as it.each rows named by their descriptions. */
+/** Vector cases as it.each rows named by their descriptions (v1.json) or names (v1-reclaim.json). */
 // biome-ignore lint/suspicious/noExplicitAny: untyped JSON cases
-export const cases = (list: any[]): [string, any][] => list.map((c) => [c.description, c]);
+export const cases = (list: any[]): [string, any][] => list.map((c) => [c.description ?? c.name, c]);

@@ -3,11 +3,10 @@ import {
   decode,
   equal,
   FrameReader,
+  frameWhole,
   isProtocolError,
-  MAGIC,
   readContent,
-  sha256,
-  TYPE_CODES,
+  wholeOf,
 } from '@moneybag/protocol';
 
 export interface ReaderEvents {
@@ -54,7 +53,8 @@ export class MessageReader {
   read(content: Uint8Array): void {
     try {
       const message = readContent(content);
-      if (message[0] === MAGIC && message[2] === TYPE_CODES.Frame) this.readFrame(message);
+      const whole = frameWhole(message);
+      if (whole) this.readFrame(message, whole);
       else this.accept(message, undefined);
     } catch (e) {
       this.fail(e);
@@ -68,9 +68,8 @@ export class MessageReader {
     this.frames = new FrameReader();
   }
 
-  private readFrame(frame: Uint8Array): void {
-    // Frame: envelope (3), index, count, whole (16). A frame of the loop just reported is skipped, bytes only.
-    const whole = frame.subarray(5, 21);
+  private readFrame(frame: Uint8Array, whole: Uint8Array): void {
+    // A frame of the loop just reported is skipped, from its header's bytes only.
     if (this.lastWhole && equal(whole, this.lastWhole)) return;
     const message = this.frames.add(frame);
     const { have, count } = this.frames.progress;
@@ -86,7 +85,7 @@ export class MessageReader {
     if (this.last && equal(message, this.last)) return;
     decode(message); // Content that is no message, whatever its form, is the scanner's to report.
     this.last = message.slice();
-    this.lastWhole = whole ?? sha256(message).subarray(0, 16);
+    this.lastWhole = whole ?? wholeOf(message);
     this.lastProgress = '';
     this.events.onMessage(message.slice());
   }

@@ -11,7 +11,9 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
         <tr>
           <th>path</th>
           <th className="num">deal</th>
-          <th className="num" title="its place among its node's uses, from 0">use</th>
+          <th className="num" title="its place among its node's uses, from 0">
+            use
+          </th>
           <th>why</th>
         </tr>
       </thead>

@@ -1,5 +1,5 @@
 // Calls to the service with the operator's token. A refusal becomes an ApiError carrying the protocol's code.
-import { CODE_TEXT, CODES, type Code } from '@moneybag/protocol';
+import { type Code, codeText } from '@moneybag/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -11,9 +11,6 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
-
-export const codeText = (code: string): string =>
-  (CODES as readonly string[]).includes(code) ? CODE_TEXT[code as Code] : code;
 
 /** Fired on window with the refused token as detail. */
 export const UNAUTHORIZED = 'moneybag:unauthorized';

@@ -1,7 +1,7 @@
 // Small pieces both pages use: the login, a loader hook, errors, amounts.
-import { formatAmount, isProtocolError } from '@moneybag/protocol';
+import { codeText, formatAmount, isProtocolError } from '@moneybag/protocol';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
-import { ApiError, call, codeText, tokenStore, UNAUTHORIZED } from './api.ts';
+import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 
 /** A code with what it means to a person: "E_OVERSPENT — the ticket is already spent". */
 export function CodeLabel({ code }: { code: string }) {

@@ -80,6 +80,7 @@ export async function settle(s: Service, from: string, message: Uint8Array) {
         issued: (t) => issued.has(ticketFingerprint(t)),
         remembered: (S) => remembered.has(toBase64url(S)),
         spent: (id) => spent.get(id) ?? 0,
+        reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
       },
     });
     if ('retry' in result) return result.answer;

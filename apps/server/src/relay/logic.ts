@@ -246,23 +246,26 @@ export class Relay {
   async tick(): Promise<void> {
     const now = Date.now();
     if (now - this.lastSync > 60_000) await this.sync().catch(() => {});
-    for (const r of await this.store.roots(['open'])) {
-      const given = await this.store.given(this.store.db, r.root);
-      const allBack = given.length > 0 && given.every((g) => g.bag);
-      if (allBack || now / 1000 >= r.due - this.margin(r)) await this.merge(r.root);
-    }
+    for (const r of await this.store.roots(['open'])) await this.merge(r.root, now / 1000);
     for (const r of await this.store.roots(['merged', 'forwarded']))
       if (r.next_attempt_at <= now) await this.send(r);
   }
 
-  /** One Bag of the root from every child bag that came back, recorded before it is ever sent. */
-  private async merge(root: string): Promise<void> {
+  /**
+   * When every number given under the root is back, or its due is near (`now`, seconds): one Bag of the root
+   * from every child bag that came back, recorded before it is ever sent. Decided with the root locked: no
+   * number is given, and no bag taken, under it meanwhile.
+   */
+  private async merge(root: string, now: number): Promise<void> {
     await this.store.tx(async (sql) => {
-      const r = await this.store.root(root, sql);
+      const r = await this.store.lockRoot(sql, root);
       if (r?.state !== 'open') return;
+      const given = await this.store.given(sql, root);
+      const allBack = given.length > 0 && given.every((g) => g.bag);
+      if (!allBack && now < r.due - this.margin(r)) return;
       const own = decode(fromText(r.allocation), 'Allocation');
       const children: BagChild[] = [];
-      for (const g of await this.store.given(sql, root)) {
+      for (const g of given) {
         if (!g.bag) continue;
         const a: Allocation = decode(fromText(g.allocation), 'Allocation');
         children.push({ terminal: g.terminal, n: g.n, node: placeBag(decode(fromText(g.bag), 'Bag'), a) });

@@ -163,14 +163,17 @@ export class RelayStore {
   }
 
   /**
-   * Roots open and not due at `until` (seconds) on which this child holds no number it has not brought back:
-   * the oldest first, so that siblings fill the same roots.
+   * Roots open and not due at `until` (seconds) on which this child holds no number it has not brought back,
+   * the oldest first (so that siblings fill the same roots), locked until the transaction ends: a root is not
+   * merged while a number is being given under it. The child's own row is locked first, so that two requests
+   * of one child take their n one after the other.
    */
   async openRootsFor(sql: Sql, terminal: string, until: number): Promise<RootRow[]> {
+    await sql.query('SELECT 1 FROM relay_children WHERE terminal = $1 FOR UPDATE', [terminal]);
     const { rows } = await sql.query<RootRow>(
       `SELECT * FROM relay_roots r WHERE r.state = 'open' AND r.due > $2
          AND NOT EXISTS (SELECT 1 FROM relay_given g WHERE g.root = r.root AND g.terminal = $1 AND g.bag IS NULL)
-       ORDER BY r.created_at, r.root`,
+       ORDER BY r.created_at, r.root FOR UPDATE`,
       [terminal, until],
     );
     return rows.map(rootRow);
@@ -195,6 +198,11 @@ export class RelayStore {
     const { rows } = await sql.query<RootRow>('SELECT * FROM relay_roots WHERE root = $1', [root]);
     return rows[0] && rootRow(rows[0]);
   }
+  /** The root, locked until the transaction ends (a merge decides on it alone). */
+  async lockRoot(sql: Sql, root: string): Promise<RootRow | undefined> {
+    const { rows } = await sql.query<RootRow>('SELECT * FROM relay_roots WHERE root = $1 FOR UPDATE', [root]);
+    return rows[0] && rootRow(rows[0]);
+  }
   async roots(states: RootState[]): Promise<RootRow[]> {
     const { rows } = await this.db.query<RootRow>(
       'SELECT * FROM relay_roots WHERE state = ANY($1::text[]) ORDER BY created_at, root',
@@ -217,15 +225,23 @@ export class RelayStore {
     );
     return rows[0] && num(rows[0], 'n');
   }
-  /** A child's bag on a number it holds, if the root is still open and nothing came back on it: whether stored. */
-  async takeBag(g: GivenRow, digest: string, bag: string): Promise<boolean> {
-    const r = await this.db.query(
-      `UPDATE relay_given SET digest = $4, bag = $5, received_at = $6
-       WHERE root = $1 AND terminal = $2 AND n = $3 AND bag IS NULL
-         AND EXISTS (SELECT 1 FROM relay_roots WHERE root = $1 AND state = 'open')`,
-      [g.root, g.terminal, g.n, digest, bag, Date.now()],
-    );
-    return r.count === 1;
+  /**
+   * A child's bag on a number it holds, if the root is still open and nothing came back on it: whether stored.
+   * The root is share-locked first, so that a merge either sees this bag or comes before it (and it is late).
+   */
+  takeBag(g: GivenRow, digest: string, bag: string): Promise<boolean> {
+    return this.db.tx(async (sql) => {
+      const open = await sql.query("SELECT 1 FROM relay_roots WHERE root = $1 AND state = 'open' FOR SHARE", [
+        g.root,
+      ]);
+      if (open.count !== 1) return false;
+      const r = await sql.query(
+        `UPDATE relay_given SET digest = $4, bag = $5, received_at = $6
+         WHERE root = $1 AND terminal = $2 AND n = $3 AND bag IS NULL`,
+        [g.root, g.terminal, g.n, digest, bag, Date.now()],
+      );
+      return r.count === 1;
+    });
   }
   async updateRoot(
     root: string,
