@@ -54,7 +54,7 @@ export async function startRelay(o: RelayOptions) {
   await store.set('origin', origin);
   relay.start();
 
-  // The CLI finds a running relay here and goes through its admin API (PGlite is one process's).
+  // The CLI finds a running relay here and goes through its admin API (the database is one process's).
   const info = serverInfoPath(o.data);
   writeFileSync(info, JSON.stringify({ pid: process.pid, url: origin, role: 'relay' }));
   console.log(`Moneybag relay on ${origin}, parent ${o.upstream}`);
