@@ -12,7 +12,7 @@ import {
   toBase64url,
   utf8,
 } from '@moneybag/protocol';
-import { type APIRequestContext, type Browser, expect, type Page } from '@playwright/test';
+import { type APIRequestContext, type Browser, expect, type Locator, type Page } from '@playwright/test';
 import { demo } from '../../../e2e/service.ts';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { qrPng, readQrPng } from '../../../packages/qr/e2e-support/pixels.ts';
@@ -39,11 +39,12 @@ export async function openPos(
   origin: string,
   shop: { id: string; token: string },
   terminal = 'pos-1',
+  link = pairLink(origin, shop.id, shop.token),
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await fakeCamera(page);
-  await page.goto(pairLink(origin, shop.id, shop.token));
+  await page.goto(link);
   await expect(page.getByTestId('pair-shop')).toContainText(shop.id);
   await page.getByTestId('terminal').fill(terminal);
   await page.getByTestId('pair-submit').click();
@@ -112,4 +113,42 @@ export async function showPayment(pos: Page, payment: Uint8Array) {
   await expect(verdict).toBeVisible({ timeout: 20_000 });
   await clearCamera(pos);
   return verdict;
+}
+
+/** A phone with the wallet, a key made, and tickets from the real issuer opened by their links. */
+export async function openWallet(page: Page, request: APIRequestContext, faces: number[]) {
+  await fakeCamera(page);
+  await page.goto('/wallet/');
+  await page.getByTestId('create-wallet').click();
+  await expect(page.getByTestId('pay')).toBeVisible();
+  await page.getByRole('button', { name: 'Receive' }).click();
+  const href = await page.getByTestId('holder-link').getAttribute('href');
+  await page.getByRole('button', { name: 'Back' }).click();
+  const holder = decode(readContent(href!), 'HolderKey').holder;
+  for (const face of faces) {
+    await page.goto(`/wallet/#m=${await issue(request, holder, { face })}`);
+    await expect(page.getByTestId('notice')).toContainText('Ticket received');
+  }
+}
+
+/**
+ * Show what `from` displays to `to`'s camera, screenshot after screenshot (a loop of Frames changes about
+ * 4 times a second), until `until` is visible.
+ */
+export async function showUntil(from: Locator, to: Page, until: Locator) {
+  await expect(async () => {
+    await showOnCamera(to, await from.screenshot());
+    await expect(until).toBeVisible({ timeout: 400 });
+  }).toPass({ timeout: 30_000, intervals: [0] });
+}
+
+/** The wallet pays what the POS shows: POS QR -> wallet camera, confirm, wallet QR -> POS camera. */
+export async function pay(pos: Page, wallet: Page) {
+  await wallet.getByTestId('pay').click();
+  await showUntil(pos.getByTestId('qr'), wallet, wallet.getByTestId('confirm'));
+  await wallet.getByTestId('confirm-pay').click();
+  const walletQr = wallet.getByTestId('payment-qr').getByTestId('qr');
+  await expect(walletQr).toBeVisible();
+  await showUntil(walletQr, pos, pos.getByTestId('verdict'));
+  return walletQr;
 }
