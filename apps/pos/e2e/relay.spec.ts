@@ -40,15 +40,14 @@ test('a POS under a branch relay takes a payment and shows the final answer afte
   const mainDir = mkdtempSync(join(tmpdir(), 'moneybag-e2e-main-'));
   const branchDir = mkdtempSync(join(tmpdir(), 'moneybag-e2e-branch-'));
   const branchToken = addTerminal(mainDir, 'branch-1').token;
-  const main = await spawnMain(mainDir, ['--role', 'relay', '--upstream', baseURL!, '--token', shop.token]);
+  const main = await spawnMain(mainDir, ['--role', 'relay', '--upstream', baseURL!, `--token=${shop.token}`]);
   relays.push(main);
   const branch = await spawnMain(branchDir, [
     '--role',
     'relay',
     '--upstream',
     main.url,
-    '--token',
-    branchToken,
+    `--token=${branchToken}`,
   ]);
   relays.push(branch);
   const { pairing } = addTerminal(branchDir, 'till-1');

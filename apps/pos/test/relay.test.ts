@@ -21,7 +21,7 @@ beforeAll(async () => {
   collector = await startServer();
   const dir = mkdtempSync(join(tmpdir(), 'moneybag-pos-relay-'));
   relay = await spawnMain(dir, [
-    ...['--role', 'relay', '--upstream', collector.url, '--token', collector.demo.shops[0].token],
+    ...['--role', 'relay', '--upstream', collector.url, `--token=${collector.demo.shops[0].token}`],
   ]);
   const r = spawnSync(
     process.execPath,

@@ -246,7 +246,8 @@ export class Relay {
   async tick(): Promise<void> {
     const now = Date.now();
     if (now - this.lastSync > 60_000) await this.sync().catch(() => {});
-    for (const r of await this.store.roots(['open'])) await this.merge(r.root, now / 1000);
+    for (const root of await this.store.rootsToMerge(Math.floor(now / 1000), this.config.dueMargin ?? null))
+      await this.merge(root, now / 1000);
     for (const r of await this.store.roots(['merged', 'forwarded']))
       if (r.next_attempt_at <= now) await this.send(r);
   }

@@ -3,14 +3,12 @@
 import { isId } from '@moneybag/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pairingLink } from '../collector/logic.ts';
-import { allocationSchema } from '../collector/routes.ts';
+import { allocationSchema, BAG_LIMIT } from '../collector/routes.ts';
 import { jsonBody, rawBody, refuse } from '../http.ts';
 import { hashToken } from '../storage/parties.ts';
 import type { Child, RelayStore } from '../storage/relay.ts';
 import type { Relay } from './logic.ts';
 import { RELAY_PAGE } from './page.ts';
-
-export const RELAY_BAG_LIMIT = 32 * 1024 * 1024;
 
 const bearer = (req: FastifyRequest) => {
   const h = req.headers.authorization;
@@ -86,7 +84,7 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
       refuse(403, 'E_FORBIDDEN', `this token is the terminal ${c.terminal}'s`);
     return { allocations: await relay.allocate(c, body.count) };
   });
-  app.post('/v1/bags', { bodyLimit: RELAY_BAG_LIMIT, onRequest: asChild }, async (req, reply) =>
+  app.post('/v1/bags', { bodyLimit: BAG_LIMIT, onRequest: asChild }, async (req, reply) =>
     send(reply, await relay.receiveBag(child(req), rawBody(req))),
   );
   app.get<{ Params: { digest: string } }>('/v1/bags/:digest', { onRequest: asChild }, async (req, reply) => {

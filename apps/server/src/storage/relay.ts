@@ -203,6 +203,21 @@ export class RelayStore {
     const { rows } = await sql.query<RootRow>('SELECT * FROM relay_roots WHERE root = $1 FOR UPDATE', [root]);
     return rows[0] && rootRow(rows[0]);
   }
+  /**
+   * Open roots a merge may be due on: every number given under them is back, or their due is within `margin`
+   * of `now` (seconds; null: the default margin, at most a day). A superset: the merge decides on each.
+   */
+  async rootsToMerge(now: number, margin: number | null): Promise<string[]> {
+    const { rows } = await this.db.query<{ root: string }>(
+      `SELECT r.root FROM relay_roots r WHERE r.state = 'open' AND (
+         r.due - COALESCE($2::bigint, 86400) <= $1
+         OR (EXISTS (SELECT 1 FROM relay_given g WHERE g.root = r.root)
+             AND NOT EXISTS (SELECT 1 FROM relay_given g WHERE g.root = r.root AND g.bag IS NULL)))
+       ORDER BY r.created_at, r.root`,
+      [now, margin],
+    );
+    return rows.map((r) => r.root);
+  }
   async roots(states: RootState[]): Promise<RootRow[]> {
     const { rows } = await this.db.query<RootRow>(
       'SELECT * FROM relay_roots WHERE state = ANY($1::text[]) ORDER BY created_at, root',
