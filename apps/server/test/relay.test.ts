@@ -298,6 +298,13 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     expect((await collectedBags()).filter((b) => b.root === root)).toHaveLength(1);
   });
 
+  it('one child asking many times at once gets distinct numbers', { timeout: 60_000 }, async () => {
+    const lists = await Promise.all([1, 2, 3, 4, 5].map(() => pos['pos-3'].numbers(2)));
+    const numbers = lists.flat().map((a) => toHex(numberOfAllocation(a)));
+    expect(new Set(numbers).size).toBe(10);
+    for (const list of lists) expect(new Set(list.map((a) => toBase64url(a.root))).size).toBe(2);
+  });
+
   it('a revoked child is refused', { timeout: 60_000 }, async () => {
     const extra = moneybag('add-terminal', 'pos-4', '--data', dirs.b2);
     const before = await call(relays.b2, 'GET', '/v1/me', { token: extra.token });
@@ -344,6 +351,11 @@ describe('the due margin', () => {
     const late = await pb.deliver(bagOf(nb, await usesFor(nb, [spend(t, 1, h)])));
     expect([late.status, late.body.code]).toEqual([422, 'E_BAG_LATE']);
     expect(relays.late.output()).toContain("pos-b's bag");
+    const operator = readFileSync(join(dir, 'keys', 'operator.token'), 'utf8');
+    const admin = await call(relays.late, 'GET', '/v1/admin/relay', { token: operator });
+    expect(admin.body.late).toEqual([
+      { at: expect.any(Number), terminal: 'pos-b', root: toBase64url(nb.root) },
+    ]);
   });
 });
 

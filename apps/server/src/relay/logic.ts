@@ -54,6 +54,8 @@ export class Relay {
   private stopped = false;
   private loop?: Promise<void>;
   private lastSync = 0;
+  /** The last late bags, for the operator (in memory: a refusal stores nothing). */
+  readonly late: { at: number; terminal: string; root: string }[] = [];
 
   constructor(
     readonly store: RelayStore,
@@ -198,6 +200,8 @@ export class Relay {
     }
     const late = () => {
       console.log(`relay: ${child.terminal}'s bag on root ${row.root} came after the root was forwarded`);
+      this.late.unshift({ at: Date.now(), terminal: child.terminal, root: row.root });
+      this.late.splice(50);
       return refuse(422, 'E_BAG_LATE', 'this root was already forwarded');
     };
     if ((await this.store.root(row.root))?.state !== 'open') return late();

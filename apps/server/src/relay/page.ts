@@ -17,6 +17,7 @@ export const RELAY_PAGE = `<!doctype html>
 <p id="head"></p>
 <h2>Children</h2>
 <table><thead><tr><th>terminal</th><th>shop</th><th>label</th><th>holds</th><th>delivered</th><th></th></tr></thead><tbody id="children"></tbody></table>
+<div id="late"></div>
 <h2>Roots</h2>
 <table><thead><tr><th>root</th><th>due</th><th>state</th><th>merged bag</th><th>answer</th></tr></thead><tbody id="roots"></tbody></table>
 </div>
@@ -35,6 +36,7 @@ async function load() {
   $('view').hidden = false;
   $('head').innerHTML = 'Parent <code>' + esc(body.upstream) + '</code> · this relay is <b>' + esc(body.shop ?? '?') + '</b> there';
   $('children').innerHTML = body.children.map((c) => '<tr><td>' + esc(c.terminal) + '</td><td>' + esc(c.shop ?? '(own)') + '</td><td>' + esc(c.label) + '</td><td>' + esc(c.holds) + '</td><td>' + esc(c.delivered) + '</td><td>' + (c.revoked_at ? 'revoked' : '') + '</td></tr>').join('');
+  $('late').innerHTML = body.late.length ? '<h2>Late bags (refused E_BAG_LATE)</h2><ul>' + body.late.map((l) => '<li class="bad">' + esc(l.terminal) + ' · root <code>' + esc(l.root.slice(0, 10)) + '…</code> · ' + new Date(l.at).toLocaleString() + '</li>').join('') + '</ul>' : '';
   $('roots').innerHTML = body.roots.map((r) => {
     const a = r.answer;
     const answer = !a ? (r.lastError ? '<span class="bad">' + esc(r.lastError) + ' (' + esc(r.attempts) + ' attempts)</span>' : '')

@@ -101,6 +101,7 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
     upstream: relay.config.upstream,
     shop: ((await relay.stored('me')) as { party?: string } | undefined)?.party ?? null,
     children: await relay.store.children(),
+    late: relay.late,
     roots: (await relay.store.roots(['open', 'merged', 'forwarded', 'answered', 'refused', 'empty'])).map(
       (r) => ({
         root: r.root,
