@@ -140,12 +140,16 @@ export async function pair(
     label?: string;
     terminal?: string;
   };
-  if (me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
+  // A relay knows its child by the terminal id its operator gave it, and names the shop its uses name (7.1):
+  // those, not the typed id nor a link made before the relay knew its own shop.
+  const relayed = me?.terminal !== undefined;
+  if (relayed && !(isId(me.terminal!) && isId(me.party ?? '')))
+    fail('E_FIELD', 'the relay named no terminal id');
+  if (!relayed && me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
   const directory = await fetchDirectory(link.url, now);
-  // A relay knows its child by the terminal id its operator gave it (7.1): that one, not the typed one.
-  if (me.terminal !== undefined && !isId(me.terminal)) fail('E_FIELD', 'the relay named no terminal id');
   const pairing: Pairing = {
     ...link,
+    shop: me.party!,
     terminal: me.terminal ?? terminal,
     label: me.label || link.shop,
     pairedAt: now,

@@ -20,15 +20,16 @@ let link: string;
 beforeAll(async () => {
   collector = await startServer();
   const dir = mkdtempSync(join(tmpdir(), 'moneybag-pos-relay-'));
-  relay = await spawnMain(dir, [
-    ...['--role', 'relay', '--upstream', collector.url, `--token=${collector.demo.shops[0].token}`],
-  ]);
+  // Added before the relay ever ran: its link cannot name the relay's shop yet.
   const r = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'apps/server/src/cli.ts', 'add-terminal', 'till-7', '--data', dir, '--json'],
     { cwd: ROOT, encoding: 'utf8' },
   );
   link = JSON.parse(r.stdout).pairing;
+  relay = await spawnMain(dir, [
+    ...['--role', 'relay', '--upstream', collector.url, `--token=${collector.demo.shops[0].token}`],
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -40,14 +41,10 @@ it('a POS under a relay: delivered means waiting for the collector, then the fin
   timeout: 120_000,
 }, async () => {
   const store = await openStore('pos-under-relay');
-  // The link names the relay; the POS takes the terminal id the relay knows it by, not the one typed.
-  const pairing = await pair(
-    store,
-    readPairLink(link.replace('localhost', '127.0.0.1')),
-    'typed',
-    nobleVerifier,
-    Date.now(),
-  );
+  // The POS takes the terminal id the relay knows it by, not the one typed, and the shop the relay names.
+  const read = readPairLink(link);
+  expect(read.shop).toBe('till-7');
+  const pairing = await pair(store, { ...read, url: relay.url }, 'typed', nobleVerifier, Date.now());
   expect([pairing.shop, pairing.terminal]).toEqual(['acme-coffee', 'till-7']);
   expect((await store.bagsIn('stock')).length).toBeGreaterThan(0);
 

@@ -35,8 +35,9 @@ async function viaServer(url: string, data: string, path: string, body: unknown)
   return json as { id: string; label: string; token: string; pairing: string };
 }
 
-async function printPairing(out: { id: string; token: string; pairing: string }) {
-  console.log(`shop   ${out.id}`);
+/** A new token as its pairing link and QR code; `what` names the party (a shop, a relay's terminal). */
+export async function printPairing(out: { id: string; token: string; pairing: string }, what = 'shop') {
+  console.log(`${what.padEnd(6)} ${out.id}`);
   console.log(`token  ${out.token}`);
   console.log(`POS pairing link:\n${out.pairing}\n`);
   console.log(await QRCode.toString(out.pairing, { type: 'terminal', small: true }));

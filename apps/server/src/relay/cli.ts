@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { printPairing } from '../cli.ts';
 import { Refusal } from '../http.ts';
 import { runningServer } from '../running.ts';
 import { RelayStore } from '../storage/relay.ts';
@@ -91,7 +92,7 @@ export async function runRelayCli(args: string[]): Promise<number> {
         await store.close();
       }
     }
-    print(command, out, values.json!);
+    await print(command, out, values.json!);
     return 0;
   } catch (e) {
     console.error(e instanceof Refusal ? `${e.code}: ${e.message}` : (e as Error).message);
@@ -99,14 +100,14 @@ export async function runRelayCli(args: string[]): Promise<number> {
   }
 }
 
-function print(command: string, out: unknown, json: boolean) {
+async function print(command: string, out: unknown, json: boolean) {
   if (json) {
     console.log(JSON.stringify(out));
     return;
   }
   if (command === 'add-terminal') {
     const t = out as { terminal: string; token: string; pairing: string };
-    console.log(`terminal ${t.terminal}\ntoken    ${t.token}\nPOS pairing link:\n${t.pairing}`);
+    await printPairing({ id: t.terminal, token: t.token, pairing: t.pairing }, 'terminal');
   } else if (command === 'revoke-terminal') console.log(`${(out as { terminal: string }).terminal} revoked`);
   else
     for (const c of out as ChildRow[])

@@ -32,7 +32,8 @@ export async function addTerminal(
   if (body.shop != null && !isId(body.shop)) refuse(400, 'E_REQUEST', 'a shop id is an id');
   if (await store.child(body.id)) refuse(409, 'E_REQUEST', `${body.id} exists already`);
   const token = await store.addChild(body.id, body.shop ?? null, body.label ?? body.id);
-  // The relay's own shop, as its parent named it (known once the relay has reached its parent).
+  // The relay's own shop, as its parent named it (known once the relay has reached its parent; until then the
+  // link names the terminal, and the POS takes the shop from GET /v1/me when it pairs).
   const me = JSON.parse((await store.get('me')) ?? '{}') as { party?: string };
   const shop = body.shop ?? me.party ?? body.id;
   return { terminal: body.id, token, pairing: pairingLink(origin, shop, token, body.id) };
