@@ -271,9 +271,21 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     const bag1 = bagOf(a1, await usesFor(a1, [spend(t, 1, h)]));
     const bag2 = bagOf(a2, await usesFor(a2, [spend(t, 2, h)]));
     await relays.main.stop();
+    // No open root left for pos-1 and the parent down: 503, and nothing recorded as given to it.
+    const operator = readFileSync(join(dirs.b1, 'keys', 'operator.token'), 'utf8');
+    const holds = async () =>
+      (await call(relays.b1, 'GET', '/v1/admin/relay', { token: operator })).body.children.find(
+        (c: { terminal: string }) => c.terminal === 'pos-1',
+      ).holds;
+    expect(await holds()).toBe(1);
+    const none = await call(relays.b1, 'POST', '/v1/allocations', {
+      token: pos['pos-1'].token,
+      json: { count: 1 },
+    });
+    expect(none.status).toBe(503);
+    expect(await holds()).toBe(1);
     expect((await pos['pos-1'].deliver(bag1)).status).toBe(202);
     expect((await pos['pos-2'].deliver(bag2)).status).toBe(202);
-    const operator = readFileSync(join(dirs.b1, 'keys', 'operator.token'), 'utf8');
     const root = toBase64url(a1.root);
     const failing = await waitFor(async () => {
       const r = await call(relays.b1, 'GET', '/v1/admin/relay', { token: operator });

@@ -119,12 +119,21 @@ export class Relay {
 
   /**
    * 7.1: `count` Allocations under distinct roots for a child, under the roots already open first, then
-   * under roots taken from the parent for it. Every (root, terminal, n) is recorded before it is given.
+   * under roots taken from the parent for it. Every (root, terminal, n) is recorded before it is given, and
+   * all in one transaction after the parent answered: a parent that is down leaves nothing given (no root
+   * then waits for a number that no child holds).
    */
   async allocate(child: Child, count: number): Promise<string[]> {
     const now = nowSeconds();
-    const given: string[] = [];
-    const giveUnder = async (sql: Sql, rows: Pick<RootRow, 'root' | 'allocation'>[]) => {
+    const openFor = async (sql: Sql) =>
+      (await this.store.openRootsFor(sql, child.terminal, now)).filter((r) => now < r.due - this.margin(r));
+    const short = count - Math.min(count, (await this.store.tx(openFor)).length);
+    const fresh = short > 0 ? await this.fromParent(short) : [];
+    return this.store.tx(async (sql) => {
+      // Every fresh root is given (the parent waits for them), the open ones make up the rest.
+      const rows = [...(await openFor(sql)).slice(0, count - fresh.length), ...fresh];
+      await this.store.addRoots(sql, fresh);
+      const given: string[] = [];
       for (const r of rows) {
         const n = await this.store.nextN(sql, r.root, child.terminal);
         const a = passDown(decode(fromText(r.allocation), 'Allocation'), child.terminal, n);
@@ -132,19 +141,8 @@ export class Relay {
         await this.store.give(sql, { root: r.root, terminal: child.terminal, n, allocation: text });
         given.push(text);
       }
-    };
-    await this.store.tx(async (sql) => {
-      const open = await this.store.openRootsFor(sql, child.terminal, now);
-      await giveUnder(sql, open.filter((r) => now < r.due - this.margin(r)).slice(0, count));
+      return given;
     });
-    if (given.length < count) {
-      const fresh = await this.fromParent(count - given.length);
-      await this.store.tx(async (sql) => {
-        await this.store.addRoots(sql, fresh);
-        await giveUnder(sql, fresh);
-      });
-    }
-    return given;
   }
 
   /** Numbers from the parent, each signed by a collector of the well-known document and not yet due. */
