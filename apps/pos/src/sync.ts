@@ -1,5 +1,12 @@
 // Everything the POS does over the network, and the rules for when: pairing, the stock of money bag
 // numbers, the deny list, and the outbox of closed bags. Between these calls the POS needs no network.
+import type {
+  AllocationRequestJson,
+  AllocationsJson,
+  BagAnswerJson,
+  DenyListJson,
+  MeJson,
+} from '@moneybag/api';
 import {
   type Code,
   decode,
@@ -98,26 +105,6 @@ const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) =
 
 // --- pairing -------------------------------------------------------------------------------------
 
-/** The pairing link's content: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token})>`. */
-export function readPairLink(text: string): { url: string; shop: string; token: string } {
-  const at = text.indexOf('#pair=');
-  if (at < 0) return fail('E_FIELD', 'not a pairing link (it has no #pair=)');
-  let v: { url?: unknown; shop?: unknown; token?: unknown };
-  try {
-    v = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(text.slice(at + 6).trim())),
-    );
-  } catch {
-    return fail('E_FIELD', 'the pairing link is damaged');
-  }
-  const { url, shop, token } = v ?? {};
-  if (typeof url !== 'string' || !/^https?:\/\//.test(url))
-    return fail('E_FIELD', 'the pairing link has no service URL');
-  if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
-  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
-  return { url: url.replace(/\/+$/, ''), shop, token };
-}
-
 export async function fetchDirectory(url: string, now: number): Promise<Directory> {
   return { ...readWellKnown(await call(`${url}/.well-known/moneybag.json`)), fetchedAt: now };
 }
@@ -135,11 +122,7 @@ export async function pair(
 ): Promise<Pairing> {
   if (!isId(terminal))
     fail('E_FIELD', 'a terminal name is lowercase letters, digits and . _ : - (e.g. pos-1)');
-  const me = (await call(`${link.url}/v1/me`, { headers: authed(link) })) as {
-    party?: string;
-    label?: string;
-    terminal?: string;
-  };
+  const me = ((await call(`${link.url}/v1/me`, { headers: authed(link) })) ?? {}) as Partial<MeJson>;
   // A relay knows its child by the terminal id its operator gave it, and names the shop its uses name (7.1):
   // those, not the typed id nor a link made before the relay knew its own shop.
   const relayed = me?.terminal !== undefined;
@@ -201,8 +184,8 @@ export async function refill(store: Store, verifier: Verifier, now: number, forc
   const body = (await call(`${pairing.url}/v1/allocations`, {
     method: 'POST',
     headers: authed(pairing, { 'Content-Type': 'application/json' }),
-    body: JSON.stringify({ count, terminal: pairing.terminal }),
-  })) as { allocations?: unknown };
+    body: JSON.stringify({ count, terminal: pairing.terminal } satisfies AllocationRequestJson),
+  })) as Partial<AllocationsJson> | undefined;
   const list = await verifyAllocations(body?.allocations, { directory, pairing, verifier, now });
   return store.addAllocations(list);
 }
@@ -216,15 +199,11 @@ export async function refreshDenyLists(store: Store, now: number): Promise<DenyL
   const urls = new Set(directory.issuers.map((i) => i.url || pairing.url));
   const lists: DenyList[] = [];
   for (const url of urls) {
-    const d = (await call(`${url.replace(/\/+$/, '')}/v1/denylist`)) as {
-      issuer?: string;
-      holders?: unknown;
-      updated?: number;
-    };
+    const d = (await call(`${url.replace(/\/+$/, '')}/v1/denylist`)) as Partial<DenyListJson> | undefined;
     if (typeof d?.issuer !== 'string' || !Array.isArray(d.holders)) fail('E_FIELD', 'malformed deny list');
     lists.push({
       issuer: d.issuer,
-      holders: (d.holders as string[]).map((h) => toHex(fromBase64url(h))),
+      holders: d.holders.map((h) => toHex(fromBase64url(h))),
       updated: d.updated ?? 0,
       fetchedAt: now,
     });
@@ -282,7 +261,7 @@ export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, 
         })) ?? bag
       );
     }
-    const answer = r.body as BagAnswer;
+    const answer = r.body as BagAnswerJson;
     await checkAnswer(answer, bag, directory, verifier);
     return (
       (await store.updateBag(bag.id, 'closed', { state: 'delivered', answer, lastError: undefined })) ?? bag

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nobleVerifier, signPayment } from '@moneybag/protocol';
+import { nobleVerifier, readPairingLink as readPairLink, signPayment } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { holder, issue, type Proc, type Server, spawnMain, startServer } from '../../server/test/helpers.ts';
 import { openStore } from '../src/store.ts';
-import { deliver, pair, readPairLink, usable } from '../src/sync.ts';
+import { deliver, pair, usable } from '../src/sync.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 let collector: Server;

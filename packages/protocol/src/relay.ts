@@ -101,10 +101,7 @@ export interface RelayWaitingJson {
  * 7.1 Answers down: the collector's answer restricted to a child (a collector's own answer has no `merged`:
  * there the bag is the one the Report names).
  */
-export interface RelayedAnswerJson extends BagAnswerJson {
-  /** The digest of the merged bag that the Report signs, lowercase hex. */
-  merged: string;
-}
+export type RelayedAnswerJson = BagAnswerJson & { merged: string };
 
 const pathKey = (path: BagPath, index: number) => `${JSON.stringify(path)}#${index}`;
 const within = (path: BagPath, prefix: readonly PathStep[]) =>
@@ -118,7 +115,7 @@ const within = (path: BagPath, prefix: readonly PathStep[]) =>
  * that is itself restricted (a relay under a relay) keeps its `merged`: the Report is always the collector's.
  */
 export function restrictAnswer(
-  answer: BagAnswerJson & { merged?: string },
+  answer: BagAnswerJson,
   merged: Bag,
   child: { path: readonly PathStep[]; digest: Bytes },
 ): RelayedAnswerJson {
@@ -142,7 +139,7 @@ export function restrictAnswer(
  * the collector itself, over this bag, with the answer's counts). Anything else is E_COLLECTOR.
  */
 export async function verifyBagAnswer(
-  answer: BagAnswerJson & { merged?: string },
+  answer: BagAnswerJson,
   ctx: { bag: Pick<Bag, 'collector' | 'root'>; digest: Bytes; collectors: Keys; verifier: Verifier },
 ): Promise<Report> {
   if (answer.digest !== toHex(ctx.digest)) fail('E_COLLECTOR', 'the answer is about another bag');

@@ -1,10 +1,10 @@
 // The relay's HTTP (7.1): downward what a collector serves a shop, so a POS or a lower relay pairs with it
 // as with a collector; and its operator's admin JSON (children, roots), behind the operator's token.
-import { isId } from '@moneybag/protocol';
+import { type AllocationRequestJson, protocol, service, type WellKnownJson } from '@moneybag/api';
+import { type BagAnswerJson, isId, pairingLink } from '@moneybag/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pairingLink } from '../collector/logic.ts';
-import { allocationSchema, BAG_LIMIT } from '../collector/routes.ts';
-import { jsonBody, rawBody, refuse } from '../http.ts';
+import { BAG_LIMIT } from '../collector/routes.ts';
+import { jsonBody, rawBody, refuse, route } from '../http.ts';
 import { hashToken } from '../storage/parties.ts';
 import type { Child, RelayStore } from '../storage/relay.ts';
 import type { Relay } from './logic.ts';
@@ -65,33 +65,65 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
     if (hashToken(bearer(req)) !== (await relay.store.get('operator')))
       refuse(403, 'E_FORBIDDEN', "this needs the relay operator's token");
   };
+  // 202 is the relay's own answer (7.1); a 200 is written with the endpoint's schema.
   const send = (reply: FastifyReply, r: { status: number; body: unknown }) =>
-    reply.code(r.status).send(r.body);
+    r.status === 200 ? (r.body as BagAnswerJson) : reply.code(r.status).send(r.body);
   const fromParent = async (key: 'well-known' | 'denylist') =>
     (await relay.stored(key)) ?? refuse(503, 'E_NOT_FOUND', 'not yet received from the parent');
 
-  app.get('/.well-known/moneybag.json', () => fromParent('well-known'));
-  app.get('/v1/denylist', () => fromParent('denylist'));
-  app.get('/v1/health', async () => ({ ok: true, roles: ['relay'] }));
-  app.get('/v1/me', { onRequest: asChild }, async (req) => {
-    const c = child(req);
-    return { party: c.shop ?? (await relay.ownShop()), role: 'shop', label: c.label, terminal: c.terminal };
-  });
-
-  app.post('/v1/allocations', { schema: allocationSchema, onRequest: asChild }, async (req) => {
-    const body = jsonBody<{ count: number; terminal?: string }>(req);
-    const c = child(req);
-    if (body.terminal !== undefined && body.terminal !== c.terminal)
-      refuse(403, 'E_FORBIDDEN', `this token is the terminal ${c.terminal}'s`);
-    return { allocations: await relay.allocate(c, body.count) };
-  });
-  app.post('/v1/bags', { bodyLimit: BAG_LIMIT, onRequest: asChild }, async (req, reply) =>
-    send(reply, await relay.receiveBag(child(req), rawBody(req))),
+  // The endpoints of section 7 a shop calls, on @moneybag/api's schemas; a child's token instead of a party's.
+  route(app, protocol.wellKnown, async () => (await fromParent('well-known')) as WellKnownJson);
+  route(app, protocol.denylist, async () => (await fromParent('denylist')) as never);
+  route(app, service.health, async () => ({
+    ok: true as const,
+    roles: ['relay'],
+    db: await relay.store.db.info(),
+  }));
+  route(
+    app,
+    service.me,
+    async (req) => {
+      const c = child(req);
+      return {
+        party: c.shop ?? (await relay.ownShop()),
+        role: 'shop' as const,
+        label: c.label,
+        terminal: c.terminal,
+      };
+    },
+    { onRequest: asChild },
   );
-  app.get<{ Params: { digest: string } }>('/v1/bags/:digest', { onRequest: asChild }, async (req, reply) => {
-    if (!/^[0-9a-f]{64}$/.test(req.params.digest)) refuse(404, 'E_NOT_FOUND', 'no bag with this digest');
-    return send(reply, await relay.answerFor(child(req), req.params.digest));
-  });
+  route(
+    app,
+    protocol.allocations,
+    async (req) => {
+      const body = jsonBody<AllocationRequestJson>(req);
+      const c = child(req);
+      if (body.terminal !== undefined && body.terminal !== c.terminal)
+        refuse(403, 'E_FORBIDDEN', `this token is the terminal ${c.terminal}'s`);
+      return { allocations: await relay.allocate(c, body.count) };
+    },
+    { onRequest: asChild },
+  );
+  route(
+    app,
+    protocol.bag,
+    async (req, reply) => send(reply, await relay.receiveBag(child(req), rawBody(req))),
+    {
+      bodyLimit: BAG_LIMIT,
+      onRequest: asChild,
+    },
+  );
+  route(
+    app,
+    protocol.bagAnswer,
+    async (req, reply) => {
+      const { digest } = req.params as { digest: string };
+      if (!/^[0-9a-f]{64}$/.test(digest)) refuse(404, 'E_NOT_FOUND', 'no bag with this digest');
+      return send(reply, await relay.answerFor(child(req), digest));
+    },
+    { onRequest: asChild },
+  );
 
   // --- the operator --------------------------------------------------------------------------
 

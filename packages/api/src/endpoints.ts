@@ -1,0 +1,226 @@
+// Every endpoint of the service, once: method, path, who may call it, its body and its answer. The server
+// mounts its handlers on these, /v1/openapi.json and API.md are made from them.
+import { Type as T, type TSchema } from 'typebox';
+import * as B from './bodies.ts';
+
+export type Party = 'issuer' | 'collector' | 'shop';
+
+export interface Endpoint {
+  method: 'GET' | 'POST';
+  /** Fastify's form: `:name` for a path parameter. */
+  url: string;
+  /** The token it needs: of one of these roles, of any party ('any'), or none. */
+  auth: readonly Party[] | 'any' | null;
+  /** What the body is: a JSON schema, or the name of a raw protocol message (application/vnd.moneybag). */
+  body?: TSchema | { raw: string };
+  query?: TSchema;
+  params?: TSchema;
+  /** The 200 answer. */
+  answer: TSchema;
+  summary: string;
+  /** The refusals particular to it, beyond the common ones (E_REQUEST, E_AUTH, E_FORBIDDEN). */
+  refusals?: string;
+}
+
+const ep = <E extends Endpoint>(e: E): E => e;
+
+/** Section 7: what wallets, POS, collectors and issuers call. */
+export const protocol = {
+  wellKnown: ep({
+    method: 'GET',
+    url: '/.well-known/moneybag.json',
+    auth: null,
+    answer: B.WellKnown,
+    summary:
+      "the issuers and collectors this service speaks for (only its own roles; `url` = the service's origin)",
+  }),
+  allocations: ep({
+    method: 'POST',
+    url: '/v1/allocations',
+    auth: ['shop'],
+    body: B.AllocationRequest,
+    answer: B.Allocations,
+    summary:
+      '`count` fresh Allocations to the shop; with `terminal` each carries the path `[(terminal, 0)]` (the POS as child); `due = issued + seconds` (default 30 days)',
+  }),
+  bag: ep({
+    method: 'POST',
+    url: '/v1/bags',
+    auth: ['shop'],
+    body: { raw: 'Bag' },
+    answer: B.BagAnswer,
+    summary: 'collects a bag (5.2) sent by the shop it names; the same bag again gets the same answer',
+    refusals: '409 `E_BAG_REUSED`; 422 decode codes, `E_COLLECTOR`, `E_UNKNOWN_BAG`, `E_BAG_LATE`',
+  }),
+  bagAnswer: ep({
+    method: 'GET',
+    url: '/v1/bags/:digest',
+    auth: ['shop'],
+    params: T.Object({ digest: T.String({ description: 'bag_digest, lowercase hex' }) }),
+    answer: B.BagAnswer,
+    summary: 'the answer to a bag again, for the shop that sent it',
+    refusals: '404 `E_NOT_FOUND`; 403 for another shop',
+  }),
+  direct: ep({
+    method: 'POST',
+    url: '/v1/direct',
+    auth: null,
+    body: { raw: 'DirectPayment' },
+    answer: B.DirectAnswer,
+    summary: 'a direct payment from a wallet (3.5)',
+    refusals:
+      '422 `E_COLLECTOR`, `E_WINDOW`, `E_ISSUER`, `E_TICKET_SIGNATURE`, `E_USE_SIGNATURE`, `E_EXPIRED`, `E_AMOUNT`, decode codes',
+  }),
+  tickets: ep({
+    method: 'POST',
+    url: '/v1/tickets',
+    auth: ['issuer'],
+    body: B.TicketRequest,
+    answer: B.TicketAnswer,
+    summary: 'issues a ticket to a holder (3.1)',
+    refusals: '422 `E_FIELD` for a holder key failing check 1 or face < 1',
+  }),
+  returns: ep({
+    method: 'POST',
+    url: '/v1/returns',
+    auth: ['collector'],
+    body: { raw: 'Return' },
+    answer: B.ReturnAnswer,
+    summary: 'settles a Return (5.3); the same Return again gets the same answer',
+    refusals: '422 `E_COLLECTOR`, decode codes',
+  }),
+  denylist: ep({
+    method: 'GET',
+    url: '/v1/denylist',
+    auth: null,
+    answer: B.DenyList,
+    summary: 'the holders this issuer refuses (caught overspending)',
+  }),
+} as const;
+
+/** What every service answers besides. */
+export const service = {
+  health: ep({
+    method: 'GET',
+    url: '/v1/health',
+    auth: null,
+    answer: B.Health,
+    summary: 'the roles it serves',
+  }),
+  me: ep({
+    method: 'GET',
+    url: '/v1/me',
+    auth: 'any',
+    answer: B.Me,
+    summary: 'the party of a token (the pages and the POS check a pasted token with it)',
+  }),
+  openapi: ep({
+    method: 'GET',
+    url: '/v1/openapi.json',
+    auth: null,
+    answer: T.Object({}, { additionalProperties: true }),
+    summary: 'these endpoints as an OpenAPI 3.1 document',
+  }),
+} as const;
+
+/** The collector's page. */
+export const collectorAdmin = {
+  shops: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/shops',
+    auth: ['collector'],
+    answer: B.Shops,
+    summary: 'every shop, with how many of its allocations are open, collected and late',
+  }),
+  addShop: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/shops',
+    auth: ['collector'],
+    body: B.NewShopRequest,
+    answer: B.NewShop,
+    summary: 'adds a shop: its token (shown once) and its POS pairing link',
+    refusals: '409 `E_REQUEST` if the id exists',
+  }),
+  pairShop: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/shops/:id/token',
+    auth: ['collector'],
+    params: T.Object({ id: T.String() }),
+    answer: B.NewShop,
+    summary: 'a new token for a shop, with its pairing link (older tokens keep working)',
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  allocations: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/allocations',
+    auth: ['collector'],
+    query: T.Object({ shop: T.Optional(T.String()) }),
+    answer: B.AllocationList,
+    summary: 'the newest allocations (500), of one shop or all',
+  }),
+  bags: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/bags',
+    auth: ['collector'],
+    answer: B.Bags,
+    summary: 'the newest bags (200)',
+  }),
+  handIn: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/bags',
+    auth: ['collector'],
+    body: { raw: 'Bag' },
+    answer: B.BagAnswer,
+    summary:
+      'a bag handed in by hand (a file a shop exported), collected exactly as `POST /v1/bags` from the party it names (`to`)',
+    refusals: 'as `POST /v1/bags`; `E_UNKNOWN_BAG` if its root was not allocated to `to`',
+  }),
+  totals: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/totals',
+    auth: ['collector'],
+    answer: B.Totals,
+    summary: 'accepted uses per shop and unit (bags and direct payments)',
+  }),
+  direct: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/direct',
+    auth: ['collector'],
+    answer: B.DirectList,
+    summary: 'direct payments (500)',
+  }),
+  outbox: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/outbox',
+    auth: ['collector'],
+    answer: B.Outbox,
+    summary: 'the Returns to issuers (500, newest first) and where each stands',
+  }),
+} as const;
+
+/** The issuer's page. */
+export const issuerAdmin = {
+  tickets: ep({
+    method: 'GET',
+    url: '/v1/admin/issuer/tickets',
+    auth: ['issuer'],
+    answer: B.Tickets,
+    summary: 'the newest tickets (500), with what settled uses took of each',
+  }),
+  settlement: ep({
+    method: 'GET',
+    url: '/v1/admin/issuer/settlement',
+    auth: ['issuer'],
+    answer: B.Settlement,
+    summary: 'what is owed to each shop, and the settled Returns (500)',
+  }),
+  incidents: ep({
+    method: 'GET',
+    url: '/v1/admin/issuer/incidents',
+    auth: ['issuer'],
+    answer: B.Incidents,
+    summary: 'double spending and other faults, with their proof (500)',
+  }),
+} as const;
+
+export const ENDPOINTS = { protocol, service, collectorAdmin, issuerAdmin } as const;
