@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BagRowJson } from '@moneybag/api';
 import {
   type Allocation,
   type BagAnswerJson,
@@ -204,6 +205,16 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     expect(atCollector).toHaveLength(1);
     for (const id of ids) expect(answers[id].merged).toBe(atCollector[0].digest);
     expect(atCollector[0]).toMatchObject({ accepted: 5, totals: { EUR: 655 } });
+    // The collector's page shows the tree: the relays, the terminals, the uses under each.
+    expect(atCollector[0].tree.map((n) => [n.path.map(([t]) => t).join('/'), n.uses, n.refused])).toEqual([
+      ['', 6, 1],
+      ['branch-1', 4, 1],
+      ['branch-1/pos-1', 2, 0],
+      ['branch-1/pos-2', 2, 1],
+      ['branch-2', 1, 0],
+      ['branch-2/pos-3', 1, 0],
+      ['pos-9', 1, 0],
+    ]);
     expect(answers['pos-1']).toMatchObject({ accepted: 2, rejected: [], totals: { EUR: 150 } });
     expect(answers['pos-2']).toMatchObject({
       accepted: 1,
@@ -371,7 +382,7 @@ describe('the due margin', () => {
   });
 });
 
-async function collectedBags(): Promise<(BagAnswerJson & { to: string })[]> {
+async function collectedBags(): Promise<BagRowJson[]> {
   const r = await call(collector, 'GET', '/v1/admin/collector/bags', {
     token: collector.demo.collector.token,
   });

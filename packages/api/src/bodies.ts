@@ -131,10 +131,18 @@ export const AllocationRow = T.Object({
 });
 export const AllocationList = T.Object({ allocations: T.Array(AllocationRow) });
 
+export const BagTreeNode = T.Object({
+  path: RejectedUse.properties.path,
+  uses: int('uses in this node and under it'),
+  refused: int('of those, the refused ones'),
+});
 export const BagRow = T.Object({
   ...BagAnswer.properties,
   to: str(),
   receivedAt: int(),
+  tree: T.Array(BagTreeNode, {
+    description: "the bag's nodes (relays, terminals) with their counts, depth first",
+  }),
   rejected: T.Array(T.Object({ ...RejectedUse.properties, text: str('the code in words') })),
 });
 export const Bags = T.Object({ bags: T.Array(BagRow) });

@@ -120,6 +120,8 @@ export {
   verifyReport,
 } from './pos.ts';
 export {
+  type BagTreeNodeJson,
+  bagTree,
   mergeBag,
   type PathedUse,
   type Place,

@@ -158,3 +158,43 @@ export async function verifyBagAnswer(
     fail('E_COLLECTOR', 'the report does not match the answer');
   return r;
 }
+
+/** A node of a collected bag as its collector's page shows it: where it sits, and the uses of its subtree. */
+export interface BagTreeNodeJson {
+  path: BagPath;
+  /** Uses in this node and every node under it. */
+  uses: number;
+  /** Of those, the uses the collector refused. */
+  refused: number;
+}
+
+/**
+ * The tree of a collected bag (relays, terminals, counts per node) from where its uses sat: every node that
+ * holds a use or lies on the way to one, in bag order (depth first), with its subtree's counts.
+ */
+export function bagTree(
+  uses: readonly { path: BagPath }[],
+  refused: readonly { path: BagPath }[],
+): BagTreeNodeJson[] {
+  const nodes = new Map<string, BagTreeNodeJson>([['[]', { path: [], uses: 0, refused: 0 }]]);
+  const count = (path: BagPath, field: 'uses' | 'refused') => {
+    for (let d = 0; d <= path.length; d++) {
+      const at = path.slice(0, d);
+      const key = JSON.stringify(at);
+      let node = nodes.get(key);
+      if (!node) nodes.set(key, (node = { path: at, uses: 0, refused: 0 }));
+      node[field]++;
+    }
+  };
+  for (const u of uses) count(u.path, 'uses');
+  for (const r of refused) count(r.path, 'refused');
+  // Depth first, children in (terminal, n) order: a parent's path sorts before its children's.
+  const order = (a: BagPath, b: BagPath): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (a[i][0] !== b[i][0]) return a[i][0] < b[i][0] ? -1 : 1;
+      if (a[i][1] !== b[i][1]) return a[i][1] - b[i][1];
+    }
+    return a.length - b.length;
+  };
+  return [...nodes.values()].sort((a, b) => order(a.path, b.path));
+}

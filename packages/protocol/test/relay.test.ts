@@ -5,6 +5,7 @@ import {
   type Bag,
   type BagAnswerJson,
   bagAnswerJson,
+  bagTree,
   bodyOfUse,
   challengeOf,
   checkBag,
@@ -187,6 +188,28 @@ describe('7.1 merge', () => {
         index: 1,
         code: 'E_USE_SIGNATURE',
       },
+    ]);
+    // The collector's page: every node on the way to a use, depth first, with its subtree's counts.
+    expect(bagTree([...answer.accepted, ...answer.rejected], answer.rejected)).toEqual([
+      { path: [], uses: 7, refused: 1 },
+      { path: [['branch-1', 0]], uses: 6, refused: 1 },
+      {
+        path: [
+          ['branch-1', 0],
+          ['pos-1', 0],
+        ],
+        uses: 3,
+        refused: 0,
+      },
+      {
+        path: [
+          ['branch-1', 0],
+          ['pos-2', 0],
+        ],
+        uses: 3,
+        refused: 1,
+      },
+      { path: [['pos-9', 3]], uses: 1, refused: 0 },
     ]);
   });
   it('gives the same bytes whatever order the children came in; a child twice is E_MALFORMED', async () => {

@@ -56,3 +56,21 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
     </div>
   );
 }
+
+/** A collected bag's tree (7.1): relays and terminals, each with the uses under it and how many were refused. */
+export function BagTree({ tree }: { tree: { path: [string, number][]; uses: number; refused: number }[] }) {
+  if (tree.length <= 1) return null;
+  return (
+    <ul className="plain tree" data-testid="bag-tree">
+      {tree.map((n) => (
+        <li key={pathText(n.path)} style={{ paddingLeft: `${n.path.length * 1.25}rem` }}>
+          {n.path.length === 0 ? 'root' : `${n.path[n.path.length - 1][0]} ${n.path[n.path.length - 1][1]}`}{' '}
+          <span className="muted">
+            {n.uses} use{n.uses === 1 ? '' : 's'}
+          </span>
+          {n.refused > 0 && <span className="badge bad">{n.refused} refused</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
