@@ -2,11 +2,20 @@
 import { decode, readContent } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { clearCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
-import { charge, newShop, openPos, openWallet, pay, readQrPng, showUntil } from './support.ts';
+import {
+  cancelSale,
+  charge,
+  newShop,
+  openPos,
+  openWallet,
+  pay,
+  readQrPng,
+  relay,
+  shot,
+  uniq,
+} from './support.ts';
 
-const uniq = () => Math.random().toString(36).slice(2, 8);
-
-test('a full offline payment between the two apps; its replay and a second POS are refused; the bag is delivered', async ({
+test('journey: the photographed payment: a full offline payment; shown again at the same POS and at another POS, refused; the bag is delivered', async ({
   browser,
   request,
   baseURL,
@@ -35,9 +44,12 @@ test('a full offline payment between the two apps; its replay and a second POS a
   await charge(pos, 'EUR', '4.50');
   await showOnCamera(pos, paymentPng);
   await expect(pos.getByTestId('verdict')).toHaveAttribute('data-code', 'E_CHALLENGE', { timeout: 20_000 });
+  await expect(pos.getByTestId('verdict')).toHaveAttribute('data-sale', 'paid');
+  await expect(pos.getByTestId('verdict-reason')).toContainText('already paid');
+  await shot(pos, 'photographed-refused');
   await clearCamera(pos);
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   // A second POS shown the payment made for the first: not its challenge.
   await charge(other, 'EUR', '4.50');
@@ -66,12 +78,12 @@ test('a payment of three tickets arrives as a loop of Frames, with progress, and
 
   await charge(pos, 'EUR', '12');
   await wallet.getByTestId('pay').click();
-  await showUntil(pos.getByTestId('qr'), wallet, wallet.getByTestId('confirm'));
+  await relay(pos.getByTestId('qr'), wallet, wallet.getByTestId('confirm'));
   await wallet.getByTestId('confirm-pay').click();
   const walletQr = wallet.getByTestId('payment-qr').getByTestId('qr');
   await expect(walletQr).toHaveAttribute('data-frames', /[2-9]/);
-  await showUntil(walletQr, pos, pos.getByTestId('progress'));
-  await showUntil(walletQr, pos, pos.getByTestId('verdict'));
+  await relay(walletQr, pos, pos.getByTestId('progress'));
+  await relay(walletQr, pos, pos.getByTestId('verdict'));
   await expect(pos.getByTestId('verdict')).toHaveAttribute('data-verdict', 'accepted');
   await expect(pos.getByTestId('verdict-amount')).toHaveText('€12.00');
   await expect(pos.getByTestId('verdict-tickets').locator('li')).toHaveCount(3);

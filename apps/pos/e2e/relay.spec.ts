@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { closeBag, decode, encode, fromText } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { type Proc, spawnMain } from '../../server/test/helpers.ts';
-import { charge, newShop, openPos, openWallet, pay } from './support.ts';
+import { charge, newShop, openPos, openWallet, pay, uniq } from './support.ts';
 
-const uniq = () => Math.random().toString(36).slice(2, 8);
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
 const addTerminal = (dir: string, id: string): { token: string; pairing: string } =>

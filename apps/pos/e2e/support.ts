@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NewShopJson, NewShopRequestJson, TicketAnswerJson, TicketRequestJson } from '@moneybag/api';
 import {
   type Challenge,
@@ -13,7 +15,14 @@ import {
   type Ticket,
   toBase64url,
 } from '@moneybag/protocol';
-import { type APIRequestContext, type Browser, expect, type Locator, type Page } from '@playwright/test';
+import {
+  type APIRequestContext,
+  type Browser,
+  expect,
+  type Locator,
+  type Page,
+  test,
+} from '@playwright/test';
 import { demo } from '../../../e2e/service.ts';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { qrPng, readQrPng } from '../../../packages/qr/e2e-support/pixels.ts';
@@ -49,7 +58,7 @@ export async function openPos(
   await page.getByTestId('terminal').fill(terminal);
   await page.getByTestId('pair-submit').click();
   await expect(page.getByTestId('charge')).toBeVisible();
-  await expect(page.getByTestId('stock-count')).toContainText(/Numbers: [1-9]/);
+  await expect(page.getByTestId('stock-count')).toHaveAttribute('data-stock', /^[1-9]/);
   await expect(page.getByTestId('online')).toHaveText('Online');
   return page;
 }
@@ -115,8 +124,10 @@ export async function showPayment(pos: Page, payment: Uint8Array) {
   return verdict;
 }
 
+export const uniq = () => Math.random().toString(36).slice(2, 8);
+
 /** A phone with the wallet, a key made, and tickets from the real issuer opened by their links. */
-export async function openWallet(page: Page, request: APIRequestContext, faces: number[]) {
+export async function openWallet(page: Page, request: APIRequestContext, faces: number[], unit = 'EUR') {
   await fakeCamera(page);
   await page.goto('/wallet/');
   await page.getByTestId('create-wallet').click();
@@ -126,7 +137,7 @@ export async function openWallet(page: Page, request: APIRequestContext, faces: 
   await page.getByRole('button', { name: 'Back' }).click();
   const holder = decode(readContent(href!), 'HolderKey').holder;
   for (const face of faces) {
-    await page.goto(`/wallet/#m=${await issue(request, holder, { face })}`);
+    await page.goto(`/wallet/#m=${await issue(request, holder, { face, unit })}`);
     await expect(page.getByTestId('notice')).toContainText('Ticket received');
   }
 }
@@ -135,7 +146,7 @@ export async function openWallet(page: Page, request: APIRequestContext, faces: 
  * Show what `from` displays to `to`'s camera, screenshot after screenshot (a loop of Frames changes about
  * 4 times a second), until `until` is visible.
  */
-export async function showUntil(from: Locator, to: Page, until: Locator) {
+export async function relay(from: Locator, to: Page, until: Locator) {
   await expect(async () => {
     await showOnCamera(to, await from.screenshot());
     await expect(until).toBeVisible({ timeout: 400 });
@@ -145,10 +156,31 @@ export async function showUntil(from: Locator, to: Page, until: Locator) {
 /** The wallet pays what the POS shows: POS QR -> wallet camera, confirm, wallet QR -> POS camera. */
 export async function pay(pos: Page, wallet: Page) {
   await wallet.getByTestId('pay').click();
-  await showUntil(pos.getByTestId('qr'), wallet, wallet.getByTestId('confirm'));
+  await relay(pos.getByTestId('qr'), wallet, wallet.getByTestId('confirm'));
   await wallet.getByTestId('confirm-pay').click();
   const walletQr = wallet.getByTestId('payment-qr').getByTestId('qr');
   await expect(walletQr).toBeVisible();
-  await showUntil(walletQr, pos, pos.getByTestId('verdict'));
+  await relay(walletQr, pos, pos.getByTestId('verdict'));
+  // Both pocket their screens: the next sale must not see this one's codes again.
+  await clearCamera(pos);
+  await clearCamera(wallet);
   return walletQr;
+}
+
+/** Cancel the sale on screen, past the warning that a wallet may already have signed it. */
+export async function cancelSale(pos: Page) {
+  await pos.getByTestId('cancel').click();
+  await expect(pos.getByTestId('cancel-warning')).toBeVisible();
+  await pos.getByTestId('cancel-confirm').click();
+  await expect(pos.getByTestId('charge')).toBeVisible();
+}
+
+/**
+ * A journey's key screen, kept with the test's results; with MONEYBAG_SCREENSHOTS set (scripts/screenshots.sh)
+ * also there, for the README.
+ */
+export async function shot(page: Page, name: string): Promise<void> {
+  const png = await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+  const dir = process.env.MONEYBAG_SCREENSHOTS;
+  if (dir) writeFileSync(join(dir, `${name}.png`), png);
 }

@@ -9,8 +9,8 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
     <table className="rejected">
       <thead>
         <tr>
-          <th>path</th>
-          <th className="num">deal</th>
+          <th>terminal (path)</th>
+          <th className="num">sale</th>
           <th className="num" title="its place among its node's uses, from 0">
             use
           </th>
@@ -38,7 +38,7 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
   return (
     <div className="report" data-testid="bag-report">
       <dl className="facts">
-        <dt>Digest</dt>
+        <dt>Bag fingerprint</dt>
         <dd className="mono">{answer.digest}</dd>
         <dt>Accepted</dt>
         <dd>
@@ -47,7 +47,7 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
             {answer.rejected.length} rejected
           </span>
         </dd>
-        <dt>Totals</dt>
+        <dt>Collected</dt>
         <dd>
           <Totals totals={answer.totals} />
         </dd>
