@@ -53,7 +53,7 @@ test('a POS under a branch relay takes a payment and shows the final answer afte
   const sibling = addTerminal(branchDir, 'till-2');
 
   // Paired by the branch's link; the terminal id is the branch's name for it, whatever is typed.
-  const pos = await openPos(browser, '', { id: shop.id, token: '' }, 'typed-name', pairing);
+  const pos = await openPos(browser, '', { id: shop.id, token: '' }, 'typed-name', undefined, pairing);
   const phone = await browser.newContext({ viewport: { width: 420, height: 860 } });
   const wallet = await phone.newPage();
   await openWallet(wallet, request, [1000]);

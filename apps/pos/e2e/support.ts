@@ -48,9 +48,10 @@ export async function openPos(
   origin: string,
   shop: { id: string; token: string },
   terminal = 'pos-1',
+  locale?: string,
   link = pairLink(origin, shop.id, shop.token),
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
   const page = await context.newPage();
   await fakeCamera(page);
   await page.goto(link);

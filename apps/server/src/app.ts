@@ -2,7 +2,7 @@
 // protocol codes; the endpoints every service answers; then each role's routes, a plugin per role.
 import cors from '@fastify/cors';
 import { openapi, protocol, service } from '@moneybag/api';
-import { DEFAULT_HORIZON, ProtocolError, toBase64url } from '@moneybag/protocol';
+import { ProtocolError, toBase64url } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { installAuth, partyOf } from './auth.ts';
 import { collectorRoutes } from './collector/routes.ts';
@@ -73,7 +73,7 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
     return {
       version: 1 as const,
-      issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
+      issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: s.horizon }] : [],
       collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });

@@ -153,6 +153,17 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE outbox ALTER COLUMN message SET STORAGE EXTERNAL;
   ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
   `,
+  // 5.4: a ticket reclaimed once, for what was left, answered with the new ticket (issued in the same
+  // transaction, so it is in `tickets`).
+  `
+  CREATE TABLE reclaims (
+    ticket text PRIMARY KEY REFERENCES tickets(id),
+    amount bigint NOT NULL,
+    new_ticket text NOT NULL UNIQUE REFERENCES tickets(id),
+    message text NOT NULL,
+    at bigint NOT NULL
+  );
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

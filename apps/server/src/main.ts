@@ -1,5 +1,5 @@
-// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]`
-// or `--role relay --data DIR --port N --upstream URL --token TOKEN [--due-margin SECONDS]` (7.1).
+// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--role issuer|collector|both] [--url ORIGIN]
+//  [--horizon SECONDS]`, or `--role relay --data DIR --port N --upstream URL --token TOKEN [--due-margin SECONDS]` (7.1).
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
+import { DEFAULT_HORIZON } from '@moneybag/protocol';
 import { buildApp } from './app.ts';
 import { openDb } from './db.ts';
 import { seedDemo } from './demo.ts';
@@ -27,6 +28,7 @@ export async function start(argv: string[]) {
       upstream: { type: 'string' },
       token: { type: 'string' },
       'due-margin': { type: 'string' },
+      horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
     },
     allowPositionals: false,
   });
@@ -50,6 +52,9 @@ export async function start(argv: string[]) {
   }
   if (!['issuer', 'collector', 'both'].includes(values.role!))
     throw new Error('--role is issuer, collector, both or relay');
+  const horizon = Number(values.horizon);
+  if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))
+    throw new Error(`bad --horizon ${values.horizon}: a number of seconds`);
   const roles: ServedRole[] = values.role === 'both' ? ['issuer', 'collector'] : [values.role as ServedRole];
   const dataDir = resolve(values.data!);
 
@@ -75,6 +80,7 @@ export async function start(argv: string[]) {
       roles,
       origin: values.url ?? `http://localhost:${bound}`,
       selfUrl: `http://127.0.0.1:${bound}`,
+      horizon,
     },
     verifier,
   );

@@ -9,9 +9,9 @@ import {
   type BagTreeNodeJson,
   bagAnswerJson,
   bagTree,
-  CODE_TEXT,
   checkBag,
   checkDirect,
+  codeText,
   DIRECT_WINDOW_MS,
   encode,
   fromHex,
@@ -232,7 +232,7 @@ export async function bagsView(s: Service) {
       receivedAt: r.receivedAt,
       rejected: r.answer.rejected.map((x) => ({
         ...x,
-        text: CODE_TEXT[x.code as keyof typeof CODE_TEXT] ?? x.code,
+        text: codeText(x.code),
       })),
     })),
   };
