@@ -351,7 +351,7 @@ export class Pos {
     else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));
     if (fetched === undefined || now - fetched > DENYLIST_STALE_MS) warnings.push(t('warnDenyList'));
-    if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
+    if (outbox > 0 && bags.some((b) => b.state === 'closed' && !b.relayed && (b.attempts ?? 0) >= 3))
       warnings.push(t('warnOutbox'));
     return {
       online: this.online,
