@@ -61,6 +61,7 @@ export function route<E extends Endpoint>(
     method: e.method,
     url: e.url,
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
+    ...(opts.onRequest && { onRequest: opts.onRequest }),
     schema: {
       ...(json && { body: json }),
       ...(e.query && { querystring: e.query }),
