@@ -175,7 +175,7 @@ export class Pos {
     await confirmKeys(this.store);
     await this.reload();
     this.onChange?.();
-    void this.sync({ force: true });
+    this.syncInBackground({ force: true });
   }
 
   /**
@@ -261,7 +261,7 @@ export class Pos {
     const open = await this.store.openBag();
     if (!open) return undefined;
     const closed = await this.closeBag(open.id, reason);
-    void this.sync();
+    this.syncInBackground();
     return closed;
   }
 
@@ -291,10 +291,15 @@ export class Pos {
       this.syncing = undefined;
       if (this.again) {
         this.again = false;
-        void this.sync();
+        this.syncInBackground();
       }
     });
     return this.syncing;
+  }
+
+  /** A round nobody awaits: its failure is already in `lastError`, which the status bar shows. */
+  private syncInBackground(options: { force?: boolean } = {}): void {
+    this.sync(options).catch(() => this.onChange?.());
   }
 
   private async syncOnce(force: boolean) {
