@@ -32,6 +32,7 @@ export const TABLES = [
   'remembered_uses',
   'incidents',
   'denylist',
+  'reclaims',
 ];
 /** Columns the database computes again on restore (a ticket's spent sum, from its remembered uses). */
 const COMPUTED: Record<string, string[]> = { tickets: ['spent'] };

@@ -255,6 +255,30 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE outbox ADD CONSTRAINT outbox_state CHECK (state IN ('pending', 'delivered', 'needs attention'));
   CREATE INDEX outbox_undelivered ON outbox (state, created_at) WHERE state <> 'delivered';
   `,
+  // Signatures, challenges and Returns as bytes, not base64url text: a third less on disk and in the index
+  // of S that every settlement probes.
+  `
+  ALTER TABLE remembered_uses
+    ALTER COLUMN s TYPE bytea USING decode(translate(s, '-_', '+/') || repeat('=', (4 - length(s) % 4) % 4), 'base64'),
+    ALTER COLUMN chal TYPE bytea USING decode(translate(chal, '-_', '+/') || repeat('=', (4 - length(chal) % 4) % 4), 'base64');
+  ALTER TABLE settled_returns
+    ALTER COLUMN message TYPE bytea USING decode(translate(message, '-_', '+/') || repeat('=', (4 - length(message) % 4) % 4), 'base64');
+  ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
+  `,
+  // The memory of S keyed by the ticket's expiry first: unique exactly when S is (an S names one ticket), and
+  // uses arrive for live tickets, so insertions land where the tickets in circulation are instead of at
+  // random across all of history (each page first touched after a checkpoint costs a full 8 KB in the WAL).
+  `
+  ALTER TABLE remembered_uses ADD COLUMN expires bigint;
+  ALTER TABLE remembered_uses DISABLE TRIGGER USER;
+  UPDATE remembered_uses u SET expires = t.expires FROM tickets t WHERE t.id = u.ticket;
+  ALTER TABLE remembered_uses ENABLE TRIGGER USER;
+  ALTER TABLE remembered_uses ALTER COLUMN expires SET NOT NULL;
+  ALTER TABLE remembered_uses DROP CONSTRAINT remembered_uses_pkey;
+  ALTER TABLE remembered_uses ADD PRIMARY KEY (expires, s);
+  DROP INDEX remembered_ticket;
+  CREATE INDEX remembered_ticket ON remembered_uses (expires, ticket);
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

@@ -1,6 +1,6 @@
 // A real server process on a temporary data folder, and the protocol's own functions to build what it receives.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -60,6 +60,26 @@ export async function databaseUrlFor(): Promise<string | undefined> {
 }
 
 const dbUrls = new Map<string, string | undefined>();
+
+/** The DATABASE_URL a data folder's server was given (its own schema), if any. */
+export const databaseUrlOf = (data: string): string | undefined => dbUrls.get(data);
+
+/**
+ * A data folder for a second process of the service of `data` (which has started once): its keys and
+ * demo.json copied, on the same database (DATABASE_URL's schema, or the embedded cluster of `data` through
+ * its socket, while that server runs).
+ */
+export function secondProcessFolder(data: string): string {
+  const other = mkdtempSync(join(tmpdir(), 'moneybag-server-'));
+  cpSync(join(data, 'keys'), join(other, 'keys'), { recursive: true });
+  cpSync(join(data, 'demo.json'), join(other, 'demo.json'));
+  dbUrls.set(
+    other,
+    dbUrls.get(data) ??
+      `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(join(data, 'postgres'))}`,
+  );
+  return other;
+}
 
 /** The environment of a process working on `data` (a server, a command): its own schema on DATABASE_URL. */
 export async function envFor(data: string): Promise<NodeJS.ProcessEnv> {

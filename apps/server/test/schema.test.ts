@@ -40,8 +40,8 @@ async function settledReturn(): Promise<string> {
 let calls = 0;
 const remember = (ticket: string, origin: string, amounts: number[], code: string | null = null) =>
   refusal(
-    `INSERT INTO remembered_uses (s, ticket, shop, unit, amount, chal, collector, origin, idx, code)
-     SELECT 's' || $4 || '.' || n, $1, 'acme-coffee', 'EUR', a, 'chal', 'first-bank', $2, n, $5
+    `INSERT INTO remembered_uses (s, expires, ticket, shop, unit, amount, chal, collector, origin, idx, code)
+     SELECT convert_to('s' || $4 || '.' || n, 'UTF8'), 0, $1, 'acme-coffee', 'EUR', a, '\\x00', 'first-bank', $2, n, $5
      FROM unnest($3::bigint[]) WITH ORDINALITY AS x(a, n)`,
     [ticket, origin, amounts, ++calls, code],
   );

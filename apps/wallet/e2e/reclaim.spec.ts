@@ -3,12 +3,11 @@
 // own, started with a 1-second horizon.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toBase64url, toUrl } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
-import { startService } from '../../../e2e/service.ts';
+import { freePort, startService } from '../../../e2e/service.ts';
 import { challengeFor, encodeChallenge, holderOf } from './helpers.ts';
 
 let origin: string;
@@ -17,13 +16,7 @@ let service: ChildProcess;
 
 test.beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'moneybag-reclaim-'));
-  // A port no other service on this machine holds (several engineers' test services run side by side).
-  const port = await new Promise<number>((ok) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => ok(port));
-    });
-  });
+  const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   service = await startService(data, port, ['--horizon', '1']);
 });

@@ -285,13 +285,20 @@ export async function listOutbox(sql: Sql): Promise<OutboxRow[]> {
   return rows.map(outboxRow);
 }
 
-/** Pending Returns whose next attempt is due at `now`, oldest first. */
-export async function dueOutbox(sql: Sql, now: number, limit: number): Promise<OutboxRow[]> {
+/**
+ * Claims the oldest pending Return due at `now` for `leaseMs`: its next attempt moves past the lease, so that
+ * another process (each skips the rows another is claiming) takes it only if this one has not answered by
+ * then, having crashed. Each Return is sent by one process at a time.
+ */
+export async function claimDue(sql: Sql, now: number, leaseMs: number): Promise<OutboxRow | undefined> {
   const { rows } = await sql.query(
-    "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
-    [now, limit],
+    `UPDATE outbox o SET next_attempt_at = $2 FROM (
+       SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1
+       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+     ) due WHERE o.id = due.id RETURNING o.*`,
+    [now, now + leaseMs],
   );
-  return rows.map(outboxRow);
+  return rows[0] && outboxRow(rows[0]);
 }
 
 /** The issuer answered: delivered (2xx), or a refusal that needs the operator (a 4xx). */
