@@ -9,13 +9,12 @@ import {
   formatAmount,
   isProtocolError,
   type KeyChange,
-  keyFingerprint,
   type Payment,
   ProtocolError,
   toHex,
   type Verifier,
 } from '@moneybag/protocol';
-import { say } from '@moneybag/web';
+import { say, keyChangeText as words } from '@moneybag/web';
 import { Ledger } from './ledger.ts';
 import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
@@ -66,13 +65,7 @@ export function refusal(e: { code: Code; message?: string }): Verdict {
 const DIRECTORY_EVERY_MS = 10 * 60_000;
 
 /** A changed key in the cashier's words: which party, and the fingerprints of its served and pinned key. */
-export const keyChangeText = (c: KeyChange): string =>
-  t('keyChanged', {
-    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
-    id: c.id,
-    served: keyFingerprint(c.served),
-    pinned: keyFingerprint(c.pinned),
-  });
+export const keyChangeText = (c: KeyChange): string => words(c, t);
 
 /** Why no payment is taken while a key change waits for the operator, in words. */
 export function keysRefusal(changes: KeyChange[]): { code: Code; message: string } {
