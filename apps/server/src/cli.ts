@@ -13,6 +13,7 @@ import { backup, restore } from './backup.ts';
 import { addShop, pairShop } from './collector/logic.ts';
 import { openDb } from './db.ts';
 import { type DemoJson, seedDemo } from './demo.ts';
+import { RELAY_COMMANDS, RELAY_USAGE, runRelayCli } from './relay/cli.ts';
 import { runningServer } from './running.ts';
 import { Service } from './service.ts';
 import { resendOutbox } from './storage/collector.ts';
@@ -25,7 +26,7 @@ const USAGE = `usage:
   resend <outbox id> | --all [--data DIR]                     re-send a Return the issuer refused (after fixing the cause);
                                                               --all: every Return that needs attention
   backup <file> [--data DIR]                                  keys and database in one file, consistent while the server runs
-  restore <file> --data DIR                                   into an empty folder: the same keys, tokens, bags and settlements`;
+  restore <file> --data DIR                                   into an empty folder: the same keys, tokens, bags and settlements${RELAY_USAGE}`;
 
 async function viaServer<T = { id: string; label: string; token: string; pairing: string }>(
   url: string,
@@ -45,8 +46,9 @@ async function viaServer<T = { id: string; label: string; token: string; pairing
   return json as T;
 }
 
-async function printPairing(out: { id: string; token: string; pairing: string }) {
-  console.log(`shop   ${out.id}`);
+/** A new token as its pairing link and QR code; `what` names the party (a shop, a relay's terminal). */
+export async function printPairing(out: { id: string; token: string; pairing: string }, what = 'shop') {
+  console.log(`${what.padEnd(6)} ${out.id}`);
   console.log(`token  ${out.token}`);
   console.log(`POS pairing link:\n${out.pairing}\n`);
   console.log(await QRCode.toString(out.pairing, { type: 'terminal', small: true }));
@@ -60,6 +62,7 @@ export async function main(args: string[]): Promise<number> {
 
 /** The service's commands: add-shop, pair, token. */
 export async function runCli(args: string[]): Promise<number> {
+  if (RELAY_COMMANDS.includes(args[0])) return runRelayCli(args);
   let parsed: ReturnType<typeof parse>;
   const parse = () =>
     parseArgs({
