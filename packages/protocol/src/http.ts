@@ -3,6 +3,7 @@ import { fromBase64url, toBase64url, toHex } from './bytes.ts';
 import { DEFAULT_HORIZON } from './checks.ts';
 import { isId } from './codec.ts';
 import type { BagAnswer, BagPath } from './collector.ts';
+import { sha256 } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
 import type { ReclaimAnswer } from './issuer.ts';
 import { type Bytes, decode, encode } from './messages.ts';
@@ -60,6 +61,14 @@ export interface PartyKey {
 /** An issuer of the well-known document: its key, and its horizon (3.8; the default when it publishes none). */
 export interface IssuerKey extends PartyKey {
   horizon: number;
+}
+
+/**
+ * A party's key as operators compare it out of band (read aloud, on paper): the first 10 bytes of its
+ * SHA-256 in hex, in groups of four. Not part of any signed message.
+ */
+export function keyFingerprint(publicKey: Bytes): string {
+  return (toHex(sha256(publicKey).subarray(0, 10)).match(/..../g) as string[]).join(' ');
 }
 
 /** Read a well-known document as it came over the network: anything malformed is E_FIELD. */

@@ -51,6 +51,7 @@ export {
   type BagAnswerJson,
   bagAnswerJson,
   type IssuerKey,
+  keyFingerprint,
   type PartyKey,
   type ReclaimAnswerJson,
   type RefusalJson,
