@@ -3,8 +3,10 @@
 import cors from '@fastify/cors';
 import { DEFAULT_HORIZON, ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { adminRoutes } from './admin.ts';
 import { installAuth, partyOf } from './auth.ts';
 import { collectorRoutes } from './collector/routes.ts';
+import { denylistRoutes } from './denylists.ts';
 import { RAW_TYPE, Refusal } from './http.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import type { Service } from './service.ts';
@@ -18,6 +20,8 @@ export interface AppOptions {
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
+  /** The collector's registered issuers changed (their deny lists may be fetched now). */
+  onIssuers?: () => void;
   /** Serve on an HTTP server made beforehand (main binds its port before it makes the service). */
   serverFactory?: FastifyServerFactory;
 }
@@ -30,7 +34,7 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     ...(opts.serverFactory && { serverFactory: opts.serverFactory }),
   });
-  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'] });
+  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'] });
   app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
@@ -61,9 +65,17 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
 
   app.get('/.well-known/moneybag.json', async (): Promise<WellKnownJson> => {
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
+    // A collector speaks for every issuer it registered: their keys and urls, as their operators gave them.
+    // (Every service publishes the default horizon: a registered issuer's is that one too.)
+    const registered = s.serves('collector')
+      ? (await s.registeredIssuers()).map((i) => ({ ...i, horizon: DEFAULT_HORIZON }))
+      : [];
     return {
       version: 1 as const,
-      issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : [],
+      issuers: [
+        ...(s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : []),
+        ...registered,
+      ],
       collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });
@@ -84,6 +96,8 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
   if (s.serves('collector'))
     await app.register(collectorRoutes, { service: s, onBag: opts.onBag, holdOutbox: opts.holdOutbox });
   if (s.serves('issuer')) await app.register(issuerRoutes, { service: s });
+  await app.register(denylistRoutes, { service: s });
+  await app.register(adminRoutes, { service: s, onIssuers: opts.onIssuers });
   await webRoutes(app);
   return app;
 }

@@ -153,6 +153,15 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE outbox ALTER COLUMN message SET STORAGE EXTERNAL;
   ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
   `,
+  // A collector's copy of each registered issuer's deny list, as it last fetched it.
+  `
+  CREATE TABLE fetched_denylists (
+    issuer text PRIMARY KEY,
+    holders text NOT NULL,
+    updated bigint NOT NULL,
+    fetched_at bigint NOT NULL
+  );
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

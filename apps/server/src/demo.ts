@@ -2,7 +2,7 @@
 // `<data>/demo.json` listing them. A step of its own: the service only reads what it finds.
 import { join } from 'node:path';
 import { toBase64url } from '@moneybag/protocol';
-import { createKey, newToken, writeOutgoingToken, writeSecret } from './keys.ts';
+import { createKey, newToken, writeOperatorToken, writeReturnsToken, writeSecret } from './keys.ts';
 import { insertParty, insertToken, ownParties, setOwnParties } from './storage/parties.ts';
 import type { Db } from './storage/sql.ts';
 
@@ -20,14 +20,17 @@ export interface DemoJson {
   shops: { id: string; token: string }[];
 }
 
-/** Seeds the demo parties unless this database has its own issuer and collector already. True if it did. */
+/** Seeds the demo parties unless this database has its own parties already. True if it did. */
 export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {
   const own = await ownParties(db);
-  if (own.issuer && own.collector) return false;
+  if (own.issuer || own.collector) return false;
   const issuerKey = createKey(dataDir, DEMO.issuer);
   const collectorKey = createKey(dataDir, DEMO.collector);
   const tokens = { issuer: newToken(), collector: newToken(), shop: newToken() };
-  writeOutgoingToken(dataDir, DEMO.collector, tokens.collector);
+  // The collector presents its own token to its issuer (one service, one parties table).
+  writeReturnsToken(dataDir, DEMO.issuer, tokens.collector);
+  writeOperatorToken(dataDir, DEMO.collector, tokens.collector);
+  writeOperatorToken(dataDir, DEMO.issuer, tokens.issuer);
   await db.tx(async (sql) => {
     await insertParty(sql, {
       id: DEMO.issuer,

@@ -1,5 +1,6 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
 import { fromText } from '@moneybag/protocol';
+import { refreshDenylists } from './denylists.ts';
 import type { Service } from './service.ts';
 import { dueOutbox, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
 
@@ -31,18 +32,23 @@ export async function deliverDue(
     try {
       const url = await issuerUrl(s, row.issuer);
       if (!url) throw new Error(`no url known for issuer ${row.issuer}`);
+      const token = s.returnsToken(row.issuer);
+      if (!token)
+        throw new Error(`no token for issuer ${row.issuer}: moneybag add-issuer ${row.issuer} --token`);
       const res = await fetch(`${url}/v1/returns`, {
         method: 'POST',
         headers: {
           'content-type': 'application/vnd.moneybag',
-          authorization: `Bearer ${s.outgoingToken(s.collector)}`,
+          authorization: `Bearer ${token}`,
         },
         body: Buffer.from(fromText(row.message)),
         signal: AbortSignal.timeout(60_000),
       });
       const text = await res.text();
-      // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else: retry.
-      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429)) {
+      // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else (an issuer
+      // that does not know this collector yet among them): retry, until its operator has fixed it.
+      const retry = [401, 403, 429].includes(res.status);
+      if (res.ok || (res.status >= 400 && res.status < 500 && !retry)) {
         await outboxAnswered(s.db, row.id, {
           state: res.ok ? 'delivered' : 'refused',
           attempts,
@@ -50,6 +56,8 @@ export async function deliverDue(
           error: res.ok ? null : `${res.status}`,
         });
         answered++;
+        // An overspending caught puts a holder on that issuer's deny list: fetch it now, not in a minute.
+        if (res.ok && text.includes('E_OVERSPENT')) await refreshDenylists(s, row.issuer).catch(() => {});
         continue;
       }
       error = `${res.status} ${text.slice(0, 200)}`;

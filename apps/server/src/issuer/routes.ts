@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody } from '../http.ts';
 import type { Service } from '../service.ts';
-import { denylist, incidentsView, issue, settle, settlementView, ticketsView } from './logic.ts';
+import { incidentsView, issue, settle, settlementView, ticketsView } from './logic.ts';
 
 export const RETURN_LIMIT = 32 * 1024 * 1024;
 
@@ -28,11 +28,11 @@ export const issuerRoutes: FastifyPluginAsync<{ service: Service }> = async (app
     issue(s, jsonBody<{ holder: string; unit: string; face: number; expires: number }>(req)),
   );
 
-  app.post('/v1/returns', { bodyLimit: RETURN_LIMIT, config: { auth: ['collector'] } }, async (req) =>
-    settle(s, partyOf(req).id, rawBody(req)),
+  app.post(
+    '/v1/returns',
+    { bodyLimit: RETURN_LIMIT, config: { auth: ['collector'], peers: true } },
+    async (req) => settle(s, partyOf(req).id, rawBody(req)),
   );
-
-  app.get('/v1/denylist', async () => denylist(s));
 
   app.get('/v1/admin/issuer/tickets', { config: operator }, async () => ticketsView(s));
   app.get('/v1/admin/issuer/settlement', { config: operator }, async () => settlementView(s));

@@ -42,12 +42,34 @@ export async function publicKeys(sql: Sql, role: 'issuer' | 'collector'): Promis
 
 export async function insertParty(
   sql: Sql,
-  p: { id: string; role: Role; label: string; publicKey?: string },
+  p: { id: string; role: Role; label: string; publicKey?: string; url?: string },
 ): Promise<void> {
   await sql.query(
-    'INSERT INTO parties (id, role, label, public_key, created_at) VALUES ($1, $2, $3, $4, $5)',
-    [p.id, p.role, p.label, p.publicKey ?? null, Date.now()],
+    'INSERT INTO parties (id, role, label, public_key, url, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [p.id, p.role, p.label, p.publicKey ?? null, p.url ?? null, Date.now()],
   );
+}
+
+/** A registered party's url (and label) again; its role and key stay. */
+export async function updatePartyUrl(sql: Sql, id: string, url: string, label: string): Promise<void> {
+  await sql.query('UPDATE parties SET url = $2, label = $3 WHERE id = $1', [id, url, label]);
+}
+
+/** A registered party's key replaced (only when its operator forced it). */
+export async function updatePartyKey(sql: Sql, id: string, publicKey: string): Promise<void> {
+  await sql.query('UPDATE parties SET public_key = $2 WHERE id = $1', [id, publicKey]);
+}
+
+/** Every party, in id order. */
+export async function listParties(sql: Sql): Promise<Party[]> {
+  const { rows } = await sql.query<Party>(`SELECT ${PARTY} FROM parties p ORDER BY p.role, p.id`);
+  return rows;
+}
+
+/** A party and its tokens: they let no one in any more. What it sent and was settled stays. */
+export async function deleteParty(sql: Sql, id: string): Promise<boolean> {
+  await sql.query('DELETE FROM tokens WHERE party = $1', [id]);
+  return (await sql.query('DELETE FROM parties WHERE id = $1', [id])).count === 1;
 }
 
 export async function insertToken(sql: Sql, party: string, token: string): Promise<void> {
@@ -66,9 +88,52 @@ export async function ownParties(sql: Sql): Promise<{ issuer?: string; collector
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
-export async function setOwnParties(sql: Sql, own: { issuer: string; collector: string }): Promise<void> {
-  await sql.query("INSERT INTO kv (key, value) VALUES ('issuer', $1), ('collector', $2)", [
-    own.issuer,
-    own.collector,
-  ]);
+/** Records which parties this service is: once, on an empty database (a data folder keeps its identity). */
+export async function setOwnParties(sql: Sql, own: { issuer?: string; collector?: string }): Promise<void> {
+  for (const key of ['issuer', 'collector'] as const)
+    if (own[key]) await sql.query('INSERT INTO kv (key, value) VALUES ($1, $2)', [key, own[key]]);
+}
+
+/** Every collector an issuer knows, with what it returned: Returns, settled and rejected uses. */
+export async function collectorsOfIssuer(sql: Sql) {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `SELECT p.id, p.label, p.url, p.public_key, count(r.origin) AS returns,
+       coalesce(sum(r.settled), 0) AS settled, max(r.at) AS last_at
+     FROM parties p LEFT JOIN settled_returns r ON r.collector = p.id
+     WHERE p.role = 'collector' GROUP BY p.id ORDER BY p.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    label: r.label as string,
+    url: (r.url as string | null) ?? null,
+    publicKey: (r.public_key as string | null) ?? null,
+    returns: Number(r.returns),
+    settled: Number(r.settled),
+    lastAt: r.last_at === null ? null : Number(r.last_at),
+  }));
+}
+
+/** Every issuer a collector knows, with its outbox's Returns by state. */
+export async function issuersOfCollector(sql: Sql) {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `SELECT p.id, p.label, p.url, p.public_key,
+       count(o.id) FILTER (WHERE o.state = 'pending') AS pending,
+       count(o.id) FILTER (WHERE o.state = 'delivered') AS delivered,
+       count(o.id) FILTER (WHERE o.state NOT IN ('pending', 'delivered')) AS other,
+       max(o.last_error) FILTER (WHERE o.state = 'pending') AS last_error
+     FROM parties p LEFT JOIN outbox o ON o.issuer = p.id
+     WHERE p.role = 'issuer' GROUP BY p.id ORDER BY p.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    label: r.label as string,
+    url: (r.url as string | null) ?? null,
+    publicKey: (r.public_key as string | null) ?? null,
+    outbox: {
+      pending: Number(r.pending),
+      delivered: Number(r.delivered),
+      other: Number(r.other),
+      lastError: (r.last_error as string | null) ?? null,
+    },
+  }));
 }
