@@ -1,6 +1,6 @@
 // Many issuers and many collectors, each its own process and operator: two issuers and two collectors
 // started as named parties, registered to each other by the `moneybag` command, trading over real HTTP.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeSigner } from '@moneybag/node';
 import {
@@ -386,4 +386,52 @@ describe('two issuers and two collectors, four processes registered by the CLI',
     });
     expect(r.status).toBe(401);
   });
+});
+
+describe('a data folder remembers its parties', () => {
+  it('the same party on every start, other ids refused; the CLI works with the service stopped', async () => {
+    const demo = await startServer(); // no identity flags: the demo, as before
+    const first = await startServer(undefined, ['--role', 'issuer', '--id', 'bus']);
+    const data = first.data;
+    try {
+      expect(demo.demo.issuer.id).toBe('city-transit');
+      expect((await call(demo, 'GET', '/.well-known/moneybag.json')).body.collectors[0].id).toBe(
+        'first-bank',
+      );
+      await first.stop();
+      // Stopped: the CLI goes to the database itself, and fetches the collector's key over HTTP.
+      const { parties } = await moneybagJson(data, ['parties']);
+      expect(parties.map((p: { id: string }) => p.id)).toEqual(['bus']);
+      const reg = await moneybagJson(data, ['add-collector', 'first-bank', '--url', demo.url]);
+      expect(reg).toMatchObject({
+        collector: 'first-bank',
+        publicKey: (await call(demo, 'GET', '/.well-known/moneybag.json')).body.collectors[0].publicKey,
+      });
+      const { party, token } = await moneybagJson(data, ['token', 'bus']);
+      expect(party).toBe('bus');
+      const addShop = await moneybag(['add-shop', 'x', '--data', data]);
+      expect([addShop.code, addShop.stderr.trim()]).toEqual([1, `${data} has no collector`]);
+
+      await expect(startServer(data, ['--role', 'issuer', '--id', 'rail'])).rejects.toThrow(
+        /this data folder is issuer bus, not issuer rail/,
+      );
+      await expect(startServer(data, ['--role', 'collector', '--id', 'bank-a'])).rejects.toThrow(
+        /this data folder is issuer bus, not collector bank-a/,
+      );
+      await expect(startServer(data, ['--role', 'both'])).rejects.toThrow(/has no collector/);
+      const again = await startServer(data); // no flags: what the folder is
+      try {
+        expect((await call(again, 'GET', '/v1/health')).body.roles).toEqual(['issuer']);
+        expect((await call(again, 'GET', '/v1/admin/issuer/tickets', { token })).status).toBe(200);
+        expect((await call(again, 'GET', '/v1/admin/issuer/collectors', { token })).body.collectors).toEqual([
+          expect.objectContaining({ id: 'first-bank', url: demo.url, returns: 0 }),
+        ]);
+        expect(existsSync(join(data, 'demo.json'))).toBe(false);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await Promise.all([demo.stop(), first.stop()]);
+    }
+  }, 120_000);
 });
