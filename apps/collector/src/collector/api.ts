@@ -53,6 +53,18 @@ export interface DirectRow {
   amount: number;
   receivedAt: number;
 }
+/** An issuer this collector serves: its key's fingerprint, its Returns by state, its deny list's copy. */
+export interface IssuerRow {
+  id: string;
+  label: string;
+  url: string | null;
+  publicKey: string | null;
+  fingerprint: string | null;
+  /** This service's own issuer (one service both issuer and collector). */
+  own: boolean;
+  outbox: { pending: number; delivered: number; other: number; lastError: string | null };
+  denylist: { holders: number; updated: number; fetchedAt: number } | null;
+}
 export interface NewShop {
   id: string;
   label: string;
@@ -79,6 +91,8 @@ export const listAllocations = (token: string, shop: string) =>
   });
 export const listDirect = (token: string) =>
   call<{ direct: DirectRow[] }>('/v1/admin/collector/direct', { token });
+export const listIssuers = (token: string) =>
+  call<{ issuers: IssuerRow[] }>('/v1/admin/collector/issuers', { token });
 export const listOutbox = (token: string) =>
   call<{ outbox: OutboxRow[] }>('/v1/admin/collector/outbox', { token });
 

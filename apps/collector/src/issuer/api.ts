@@ -56,6 +56,19 @@ export interface DenyList {
   updated: number;
 }
 
+/** A collector whose Returns this issuer settles: its key's fingerprint and what it returned. */
+export interface CollectorRow {
+  id: string;
+  label: string;
+  url: string | null;
+  publicKey: string | null;
+  fingerprint: string | null;
+  own: boolean;
+  returns: number;
+  settled: number;
+  lastAt: number | null;
+}
+
 /** Checks a pasted token: only the issuer's opens the admin endpoints. */
 export const PROBE = '/v1/admin/issuer/tickets';
 
@@ -65,4 +78,10 @@ export const getSettlement = (token: string) =>
   call<{ owed: OwedRow[]; returns: ReturnRow[] }>('/v1/admin/issuer/settlement', { token });
 export const listIncidents = (token: string) =>
   call<{ incidents: Incident[] }>('/v1/admin/issuer/incidents', { token });
-export const getDenyList = () => call<DenyList>('/v1/denylist');
+export const listCollectors = (token: string) =>
+  call<{ collectors: CollectorRow[] }>('/v1/admin/issuer/collectors', { token });
+/** This issuer's own list (a service may answer several issuers' lists). */
+export const getDenyList = async (token: string) => {
+  const me = await call<{ party: string }>('/v1/me', { token });
+  return call<DenyList>(`/v1/denylist?issuer=${encodeURIComponent(me.party)}`);
+};
