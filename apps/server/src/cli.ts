@@ -115,7 +115,7 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
       const { parties } = (await b.call('GET', '/v1/admin/parties')) as { parties: PartyJson[] };
       const rows = parties.map(
         (p) =>
-          `${p.role.padEnd(9)} ${p.id.padEnd(24)} ${p.own ? 'own      ' : 'registered'} ${p.fingerprint ?? ''}${p.url ? `  ${p.url}` : ''}`,
+          `${p.role.padEnd(9)} ${p.id.padEnd(24)} ${(p.own ? 'own' : p.role === 'shop' ? '' : 'registered').padEnd(10)} ${p.fingerprint ?? ''}${p.url ? `  ${p.url}` : ''}`,
       );
       return print({ parties }, rows.join('\n') || 'no parties');
     }
