@@ -12,6 +12,7 @@ import {
   holder,
   issue,
   moneybagJson,
+  operatorToken,
   type Server,
   startServer,
   usesFor,
@@ -28,12 +29,6 @@ test.afterAll(async () => {
   await moneybagJson(data, ['remove-collector', 'bank-b']).catch(() => {});
   await Promise.all([rail, bankB].filter(Boolean).map((s) => s.stop()));
 });
-
-const tokenOf = (s: Server, id: string) => {
-  const m = new RegExp(`new (?:issuer|collector) ${id}: operator token (\\S+)`).exec(s.output());
-  if (!m) throw new Error(s.output());
-  return m[1];
-};
 
 test('a POS paired with the second collector refuses a holder denied by rail: E_DENIED', async ({
   browser,
@@ -63,7 +58,7 @@ test('a POS paired with the second collector refuses a holder denied by rail: E_
 
   // A holder with a rail ticket (face 500): 300 at first-bank, 300 at bank-b.
   const h = holder(77);
-  const railTicket = await issue(rail, h, 500, 'EUR', 4_000_000_000, tokenOf(rail, 'rail'));
+  const railTicket = await issue(rail, h, 500, 'EUR', 4_000_000_000, operatorToken(rail, 'rail'));
   const [a] = await allocations(home, 1, {}, home.demo.shops[0].token);
   const atHome = await call(home, 'POST', '/v1/bags', {
     token: home.demo.shops[0].token,

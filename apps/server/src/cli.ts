@@ -2,7 +2,8 @@
 // message (@moneybag/cli); the others register parties, shops and tokens at a service. While a server runs
 // on the data folder (its database is one process's), they go through its admin API with the operator's token
 // (keys/<own id>.token); otherwise straight to the database. Each prints one JSON line with --json.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inspect } from '@moneybag/cli';
@@ -180,6 +181,11 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
   }
 }
 
+const noParty = (data: string) =>
+  `${data} has no party yet: start the service on it once (npm start -- --data ${data} [--role … --id …])`;
+
+const VALUED = new Set(['--data', '--label', '--url', '--token']);
+
 /** `moneybag <command> …`: the exit code. */
 export async function main(args: string[]): Promise<number> {
   if (args[0] === 'inspect') return inspect(args.slice(1));
@@ -189,9 +195,13 @@ export async function main(args: string[]): Promise<number> {
 /** The service's commands (see USAGE). */
 export async function runCli(args: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
+  // A value option takes the next argument whatever it looks like: a base64url token may start with '-'.
+  const pairs: string[] = [];
+  for (let i = 0; i < args.length; i++)
+    pairs.push(VALUED.has(args[i]) && i + 1 < args.length ? `${args[i]}=${args[++i]}` : args[i]);
   const parse = () =>
     parseArgs({
-      args,
+      args: pairs,
       allowPositionals: true,
       options: {
         data: { type: 'string', default: './data' },
@@ -250,6 +260,8 @@ export async function runCli(args: string[]): Promise<number> {
       await run(a, apiBackend(running.url, token), v.json!);
       return 0;
     }
+    // An empty folder has no party: say so rather than make a database there.
+    if (!process.env.DATABASE_URL && !existsSync(join(a.data, 'postgres'))) throw new Error(noParty(a.data));
     const db = await openDb(a.data);
     const own = await ownParties(db).catch(async (e) => {
       await db.close();
@@ -257,9 +269,7 @@ export async function runCli(args: string[]): Promise<number> {
     });
     if (!own.issuer && !own.collector) {
       await db.close();
-      throw new Error(
-        `${a.data} has no party yet: start the service on it once (npm start -- --data ${a.data} [--role … --id …])`,
-      );
+      throw new Error(noParty(a.data));
     }
     const roles = (['issuer', 'collector'] as const).filter((r) => own[r]);
     if (spec.role && !own[spec.role]) {

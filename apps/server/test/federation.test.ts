@@ -1,6 +1,7 @@
 // Many issuers and many collectors, each its own process and operator: two issuers and two collectors
 // started as named parties, registered to each other by the `moneybag` command, trading over real HTTP.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeSigner } from '@moneybag/node';
 import {
@@ -28,16 +29,11 @@ import {
   issue,
   moneybag,
   moneybagJson,
+  operatorToken,
   type Server,
   startServer,
+  waitFor,
 } from './helpers.ts';
-
-/** The operator token a named party's first start printed. */
-const operatorToken = (s: Server, id: string): string => {
-  const m = new RegExp(`new (?:issuer|collector) ${id}: operator token (\\S+)`).exec(s.output());
-  if (!m) throw new Error(`no operator token for ${id} in:\n${s.output()}`);
-  return m[1];
-};
 
 /** Uses of one deal (all under one challenge), each signed by the ticket's holder. */
 async function deal(
@@ -55,15 +51,6 @@ async function deal(
       S: await signer.sign(bodyOfUse(amount, ticket.C, a.to, chal)),
     })),
   );
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, tries = 300): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await f();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('two issuers and two collectors, four processes registered by the CLI', () => {
@@ -246,12 +233,12 @@ describe('two issuers and two collectors, four processes registered by the CLI',
         ),
       );
     expect(
-      await until('bus to settle from both', async () => {
+      await waitFor(async () => {
         const s = await settled(bus, op.bus);
         return s['bank-a'] === 1 && s['bank-b'] === 1 && s;
       }),
     ).toEqual({ 'bank-a': 1, 'bank-b': 1 });
-    await until('rail to settle from bank-a', async () => (await settled(rail, op.rail))['bank-a'] === 1);
+    await waitFor(async () => (await settled(rail, op.rail))['bank-a'] === 1);
     const owed = (await call(bus, 'GET', '/v1/admin/issuer/settlement', { token: op.bus })).body.owed;
     expect(owed).toEqual([
       { shop: 'shop-a', unit: 'EUR', amount: 400, uses: 1 },
@@ -313,7 +300,7 @@ describe('two issuers and two collectors, four processes registered by the CLI',
       (await call(bankB, 'POST', '/v1/bags', { token: shops.b, raw: bagOf(b4, over) })).body,
     ).toMatchObject({ accepted: 1 });
     // bank-b holds a wrong token for rail: its Return waits in the outbox (rail does not know it)...
-    const pending = await until('bank-b to try rail', async () => {
+    const pending = await waitFor(async () => {
       const { issuers } = (await call(bankB, 'GET', '/v1/admin/collector/issuers', { token: op['bank-b'] }))
         .body;
       const r = issuers.find((i: { id: string }) => i.id === 'rail');
@@ -331,7 +318,7 @@ describe('two issuers and two collectors, four processes registered by the CLI',
       tokens['rail>bank-b'],
     ]);
 
-    const incident = await until('rail to catch the overspending', async () => {
+    const incident = await waitFor(async () => {
       const { incidents } = (await call(rail, 'GET', '/v1/admin/issuer/incidents', { token: op.rail })).body;
       return incidents[0];
     });
@@ -354,7 +341,7 @@ describe('two issuers and two collectors, four processes registered by the CLI',
       holders: [holderKey],
     });
     // bank-b fetched rail's list on the answer; bank-a on demand (else within a minute).
-    await until('bank-b to have the list', async () => {
+    await waitFor(async () => {
       const d = (await call(bankB, 'GET', '/v1/denylist?issuer=rail')).body;
       return d.holders?.includes(holderKey);
     });
@@ -434,4 +421,26 @@ describe('a data folder remembers its parties', () => {
       await Promise.all([demo.stop(), first.stop()]);
     }
   }, 120_000);
+});
+
+describe('moneybag', () => {
+  it('takes a value that starts with "-" (a base64url token may); an empty folder has no party', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'moneybag-empty-'));
+    const r = await moneybag([
+      'add-issuer',
+      'x',
+      '--url',
+      'http://127.0.0.1:9',
+      '--token',
+      '-abc',
+      '--data',
+      empty,
+    ]);
+    // Past the argument parser (2 is a usage error), to the data folder, which it leaves as it was.
+    expect([r.code, r.stderr.trim()]).toEqual([
+      1,
+      `${empty} has no party yet: start the service on it once (npm start -- --data ${empty} [--role … --id …])`,
+    ]);
+    expect(readdirSync(empty)).toEqual([]);
+  });
 });

@@ -126,6 +126,13 @@ export async function startServer(
   };
 }
 
+/** The operator token a named party's first start printed (`--role … --id ID`). */
+export function operatorToken(s: Server, id: string): string {
+  const m = new RegExp(`new (?:issuer|collector) ${id}: operator token (\\S+)`).exec(s.output());
+  if (!m) throw new Error(`no operator token for ${id} in:\n${s.output()}`);
+  return m[1];
+}
+
 const MONEYBAG = new URL('../bin/moneybag.js', import.meta.url).pathname;
 
 /** The `moneybag` command as an operator runs it (a child process): its exit code and output. */

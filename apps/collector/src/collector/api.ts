@@ -1,7 +1,7 @@
 // The collector's operator endpoints (apps/server/API.md, "Collector admin"), in one place.
 
 import type { BagAnswerJson, RejectedUseJson } from '@moneybag/protocol';
-import { call } from '../common/api.ts';
+import { call, type PeerRow } from '../common/api.ts';
 
 export interface ShopRow {
   id: string;
@@ -54,14 +54,7 @@ export interface DirectRow {
   receivedAt: number;
 }
 /** An issuer this collector serves: its key's fingerprint, its Returns by state, its deny list's copy. */
-export interface IssuerRow {
-  id: string;
-  label: string;
-  url: string | null;
-  publicKey: string | null;
-  fingerprint: string | null;
-  /** This service's own issuer (one service both issuer and collector). */
-  own: boolean;
+export interface IssuerRow extends PeerRow {
   outbox: { pending: number; delivered: number; other: number; lastError: string | null };
   denylist: { holders: number; updated: number; fetchedAt: number } | null;
 }

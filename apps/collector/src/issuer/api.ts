@@ -1,5 +1,5 @@
 // The issuer's operator endpoints (apps/server/API.md, "Issuer admin"), in one place.
-import { call } from '../common/api.ts';
+import { call, type PeerRow } from '../common/api.ts';
 
 export interface TicketRow {
   id: string;
@@ -57,13 +57,7 @@ export interface DenyList {
 }
 
 /** A collector whose Returns this issuer settles: its key's fingerprint and what it returned. */
-export interface CollectorRow {
-  id: string;
-  label: string;
-  url: string | null;
-  publicKey: string | null;
-  fingerprint: string | null;
-  own: boolean;
+export interface CollectorRow extends PeerRow {
   returns: number;
   settled: number;
   lastAt: number | null;

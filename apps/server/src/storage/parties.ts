@@ -94,6 +94,14 @@ export async function setOwnParties(sql: Sql, own: { issuer?: string; collector?
     if (own[key]) await sql.query('INSERT INTO kv (key, value) VALUES ($1, $2)', [key, own[key]]);
 }
 
+/** The columns a registered party's row shows on a page. */
+const peer = (r: Record<string, unknown>) => ({
+  id: r.id as string,
+  label: r.label as string,
+  url: (r.url as string | null) ?? null,
+  publicKey: (r.public_key as string | null) ?? null,
+});
+
 /** Every collector an issuer knows, with what it returned: Returns, settled and rejected uses. */
 export async function collectorsOfIssuer(sql: Sql) {
   const { rows } = await sql.query<Record<string, unknown>>(
@@ -103,10 +111,7 @@ export async function collectorsOfIssuer(sql: Sql) {
      WHERE p.role = 'collector' GROUP BY p.id ORDER BY p.id`,
   );
   return rows.map((r) => ({
-    id: r.id as string,
-    label: r.label as string,
-    url: (r.url as string | null) ?? null,
-    publicKey: (r.public_key as string | null) ?? null,
+    ...peer(r),
     returns: Number(r.returns),
     settled: Number(r.settled),
     lastAt: r.last_at === null ? null : Number(r.last_at),
@@ -125,10 +130,7 @@ export async function issuersOfCollector(sql: Sql) {
      WHERE p.role = 'issuer' GROUP BY p.id ORDER BY p.id`,
   );
   return rows.map((r) => ({
-    id: r.id as string,
-    label: r.label as string,
-    url: (r.url as string | null) ?? null,
-    publicKey: (r.public_key as string | null) ?? null,
+    ...peer(r),
     outbox: {
       pending: Number(r.pending),
       delivered: Number(r.delivered),
