@@ -5,6 +5,7 @@
 import { encode, signPayment, type Ticket } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { demo } from '../../../e2e/service.ts';
+import { login } from '../../collector/e2e/helpers.ts';
 import {
   allocations,
   bagOf,
@@ -102,4 +103,19 @@ test('a POS paired with the second collector refuses a holder denied by rail: E_
   await charge(pos, 'EUR', '1');
   const ok = await showPayment(pos, await pay([{ ticket: cityTicket, amount: 100 }]));
   await expect(ok).toHaveAttribute('data-verdict', 'accepted');
+
+  // The operators' pages: bank-b's issuers and rail's collectors, each with its key's fingerprint.
+  const fingerprint = async (data: string, id: string) =>
+    (await moneybagJson(data, ['parties'])).parties.find((p: { id: string }) => p.id === id).fingerprint;
+  const page = await browser.newPage();
+  await login(page, `${bankB.url}/collector/`, operatorToken(bankB, 'bank-b'));
+  const issuers = page.getByTestId('issuers');
+  await expect(issuers).toContainText('rail');
+  await expect(issuers).toContainText(await fingerprint(rail.data, 'rail'));
+  await expect(issuers).toContainText(await fingerprint(home.data, 'city-transit'));
+  await login(page, `${rail.url}/issuer/`, operatorToken(rail, 'rail'));
+  const collectors = page.getByTestId('collectors');
+  await expect(collectors).toContainText(await fingerprint(bankB.data, 'bank-b'));
+  await expect(collectors).toContainText(await fingerprint(home.data, 'first-bank'));
+  await expect(page.getByTestId('denylist')).toContainText(holderKey);
 });
