@@ -1,19 +1,15 @@
 // What every browser test knows of the service that playwright.config.ts starts: its demo parties (from the
 // data folder's demo.json) and the keys it publishes.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DemoFileJson } from '@moneybag/api';
 import { type Keys, keysOf, readWellKnown } from '@moneybag/protocol';
 import { type APIRequestContext, expect } from '@playwright/test';
 
-export interface Party {
-  id: string;
-  token: string;
-}
-export interface Demo {
-  issuer: Party;
-  collector: Party;
-  shops: Party[];
-}
+/** `<data>/demo.json`. */
+export type Demo = DemoFileJson;
+export type Party = Demo['issuer'];
 
 export const demo = (): Demo =>
   JSON.parse(readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'demo.json'), 'utf8')) as Demo;
@@ -24,4 +20,23 @@ export async function wellKnown(request: APIRequestContext): Promise<{ issuers: 
   expect(res.ok()).toBe(true);
   const { issuers, collectors } = readWellKnown(await res.json());
   return { issuers: keysOf(issuers), collectors: keysOf(collectors) };
+}
+
+const REPO = new URL('../', import.meta.url).pathname;
+
+/** The service as its own process on `port` over the data folder `data`, once its well-known answers (the benches). */
+export async function startService(data: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'node',
+    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(port)],
+    { cwd: REPO, stdio: 'ignore' },
+  );
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/.well-known/moneybag.json`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`the service did not start on port ${port}`);
 }

@@ -1,3 +1,13 @@
+import type {
+  AllocationRequestJson,
+  AllocationsJson,
+  BagAnswerJson,
+  NewShopJson,
+  NewShopRequestJson,
+  RefusalJson,
+  TicketAnswerJson,
+  TicketRequestJson,
+} from '@moneybag/api';
 import {
   type Allocation,
   bodyOfUse,
@@ -47,17 +57,25 @@ export async function issueOverHttp(
 ): Promise<Ticket> {
   const res = await request.post('/v1/tickets', {
     headers: auth(issuer.token),
-    data: { holder: toBase64url(holder), unit, face, expires: Math.floor(Date.now() / 1000) + 86_400 },
+    data: {
+      holder: toBase64url(holder),
+      unit,
+      face,
+      expires: Math.floor(Date.now() / 1000) + 86_400,
+    } satisfies TicketRequestJson,
   });
   expect(res.status(), await res.text()).toBe(200);
-  return decode(fromText(((await res.json()) as { ticket: string }).ticket), 'Ticket');
+  return decode(fromText(((await res.json()) as TicketAnswerJson).ticket), 'Ticket');
 }
 
 /** One fresh Allocation for a shop, over HTTP with the shop's token. */
 export async function allocateOverHttp(request: APIRequestContext, shop: Party): Promise<Allocation> {
-  const res = await request.post('/v1/allocations', { headers: auth(shop.token), data: { count: 1 } });
+  const res = await request.post('/v1/allocations', {
+    headers: auth(shop.token),
+    data: { count: 1 } satisfies AllocationRequestJson,
+  });
   expect(res.status(), await res.text()).toBe(200);
-  const { allocations } = (await res.json()) as { allocations: string[] };
+  const { allocations } = (await res.json()) as AllocationsJson;
   return decode(fromText(allocations[0]), 'Allocation');
 }
 
@@ -87,7 +105,8 @@ export async function postBag(request: APIRequestContext, shop: Party, bag: Uint
     headers: { ...auth(shop.token), 'content-type': 'application/vnd.moneybag' },
     data: Buffer.from(bag),
   });
-  return { status: res.status(), body: (await res.json()) as Record<string, unknown> };
+  // A 200 is a BagAnswerJson; anything else a RefusalJson.
+  return { status: res.status(), body: (await res.json()) as Partial<BagAnswerJson & RefusalJson> };
 }
 
 /** A fresh shop, added with the collector's token: its own totals are a test's alone. */
@@ -99,8 +118,8 @@ export async function addShopOverHttp(
   const id = `e2e-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
   const res = await request.post('/v1/admin/collector/shops', {
     headers: auth(collector.token),
-    data: { id, label },
+    data: { id, label } satisfies NewShopRequestJson,
   });
   expect(res.status(), await res.text()).toBe(200);
-  return { id, token: ((await res.json()) as { token: string }).token };
+  return { id, token: ((await res.json()) as NewShopJson).token };
 }

@@ -6,7 +6,6 @@
 //    code (a one-ticket Payment), counted in the page through its onContent callback.
 // `benchVerdict()` is called by the root bench/run.ts (after `npm run build`); alone:
 // `npm run build -w @moneybag/pos && node --import tsx apps/pos/bench/verdict.ts`
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -24,6 +23,7 @@ import {
 } from '@moneybag/protocol';
 import { type Browser, chromium } from '@playwright/test';
 import { build } from 'vite';
+import { startService } from '../../../e2e/service.ts';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { qrPng } from '../e2e/support.ts';
 
@@ -31,23 +31,6 @@ const PORT = Number(process.env.POS_BENCH_PORT ?? 5306);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const ROUNDS = 30;
 const SCAN_SECONDS = 5;
-const root = join(import.meta.dirname, '../../..');
-
-async function startService(data: string): Promise<ChildProcess> {
-  const child = spawn(
-    'node',
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(PORT)],
-    { cwd: root, stdio: 'ignore' },
-  );
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${ORIGIN}/.well-known/moneybag.json`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill();
-  throw new Error(`the service did not start on port ${PORT}`);
-}
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -173,7 +156,7 @@ async function scanner(browser: Browser, message: Uint8Array): Promise<void> {
 
 export async function benchVerdict(): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), 'moneybag-pos-bench-'));
-  const service = await startService(data);
+  const service = await startService(data, PORT);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],

@@ -1,16 +1,17 @@
+import type { NewShopJson, NewShopRequestJson, TicketAnswerJson, TicketRequestJson } from '@moneybag/api';
 import {
   type Challenge,
   decode,
   encode,
   fromText,
   type Payment,
+  pairingLink,
   randomBytes,
   readContent,
   seedSigner,
   signPayment,
   type Ticket,
   toBase64url,
-  utf8,
 } from '@moneybag/protocol';
 import { type APIRequestContext, type Browser, expect, type Page } from '@playwright/test';
 import { demo } from '../../../e2e/service.ts';
@@ -19,18 +20,17 @@ import { qrPng, readQrPng } from '../../../packages/qr/e2e-support/pixels.ts';
 
 export { demo, qrPng, readQrPng };
 
-/** The pairing link the collector page shows (API.md). */
-export const pairLink = (origin: string, shop: string, token: string) =>
-  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token })))}`;
+/** The pairing link the collector page shows. */
+export const pairLink = pairingLink;
 
 /** A new shop of the collector, with its token (each test its own, so tests run side by side). */
 export async function newShop(request: APIRequestContext, id: string, label: string) {
   const res = await request.post('/v1/admin/collector/shops', {
     headers: { Authorization: `Bearer ${demo().collector.token}` },
-    data: { id, label },
+    data: { id, label } satisfies NewShopRequestJson,
   });
   expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()) as { id: string; label: string; token: string; pairing: string };
+  return (await res.json()) as NewShopJson;
 }
 
 /** A POS in its own browser context with a fake camera, paired by its link and named `terminal`. */
@@ -80,10 +80,10 @@ export async function issue(
       unit: p.unit ?? 'EUR',
       face: p.face,
       expires: p.expires ?? Math.floor(Date.now() / 1000) + 86_400,
-    },
+    } satisfies TicketRequestJson,
   });
   expect(res.status(), await res.text()).toBe(200);
-  return ((await res.json()) as { ticket: string }).ticket;
+  return ((await res.json()) as TicketAnswerJson).ticket;
 }
 
 /** A wallet made of the protocol: a holder key and tickets from the real issuer (POST /v1/tickets). */

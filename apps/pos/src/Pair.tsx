@@ -1,10 +1,10 @@
 // Pairing: the pairing link from the collector page, scanned, opened, pasted or typed; then a terminal name.
+import { type PairingLinkJson, readPairingLink } from '@moneybag/protocol';
 import { startScanner } from '@moneybag/qr';
 import { useEffect, useRef, useState } from 'react';
-import { readPairLink } from './sync.ts';
 import { ErrorNote } from './ui.tsx';
 
-type Link = { url: string; shop: string; token: string };
+type Link = PairingLinkJson;
 
 /** The camera, reading QR content as text and keeping only a pairing link (the protocol reader would refuse it). */
 function PairScanner(props: { onLink(text: string): void }) {
@@ -21,7 +21,7 @@ function PairScanner(props: { onLink(text: string): void }) {
       (content) => {
         try {
           const t = text.decode(content);
-          readPairLink(t);
+          readPairingLink(t);
           onLink.current(t);
         } catch {
           // another code in view: keep looking
@@ -57,7 +57,7 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
   let linkError: unknown;
   if (text.trim()) {
     try {
-      link = readPairLink(text.trim());
+      link = readPairingLink(text.trim());
     } catch (e) {
       linkError = e;
     }

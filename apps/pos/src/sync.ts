@@ -1,5 +1,12 @@
 // Everything the POS does over the network, and the rules for when: pairing, the stock of money bag
 // numbers, the deny list, and the outbox of closed bags. Between these calls the POS needs no network.
+import type {
+  AllocationRequestJson,
+  AllocationsJson,
+  BagAnswerJson,
+  DenyListJson,
+  MeJson,
+} from '@moneybag/api';
 import {
   type Code,
   decode,
@@ -93,26 +100,6 @@ const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) =
 
 // --- pairing -------------------------------------------------------------------------------------
 
-/** The pairing link's content: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token})>`. */
-export function readPairLink(text: string): { url: string; shop: string; token: string } {
-  const at = text.indexOf('#pair=');
-  if (at < 0) return fail('E_FIELD', 'not a pairing link (it has no #pair=)');
-  let v: { url?: unknown; shop?: unknown; token?: unknown };
-  try {
-    v = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(text.slice(at + 6).trim())),
-    );
-  } catch {
-    return fail('E_FIELD', 'the pairing link is damaged');
-  }
-  const { url, shop, token } = v ?? {};
-  if (typeof url !== 'string' || !/^https?:\/\//.test(url))
-    return fail('E_FIELD', 'the pairing link has no service URL');
-  if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
-  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
-  return { url: url.replace(/\/+$/, ''), shop, token };
-}
-
 export async function fetchDirectory(url: string, now: number): Promise<Directory> {
   return { ...readWellKnown(await call(`${url}/.well-known/moneybag.json`)), fetchedAt: now };
 }
@@ -130,10 +117,7 @@ export async function pair(
 ): Promise<Pairing> {
   if (!isId(terminal))
     fail('E_FIELD', 'a terminal name is lowercase letters, digits and . _ : - (e.g. pos-1)');
-  const me = (await call(`${link.url}/v1/me`, { headers: authed(link) })) as {
-    party?: string;
-    label?: string;
-  };
+  const me = (await call(`${link.url}/v1/me`, { headers: authed(link) })) as Partial<MeJson> | undefined;
   if (me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
   const directory = await fetchDirectory(link.url, now);
   const pairing: Pairing = { ...link, terminal, label: me.label || link.shop, pairedAt: now };
@@ -182,8 +166,8 @@ export async function refill(store: Store, verifier: Verifier, now: number, forc
   const body = (await call(`${pairing.url}/v1/allocations`, {
     method: 'POST',
     headers: authed(pairing, { 'Content-Type': 'application/json' }),
-    body: JSON.stringify({ count, terminal: pairing.terminal }),
-  })) as { allocations?: unknown };
+    body: JSON.stringify({ count, terminal: pairing.terminal } satisfies AllocationRequestJson),
+  })) as Partial<AllocationsJson> | undefined;
   const list = await verifyAllocations(body?.allocations, { directory, pairing, verifier, now });
   return store.addAllocations(list);
 }
@@ -199,15 +183,13 @@ export async function refreshDenyLists(store: Store, now: number): Promise<DenyL
   const base = pairing.url.replace(/\/+$/, '');
   const lists: DenyList[] = [];
   for (const { id } of directory.issuers) {
-    const d = (await call(`${base}/v1/denylist?issuer=${encodeURIComponent(id)}`)) as {
-      issuer?: string;
-      holders?: unknown;
-      updated?: number;
-    };
+    const d = (await call(`${base}/v1/denylist?issuer=${encodeURIComponent(id)}`)) as
+      | Partial<DenyListJson>
+      | undefined;
     if (d?.issuer !== id || !Array.isArray(d.holders)) fail('E_FIELD', `malformed deny list of ${id}`);
     lists.push({
       issuer: id,
-      holders: (d.holders as string[]).map((h) => toHex(fromBase64url(h))),
+      holders: d.holders.map((h) => toHex(fromBase64url(h))),
       updated: d.updated ?? 0,
       fetchedAt: now,
     });
@@ -248,7 +230,7 @@ export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, 
       method: 'POST',
       headers: authed(pairing, { 'Content-Type': 'application/vnd.moneybag' }),
       body: fromText(bag.bag) as Uint8Array<ArrayBuffer>,
-    })) as BagAnswer;
+    })) as BagAnswerJson;
     await checkAnswer(answer, bag, directory, verifier);
     return (
       (await store.updateBag(bag.id, 'closed', { state: 'delivered', answer, lastError: undefined })) ?? bag

@@ -1,65 +1,34 @@
 // The operators' registration endpoints (what `moneybag add-collector`, `add-issuer`, `token`, `parties` and
-// `remove-…` call while the service runs): a Fastify plugin over ./registry.ts. Only this service's own
-// operator tokens are admitted (the auth hook refuses a registered party's).
+// `remove-…` call while the service runs): a Fastify plugin over ./registry.ts, on @moneybag/api's
+// `registration` endpoints. Only this service's own operator tokens are admitted (the auth hook refuses a
+// registered party's).
+import { type AddCollectorRequestJson, type AddIssuerRequestJson, registration as r } from '@moneybag/api';
 import { isId } from '@moneybag/protocol';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fetchedDenylists, refreshDenylists } from './denylists.ts';
-import { jsonBody, refuse } from './http.ts';
+import { jsonBody, refuse, route } from './http.ts';
 import { addCollector, addIssuer, fingerprintOf, partiesView, removeParty, tokenFor } from './registry.ts';
 import type { Service } from './service.ts';
 import { collectorsOfIssuer, issuersOfCollector } from './storage/parties.ts';
 
-const id = { type: 'string', maxLength: 64 };
-const url = { type: 'string', pattern: '^https?://', maxLength: 500 };
-const collectorSchema = {
-  body: {
-    type: 'object',
-    required: ['id', 'url'],
-    properties: { id, url, label: { type: 'string', maxLength: 200 }, force: { type: 'boolean' } },
-  },
-};
-const issuerSchema = {
-  body: {
-    type: 'object',
-    required: ['id', 'url', 'token'],
-    properties: {
-      id,
-      url,
-      token: { type: 'string', minLength: 1, maxLength: 200 },
-      label: { type: 'string', maxLength: 200 },
-      force: { type: 'boolean' },
-    },
-  },
-};
-
-const checkId = (v: string) => {
-  if (!isId(v)) refuse(400, 'E_REQUEST', `${v} is not an id (lowercase letters, digits, . _ : -)`);
-};
+function idBody<T extends { id: string }>(req: FastifyRequest): T {
+  const b = jsonBody<T>(req);
+  if (!isId(b.id)) refuse(400, 'E_REQUEST', `${b.id} is not an id (lowercase letters, digits, . _ : -)`);
+  return b;
+}
+const idParam = (req: FastifyRequest) => (req.params as { id: string }).id;
 
 export const adminRoutes: FastifyPluginAsync<{ service: Service; onIssuers?: () => void }> = async (
   app,
   { service: s, onIssuers },
 ) => {
-  const operator = { auth: ['issuer', 'collector'] } as const;
-  app.get('/v1/admin/parties', { config: operator }, async () => partiesView(s));
-  app.post<{ Params: { id: string } }>('/v1/admin/parties/:id/token', { config: operator }, async (req) =>
-    tokenFor(s, req.params.id),
-  );
+  route(app, r.parties, async () => partiesView(s));
+  route(app, r.token, async (req) => tokenFor(s, idParam(req)));
 
   if (s.serves('issuer')) {
-    const issuer = { auth: ['issuer'] } as const;
-    app.post('/v1/admin/issuer/collectors', { schema: collectorSchema, config: issuer }, async (req) => {
-      const b = jsonBody<{ id: string; url: string; label?: string; force?: boolean }>(req);
-      checkId(b.id);
-      return addCollector(s, b);
-    });
-    app.delete<{ Params: { id: string } }>(
-      '/v1/admin/issuer/collectors/:id',
-      { config: issuer },
-      async (req) => removeParty(s, req.params.id, 'collector'),
-    );
-    // The issuer's page: each collector with its key's fingerprint and what it returned.
-    app.get('/v1/admin/issuer/collectors', { config: issuer }, async () => ({
+    route(app, r.addCollector, async (req) => addCollector(s, idBody<AddCollectorRequestJson>(req)));
+    route(app, r.removeCollector, async (req) => removeParty(s, idParam(req), 'collector'));
+    route(app, r.collectors, async () => ({
       collectors: (await collectorsOfIssuer(s.db)).map((c) => ({
         ...c,
         fingerprint: fingerprintOf(c.publicKey),
@@ -69,26 +38,14 @@ export const adminRoutes: FastifyPluginAsync<{ service: Service; onIssuers?: () 
   }
 
   if (s.serves('collector')) {
-    const collector = { auth: ['collector'] } as const;
-    app.post('/v1/admin/collector/issuers', { schema: issuerSchema, config: collector }, async (req) => {
-      const b = jsonBody<{ id: string; url: string; token: string; label?: string; force?: boolean }>(req);
-      checkId(b.id);
-      const out = await addIssuer(s, b);
+    route(app, r.addIssuer, async (req) => {
+      const out = await addIssuer(s, idBody<AddIssuerRequestJson>(req));
       onIssuers?.();
       return out;
     });
-    app.delete<{ Params: { id: string } }>(
-      '/v1/admin/collector/issuers/:id',
-      { config: collector },
-      async (req) => removeParty(s, req.params.id, 'issuer'),
-    );
-    app.delete<{ Params: { id: string } }>(
-      '/v1/admin/collector/shops/:id',
-      { config: collector },
-      async (req) => removeParty(s, req.params.id, 'shop'),
-    );
-    // The collector's page: each issuer with its key's fingerprint, its outbox and its deny list's copy.
-    app.get('/v1/admin/collector/issuers', { config: collector }, async () => {
+    route(app, r.removeIssuer, async (req) => removeParty(s, idParam(req), 'issuer'));
+    route(app, r.removeShop, async (req) => removeParty(s, idParam(req), 'shop'));
+    route(app, r.issuers, async () => {
       const lists = new Map((await fetchedDenylists(s)).map((d) => [d.issuer, d]));
       return {
         issuers: (await issuersOfCollector(s.db)).map((i) => {
@@ -98,17 +55,14 @@ export const adminRoutes: FastifyPluginAsync<{ service: Service; onIssuers?: () 
             fingerprint: fingerprintOf(i.publicKey),
             own: s.isOwn(i.id),
             denylist: d?.fetchedAt
-              ? { holders: d.holders?.length ?? 0, updated: d.updated, fetchedAt: d.fetchedAt }
+              ? { holders: d.holders?.length ?? 0, updated: d.updated ?? 0, fetchedAt: d.fetchedAt }
               : null,
           };
         }),
       };
     });
-    // On demand: fetch every registered issuer's deny list now (or one, ?issuer=ID).
-    app.post<{ Querystring: { issuer?: string } }>(
-      '/v1/admin/collector/denylists/refresh',
-      { config: collector },
-      async (req) => refreshDenylists(s, typeof req.query.issuer === 'string' ? req.query.issuer : undefined),
+    route(app, r.refreshDenylists, async (req) =>
+      refreshDenylists(s, (req.query as { issuer?: string }).issuer),
     );
   }
 };

@@ -1,13 +1,14 @@
 // The HTTP service: Fastify with its body limits, content-type parsing, one authentication hook and errors as
 // protocol codes; the endpoints every service answers; then each role's routes, a plugin per role.
 import cors from '@fastify/cors';
-import { DEFAULT_HORIZON, ProtocolError, toBase64url, type WellKnownJson } from '@moneybag/protocol';
+import { openapi, protocol, service } from '@moneybag/api';
+import { DEFAULT_HORIZON, ProtocolError, toBase64url } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { adminRoutes } from './admin.ts';
 import { installAuth, partyOf } from './auth.ts';
 import { collectorRoutes } from './collector/routes.ts';
 import { denylistRoutes } from './denylists.ts';
-import { RAW_TYPE, Refusal } from './http.ts';
+import { RAW_TYPE, Refusal, route } from './http.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import type { Service } from './service.ts';
 import { spaFallback, webRoutes } from './web.ts';
@@ -63,7 +64,7 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     return reply.code(404).send({ code: 'E_NOT_FOUND', message: `no ${req.method} ${path}` });
   });
 
-  app.get('/.well-known/moneybag.json', async (): Promise<WellKnownJson> => {
+  route(app, protocol.wellKnown, async () => {
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
     // A collector speaks for every issuer it registered: their keys and urls, as their operators gave them.
     // (Every service publishes the default horizon: a registered issuer's is that one too.)
@@ -80,17 +81,19 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     };
   });
   // The operator's probe: the database answers, and how durable it is (fsync, synchronous_commit).
-  app.get('/v1/health', async (_req, reply) => {
+  route(app, service.health, async (_req, reply) => {
     try {
-      return { ok: true, roles: s.roles, db: await s.db.info() };
+      return { ok: true as const, roles: [...s.roles], db: await s.db.info() };
     } catch (e) {
       return reply.code(503).send({ ok: false, roles: s.roles, error: `database: ${(e as Error).message}` });
     }
   });
-  app.get('/v1/me', { config: { auth: 'any' } }, async (req) => {
+  route(app, service.me, async (req) => {
     const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label };
   });
+  const doc = JSON.stringify(openapi());
+  app.get(service.openapi.url, (_req, reply) => reply.type('application/json').send(doc));
 
   // One plugin per role (a relay role adds its own beside these).
   if (s.serves('collector'))

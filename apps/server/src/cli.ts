@@ -6,14 +6,22 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type {
+  AddCollectorAnswerJson,
+  AddIssuerAnswerJson,
+  DenylistRefreshJson,
+  NewShopJson,
+  NewTokenJson,
+  PartiesJson,
+  RemovedJson,
+} from '@moneybag/api';
 import { inspect } from '@moneybag/cli';
-import { isId } from '@moneybag/protocol';
+import { isId, pairingLink } from '@moneybag/protocol';
 import QRCode from 'qrcode';
 import { buildApp } from './app.ts';
-import { pairingLink } from './collector/logic.ts';
 import { openDb } from './db.ts';
 import { readOperatorToken } from './keys.ts';
-import { fingerprintOf, type PartyJson } from './registry.ts';
+import { fingerprintOf } from './registry.ts';
 import { runningServer } from './running.ts';
 import { type ServedRole, Service } from './service.ts';
 import { ownParties } from './storage/parties.ts';
@@ -113,7 +121,7 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
   const t = encodeURIComponent(a.target);
   switch (a.command) {
     case 'parties': {
-      const { parties } = (await b.call('GET', '/v1/admin/parties')) as { parties: PartyJson[] };
+      const { parties } = (await b.call('GET', '/v1/admin/parties')) as PartiesJson;
       const rows = parties.map(
         (p) =>
           `${p.role.padEnd(9)} ${p.id.padEnd(24)} ${(p.own ? 'own' : p.role === 'shop' ? '' : 'registered').padEnd(10)} ${p.fingerprint ?? ''}${p.url ? `  ${p.url}` : ''}`,
@@ -126,7 +134,7 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
         url: a.url,
         ...(a.label && { label: a.label }),
         ...(a.force && { force: true }),
-      })) as { collector: string; publicKey: string; token: string };
+      })) as AddCollectorAnswerJson;
       return print(
         { collector: out.collector, publicKey: out.publicKey, token: out.token },
         `collector ${out.collector} registered; its key's fingerprint: ${fingerprintOf(out.publicKey)}\n(compare it with its operator's \`moneybag parties\`)\nthe token it presents (give it to its operator, for add-issuer --token): ${out.token}`,
@@ -139,7 +147,7 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
         token: a.token,
         ...(a.label && { label: a.label }),
         ...(a.force && { force: true }),
-      })) as { issuer: string; publicKey: string };
+      })) as AddIssuerAnswerJson;
       return print(
         { issuer: out.issuer, publicKey: out.publicKey },
         `issuer ${out.issuer} registered; its key's fingerprint: ${fingerprintOf(out.publicKey)}\n(compare it with its operator's \`moneybag parties\`)`,
@@ -149,20 +157,17 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
     case 'pair': {
       const out = (await (a.command === 'add-shop'
         ? b.call('POST', '/v1/admin/collector/shops', { id: a.target, label: a.label ?? a.target })
-        : b.call('POST', `/v1/admin/collector/shops/${t}/token`))) as { id: string; token: string };
+        : b.call('POST', `/v1/admin/collector/shops/${t}/token`))) as NewShopJson;
       const pairing = pairingLink(a.url?.replace(/\/+$/, '') ?? b.origin, out.id, out.token);
       if (json) return print({ id: out.id, token: out.token, pairing }, '');
       return printPairing({ ...out, pairing });
     }
     case 'token': {
-      const out = (await b.call('POST', `/v1/admin/parties/${t}/token`)) as { party: string; token: string };
+      const out = (await b.call('POST', `/v1/admin/parties/${t}/token`)) as NewTokenJson;
       return print(out, out.token);
     }
     case 'refresh-denylists': {
-      const out = (await b.call('POST', '/v1/admin/collector/denylists/refresh')) as {
-        refreshed: string[];
-        failed: { issuer: string; error: string }[];
-      };
+      const out = (await b.call('POST', '/v1/admin/collector/denylists/refresh')) as DenylistRefreshJson;
       return print(
         out,
         [
@@ -175,7 +180,7 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
       const kind = a.command.slice('remove-'.length);
       const path =
         kind === 'collector' ? `/v1/admin/issuer/collectors/${t}` : `/v1/admin/collector/${kind}s/${t}`;
-      const out = (await b.call('DELETE', path)) as { removed: string };
+      const out = (await b.call('DELETE', path)) as RemovedJson;
       return print(out, `${out.removed} removed`);
     }
   }

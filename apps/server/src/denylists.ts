@@ -1,21 +1,13 @@
 // GET /v1/denylist?issuer=ID at any service: an issuer answers its own list; a collector answers each
 // issuer it registered as it last fetched it (every minute or so, and on demand), so that a POS reaches
 // every list it needs through the one service it is paired with.
+import { type DenyListJson, protocol } from '@moneybag/api';
 import type { FastifyPluginAsync } from 'fastify';
-import { refuse } from './http.ts';
+import { refuse, route } from './http.ts';
 import { denylist as ownDenylist } from './issuer/logic.ts';
 import type { Service } from './service.ts';
 import { listParties } from './storage/parties.ts';
 import { int } from './storage/sql.ts';
-
-/** The answer of GET /v1/denylist (section 7). */
-export interface DenylistJson {
-  issuer: string;
-  /** Holder keys, base64url. */
-  holders: string[];
-  /** When the issuer last changed it, seconds. */
-  updated: number;
-}
 
 export const REFRESH_MS = 60_000;
 
@@ -34,7 +26,7 @@ async function knownIssuers(
 async function fetched(
   s: Service,
   issuer: string,
-): Promise<(DenylistJson & { fetchedAt: number }) | undefined> {
+): Promise<(DenyListJson & { fetchedAt: number }) | undefined> {
   const { rows } = await s.db.query<Record<string, unknown>>(
     'SELECT holders, updated, fetched_at FROM fetched_denylists WHERE issuer = $1',
     [issuer],
@@ -54,12 +46,12 @@ async function fetched(
 export async function refreshDenylist(
   s: Service,
   issuer: { id: string; url: string },
-): Promise<DenylistJson> {
+): Promise<DenyListJson> {
   const res = await fetch(`${issuer.url}/v1/denylist?issuer=${encodeURIComponent(issuer.id)}`, {
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`${issuer.id} answered ${res.status}`);
-  const d = (await res.json()) as Partial<DenylistJson>;
+  const d = (await res.json()) as Partial<DenyListJson>;
   if (
     d?.issuer !== issuer.id ||
     !Array.isArray(d.holders) ||
@@ -95,7 +87,7 @@ export async function refreshDenylists(
 }
 
 /** The list of `issuer` (or of the single issuer this service knows) as this service answers it. */
-export async function denylistOf(s: Service, issuer: string | undefined): Promise<DenylistJson> {
+export async function denylistOf(s: Service, issuer: string | undefined): Promise<DenyListJson> {
   const known = await knownIssuers(s);
   const all = [...(known.own ? [known.own] : []), ...known.registered.map((i) => i.id)];
   if (issuer === undefined) {
@@ -162,7 +154,5 @@ export function startDenylistRefresh(s: Service, everyMs = REFRESH_MS) {
 }
 
 export const denylistRoutes: FastifyPluginAsync<{ service: Service }> = async (app, { service: s }) => {
-  app.get<{ Querystring: { issuer?: string } }>('/v1/denylist', async (req) =>
-    denylistOf(s, typeof req.query.issuer === 'string' ? req.query.issuer : undefined),
-  );
+  route(app, protocol.denylist, async (req) => denylistOf(s, (req.query as { issuer?: string }).issuer));
 };

@@ -1,6 +1,9 @@
 // Refusals with the protocol's codes, and reading a request's body as the protocol's message or a JSON object.
+
+import type { Endpoint } from '@moneybag/api';
 import { CODE_TEXT, type Code } from '@moneybag/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TSchema } from 'typebox';
 
 export const RAW_TYPE = 'application/vnd.moneybag';
 
@@ -43,4 +46,27 @@ export function jsonBody<T>(req: FastifyRequest): T {
   return b as T;
 }
 
-export const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).send(body);
+/**
+ * Mounts a handler on an endpoint of @moneybag/api: Fastify validates the JSON body (and the query) with its
+ * schemas and writes the answer with its 200 schema; `config.auth` names the roles the auth hook admits.
+ */
+export function route<E extends Endpoint>(
+  app: FastifyInstance,
+  e: E,
+  handler: (req: FastifyRequest, reply: FastifyReply) => Promise<Static<E['answer']> | FastifyReply>,
+  opts: { bodyLimit?: number } = {},
+): void {
+  const json = e.body && !('raw' in e.body) ? (e.body as TSchema) : undefined;
+  app.route({
+    method: e.method,
+    url: e.url,
+    ...opts,
+    schema: {
+      ...(json && { body: json }),
+      ...(e.query && { querystring: e.query }),
+      response: { 200: e.answer },
+    },
+    config: e.auth ? { auth: e.auth, ...(e.peers && { peers: true }) } : {},
+    handler,
+  });
+}

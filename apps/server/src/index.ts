@@ -1,6 +1,5 @@
 export { buildApp } from './app.ts';
 export { main as moneybag, runCli } from './cli.ts';
-export { pairingLink } from './collector/logic.ts';
 export { seedDemo } from './demo.ts';
 export { start } from './main.ts';
 export { Service } from './service.ts';

@@ -2,6 +2,7 @@
 // token), a collector the issuers whose tickets it takes (with the token that issuer gave it), and every
 // service lists and removes what it knows. A key comes from the party's own well-known document and is
 // shown as a fingerprint for the operators to compare out of band; it never changes unless forced.
+import type { PartiesJson, PartyRowJson } from '@moneybag/api';
 import { fromBase64url, keyFingerprint, readWellKnown, toBase64url } from '@moneybag/protocol';
 import { refuse } from './http.ts';
 import { newToken, removeReturnsToken, writeReturnsToken } from './keys.ts';
@@ -16,22 +17,10 @@ import {
 } from './storage/parties.ts';
 import { isUniqueViolation } from './storage/sql.ts';
 
-/** A party as `parties` lists it. */
-export interface PartyJson {
-  id: string;
-  role: Party['role'];
-  label: string;
-  /** This service's own party (its operator's), not one registered from elsewhere. */
-  own: boolean;
-  url: string | null;
-  publicKey: string | null;
-  fingerprint: string | null;
-}
-
 export const fingerprintOf = (publicKey: string | null): string | null =>
   publicKey ? keyFingerprint(fromBase64url(publicKey)) : null;
 
-const partyJson = (s: Service, p: Party): PartyJson => ({
+const partyJson = (s: Service, p: Party): PartyRowJson => ({
   id: p.id,
   role: p.role,
   label: p.label,
@@ -127,7 +116,7 @@ export async function addIssuer(
   return { issuer: b.id, publicKey };
 }
 
-export async function partiesView(s: Service): Promise<{ parties: PartyJson[] }> {
+export async function partiesView(s: Service): Promise<PartiesJson> {
   return { parties: (await listParties(s.db)).map((p) => partyJson(s, p)) };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   bodyOfUse,
   decode,
+  digestOf,
   directChallengeOf,
   encode,
   fromHex,
@@ -305,10 +306,19 @@ describe('direct payments', () => {
   };
   it('signs a receipt, once per S', async () => {
     const m = await direct();
+    const sent = Date.now();
     const r = await call(server, 'POST', '/v1/direct', { raw: m });
+    const answered = Date.now();
     expect(r.status).toBe(200);
     const receipt = decode(fromText(r.body.receipt), 'Receipt');
     expect(receipt.collector).toBe('first-bank');
+    // The collector's page lists it with when it was received.
+    const listed = (await admin('/v1/admin/collector/direct')).body.direct.find(
+      (x: { origin: string }) => x.origin === toHex(digestOf(m)),
+    );
+    expect(listed).toMatchObject({ shop: 'acme-coffee', unit: 'EUR', amount: 120 });
+    expect(listed.receivedAt).toBeGreaterThanOrEqual(sent);
+    expect(listed.receivedAt).toBeLessThanOrEqual(answered);
     const again = await call(server, 'POST', '/v1/direct', { raw: m });
     expect([again.status, again.body.code]).toEqual([422, 'E_WINDOW']);
   });
@@ -475,5 +485,21 @@ describe('web apps', () => {
     }
     const api = await call(server, 'GET', '/v1/nothing');
     expect([api.status, api.body.code]).toEqual([404, 'E_NOT_FOUND']);
+  });
+});
+
+describe('reference', () => {
+  it('serves its endpoints as OpenAPI at /v1/openapi.json', async () => {
+    const r = await call(server, 'GET', '/v1/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/bags', '/v1/bags/{digest}', '/v1/admin/collector/direct']),
+    );
+    expect(
+      r.body.paths['/v1/admin/collector/direct'].get.responses[200].content['application/json'].schema,
+    ).toMatchObject({
+      properties: { direct: { items: { required: expect.arrayContaining(['receivedAt']) } } },
+    });
   });
 });

@@ -3,6 +3,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type {
+  AllocationRequestJson,
+  AllocationsJson,
+  DemoFileJson,
+  TicketAnswerJson,
+  TicketRequestJson,
+} from '@moneybag/api';
 import { nativeSigner } from '@moneybag/node';
 import {
   type Allocation,
@@ -23,11 +30,7 @@ import {
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const RAW = 'application/vnd.moneybag';
 
-export interface Demo {
-  issuer: { id: string; token: string };
-  collector: { id: string; token: string };
-  shops: { id: string; token: string }[];
-}
+export type Demo = DemoFileJson;
 
 export interface Server {
   url: string;
@@ -199,10 +202,15 @@ export async function issue(
 ): Promise<Ticket> {
   const r = await call(server, 'POST', '/v1/tickets', {
     token,
-    json: { holder: Buffer.from(h.publicKey).toString('base64url'), unit, face, expires },
+    json: {
+      holder: Buffer.from(h.publicKey).toString('base64url'),
+      unit,
+      face,
+      expires,
+    } satisfies TicketRequestJson,
   });
   if (r.status !== 200) throw new Error(JSON.stringify(r.body));
-  return decode(fromText(r.body.ticket), 'Ticket');
+  return decode(fromText((r.body as TicketAnswerJson).ticket), 'Ticket');
 }
 
 export async function allocations(
@@ -211,9 +219,10 @@ export async function allocations(
   extra: object = {},
   token = server.demo.shops[0].token,
 ) {
-  const r = await call(server, 'POST', '/v1/allocations', { token, json: { count, ...extra } });
+  const json: AllocationRequestJson = { count, ...extra };
+  const r = await call(server, 'POST', '/v1/allocations', { token, json });
   if (r.status !== 200) throw new Error(JSON.stringify(r.body));
-  return (r.body.allocations as string[]).map((t) => decode(fromText(t), 'Allocation') as Allocation);
+  return (r.body as AllocationsJson).allocations.map((t) => decode(fromText(t), 'Allocation') as Allocation);
 }
 
 /** Uses signed by their holders for deals 0.. under the allocation's number. */

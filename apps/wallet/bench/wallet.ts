@@ -3,13 +3,13 @@
 // 2. from a decoded challenge to the payment QR painted, in Chromium, by the wallet's performance marks
 //    (decoded -> confirm screen shown, and confirm tapped -> QR painted; the person's own pause between is not counted).
 // Runs the real service on the wallet's manual port 5302 with a throw-away data folder.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decode, encode, makeChallenge, randomBytes, readContent, toUrl } from '@moneybag/protocol';
 import { chromium } from '@playwright/test';
+import { startService } from '../../../e2e/service.ts';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 const dist = join(repo, 'apps/wallet/dist');
@@ -29,25 +29,6 @@ function initialJs(): { file: string; gzip: number }[] {
   return files.map((file) => ({ file, gzip: gzipSync(readFileSync(join(dist, file))).length }));
 }
 
-async function startService(data: string): Promise<ChildProcess> {
-  const child = spawn(
-    'node',
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(PORT)],
-    {
-      cwd: repo,
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${ORIGIN}/.well-known/moneybag.json`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the service did not start');
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Prints both figures; true when both are within budget. */
@@ -63,7 +44,7 @@ export async function benchWallet(): Promise<boolean> {
   );
 
   const data = mkdtempSync(join(tmpdir(), 'moneybag-wallet-bench-'));
-  const service = await startService(data);
+  const service = await startService(data, PORT);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],

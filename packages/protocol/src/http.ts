@@ -1,5 +1,5 @@
 // Section 7: the JSON bodies that cross HTTP, typed once for the service and the apps that read them.
-import { fromBase64url, toBase64url, toHex } from './bytes.ts';
+import { fromBase64url, toBase64url, toHex, utf8 } from './bytes.ts';
 import { DEFAULT_HORIZON } from './checks.ts';
 import { isId } from './codec.ts';
 import type { BagAnswer, BagPath } from './collector.ts';
@@ -113,4 +113,35 @@ export function readReclaimAnswer(json: unknown): ReclaimAnswer {
   if (typeof j?.ticket !== 'string' || !Number.isSafeInteger(j.amount))
     fail('E_FIELD', 'not an answer to a reclaim');
   return { ticket: decode(fromText(j.ticket), 'Ticket'), amount: j.amount as number };
+}
+
+/** What a POS pairing link carries: the service's origin, the shop, and a token of the shop. */
+export interface PairingLinkJson {
+  url: string;
+  shop: string;
+  token: string;
+}
+
+/** The POS pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token})>`. */
+export const pairingLink = (origin: string, shop: string, token: string): string =>
+  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token })))}`;
+
+const pairDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Read a pairing link (or only its `#pair=` part): anything malformed is E_FIELD. */
+export function readPairingLink(text: string): PairingLinkJson {
+  const at = text.indexOf('#pair=');
+  if (at < 0) return fail('E_FIELD', 'not a pairing link (it has no #pair=)');
+  let v: { url?: unknown; shop?: unknown; token?: unknown } | null;
+  try {
+    v = JSON.parse(pairDecoder.decode(fromBase64url(text.slice(at + 6).trim())));
+  } catch {
+    return fail('E_FIELD', 'the pairing link is damaged');
+  }
+  const { url, shop, token } = v ?? {};
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+    return fail('E_FIELD', 'the pairing link has no service URL');
+  if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
+  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
+  return { url: url.replace(/\/+$/, ''), shop, token };
 }

@@ -1,6 +1,13 @@
 // Section 7's JSON as the apps read it off the network.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HORIZON, readWellKnown, toBase64url } from '../src/index.ts';
+import {
+  DEFAULT_HORIZON,
+  pairingLink,
+  readPairingLink,
+  readWellKnown,
+  toBase64url,
+  utf8,
+} from '../src/index.ts';
 import { bytes, V } from './vectors.ts';
 
 describe('readWellKnown', () => {
@@ -38,5 +45,32 @@ describe('readWellKnown', () => {
       { issuers: [{ id: 'a', publicKey: key, horizon: -1 }] },
     ])
       expect(() => readWellKnown(bad)).toThrow(expect.objectContaining({ code: 'E_FIELD' }));
+  });
+});
+
+describe('pairing links', () => {
+  const link = (o: object) => `https://x.example/pos/#pair=${toBase64url(utf8(JSON.stringify(o)))}`;
+  it('reads what pairingLink writes', () => {
+    const l = pairingLink('https://bank.example', 'acme-coffee', 'tok');
+    expect(l).toMatch(/^https:\/\/bank\.example\/pos\/#pair=[A-Za-z0-9_-]+$/);
+    expect(readPairingLink(l)).toEqual({ url: 'https://bank.example', shop: 'acme-coffee', token: 'tok' });
+    expect(readPairingLink(l.slice(l.indexOf('#')))).toEqual(readPairingLink(l));
+    expect(readPairingLink(link({ url: 'http://b.example//', shop: 's', token: 't' })).url).toBe(
+      'http://b.example',
+    );
+  });
+  it('refuses anything else with E_FIELD, saying what is wrong', () => {
+    for (const [text, why] of [
+      ['https://x.example/pos/', 'no #pair='],
+      ['https://x.example/pos/#pair=!!!', 'damaged'],
+      [`https://x.example/pos/#pair=${toBase64url(new Uint8Array([0xff, 0xfe]))}`, 'damaged'],
+      [link({ url: 'ftp://b.example', shop: 's', token: 't' }), 'service URL'],
+      [link({ url: 'https://b.example', shop: 'Not An Id', token: 't' }), 'shop id'],
+      [link({ url: 'https://b.example', shop: 's', token: '' }), 'token'],
+      [link([]), 'service URL'],
+    ])
+      expect(() => readPairingLink(text), text).toThrow(
+        expect.objectContaining({ code: 'E_FIELD', message: expect.stringContaining(why) }),
+      );
   });
 });

@@ -73,10 +73,24 @@ describe('5.2: bag_checks', () => {
       const result = await checkBag(bytes(c.bag), ctx);
       if ('retry' in result) {
         expect(c.expected.retry).toBe(true);
-        // The stored answer is the caller's: the all-good bag's answer, computed by the first vector.
+        // The stored answer is the caller's: the answer this bag got when it was collected, as an earlier
+        // vector computed it, or computed here (run alone) from the same bag on its root not yet collected, in time.
         const { retry, ...expected } = c.expected;
-        expect(stored.get(hex(result.digest)) ?? expected).toEqual(expected);
         expect(hex(result.digest)).toBe(expected.digest);
+        let first = stored.get(hex(result.digest));
+        if (!first) {
+          const fresh = await checkBag(bytes(c.bag), {
+            ...ctx,
+            now: Math.min(...c.allocations.map((a: { issued: number }) => a.issued)),
+            allocation: async (root: Uint8Array) => {
+              const a = await ctx.allocation(root);
+              return a && { ...a, collected: null };
+            },
+          });
+          if ('retry' in fresh) throw new Error('the bag was still taken for collected');
+          first = answerJson(fresh);
+        }
+        expect(first).toEqual(expected);
         return;
       }
       expect(c.expected.retry).toBeUndefined();

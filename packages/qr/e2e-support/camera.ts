@@ -7,6 +7,8 @@ interface FakeCamera {
   show(pngBase64: string | null): Promise<void>;
   fail: string | null;
   streams: MediaStream[];
+  /** How many frames the page's decoder worker found a code in: the positive sign that it looked. */
+  decoded: number;
 }
 declare global {
   interface Window {
@@ -50,6 +52,7 @@ export async function fakeCamera(
     const camera: FakeCamera = {
       fail: null,
       streams: [],
+      decoded: 0,
       async show(pngBase64) {
         if (pngBase64 === null) {
           picture = undefined;
@@ -60,6 +63,16 @@ export async function fakeCamera(
       },
     };
     window.__moneybagCamera = camera;
+    // Count the codes the scanner's worker reads (its replies with content), beside the page's own handler.
+    const RealWorker = window.Worker;
+    window.Worker = class extends RealWorker {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        this.addEventListener('message', (e: MessageEvent<{ content?: unknown }>) => {
+          if (e.data?.content) camera.decoded++;
+        });
+      }
+    };
     if (!navigator.mediaDevices)
       Object.defineProperty(navigator, 'mediaDevices', { value: {}, configurable: true });
     const devices = navigator.mediaDevices as MediaDevices;
@@ -110,4 +123,17 @@ export async function endCamera(page: Page): Promise<void> {
     for (const s of window.__moneybagCamera!.streams)
       for (const t of s.getTracks()) if (t.readyState === 'live') t.dispatchEvent(new Event('ended'));
   });
+}
+
+/** How many frames with a code the page has decoded so far. */
+export const codesRead = (page: Page): Promise<number> =>
+  page.evaluate(() => window.__moneybagCamera?.decoded ?? 0);
+
+/** Waits until the page has read a code in `n` more frames than `since` (a code in view kept being read). */
+export async function readAgain(page: Page, since: number, n = 3): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await codesRead(page)) >= since + n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the page read no code ${n} more times (it read ${(await codesRead(page)) - since})`);
 }

@@ -5,7 +5,15 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { build } from 'vite';
-import { cameraTracks, endCamera, failCamera, fakeCamera, showOnCamera } from '../e2e-support/camera.ts';
+import {
+  cameraTracks,
+  codesRead,
+  endCamera,
+  failCamera,
+  fakeCamera,
+  readAgain,
+  showOnCamera,
+} from '../e2e-support/camera.ts';
 
 const fixture = fileURLToPath(new URL('../fixture/', import.meta.url));
 let dist = join(fixture, 'dist');
@@ -66,8 +74,8 @@ test('a Payment shown as a QR code is read back by the Scanner through a camera'
   await expect(scanner.getByTestId('messages').locator('li')).toHaveText([hex], { timeout: 15_000 });
   await expect(scanner.getByTestId('errors')).toHaveText('');
   expect(scanner.workers().length).toBeGreaterThan(0); // decoded off the main thread
-  // The camera keeps seeing the code: still one message.
-  await scanner.waitForTimeout(500);
+  // The camera keeps seeing the code (read in 3 more frames): still one message.
+  await readAgain(scanner, await codesRead(scanner));
   await expect(scanner.getByTestId('messages').locator('li')).toHaveCount(1);
   // Pausing stops the camera tracks; resuming reads the code in view again.
   await scanner.getByRole('button', { name: 'Pause' }).click();

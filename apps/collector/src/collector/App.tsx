@@ -15,6 +15,7 @@ import {
   listTotals,
   type NewShop,
   pairShop,
+  settlementOf,
 } from './api.ts';
 import { ImportBag } from './ImportBag.tsx';
 
@@ -355,7 +356,7 @@ function Outbox({ token, version }: { token: string; version: number }) {
                 <td className="num">{r.uses}</td>
                 <td>
                   <span className={`badge ${STATE_BADGE[r.state]}`}>{r.state}</span>
-                  {r.answer && <span> {r.answer.settled} settled</span>}
+                  {settlementOf(r) && <span> {settlementOf(r)?.settled} settled</span>}
                   {r.state === 'pending' && r.attempts > 0 && (
                     <div className="muted">
                       {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
@@ -363,7 +364,7 @@ function Outbox({ token, version }: { token: string; version: number }) {
                     </div>
                   )}
                   {r.lastError && <div className="bad">{r.lastError}</div>}
-                  {r.answer?.rejected.map((x) => (
+                  {settlementOf(r)?.rejected.map((x) => (
                     <div key={x.index}>
                       use {x.index}: <CodeLabel code={x.code} />{' '}
                       <span className="muted">(blame {x.blame})</span>

@@ -13,18 +13,6 @@ export class ApiError extends Error {
 }
 
 /** Fired on window with the refused token as detail. */
-/** A party registered at a service (an issuer at a collector, a collector at an issuer), as its page shows it. */
-export interface PeerRow {
-  id: string;
-  label: string;
-  url: string | null;
-  publicKey: string | null;
-  /** The key's fingerprint, for the operators to compare out of band. */
-  fingerprint: string | null;
-  /** This service's own party (one service both issuer and collector). */
-  own: boolean;
-}
-
 export const UNAUTHORIZED = 'moneybag:unauthorized';
 
 export interface CallOptions {

@@ -12,9 +12,9 @@ import {
 } from '@moneybag/protocol';
 import { QrCode, Scanner } from '@moneybag/qr';
 import { type FormEvent, useState } from 'react';
-import { call } from '../common/api.ts';
 import { readHolderKey } from '../common/holder.ts';
 import { ErrorBox, Section, when } from '../common/ui.tsx';
+import { issueTicket } from './api.ts';
 
 export const UNITS = ['EUR', 'ADMIT', 'RIDE'] as const;
 const DAY = 86_400;
@@ -54,9 +54,11 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await call<{ ticket: string }>('/v1/tickets', {
-        token,
-        body: { holder: toBase64url(holder.holder), unit, face: faceValue, expires },
+      const answer = await issueTicket(token, {
+        holder: toBase64url(holder.holder),
+        unit,
+        face: faceValue,
+        expires,
       });
       const bytes = fromText(answer.ticket);
       setIssued({ bytes, ticket: decode(bytes, 'Ticket') });

@@ -1,5 +1,7 @@
 // The collector's logic: allocations for shops, bags (5.2), direct payments (3.5), shops and their pairing,
 // and the views its page reads. The checks are the protocol package's; this stores what they decide.
+
+import type { AllocationListJson } from '@moneybag/api';
 import {
   type Allocation,
   allocate,
@@ -11,12 +13,12 @@ import {
   DIRECT_WINDOW_MS,
   encode,
   fromHex,
+  pairingLink,
   passDown,
   randomBytes,
   toBase64url,
   toHex,
   toText,
-  utf8,
 } from '@moneybag/protocol';
 import { refuse } from '../http.ts';
 import { nowSeconds, type Service } from '../service.ts';
@@ -24,10 +26,6 @@ import * as store from '../storage/collector.ts';
 import { isUniqueViolation } from '../storage/sql.ts';
 
 export const DEFAULT_ALLOCATION_SECONDS = 30 * 24 * 3600;
-
-/** The POS pairing link: `<origin>/pos/#pair=<base64url(JSON)>`. */
-export const pairingLink = (origin: string, shop: string, token: string): string =>
-  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token })))}`;
 
 /** `count` fresh allocations to a shop (each passed down to `terminal` when given), stored, as text forms. */
 export async function allocateFor(
@@ -194,7 +192,7 @@ export async function shopsView(s: Service) {
   return { collector: s.collector, shops: await store.listShops(s.db, nowSeconds()) };
 }
 
-export async function allocationsView(s: Service, shop: string | null) {
+export async function allocationsView(s: Service, shop: string | null): Promise<AllocationListJson> {
   const now = nowSeconds();
   return {
     allocations: (await store.listAllocations(s.db, shop)).map((r) => ({

@@ -222,17 +222,25 @@ export interface DirectRow {
   shop: string;
   unit: string;
   amount: number;
+  receivedAt: number;
 }
 
+/**
+ * Direct payments (500). When each was received is its Return's: the window table forgets a payment once
+ * it can no longer matter, the outbox keeps its row.
+ */
 export async function listDirect(sql: Sql): Promise<DirectRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT origin, shop, unit, amount FROM accepted_uses WHERE kind = 'direct' ORDER BY origin LIMIT 500`,
+    `SELECT u.origin, u.shop, u.unit, u.amount, o.created_at
+     FROM accepted_uses u JOIN outbox o ON o.origin = u.origin AND o.issuer = u.issuer
+     WHERE u.kind = 'direct' ORDER BY u.origin LIMIT 500`,
   );
   return rows.map((r) => ({
     origin: r.origin as string,
     shop: r.shop as string,
     unit: r.unit as string,
     amount: int(r.amount),
+    receivedAt: int(r.created_at),
   }));
 }
 

@@ -1,5 +1,6 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list.
-import type { SettlementAnswer } from '@moneybag/protocol';
+import type { EarlierUseJson, IncidentJson } from '@moneybag/api';
+import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { b64, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
@@ -163,14 +164,7 @@ export async function rememberUses(
 }
 
 /** An earlier use, as an incident's proof shows it. */
-export interface EarlierUse {
-  shop: string;
-  chal: string;
-  amount: number;
-  S: string;
-  collector: string;
-  origin: string;
-}
+export type EarlierUse = EarlierUseJson;
 
 const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
   shop: u.shop as string,
@@ -235,17 +229,7 @@ export async function listDenied(sql: Sql): Promise<{ holder: string; at: number
   return rows.map((r) => ({ holder: r.holder, at: int(r.at) }));
 }
 
-export interface Incident {
-  code: string;
-  blame: string;
-  collector: string;
-  origin: string;
-  index: number;
-  ticket: string;
-  holder: string;
-  proof: unknown;
-  at: number;
-}
+export type Incident = Omit<IncidentJson, 'id'>;
 
 export async function insertIncident(sql: Sql, i: Incident): Promise<void> {
   await sql.query(
@@ -256,14 +240,14 @@ export async function insertIncident(sql: Sql, i: Incident): Promise<void> {
 }
 
 /** The newest incidents (500). */
-export async function listIncidents(sql: Sql): Promise<(Incident & { id: number })[]> {
+export async function listIncidents(sql: Sql): Promise<IncidentJson[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
     'SELECT * FROM incidents ORDER BY id DESC LIMIT 500',
   );
   return rows.map((r) => ({
     id: int(r.id),
-    code: r.code as string,
-    blame: r.blame as string,
+    code: r.code as Code,
+    blame: r.blame as Blame,
     collector: r.collector as string,
     origin: r.origin as string,
     index: int(r.idx),

@@ -1,0 +1,351 @@
+// Every JSON body that crosses HTTP, once, as a JSON Schema (TypeBox): Fastify validates requests and
+// writes answers with them, the pages and the POS type their calls by them, and API.md is made from them.
+import type { Blame, Code } from '@moneybag/protocol';
+import { type Static, Type as T, type TSchema } from 'typebox';
+
+const str = (description?: string) => T.String(description ? { description } : {});
+const int = (description?: string) => T.Integer(description ? { description } : {});
+const nullable = <S extends TSchema>(s: S) => T.Union([s, T.Null()]);
+const code = T.Unsafe<Code>({ type: 'string', description: 'E_…' });
+const blame = T.Unsafe<Blame>({ type: 'string', enum: ['holder', 'collector'] });
+
+// --- section 7 ------------------------------------------------------------------------------------
+
+/** A refusal: a 4xx with this body, and nothing stored. */
+export const Refusal = T.Object({ code, message: str() });
+
+export const WellKnownParty = T.Object({
+  id: str(),
+  publicKey: str('base64url, 32 bytes'),
+  url: str('the service origin'),
+});
+/**
+ * GET /.well-known/moneybag.json: the issuers and collectors a service speaks for: its own, and at a collector
+ * every issuer it registered (with the key and url that issuer publishes).
+ */
+export const WellKnown = T.Object({
+  version: T.Literal(1),
+  issuers: T.Array(
+    T.Object({
+      ...WellKnownParty.properties,
+      horizon: int('seconds: from expires + horizon on, its tickets can be reclaimed (3.8)'),
+    }),
+  ),
+  collectors: T.Array(WellKnownParty),
+});
+
+export const Health = T.Object({
+  ok: T.Literal(true),
+  roles: T.Array(str()),
+  db: T.Object({ engine: str(), fsync: str(), synchronous_commit: str() }),
+});
+export const Me = T.Object({
+  party: str(),
+  role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
+  label: str(),
+});
+
+/** 30 days: the longest an allocation may run, and its default. */
+export const MAX_ALLOCATION_SECONDS = 30 * 24 * 3600;
+
+export const AllocationRequest = T.Object({
+  count: T.Integer({ minimum: 1, maximum: 64 }),
+  terminal: T.Optional(
+    T.String({ maxLength: 64, description: 'an id: the POS the allocations pass down to' }),
+  ),
+  seconds: T.Optional(
+    T.Integer({ minimum: 1, maximum: MAX_ALLOCATION_SECONDS, description: 'due = issued + seconds' }),
+  ),
+});
+export const Allocations = T.Object({ allocations: T.Array(str('an Allocation, text form')) });
+
+export const RejectedUse = T.Object({
+  path: T.Array(T.Tuple([str(), int()]), { description: '[[terminal, n], …] under the bag' }),
+  deal: int(),
+  code,
+});
+/** The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>). */
+export const BagAnswer = T.Object({
+  digest: str('bag_digest, lowercase hex'),
+  root: str('base64url'),
+  accepted: int(),
+  rejected: T.Array(RejectedUse),
+  totals: T.Record(T.String(), T.Integer(), { description: 'accepted amount per unit' }),
+  report: str('the signed Report, text form'),
+});
+
+export const DirectAnswer = T.Object({ receipt: str('the Receipt, text form') });
+
+export const TicketRequest = T.Object({
+  holder: T.String({ maxLength: 100, description: "base64url of the holder's 32-byte key" }),
+  unit: T.String({ maxLength: 20 }),
+  face: T.Integer(),
+  expires: T.Integer({ description: 'seconds' }),
+});
+export const TicketAnswer = T.Object({ ticket: str('the Ticket, text form') });
+
+/** The issuer's answer to a Return. */
+export const ReturnAnswer = T.Object({
+  settled: int(),
+  rejected: T.Array(T.Object({ index: int(), code, blame })),
+});
+
+export const DenyList = T.Object({
+  issuer: str(),
+  holders: T.Array(str('base64url')),
+  updated: int('seconds'),
+});
+
+// --- registration: operators registering each other (the `moneybag` command) -----------------------
+
+const fingerprint = nullable(str("the key's fingerprint: 10 bytes of its SHA-256, hex in groups of four"));
+/** A party as `moneybag parties` lists it. */
+export const PartyRow = T.Object({
+  id: str(),
+  role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
+  label: str(),
+  own: T.Boolean({
+    description: "this service's own party (its operator's), not one registered from elsewhere",
+  }),
+  url: nullable(str('where its service is reached')),
+  publicKey: nullable(str('base64url')),
+  fingerprint,
+});
+export const Parties = T.Object({ parties: T.Array(PartyRow) });
+export const NewToken = T.Object({ party: str(), token: str('shown once; older tokens keep working') });
+export const Removed = T.Object({ removed: str() });
+const force = T.Optional(T.Boolean({ description: 'replace a registered key that changed' }));
+const origin = str('the origin whose /.well-known/moneybag.json publishes the party');
+export const AddCollectorRequest = T.Object({
+  id: T.String({ maxLength: 64 }),
+  url: T.String({
+    pattern: '^https?://',
+    maxLength: 500,
+    description: 'the origin whose well-known publishes it',
+  }),
+  label: T.Optional(T.String({ maxLength: 200 })),
+  force,
+});
+export const AddCollectorAnswer = T.Object({
+  collector: str(),
+  publicKey: str('base64url, as its well-known writes it'),
+  token: str('the token that collector presents on POST /v1/returns'),
+});
+export const AddIssuerRequest = T.Object({
+  id: T.String({ maxLength: 64 }),
+  url: T.String({
+    pattern: '^https?://',
+    maxLength: 500,
+    description: 'the origin whose well-known publishes it',
+  }),
+  token: T.String({ minLength: 1, maxLength: 200, description: 'the token that issuer gave this collector' }),
+  label: T.Optional(T.String({ maxLength: 200 })),
+  force,
+});
+export const AddIssuerAnswer = T.Object({
+  issuer: str(),
+  publicKey: str('base64url, as its well-known writes it'),
+});
+const peer = {
+  id: str(),
+  label: str(),
+  url: nullable(str()),
+  publicKey: nullable(str('base64url')),
+  fingerprint,
+  own: T.Boolean({ description: "this service's own party (a service both issuer and collector)" }),
+};
+/** An issuer a collector serves: its Returns by state, and its deny list as last fetched. */
+export const IssuerRow = T.Object({
+  ...peer,
+  outbox: T.Object({ pending: int(), delivered: int(), other: int(), lastError: nullable(str()) }),
+  denylist: nullable(T.Object({ holders: int('how many'), updated: int('seconds'), fetchedAt: int('ms') })),
+});
+export const IssuerList = T.Object({ issuers: T.Array(IssuerRow) });
+/** A collector an issuer settles: what it returned. */
+export const CollectorRow = T.Object({
+  ...peer,
+  returns: int('Returns settled'),
+  settled: int('uses settled'),
+  lastAt: nullable(int('ms')),
+});
+export const CollectorList = T.Object({ collectors: T.Array(CollectorRow) });
+export const DenylistRefresh = T.Object({
+  refreshed: T.Array(str()),
+  failed: T.Array(T.Object({ issuer: str(), error: str() })),
+});
+
+// --- the collector's admin ------------------------------------------------------------------------
+
+export const ShopRow = T.Object({
+  id: str(),
+  label: str(),
+  createdAt: int(),
+  allocations: T.Object({ open: int(), collected: int(), late: int() }),
+});
+export const Shops = T.Object({ collector: str(), shops: T.Array(ShopRow) });
+
+export const NewShopRequest = T.Object({
+  id: T.String({ maxLength: 64, description: 'an id' }),
+  label: T.String({ maxLength: 200 }),
+});
+/** A shop's new token (shown once) and its POS pairing link. */
+export const NewShop = T.Object({
+  id: str(),
+  label: str(),
+  token: str(),
+  pairing: str('<origin>/pos/#pair=…'),
+});
+
+export const AllocationRow = T.Object({
+  root: str('base64url'),
+  to: str(),
+  terminal: nullable(str()),
+  issued: int(),
+  due: int(),
+  state: T.Union([T.Literal('open'), T.Literal('collected'), T.Literal('late')], {
+    description: 'late: not collected and now ≥ due',
+  }),
+  digest: nullable(str('hex')),
+});
+export const AllocationList = T.Object({ allocations: T.Array(AllocationRow) });
+
+export const BagRow = T.Object({
+  ...BagAnswer.properties,
+  to: str(),
+  receivedAt: int(),
+  rejected: T.Array(T.Object({ ...RejectedUse.properties, text: str('the code in words') })),
+});
+export const Bags = T.Object({ bags: T.Array(BagRow) });
+
+export const TotalRow = T.Object({ shop: str(), unit: str(), amount: int(), uses: int() });
+export const Totals = T.Object({ totals: T.Array(TotalRow) });
+
+export const DirectRow = T.Object({
+  origin: str('hex'),
+  shop: str(),
+  unit: str(),
+  amount: int(),
+  receivedAt: int(),
+});
+export const DirectList = T.Object({ direct: T.Array(DirectRow) });
+
+export const OutboxRow = T.Object({
+  id: int(),
+  issuer: str(),
+  origin: str('hex'),
+  uses: int(),
+  state: T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('refused')]),
+  attempts: int(),
+  nextAttemptAt: int(),
+  lastError: nullable(str()),
+  answer: T.Union([ReturnAnswer, Refusal, T.Null()], { description: "the issuer's answer" }),
+  createdAt: int(),
+});
+export const Outbox = T.Object({ outbox: T.Array(OutboxRow) });
+
+// --- the issuer's admin ---------------------------------------------------------------------------
+
+export const TicketRow = T.Object({
+  id: str('<issuer>/<serial hex>'),
+  serial: str(),
+  holder: str('base64url'),
+  unit: str(),
+  face: int(),
+  expires: int(),
+  issuedAt: int(),
+  spent: int('what settled uses took of it'),
+  left: int(),
+  ticket: str('the Ticket, text form'),
+});
+export const Tickets = T.Object({ issuer: str(), tickets: T.Array(TicketRow) });
+
+export const OwedRow = T.Object({ shop: str(), unit: str(), amount: int(), uses: int() });
+export const ReturnRow = T.Object({
+  collector: str(),
+  origin: str('hex'),
+  settled: int(),
+  rejected: int(),
+  at: int(),
+});
+export const Settlement = T.Object({ owed: T.Array(OwedRow), returns: T.Array(ReturnRow) });
+
+export const ProofUse = T.Object({ shop: str(), chal: str(), amount: int(), S: str() });
+export const EarlierUse = T.Object({ ...ProofUse.properties, collector: str(), origin: str() });
+export const Incident = T.Object({
+  id: int(),
+  code,
+  blame,
+  collector: str(),
+  origin: str('hex'),
+  index: int(),
+  ticket: str("the ticket's id"),
+  holder: str('base64url'),
+  at: int(),
+  proof: T.Object(
+    { use: ProofUse, ticket: str('the Ticket, text form'), earlier: T.Array(EarlierUse) },
+    {
+      description:
+        'E_OVERSPENT: earlier holds the settled uses of that ticket; E_DUPLICATE: the use with the same S returned before',
+    },
+  ),
+});
+export const Incidents = T.Object({ incidents: T.Array(Incident) });
+
+// --- files ----------------------------------------------------------------------------------------
+
+/** `<data>/demo.json`, written on a first start: the demo parties and their tokens. */
+export const DemoFile = T.Object({
+  issuer: T.Object({ id: str(), token: str() }),
+  collector: T.Object({ id: str(), token: str() }),
+  shops: T.Array(T.Object({ id: str(), token: str() })),
+});
+
+export type RefusalJson = Static<typeof Refusal>;
+export type WellKnownJson = Static<typeof WellKnown>;
+export type HealthJson = Static<typeof Health>;
+export type MeJson = Static<typeof Me>;
+export type AllocationRequestJson = Static<typeof AllocationRequest>;
+export type AllocationsJson = Static<typeof Allocations>;
+export type BagAnswerJson = Static<typeof BagAnswer>;
+export type DirectAnswerJson = Static<typeof DirectAnswer>;
+export type TicketRequestJson = Static<typeof TicketRequest>;
+export type TicketAnswerJson = Static<typeof TicketAnswer>;
+export type ReturnAnswerJson = Static<typeof ReturnAnswer>;
+export type DenyListJson = Static<typeof DenyList>;
+export type PartyRowJson = Static<typeof PartyRow>;
+export type PartiesJson = Static<typeof Parties>;
+export type NewTokenJson = Static<typeof NewToken>;
+export type RemovedJson = Static<typeof Removed>;
+export type AddCollectorRequestJson = Static<typeof AddCollectorRequest>;
+export type AddCollectorAnswerJson = Static<typeof AddCollectorAnswer>;
+export type AddIssuerRequestJson = Static<typeof AddIssuerRequest>;
+export type AddIssuerAnswerJson = Static<typeof AddIssuerAnswer>;
+export type IssuerRowJson = Static<typeof IssuerRow>;
+export type IssuerListJson = Static<typeof IssuerList>;
+export type CollectorRowJson = Static<typeof CollectorRow>;
+export type CollectorListJson = Static<typeof CollectorList>;
+export type DenylistRefreshJson = Static<typeof DenylistRefresh>;
+export type ShopRowJson = Static<typeof ShopRow>;
+export type ShopsJson = Static<typeof Shops>;
+export type NewShopRequestJson = Static<typeof NewShopRequest>;
+export type NewShopJson = Static<typeof NewShop>;
+export type AllocationRowJson = Static<typeof AllocationRow>;
+export type AllocationListJson = Static<typeof AllocationList>;
+export type BagRowJson = Static<typeof BagRow>;
+export type BagsJson = Static<typeof Bags>;
+export type TotalRowJson = Static<typeof TotalRow>;
+export type TotalsJson = Static<typeof Totals>;
+export type DirectRowJson = Static<typeof DirectRow>;
+export type DirectListJson = Static<typeof DirectList>;
+export type OutboxRowJson = Static<typeof OutboxRow>;
+export type OutboxJson = Static<typeof Outbox>;
+export type TicketRowJson = Static<typeof TicketRow>;
+export type TicketsJson = Static<typeof Tickets>;
+export type OwedRowJson = Static<typeof OwedRow>;
+export type ReturnRowJson = Static<typeof ReturnRow>;
+export type SettlementJson = Static<typeof Settlement>;
+export type ProofUseJson = Static<typeof ProofUse>;
+export type EarlierUseJson = Static<typeof EarlierUse>;
+export type IncidentJson = Static<typeof Incident>;
+export type IncidentsJson = Static<typeof Incidents>;
+export type DemoFileJson = Static<typeof DemoFile>;
