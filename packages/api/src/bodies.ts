@@ -115,13 +115,13 @@ export const Parties = T.Object({ parties: T.Array(PartyRow) });
 export const NewToken = T.Object({ party: str(), token: str('shown once; older tokens keep working') });
 export const Removed = T.Object({ removed: str() });
 const force = T.Optional(T.Boolean({ description: 'replace a registered key that changed' }));
-const origin = str('the origin whose /.well-known/moneybag.json publishes the party');
+/** At an issuer: a collector to register, by the origin whose well-known publishes its key. */
 export const AddCollectorRequest = T.Object({
   id: T.String({ maxLength: 64 }),
   url: T.String({
     pattern: '^https?://',
     maxLength: 500,
-    description: 'the origin whose well-known publishes it',
+    description: 'the origin whose /.well-known/moneybag.json publishes it',
   }),
   label: T.Optional(T.String({ maxLength: 200 })),
   force,
@@ -131,16 +131,10 @@ export const AddCollectorAnswer = T.Object({
   publicKey: str('base64url, as its well-known writes it'),
   token: str('the token that collector presents on POST /v1/returns'),
 });
+/** At a collector: an issuer to register, and the token that issuer gave this collector. */
 export const AddIssuerRequest = T.Object({
-  id: T.String({ maxLength: 64 }),
-  url: T.String({
-    pattern: '^https?://',
-    maxLength: 500,
-    description: 'the origin whose well-known publishes it',
-  }),
+  ...AddCollectorRequest.properties,
   token: T.String({ minLength: 1, maxLength: 200, description: 'the token that issuer gave this collector' }),
-  label: T.Optional(T.String({ maxLength: 200 })),
-  force,
 });
 export const AddIssuerAnswer = T.Object({
   issuer: str(),
