@@ -1,4 +1,5 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
+import type { ReturnAnswerJson } from '@moneybag/api';
 import { fromText } from '@moneybag/protocol';
 import { refreshDenylists } from './denylists.ts';
 import type { Service } from './service.ts';
@@ -12,6 +13,15 @@ async function issuerUrl(s: Service, issuer: string): Promise<string | undefined
   const p = await s.party(issuer);
   if (p?.url) return p.url;
   return issuer === s.issuer && s.serves('issuer') ? s.selfUrl : undefined;
+}
+
+/** Whether an issuer's answer to a Return names an overspending (its holder is on its deny list now). */
+function caughtOverspending(answer: string): boolean {
+  try {
+    return (JSON.parse(answer) as ReturnAnswerJson).rejected.some((r) => r.code === 'E_OVERSPENT');
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -57,7 +67,7 @@ export async function deliverDue(
         });
         answered++;
         // An overspending caught puts a holder on that issuer's deny list: fetch it now, not in a minute.
-        if (res.ok && text.includes('E_OVERSPENT')) await refreshDenylists(s, row.issuer).catch(() => {});
+        if (res.ok && caughtOverspending(text)) await refreshDenylists(s, row.issuer).catch(() => {});
         continue;
       }
       error = `${res.status} ${text.slice(0, 200)}`;

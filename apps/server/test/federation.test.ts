@@ -423,6 +423,51 @@ describe('a data folder remembers its parties', () => {
   }, 120_000);
 });
 
+describe('--role both --issuer ID --collector ID', () => {
+  it('one service, two named parties: its collector returns to its own issuer with its own token', async () => {
+    const s = await startServer(undefined, [
+      '--role',
+      'both',
+      '--issuer',
+      'town',
+      '--collector',
+      'town-bank',
+    ]);
+    try {
+      const issuerToken = operatorToken(s, 'town');
+      const collectorToken = operatorToken(s, 'town-bank');
+      const wk = (await call(s, 'GET', '/.well-known/moneybag.json')).body;
+      expect([
+        wk.issuers.map((i: { id: string }) => i.id),
+        wk.collectors.map((c: { id: string }) => c.id),
+      ]).toEqual([['town'], ['town-bank']]);
+      const shop = await moneybagJson(s.data, ['add-shop', 'corner', '--label', 'Corner']);
+      const h = holder(5);
+      const t = await issue(s, h, 100, 'EUR', 4_000_000_000, issuerToken);
+      const [a] = await allocations(s, 1, {}, shop.token);
+      const bag = await call(s, 'POST', '/v1/bags', {
+        token: shop.token,
+        raw: bagOf(a, await deal(a, 0, [{ ticket: t, amount: 40, signer: h }])),
+      });
+      expect(bag.body).toMatchObject({ accepted: 1 });
+      const owed = await waitFor(async () => {
+        const o = (await call(s, 'GET', '/v1/admin/issuer/settlement', { token: issuerToken })).body.owed;
+        return o.length > 0 && o;
+      });
+      expect(owed).toEqual([{ shop: 'corner', unit: 'EUR', amount: 40, uses: 1 }]);
+      // One issuer here: GET /v1/denylist needs no ?issuer=.
+      expect((await call(s, 'GET', '/v1/denylist')).body).toEqual({
+        issuer: 'town',
+        holders: [],
+        updated: 0,
+      });
+      expect((await call(s, 'GET', '/v1/admin/collector/shops', { token: collectorToken })).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+});
+
 describe('moneybag', () => {
   it('takes a value that starts with "-" (a base64url token may); an empty folder has no party', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'moneybag-empty-'));
