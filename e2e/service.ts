@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoFileJson } from '@moneybag/api';
-import { type Keys, keysOf, readWellKnown } from '@moneybag/protocol';
+import { fromHex, type Keys, keysOf, readWellKnown, type Signer, seedSigner } from '@moneybag/protocol';
 import { type APIRequestContext, expect } from '@playwright/test';
 
 /** `<data>/demo.json`. */
@@ -22,13 +22,26 @@ export async function wellKnown(request: APIRequestContext): Promise<{ issuers: 
   return { issuers: keysOf(issuers), collectors: keysOf(collectors) };
 }
 
+/**
+ * The demo issuer's signing key, from the data folder: for a ticket the service refuses to issue (one already
+ * expired), made as the issuer would have signed it.
+ */
+export const issuerSigner = (): Signer =>
+  seedSigner(
+    fromHex(
+      readFileSync(join(process.env.MONEYBAG_E2E_DATA!, 'keys', `${demo().issuer.id}.seed`), 'utf8').trim(),
+    ),
+  );
 const REPO = new URL('../', import.meta.url).pathname;
 
-/** The service as its own process on `port` over the data folder `data`, once its well-known answers (the benches). */
-export async function startService(data: string, port: number): Promise<ChildProcess> {
+/**
+ * The service as its own process on `port` over the data folder `data`, once its well-known answers (the
+ * benches; a test that needs its own settings, such as a short `--horizon`, passes them in `args`).
+ */
+export async function startService(data: string, port: number, args: string[] = []): Promise<ChildProcess> {
   const child = spawn(
     'node',
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(port)],
+    ['--import', 'tsx', 'apps/server/src/main.ts', '--data', data, '--port', String(port), ...args],
     { cwd: REPO, stdio: 'ignore' },
   );
   for (let i = 0; i < 600; i++) {

@@ -1,4 +1,5 @@
-// One build, two pages: the service serves dist/collector/ at /collector/ and dist/issuer/ at /issuer/.
+// One build, three pages: the service serves dist/collector/ at /collector/, dist/issuer/ at /issuer/ and
+// dist/landing/ at /.
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
@@ -16,6 +17,7 @@ export default defineConfig({
       input: {
         collector: `${root}collector/index.html`,
         issuer: `${root}issuer/index.html`,
+        landing: `${root}landing/index.html`,
       },
     },
   },

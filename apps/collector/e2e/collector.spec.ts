@@ -1,5 +1,6 @@
 // The collector's page against the real service: shops and pairing, bags and their reports, a hand-delivered bag.
-import { CODE_TEXT, decode, encode, fromBase64url, toBase64url, toText } from '@moneybag/protocol';
+import { decode, encode, fromBase64url, toBase64url, toText } from '@moneybag/protocol';
+import { say } from '@moneybag/web';
 import { expect, test } from '@playwright/test';
 import {
   addShopOverHttp,
@@ -104,7 +105,7 @@ test('a bag posted by a shop shows with its report: accepted, rejected with path
   await expect(rejected).toContainText('root');
   await expect(rejected.locator('td').nth(1)).toHaveText('2');
   await expect(rejected).toContainText('E_USE_SIGNATURE');
-  await expect(rejected).toContainText(CODE_TEXT.E_USE_SIGNATURE);
+  await expect(rejected).toContainText(say({ code: 'E_USE_SIGNATURE' }).text); // in words, not the code's text
 
   // The shop's collected total counts the accepted use.
   await expect(page.getByTestId('shops').getByRole('row').filter({ hasText: shop.id })).toContainText('€');
@@ -156,6 +157,8 @@ test('imports a bag file: shows what it is, collects it for its shop, shows the 
   await expect(report).toContainText('2 accepted');
   await expect(report).toContainText('0 rejected');
   await expect(report).toContainText('5 RIDE');
+  // The claim before the check does not stay above the checked result.
+  await expect(page.getByText('not yet checked')).toHaveCount(0);
 
   // The same bag again gets the same answer (a retry is not an error).
   const again = await postBag(request, shop, bag);

@@ -1,50 +1,21 @@
 // POS and wallet, the real apps, in two browser contexts: each one's camera is fed the other's QR pixels.
 import { decode, readContent } from '@moneybag/protocol';
-import { type APIRequestContext, expect, type Locator, type Page, test } from '@playwright/test';
-import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
-import { charge, issue, newShop, openPos, readQrPng } from './support.ts';
+import { expect, test } from '@playwright/test';
+import { clearCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
+import {
+  cancelSale,
+  charge,
+  newShop,
+  openPos,
+  openWallet,
+  pay,
+  readQrPng,
+  relay,
+  shot,
+  uniq,
+} from './support.ts';
 
-const uniq = () => Math.random().toString(36).slice(2, 8);
-
-/** A phone with the wallet, a key made, and tickets from the real issuer opened by their links. */
-async function openWallet(page: Page, request: APIRequestContext, faces: number[]) {
-  await fakeCamera(page);
-  await page.goto('/wallet/');
-  await page.getByTestId('create-wallet').click();
-  await expect(page.getByTestId('pay')).toBeVisible();
-  await page.getByRole('button', { name: 'Receive' }).click();
-  const href = await page.getByTestId('holder-link').getAttribute('href');
-  await page.getByRole('button', { name: 'Back' }).click();
-  const holder = decode(readContent(href!), 'HolderKey').holder;
-  for (const face of faces) {
-    await page.goto(`/wallet/#m=${await issue(request, holder, { face })}`);
-    await expect(page.getByTestId('notice')).toContainText('Ticket received');
-  }
-}
-
-/**
- * Show what `from` displays to `to`'s camera, screenshot after screenshot (a loop of Frames changes about
- * 4 times a second), until `until` is visible.
- */
-async function relay(from: Locator, to: Page, until: Locator) {
-  await expect(async () => {
-    await showOnCamera(to, await from.screenshot());
-    await expect(until).toBeVisible({ timeout: 400 });
-  }).toPass({ timeout: 30_000, intervals: [0] });
-}
-
-/** The wallet pays what the POS shows: POS QR -> wallet camera, confirm, wallet QR -> POS camera. */
-async function pay(pos: Page, wallet: Page) {
-  await wallet.getByTestId('pay').click();
-  await relay(pos.getByTestId('qr'), wallet, wallet.getByTestId('confirm'));
-  await wallet.getByTestId('confirm-pay').click();
-  const walletQr = wallet.getByTestId('payment-qr').getByTestId('qr');
-  await expect(walletQr).toBeVisible();
-  await relay(walletQr, pos, pos.getByTestId('verdict'));
-  return walletQr;
-}
-
-test('a full offline payment between the two apps; its replay and a second POS are refused; the bag is delivered', async ({
+test('journey: the photographed payment: a full offline payment; shown again at the same POS and at another POS, refused; the bag is delivered', async ({
   browser,
   request,
   baseURL,
@@ -73,9 +44,12 @@ test('a full offline payment between the two apps; its replay and a second POS a
   await charge(pos, 'EUR', '4.50');
   await showOnCamera(pos, paymentPng);
   await expect(pos.getByTestId('verdict')).toHaveAttribute('data-code', 'E_CHALLENGE', { timeout: 20_000 });
+  await expect(pos.getByTestId('verdict')).toHaveAttribute('data-sale', 'paid');
+  await expect(pos.getByTestId('verdict-reason')).toContainText('already paid');
+  await shot(pos, 'photographed-refused');
   await clearCamera(pos);
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   // A second POS shown the payment made for the first: not its challenge.
   await charge(other, 'EUR', '4.50');

@@ -1,9 +1,19 @@
 // The POS against the real service, with a wallet simulated by the protocol: the POS's QR pixels are read
 // back to get its Challenge, and the Payment's QR pixels are put in front of the POS's camera.
+import { issueTicket } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
-import { challengeOnScreen, charge, newShop, openPos, SimWallet, showPayment } from './support.ts';
-
-const uniq = () => Math.random().toString(36).slice(2, 8);
+import { issuerSigner } from '../../../e2e/service.ts';
+import {
+  cancelSale,
+  challengeOnScreen,
+  charge,
+  demo,
+  newShop,
+  openPos,
+  SimWallet,
+  showPayment,
+  uniq,
+} from './support.ts';
 
 test('pairs by link, takes a payment offline, refuses its replay, and delivers the bag', async ({
   browser,
@@ -33,7 +43,7 @@ test('pairs by link, takes a payment offline, refuses its replay, and delivers t
   await expect(again).toHaveAttribute('data-verdict', 'refused');
   await expect(again).toHaveAttribute('data-code', 'E_CHALLENGE');
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   // The rest of the ticket pays the next sale; beyond its face is refused.
   await charge(pos, 'EUR', '6');
@@ -43,7 +53,7 @@ test('pairs by link, takes a payment offline, refuses its replay, and delivers t
   );
   await expect(over).toHaveAttribute('data-code', 'E_OVERSPENT');
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   await pos.getByTestId('tab-history').click();
   await expect(pos.getByTestId('day-totals')).toHaveText('€4.50');
@@ -51,12 +61,12 @@ test('pairs by link, takes a payment offline, refuses its replay, and delivers t
   // Close the bag by hand while offline: it waits in the outbox; back online, it is delivered.
   await pos.getByTestId('tab-bags').click();
   await pos.getByTestId('close-bag').click();
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 1');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('1 to send');
   await pos.context().setOffline(false);
   const report = pos.getByTestId('report');
   await expect(report).toContainText('1 accepted, 0 rejected', { timeout: 30_000 });
   await expect(report).toContainText('€4.50');
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 0');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('All sent');
 
   // The collector has it too.
   const digest = await pos.getByTestId('bag-delivered').getAttribute('data-digest');
@@ -95,8 +105,14 @@ test('refuses a use made for another POS, an expired ticket and tampered tickets
     await expect(second.getByTestId('verdict-reason')).not.toBeEmpty();
     await second.getByTestId('verdict-done').click();
   };
-  // An expired ticket (the issuer signs whatever expiry it is asked for).
-  const expired = await wallet.ticket({ unit: 'RIDE', face: 5, expires: Math.floor(Date.now() / 1000) - 60 });
+  // An expired ticket (signed with the issuer's key: its service refuses to issue one).
+  const expired = await issueTicket(issuerSigner(), {
+    issuer: demo().issuer.id,
+    unit: 'RIDE',
+    face: 5,
+    holder: wallet.holder.publicKey,
+    expires: Math.floor(Date.now() / 1000) - 60,
+  });
   await refusedWith([{ ticket: expired, amount: 2 }], 'E_EXPIRED');
   // A ticket whose face was raised after the issuer signed it.
   await refusedWith([{ ticket: { ...ticket, face: 50 }, amount: 2 }], 'E_TICKET_SIGNATURE');
@@ -149,16 +165,16 @@ test('the outbox survives a reload while the collector is down, and delivers whe
   await pos.getByTestId('tab-bags').click();
   await pos.getByTestId('close-bag').click();
   await expect(pos.getByTestId('outbox-state')).toContainText('attempt', { timeout: 20_000 });
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 1');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('1 to send');
 
   await pos.reload();
   await pos.getByTestId('tab-bags').click();
   await expect(pos.getByTestId('outbox')).toContainText('€5.25');
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 1');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('1 to send');
 
   // Back up: the POS delivers by itself on its next attempt.
   await pos.context().unroute('**/v1/bags', down);
   await expect(pos.getByTestId('report')).toContainText('2 accepted, 0 rejected', { timeout: 45_000 });
   await expect(pos.getByTestId('report')).toContainText('€5.25');
-  await expect(pos.getByTestId('outbox-count')).toHaveText('Outbox: 0');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('All sent');
 });

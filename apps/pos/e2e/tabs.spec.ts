@@ -2,7 +2,15 @@
 // beside it. The second tab says so and can take over; memory is then loaded afresh from IndexedDB.
 import { expect, test } from '@playwright/test';
 import { fakeCamera } from '../../../packages/qr/e2e-support/camera.ts';
-import { challengeOnScreen, charge, newShop, openPos, SimWallet, showPayment } from './support.ts';
+import {
+  cancelSale,
+  challengeOnScreen,
+  charge,
+  newShop,
+  openPos,
+  SimWallet,
+  showPayment,
+} from './support.ts';
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 
@@ -39,7 +47,7 @@ test('a second tab says the POS is open elsewhere, takes it over, and knows what
   const replay = await showPayment(second, paid);
   await expect(replay).toHaveAttribute('data-code', 'E_CHALLENGE');
   await second.getByTestId('verdict-done').click();
-  await second.getByTestId('cancel').click();
+  await cancelSale(second);
   await charge(second, 'EUR', '2');
   const over = await showPayment(
     second,
@@ -47,7 +55,7 @@ test('a second tab says the POS is open elsewhere, takes it over, and knows what
   );
   await expect(over).toHaveAttribute('data-code', 'E_OVERSPENT');
   await second.getByTestId('verdict-done').click();
-  await second.getByTestId('cancel').click();
+  await cancelSale(second);
   await charge(second, 'EUR', '1');
   const rest = await showPayment(
     second,

@@ -1,10 +1,10 @@
 // The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
-import { bestVerifier, keyFingerprint, type PartyKey, toText } from '@moneybag/protocol';
+import { bestVerifier, keyFingerprint, type PartyKey, readContent, toText } from '@moneybag/protocol';
 import { holdTab, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Bags, History } from './Bags.tsx';
-import { Charge } from './Charge.tsx';
+import { Charge, ConfirmLimits } from './Charge.tsx';
 import { Deal, Verdict } from './Deal.tsx';
 
 import { Pair } from './Pair.tsx';
@@ -19,12 +19,23 @@ const LOCK = 'moneybag-pos';
 type Screen =
   | { name: 'charge' }
   | { name: 'deal'; deal: DealT }
-  | { name: 'verdict'; verdict: VerdictT; deal: DealT; startedAt: number; checkedAt: number }
+  | { name: 'verdict'; verdict: VerdictT; deal?: DealT; startedAt: number; checkedAt: number }
   | { name: 'bags' }
   | { name: 'history' }
   | { name: 'settings' };
 
 const SYNC_EVERY_MS = 10_000;
+
+/** A payment link opened on this terminal (`#m=`, the wallet's "share"), taken off the address bar. */
+function takePaymentLink(url = location.href): Uint8Array | undefined {
+  if (!new URL(url).hash.startsWith('#m=')) return undefined;
+  history.replaceState(null, '', location.pathname + location.search);
+  try {
+    return readContent(url);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A pairing link in the address (`#pair=`), taken once and removed from the address bar. */
 function takePairLink(): string | undefined {
@@ -63,6 +74,7 @@ export function App() {
   const [status, setStatus] = useState<Status>();
   const [version, setVersion] = useState(0);
   const [now, setNow] = useState(Date.now());
+  const [linked, setLinked] = useState(() => takePaymentLink());
   const [fatal, setFatal] = useState<unknown>();
   const [tabState, setTabState] = useState<TabState>();
   // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
@@ -107,6 +119,13 @@ export function App() {
     setStatus(await pos.status());
     setVersion((v) => v + 1);
   }, [pos]);
+  useEffect(() => {
+    if (!pos) return;
+    pos.onChange = () => void refresh();
+    return () => {
+      pos.onChange = undefined;
+    };
+  }, [pos, refresh]);
 
   // The sync loop: on start, every few seconds, and as soon as the browser says it is online again.
   useEffect(() => {
@@ -130,18 +149,60 @@ export function App() {
     };
   }, [pos, pairing, refresh]);
 
+  /** Judge a payment (camera, paste or link); a note instead of a verdict for one judged during this deal. */
+  const judge = useCallback(
+    async (message: Uint8Array, deal?: DealT): Promise<string | undefined> => {
+      if (!pos) return 'The POS is starting.';
+      const key = toText(message);
+      const before = judged.current.get(key);
+      if (before)
+        return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
+      const startedAt = performance.now();
+      const verdict = await pos.check(message);
+      const checkedAt = performance.now();
+      judged.current.set(key, verdict);
+      // At once, in this task: a scheduled render would wait behind the camera's frames and the write.
+      flushSync(() => setScreen({ name: 'verdict', verdict, deal, startedAt, checkedAt }));
+      // Not kept: the same payment may be shown again.
+      if (verdict.ok) verdict.saved.catch(() => judged.current.delete(key));
+      void refresh();
+    },
+    [pos, refresh],
+  );
+
+  // A payment link opened on this terminal: on load, and in a tab already open (hashchange).
+  useEffect(() => {
+    const onHash = (e: HashChangeEvent) => {
+      const m = takePaymentLink(e.newURL);
+      if (m) setLinked(m);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    if (!linked || !pos || !pairing || tabState !== 'mine') return;
+    setLinked(undefined);
+    void judge(linked, screen.name === 'deal' ? screen.deal : undefined);
+  }, [linked, pos, pairing, tabState, judge, screen]);
+
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
 
-  if (fatal) return <ErrorNote error={fatal} />;
+  if (fatal)
+    return (
+      <main>
+        <h1>The POS stopped</h1>
+        <ErrorNote error={fatal} />
+      </main>
+    );
   if (tabState === 'elsewhere' || tabState === 'lost')
     return (
       <main className="other-tab" data-testid="other-tab">
-        <h2>
+        <h1>
           {tabState === 'lost' ? 'The POS was opened in another tab.' : 'The POS is open in another tab.'}
-        </h2>
+        </h1>
         <p className="muted">
           It works in one tab at a time, so that a payment is never taken twice. Payments taken here are kept.
         </p>
@@ -150,7 +211,13 @@ export function App() {
         </button>
       </main>
     );
-  if (!pos) return <p className="muted">Starting…</p>;
+  if (!pos)
+    return (
+      <main>
+        <h1>Moneybag POS</h1>
+        <p className="muted">Starting…</p>
+      </main>
+    );
   if (!pairing)
     return (
       <Pair
@@ -182,20 +249,28 @@ export function App() {
   return (
     <div className="app">
       <header className="status" data-testid="status">
-        <div className="shop">
-          <b data-testid="shop-label">{pairing.label}</b>
+        <h1 className="shop">
+          <span data-testid="shop-label">{pairing.label}</span>
           <span className="muted"> · {pairing.terminal}</span>
-        </div>
+        </h1>
         <span className={online ? 'dot on' : 'dot off'} data-testid="online">
           {online ? 'Online' : 'Offline'}
         </span>
-        <span data-testid="outbox-count">Outbox: {status?.outbox ?? 0}</span>
-        <span data-testid="stock-count">
-          Numbers: {status?.stock ?? 0}
-          {status?.nextDue !== undefined && ` (until ${dateText(status.nextDue * 1000)})`}
+        <span data-testid="outbox-count" data-count={status?.outbox ?? 0}>
+          {status?.outbox ? `${status.outbox} to send` : 'All sent'}
+        </span>
+        <span
+          data-testid="stock-count"
+          data-stock={status?.stock ?? 0}
+          title={`${status?.stock ?? 0} spare money bag numbers`}
+        >
+          {status?.nextDue !== undefined
+            ? `Ready offline · connect by ${dateText(status.nextDue * 1000)}`
+            : 'Cannot take payments offline'}
         </span>
         <span data-testid="deny-age">
-          Deny list: {status?.denyAge === undefined ? 'never fetched' : `${ageText(status.denyAge)} old`}
+          Blocked wallets:{' '}
+          {status?.denyAge === undefined ? 'never updated' : `updated ${ageText(status.denyAge)} ago`}
         </span>
         <nav>
           {tab('charge', 'Charge')}
@@ -225,22 +300,13 @@ export function App() {
         <Deal
           deal={screen.deal}
           now={now}
-          onCancel={() => setScreen({ name: 'charge' })}
-          onPayment={async (message) => {
-            const key = toText(message);
-            const before = judged.current.get(key);
-            if (before)
-              return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
-            const startedAt = performance.now();
-            const verdict = await pos.check(message);
-            const checkedAt = performance.now();
-            judged.current.set(key, verdict);
-            // At once, in this task: a scheduled render would wait behind the camera's frames and the write.
-            flushSync(() => setScreen({ name: 'verdict', verdict, deal: screen.deal, startedAt, checkedAt }));
-            // Not kept: the same payment may be shown again.
-            if (verdict.ok) verdict.saved.catch(() => judged.current.delete(key));
+          onCancel={async () => {
+            const deal = screen.deal;
+            await pos.cancel(deal);
+            setScreen({ name: 'charge' });
             void refresh();
           }}
+          onPayment={(message) => judge(message, screen.deal)}
         />
       )}
       {screen.name === 'verdict' && (
@@ -248,7 +314,9 @@ export function App() {
           verdict={screen.verdict}
           startedAt={screen.startedAt}
           checkedAt={screen.checkedAt}
-          onDone={(kept) => setScreen(kept ? { name: 'charge' } : { name: 'deal', deal: screen.deal })}
+          onDone={(kept) =>
+            setScreen(kept || !screen.deal ? { name: 'charge' } : { name: 'deal', deal: screen.deal })
+          }
         />
       )}
       {screen.name === 'bags' && <Bags pos={pos} now={now} version={version} onChange={refresh} />}
@@ -282,6 +350,7 @@ export function App() {
               </>
             )}
           </dl>
+          <ConfirmLimits />
           <button
             className="big"
             onClick={() => pos.sync({ force: true }).then(refresh)}

@@ -1,5 +1,6 @@
 // Bags: the open one, the outbox, what the collector answered; and the day's history and totals.
-import { codeText, formatAmount } from '@moneybag/protocol';
+import { formatAmount } from '@moneybag/protocol';
+import { say } from '@moneybag/web';
 import { useEffect, useState } from 'react';
 import type { Pos } from './pos.ts';
 import type { BagRecord, UseRecord } from './store.ts';
@@ -8,6 +9,8 @@ import { ageText, dateText, download, ErrorNote, timeText, totalsText } from './
 
 function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): void }) {
   const { bag, pos, now } = props;
+  const sending = pos.sending === bag.id;
+  const online = navigator.onLine;
   const [error, setError] = useState<unknown>();
   const act = (f: () => Promise<unknown>) => () =>
     f().then(props.onChange, (e) => {
@@ -42,16 +45,26 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       )}
       {bag.state === 'closed' && (
         <>
-          <div data-testid="outbox-state">
-            Waiting to be delivered
+          <div data-testid="outbox-state" data-state={sending ? 'sending' : online ? 'waiting' : 'offline'}>
+            {sending
+              ? 'Sending to the collector…'
+              : online
+                ? 'Waiting to be sent'
+                : 'Offline: it is sent by itself when the network is back'}
             {bag.attempts > 0 && ` · ${bag.attempts} attempt${bag.attempts === 1 ? '' : 's'}`}
-            {bag.nextAttemptAt && bag.attempts > 0 && ` · next in ${ageText(bag.nextAttemptAt - now)}`}
+            {!sending &&
+              bag.nextAttemptAt &&
+              bag.attempts > 0 &&
+              bag.nextAttemptAt > now &&
+              ` · next in ${ageText(bag.nextAttemptAt - now)}`}
           </div>
           {bag.lastError && <div className="alert small">{bag.lastError}</div>}
           <div className="row">
-            <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">
-              Deliver now
-            </button>
+            {online && !sending && (
+              <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">
+                Send now
+              </button>
+            )}
             <button onClick={() => download(`bag-${bag.digest}.moneybag.txt`, bag.bag!)} data-testid="export">
               Export as a file
             </button>
@@ -68,7 +81,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
             <ul className="plain" data-testid="rejected">
               {bag.answer.rejected.map((r) => (
                 <li key={`${r.deal}/${r.code}/${r.path.join('/')}`} className="alert small">
-                  Deal {r.deal}: {codeText(r.code)} <code>{r.code}</code>
+                  Sale {r.deal}: {say({ code: r.code }).text} <code>{r.code}</code>
                 </li>
               ))}
             </ul>
@@ -77,7 +90,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       )}
       {bag.state === 'refused' && bag.refusal && (
         <div className="alert" data-testid="refusal">
-          Refused whole by the collector: {bag.refusal.message} <code>{bag.refusal.code}</code>
+          Refused whole by the collector: {say(bag.refusal).text} <code>{bag.refusal.code}</code>
         </div>
       )}
       {(bag.state === 'delivered' || bag.state === 'refused') && (
@@ -112,7 +125,7 @@ export function Bags(props: { pos: Pos; now: number; version: number; onChange()
         ) : (
           <p className="muted">No bag open: the next sale opens one.</p>
         )}
-        <h2>Outbox ({outbox.length})</h2>
+        <h2>To send ({outbox.length})</h2>
         {outbox.length ? (
           <ul className="plain" data-testid="outbox">
             {outbox.map(card)}
@@ -120,14 +133,17 @@ export function Bags(props: { pos: Pos; now: number; version: number; onChange()
         ) : (
           <p className="muted">Empty.</p>
         )}
-        <h2>Spare numbers ({stock.length})</h2>
-        <ul className="plain small muted" data-testid="stock">
-          {stock.map((b) => (
-            <li key={b.id}>
-              #{b.id.slice(0, 8)} · usable until {dateText((b.due - dueMargin(b)) * 1000)}
-            </li>
-          ))}
-        </ul>
+        <h2>Bags ready for offline sales ({stock.length})</h2>
+        <details>
+          <summary className="muted">Each new bag takes one; the terminal fetches more when online.</summary>
+          <ul className="plain small muted" data-testid="stock">
+            {stock.map((b) => (
+              <li key={b.id}>
+                #{b.id.slice(0, 8)} · usable until {dateText((b.due - dueMargin(b)) * 1000)}
+              </li>
+            ))}
+          </ul>
+        </details>
       </section>
       <section>
         <h2>Delivered</h2>
@@ -172,7 +188,7 @@ export function History(props: { pos: Pos; version: number }) {
               )}
             </b>
             <span className="muted">
-              {list.length} ticket{list.length === 1 ? '' : 's'} · deal {list[0].deal} · bag #
+              {list.length} ticket{list.length === 1 ? '' : 's'} · sale {list[0].deal} of bag #
               {list[0].bag.slice(0, 8)}
             </span>
           </li>

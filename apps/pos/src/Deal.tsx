@@ -22,6 +22,7 @@ export function Deal(props: {
   // A ref, not state: re-rendering (and pausing the camera) while the check runs would delay the verdict.
   const busy = useRef(false);
   const [pasted, setPasted] = useState('');
+  const [cancelling, setCancelling] = useState(false);
   const left = challenge.expires - Math.floor(props.now / 1000);
   const link = toUrl(walletBase(), message);
 
@@ -87,7 +88,9 @@ export function Deal(props: {
               }
             }}
           >
+            <label htmlFor="payment-text">The payment's text or link, as the wallet shares it</label>
             <textarea
+              id="payment-text"
               data-testid="payment-text"
               value={pasted}
               onChange={(e) => setPasted(e.target.value)}
@@ -96,9 +99,29 @@ export function Deal(props: {
             <button>Check</button>
           </form>
         </details>
-        <button className="big" onClick={props.onCancel} data-testid="cancel">
-          Cancel
-        </button>
+        {cancelling ? (
+          // The wallet signs before the cashier sees anything: a sale cancelled after that leaves the holder
+          // with a signed payment the shop never took. So: scan first, then cancel.
+          <div className="alert" role="alertdialog" aria-labelledby="cancel-q" data-testid="cancel-warning">
+            <p id="cancel-q">
+              <b>Has the customer already confirmed on their phone?</b> Their wallet may have signed this
+              payment: scan their code first. Cancelled, this sale takes nothing, and their wallet will show
+              the payment as signed, not confirmed by the shop.
+            </p>
+            <div className="row">
+              <button className="big" onClick={() => setCancelling(false)} data-testid="cancel-keep">
+                Keep the sale
+              </button>
+              <button className="big danger" onClick={props.onCancel} data-testid="cancel-confirm">
+                Cancel the sale
+              </button>
+            </div>
+          </div>
+        ) : (
+          <button className="big" onClick={() => setCancelling(true)} data-testid="cancel">
+            Cancel
+          </button>
+        )}
       </section>
     </main>
   );
@@ -119,7 +142,7 @@ export function Verdict(props: {
   onDone(kept: boolean): void;
 }) {
   const { verdict: v } = props;
-  const ref = useRef<HTMLDivElement>(null);
+  const ref = useRef<HTMLElement>(null);
   const [saving, setSaving] = useState<Saving>(v.ok ? 'saving' : 'saved');
   useEffect(() => {
     if (!v.ok) return;
@@ -152,13 +175,14 @@ export function Verdict(props: {
     return () => window.removeEventListener('keydown', onKey);
   });
   return (
-    <div
+    <main
       ref={ref}
       className={`verdict ${v.ok && !failed ? 'accepted' : 'refused'}`}
       data-testid="verdict"
       data-verdict={failed ? 'unsaved' : v.ok ? 'accepted' : 'refused'}
       data-saved={failed ? 'failed' : saving}
       data-code={v.ok ? undefined : v.code}
+      data-sale={v.ok ? undefined : v.sale}
       role="alert"
     >
       {failed ? (
@@ -189,7 +213,7 @@ export function Verdict(props: {
         </>
       ) : (
         <>
-          <div className="verdict-word">REFUSED</div>
+          <div className="verdict-word">{v.sale === 'cancelled' ? 'SALE CANCELLED' : 'REFUSED'}</div>
           <div className="verdict-reason" data-testid="verdict-reason">
             {v.reason}
           </div>
@@ -208,6 +232,6 @@ export function Verdict(props: {
       >
         {kept ? 'Next sale' : 'Back'}
       </button>
-    </div>
+    </main>
   );
 }

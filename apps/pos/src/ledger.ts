@@ -9,6 +9,8 @@ import type { ChallengeRecord, Store } from './store.ts';
 export interface OpenDeal extends OpenChallenge {
   bag: string;
   deal: number;
+  /** Cancelled by the cashier: kept only to say so to a payment that comes for it. */
+  cancelled?: boolean;
 }
 
 const dealOf = (c: ChallengeRecord): OpenDeal => ({
@@ -18,6 +20,7 @@ const dealOf = (c: ChallengeRecord): OpenDeal => ({
   amount: c.amount,
   expires: c.expires,
   paid: c.paid,
+  cancelled: !!c.cancelledAt,
 });
 
 /** Per issuer, the holder keys (hex) on its deny list as last fetched. */
@@ -62,6 +65,12 @@ export class Ledger {
 
   /** The open challenge with this chal (hex), if any. */
   challenge(chal: string): OpenDeal | undefined {
+    const c = this.challenges.get(chal);
+    return c?.cancelled ? undefined : c;
+  }
+
+  /** A sale of the open bag, open or not (paid, cancelled, expired): what became of it. */
+  sale(chal: string): OpenDeal | undefined {
     return this.challenges.get(chal);
   }
 
@@ -77,6 +86,12 @@ export class Ledger {
       this.challenges.clear();
     }
     this.challenges.set(c.chal, dealOf(c));
+  }
+
+  /** A sale cancelled: its challenge is open no more. */
+  cancelled(chal: string): void {
+    const c = this.challenges.get(chal);
+    if (c && !c.paid) c.cancelled = true;
   }
 
   /** A bag the store has just closed: its challenges stop being open with it. */

@@ -6,12 +6,14 @@ import {
   type Code,
   checkPayment,
   decode,
+  formatAmount,
   isProtocolError,
   type Payment,
   ProtocolError,
   toHex,
   type Verifier,
 } from '@moneybag/protocol';
+import { say } from '@moneybag/web';
 import { Ledger } from './ledger.ts';
 import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
@@ -41,11 +43,18 @@ export type Verdict =
        */
       saved: Promise<UseRecord[]>;
     }
-  | { ok: false; code: Code; message: string; reason: string };
+  | {
+      ok: false;
+      code: Code;
+      message: string;
+      reason: string;
+      /** A payment for one of this POS's own sales that is no longer open: what became of that sale. */
+      sale?: 'paid' | 'cancelled' | 'expired';
+    };
 
 /** A refusal in words a cashier reads, with its code. */
 export function refusal(e: { code: Code; message?: string }): Verdict {
-  return { ok: false, code: e.code, reason: CODE_TEXT[e.code], message: e.message ?? CODE_TEXT[e.code] };
+  return { ok: false, code: e.code, reason: say(e).text, message: e.message ?? CODE_TEXT[e.code] };
 }
 
 export interface Deal {
@@ -77,6 +86,12 @@ export class Pos {
   private checks: Promise<unknown> = Promise.resolve();
   /** Another tab took the POS: this one takes no payment and writes nothing more. */
   retired = false;
+  /** The bag being sent to the collector right now (its id), for the screen's "sending…". */
+  sending?: string;
+  /** Told when a delivery starts or ends, so the screen shows each bag's state as it changes. */
+  onChange?: () => void;
+  /** A sync asked for while one runs (a bag just closed): run once more after it. */
+  private again = false;
 
   constructor(
     readonly store: Store,
@@ -150,7 +165,8 @@ export class Pos {
       denied: ledger.denied,
       verifier: this.verifier,
     });
-    if (!verdict.ok) return refusal(verdict);
+    if (!verdict.ok)
+      return verdict.code === 'E_CHALLENGE' ? this.saleOf(ledger, chal, verdict) : refusal(verdict);
     if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
     // No await from here to the write's start: memory and the write begin in the same tick.
     const { deal } = ledger.take(verdict.payment, chal);
@@ -160,6 +176,36 @@ export class Pos {
     });
     saved.catch(() => {}); // the caller reads the failure; it is not unhandled here
     return { ok: true, unit: verdict.unit, total: verdict.total, payment: verdict.payment, deal, saved };
+  }
+
+  /**
+   * Cancel an unpaid sale (a paid one stays paid): memory first, so a payment checked from here on is refused
+   * and said to be of a cancelled sale. Returns whether it was paid after all.
+   */
+  async cancel(deal: Deal): Promise<{ paid: boolean }> {
+    this.active();
+    this.ledger?.cancelled(deal.record.chal);
+    const c = await this.store.cancel(deal.record.chal, this.now());
+    return { paid: !!c?.paid };
+  }
+
+  /** An E_CHALLENGE refusal of a payment for one of this POS's own sales, said as what became of that sale. */
+  private async saleOf(ledger: Ledger, chal: string, e: { code: Code; message?: string }): Promise<Verdict> {
+    const v = refusal(e);
+    if (v.ok) return v;
+    // From memory for the open bag (a replay is refused without waiting for the write); else from the store.
+    const known = ledger.sale(chal);
+    const c = known
+      ? { ...known, cancelledAt: known.cancelled ? 1 : undefined }
+      : await this.store.challengeRecord(chal).catch(() => undefined);
+    if (!c) return v;
+    const price = formatAmount(c.amount, c.unit);
+    const reason = c.paid
+      ? `This sale (${price}) is already paid: this payment is not taken again.`
+      : c.cancelledAt
+        ? `This sale (${price}) was cancelled: nothing was taken. The customer's wallet signed it; it shows the payment as signed, not confirmed by the shop.`
+        : `This sale (${price}) was not completed in time: nothing was taken. Start a new sale.`;
+    return { ...v, reason, sale: c.paid ? 'paid' : c.cancelledAt ? 'cancelled' : 'expired' };
   }
 
   /** Close the open bag by hand. */
@@ -190,8 +236,16 @@ export class Pos {
 
   /** One round with the service: deliver what is due in the outbox, refill numbers, refresh the deny list. */
   sync(options: { force?: boolean } = {}): Promise<void> {
-    this.syncing ??= this.syncOnce(options.force ?? false).finally(() => {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = this.syncOnce(options.force ?? false).finally(() => {
       this.syncing = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.sync();
+      }
     });
     return this.syncing;
   }
@@ -202,7 +256,12 @@ export class Pos {
     try {
       for (const bag of await this.store.bagsIn('closed')) {
         if (!force && (bag.nextAttemptAt ?? 0) > this.now()) continue;
-        const after = await deliver(this.store, bag, this.verifier, this.now);
+        this.sending = bag.id;
+        this.onChange?.();
+        const after = await deliver(this.store, bag, this.verifier, this.now).finally(() => {
+          this.sending = undefined;
+          this.onChange?.();
+        });
         if (after.state === 'closed' && after.lastError) throw new Unreachable(after.lastError);
       }
       await refill(this.store, this.verifier, this.now());
@@ -231,15 +290,15 @@ export class Pos {
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
     const warnings: string[] = [];
     if (stock.length === 0 && !open)
-      warnings.push('No money bag number left: connect to fetch more before taking payments.');
+      warnings.push('This terminal cannot take payments until it connects once more.');
     else if (stock.length < STOCK_LOW)
-      warnings.push(`Only ${stock.length} spare money bag number(s) left: connect soon.`);
+      warnings.push('Connect soon: this terminal can take payments offline only a little longer.');
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000)
-      warnings.push('A money bag number is near its due date: connect to deliver and refill.');
+      warnings.push('Connect within a day, to hand in the takings and keep taking payments.');
     if (fetched === undefined || now - fetched > DENYLIST_STALE_MS)
-      warnings.push('The deny list is more than a day old: connect to refresh it.');
+      warnings.push('The list of blocked wallets is more than a day old: connect to refresh it.');
     if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
-      warnings.push('Bags are waiting to be delivered: check the connection to the collector.');
+      warnings.push('Takings are waiting to be sent: check the connection to the collector.');
     return {
       online: this.online,
       lastContact: this.lastContact,

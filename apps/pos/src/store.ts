@@ -100,6 +100,8 @@ export interface ChallengeRecord {
   createdAt: number;
   paid: boolean;
   paidAt?: number;
+  /** When the cashier cancelled the sale (ms): no payment of it is taken any more. */
+  cancelledAt?: number;
   /** The Challenge message, as shown. */
   message: Bytes;
 }
@@ -273,7 +275,7 @@ export class Store {
     const c = await tx.objectStore('challenges').get(toHex(chal));
     if (!c) return undefined;
     const bag = await tx.objectStore('bags').get(c.bag);
-    return bag?.state === 'open'
+    return bag?.state === 'open' && !c.cancelledAt
       ? { unit: c.unit, amount: c.amount, expires: c.expires, paid: c.paid }
       : undefined;
   }
@@ -306,6 +308,18 @@ export class Store {
     return { pairing, directory, denyLists: denyLists ?? [], bag: open?.id, challenges, accepted };
   }
 
+  /** A challenge as kept, open or not (to say what became of a sale a payment names). */
+  challengeRecord = (chal: string) => this.db.get('challenges', chal);
+
+  /** The cashier cancels an unpaid sale: from now on no payment of it is taken. A paid one stays paid. */
+  async cancel(chal: string, now: number): Promise<ChallengeRecord | undefined> {
+    const tx = this.db.transaction('challenges', 'readwrite');
+    const c = await tx.store.get(chal);
+    if (c && !c.paid && !c.cancelledAt) await tx.store.put({ ...c, cancelledAt: now });
+    await tx.done;
+    return this.challengeRecord(chal);
+  }
+
   /** What this POS has accepted of a ticket, over every bag. */
   async acceptedOf(ticket: string): Promise<number> {
     let sum = 0;
@@ -334,7 +348,7 @@ export class Store {
     const chal = toHex(payment.chal);
     const c = await tx.objectStore('challenges').get(chal);
     const bag = c && (await tx.objectStore('bags').get(c.bag));
-    if (!c || c.paid || bag?.state !== 'open')
+    if (!c || c.paid || c.cancelledAt || bag?.state !== 'open')
       return fail('E_CHALLENGE', c?.paid ? 'this challenge is already paid' : 'not an open challenge');
     // The verdict came from memory: the database, which all tabs share, is the last word on what was spent
     // here (a tab that lost the POS to another may have accepted meanwhile).

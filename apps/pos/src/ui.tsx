@@ -1,15 +1,15 @@
 // Small shared pieces: an error in words with its code, times and amounts for people.
-import { CODE_TEXT, formatAmount, isProtocolError } from '@moneybag/protocol';
+import { formatAmount } from '@moneybag/protocol';
+import { formatSpan, say } from '@moneybag/web';
 
+/** A failure in words, its code and detail small beside it. */
 export function ErrorNote(props: { error: unknown }) {
-  const e = props.error;
-  const code = isProtocolError(e) ? e.code : undefined;
-  const message = e instanceof Error ? e.message : String(e);
+  const r = say(props.error);
   return (
-    <div className="alert" role="alert" data-testid="error" data-code={code}>
-      {message}
-      {code && message !== CODE_TEXT[code] && <span className="muted"> — {CODE_TEXT[code]}</span>}
-      {code && <code className="code">{code}</code>}
+    <div className="alert" role="alert" data-testid="error" data-code={r.code}>
+      {r.text}
+      {r.detail && <span className="muted"> — {r.detail}</span>}
+      {r.code && <code className="code">{r.code}</code>}
     </div>
   );
 }
@@ -20,19 +20,10 @@ export const totalsText = (totals: Record<string, number>): string =>
     .map(([unit, amount]) => formatAmount(amount, unit))
     .join(' · ') || '—';
 
-export const timeText = (ms: number) =>
-  new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-export const dateText = (ms: number) =>
-  new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+export { formatClock as timeText, formatMoment as dateText, formatSpan } from '@moneybag/web';
 
-/** "3 min", "2 h", "4 days". */
-export function ageText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} days`;
-}
+/** A span in milliseconds: "3 min". */
+export const ageText = (ms: number): string => formatSpan(ms / 1000);
 
 /** Download a text as a file (a closed bag, for delivery by hand). */
 export function download(name: string, text: string) {

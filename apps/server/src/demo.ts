@@ -1,6 +1,7 @@
 // The first start: on an empty database, the demo issuer, collector and shop, their keys and tokens, and
 // `<data>/demo.json` listing them. A step of its own: the service only reads what it finds.
 import { join } from 'node:path';
+import type { DemoFileJson } from '@moneybag/api';
 import { toBase64url } from '@moneybag/protocol';
 import { createKey, newToken, writeOperatorToken, writeReturnsToken, writeSecret } from './keys.ts';
 import { insertParty, insertToken, ownParties, setOwnParties } from './storage/parties.ts';
@@ -14,11 +15,7 @@ export const DEMO = {
 };
 
 /** `<data>/demo.json`: the demo parties and their tokens, for the operator and the tests. */
-export interface DemoJson {
-  issuer: { id: string; token: string };
-  collector: { id: string; token: string };
-  shops: { id: string; token: string }[];
-}
+export type DemoJson = DemoFileJson;
 
 /** Seeds the demo parties unless this database has its own parties already. True if it did. */
 export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {

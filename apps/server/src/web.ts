@@ -1,8 +1,11 @@
 // The built web apps under one origin, each with an SPA fallback; a missing build gives a page saying so.
 import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { service } from '@moneybag/api';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { route } from './http.ts';
 
 const APPS = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,6 +17,8 @@ export const PAGES: { prefix: string; dir: string; title: string }[] = [
   { prefix: '/issuer/', dir: `${APPS}collector/dist/issuer`, title: 'Issuer' },
 ];
 const COLLECTOR_ASSETS = `${APPS}collector/dist/assets`;
+/** The landing page, the start of the demo (built with the collector's pages). */
+const LANDING = `${APPS}collector/dist/landing`;
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">${body}</body></html>`;
@@ -47,15 +52,27 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     await app.register(fastifyStatic, { root: APPS, serve: false });
   }
 
+  // This machine's addresses on the network, for the landing page's QR codes (a phone cannot open localhost).
+  route(app, service.demoAddresses, async (req) => {
+    const port = new URL(`http://${req.headers.host ?? 'localhost'}`).port;
+    const origins = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => `http://${a!.address}${port ? `:${port}` : ''}`);
+    return { origins };
+  });
+
   app.get('/', (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(
-        page(
-          'Moneybag',
-          `<h1>Moneybag</h1><ul>${PAGES.map((p) => `<li><a href="${p.prefix}">${p.title}</a></li>`).join('')}</ul>`,
-        ),
-      ),
+    existsSync(`${LANDING}/index.html`)
+      ? reply.type('text/html; charset=utf-8').sendFile('index.html', LANDING)
+      : reply
+          .type('text/html; charset=utf-8')
+          .send(
+            page(
+              'Moneybag',
+              `<h1>Moneybag</h1><ul>${PAGES.map((p) => `<li><a href="${p.prefix}">${p.title}</a></li>`).join('')}</ul>`,
+            ),
+          ),
   );
 }
 

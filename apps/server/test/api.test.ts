@@ -122,6 +122,16 @@ describe('tickets', () => {
       json: { holder: h, unit: 'EUR', face: 0, expires: 2e9 },
     });
     expect([f.status, f.body.code]).toEqual([422, 'E_FIELD']);
+    // An `expires` already past: refused, nothing issued.
+    const before = (await call(server, 'GET', '/v1/admin/issuer/tickets', { token })).body.tickets.length;
+    const past = await call(server, 'POST', '/v1/tickets', {
+      token,
+      json: { holder: h, unit: 'EUR', face: 1, expires: Math.floor(Date.now() / 1000) - 1 },
+    });
+    expect([past.status, past.body.code]).toEqual([422, 'E_EXPIRED']);
+    expect((await call(server, 'GET', '/v1/admin/issuer/tickets', { token })).body.tickets).toHaveLength(
+      before,
+    );
     const s = await call(server, 'POST', '/v1/tickets', {
       token,
       json: { holder: h, unit: 'EUR', face: '10', expires: 2e9 },

@@ -1,9 +1,12 @@
-// The inspector as an operator runs it: the real `moneybag` command in a child process.
+// The `moneybag` command as an operator runs it, in a child process: the inspector, and the service's
+// commands on a data folder (straight to its database, or through the server running on it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPairingLink } from '@moneybag/protocol';
 import { describe, expect, it } from 'vitest';
+import { call, startServer } from './helpers.ts';
 
 const V = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
 const bin = new URL('../bin/moneybag.js', import.meta.url).pathname;
@@ -48,5 +51,52 @@ describe('moneybag inspect', () => {
       'E_FIELD',
       V.invalid[0].code,
     ]);
+  });
+});
+
+describe('moneybag add-shop, pair, token', () => {
+  const tokenOf = (out: string) => /^token {2}(\S+)$/m.exec(out)?.[1];
+  const linkOf = (out: string) => /^(\S+#pair=\S+)$/m.exec(out)?.[1];
+  it('adds a shop and makes tokens, with or without the server running', { timeout: 180_000 }, async () => {
+    const data = mkdtempSync(join(tmpdir(), 'moneybag-cli-'));
+    const added = run([
+      'add-shop',
+      'tea-house',
+      '--label',
+      'Tea House',
+      '--data',
+      data,
+      '--url',
+      'https://b.example',
+    ]);
+    expect(added.status, added.stderr).toBe(0);
+    expect(readPairingLink(linkOf(added.stdout)!)).toEqual({
+      url: 'https://b.example',
+      shop: 'tea-house',
+      token: tokenOf(added.stdout),
+    });
+    expect(run(['add-shop', 'tea-house', '--data', data]).stderr).toContain('tea-house exists already');
+    expect(run(['pair', 'city-transit', '--data', data]).stderr).toContain('city-transit is not a shop');
+    const issuerToken = run(['token', 'city-transit', '--data', data]).stdout.trim();
+    expect(run(['frobnicate', 'acme-coffee', '--data', data]).status).toBe(2);
+
+    const server = await startServer(data);
+    try {
+      const me = async (token?: string) => (await call(server, 'GET', '/v1/me', { token })).body;
+      expect(await me(tokenOf(added.stdout))).toEqual({
+        party: 'tea-house',
+        role: 'shop',
+        label: 'Tea House',
+      });
+      expect(await me(issuerToken)).toMatchObject({ party: 'city-transit', role: 'issuer' });
+      // With the server running, pair goes through its admin API.
+      const paired = run(['pair', 'tea-house', '--data', data]);
+      expect(paired.status, paired.stderr).toBe(0);
+      const link = readPairingLink(linkOf(paired.stdout)!);
+      expect(link.url).toBe(server.url.replace('127.0.0.1', 'localhost'));
+      expect(await me(link.token)).toMatchObject({ party: 'tea-house' });
+    } finally {
+      await server.stop();
+    }
   });
 });

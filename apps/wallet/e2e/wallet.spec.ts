@@ -93,7 +93,7 @@ test('pays a challenge read by the camera; the payment QR decodes to a Payment t
   const verdict = await checkPayment(payment, { ...posContext(c, issuers), verifier: nobleVerifier });
   expect(verdict).toMatchObject({ ok: true, total: 450 });
 
-  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'Accepted by the shop' }).click();
   await expect(balance(page)).toHaveText('€5.50');
   await page.getByRole('button', { name: 'History' }).click();
   await expect(page.getByTestId('payment')).toContainText('Acme Coffee');
@@ -106,9 +106,11 @@ test('says why a payment cannot be made, before signing anything', async ({ page
   await openLink(page, await issue(request, holder, 300));
   await expect(balance(page)).toHaveText('€3.00');
   await openLink(page, encodeChallenge(challengeFor(301)));
-  await expect(page.getByTestId('error')).toContainText('not enough left in EUR');
+  await expect(page.getByTestId('error')).toContainText(
+    'the shop asks €3.01, your wallet has €3.00 to spend',
+  );
   await openLink(page, encodeChallenge(challengeFor(5, { unit: 'RIDE' })));
-  await expect(page.getByTestId('error')).toContainText('no ticket in RIDE');
+  await expect(page.getByTestId('error')).toContainText('your wallet has no ticket in RIDE');
   await openLink(page, encodeChallenge(challengeFor(5, { expires: Math.floor(Date.now() / 1000) - 1 })));
   await expect(page.getByTestId('error')).toContainText('expired');
   await expect(balance(page)).toHaveText('€3.00');
@@ -136,12 +138,12 @@ test('a reload at each step loses nothing and never signs twice', async ({ page,
   expect(Buffer.from(await readQr(qr))).toEqual(Buffer.from(first));
   await openLink(page, encodeChallenge(c)); // the same challenge again, from its link
   expect(Buffer.from(await readQr(qr))).toEqual(Buffer.from(first));
-  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'Accepted by the shop' }).click();
   await expect(balance(page)).toHaveText('€1.00');
 
   // A second challenge asking more than is left is refused: the ticket is never signed beyond its face.
   await openLink(page, encodeChallenge(challengeFor(400)));
-  await expect(page.getByTestId('error')).toContainText('not enough left');
+  await expect(page.getByTestId('error')).toContainText('Not enough left');
   const journal = await page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((ok, ko) => {
       const r = indexedDB.open('moneybag-wallet');
@@ -170,7 +172,7 @@ test('two tickets make one QR code; three loop Frames that reassemble to a Payme
   const two = page.getByTestId('payment-qr').getByTestId('qr');
   expect(decode(await readQr(two), 'Payment').items).toHaveLength(2);
   await expect(two).not.toHaveAttribute('data-frames');
-  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'Accepted by the shop' }).click();
   await expect(balance(page)).toHaveText('€5.00');
 
   const c = challengeFor(450);
@@ -241,7 +243,7 @@ test('two tabs cannot both pay', async ({ page, context, request }) => {
   await expect(second.getByTestId('confirm-pay')).toBeVisible();
   await second.getByTestId('confirm-pay').click();
   await expect(second.getByTestId('payment-qr')).toBeVisible();
-  await second.getByRole('button', { name: 'Done' }).click();
+  await second.getByRole('button', { name: 'Accepted by the shop' }).click();
   await expect(balance(second)).toHaveText('€1.00');
 });
 

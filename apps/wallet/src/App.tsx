@@ -19,15 +19,18 @@ import { loadKey } from './keys.ts';
 import { More } from './More.tsx';
 import { Confirm, Paid } from './Pay.tsx';
 import { Receive, Scan } from './Receive.tsx';
+import { postPending } from './reclaim.ts';
 import { Setup } from './Setup.tsx';
 import {
   type DB,
   getPayment,
   type KeyRecord,
+  listParties,
   listPayments,
   listReceipts,
   listTickets,
   openStore,
+  type PartyRecord,
   type PaymentRecord,
   type ReceiptRecord,
   type TicketRecord,
@@ -54,6 +57,8 @@ export interface WalletData {
   tickets: TicketRecord[];
   payments: PaymentRecord[];
   receipts: ReceiptRecord[];
+  /** The issuers as their well-known entries last said (keys, addresses, horizons). */
+  issuers: PartyRecord[];
 }
 
 export interface Notice {
@@ -81,12 +86,13 @@ export function App() {
   const reload = useCallback(async (d: DB) => {
     const k = await loadKey(d);
     if (!k) return setNeedsSetup(true);
-    const [tickets, payments, receipts] = await Promise.all([
+    const [tickets, payments, receipts, issuers] = await Promise.all([
       listTickets(d),
       listPayments(d),
       listReceipts(d),
+      listParties(d, 'issuers'),
     ]);
-    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts };
+    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts, issuers };
     walletRef.current = next;
     setWallet(next);
     setNeedsSetup(false);
@@ -148,8 +154,25 @@ export function App() {
     [reload],
   );
 
-  // `#m=` links: on load (once the wallet is ready) and on every hashchange.
   const ready = !!wallet;
+  // Signed Reclaims go to their issuer until answered: on start, when back online, and every half minute.
+  useEffect(() => {
+    if (!ready || tab !== 'mine') return;
+    const db = walletRef.current!.db;
+    const post = () =>
+      postPending(db).then((changed) => {
+        if (changed) void reload(db);
+      });
+    void post();
+    const timer = setInterval(post, 30_000);
+    addEventListener('online', post);
+    return () => {
+      clearInterval(timer);
+      removeEventListener('online', post);
+    };
+  }, [ready, tab, reload]);
+
+  // `#m=` links: on load (once the wallet is ready) and on every hashchange.
   useEffect(() => {
     if (!ready || tab !== 'mine') return;
     // Each link by the URL it came with: links opened in quick succession fire their hashchange events

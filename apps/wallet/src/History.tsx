@@ -1,7 +1,8 @@
 // Payments (shop, amount, time, tickets used) and the receipts of online payments.
 import { useState } from 'react';
 import type { ScreenProps } from './App.tsx';
-import { Alert, Amount, formatTime } from './ui.tsx';
+import { NOT_CONFIRMED } from './Pay.tsx';
+import { Alert, Amount, formatMoment } from './ui.tsx';
 import { sendDirect } from './wallet.ts';
 
 export function History({ wallet, go, notices, reload }: ScreenProps) {
@@ -43,7 +44,8 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                   </strong>
                 </div>
                 <div className="muted">
-                  {formatTime(p.at)} · {p.shop} · {p.tickets.length} ticket{p.tickets.length === 1 ? '' : 's'}
+                  {formatMoment(p.at)} · {p.shop} · {p.tickets.length} ticket
+                  {p.tickets.length === 1 ? '' : 's'}
                   {p.kind === 'direct' && ` · online via ${p.collector}`}
                 </div>
                 <ul className="muted" style={{ margin: '0.3rem 0 0', paddingLeft: '1.1rem' }}>
@@ -54,6 +56,19 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                     </li>
                   ))}
                 </ul>
+                {p.kind === 'pos' && p.outcome === 'not-accepted' && (
+                  <div className="note" data-testid="not-confirmed">
+                    <strong>Signed, not confirmed by the shop.</strong> {NOT_CONFIRMED}
+                  </div>
+                )}
+                {p.kind === 'pos' && p.outcome === undefined && (
+                  <div className="muted" data-testid="unanswered">
+                    Signed and shown to the shop; you have not said whether the shop took it.
+                  </div>
+                )}
+                {p.kind === 'pos' && p.outcome === 'accepted' && (
+                  <div className="muted">Taken by the shop (as its screen showed).</div>
+                )}
                 {p.kind === 'pos' && (
                   <button className="link" onClick={() => go({ name: 'paid', payment: p })}>
                     Show the payment code again
@@ -61,7 +76,7 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                 )}
                 {p.kind === 'direct' && r && (
                   <div className="ok" data-testid="receipt">
-                    Receipt from {r.collector}, {formatTime(r.received_ms)}
+                    Receipt from {r.collector}, {formatMoment(r.received_ms)}
                   </div>
                 )}
                 {p.kind === 'direct' && !r && p.status === 'refused' && (

@@ -1,15 +1,38 @@
 // Balances per unit and issuer, each ticket with what is left and when it expires; Receive and Pay in reach.
-import type { ScreenProps } from './App.tsx';
-import { Amount, formatDate, formatSpan, useNow } from './ui.tsx';
+import { DEFAULT_HORIZON } from '@moneybag/protocol';
+import { formatTime } from '@moneybag/web';
+import { useState } from 'react';
+import type { ScreenProps, WalletData } from './App.tsx';
+import { postReclaim, reclaimFrom, reclaimRefusal, startReclaim } from './reclaim.ts';
+import type { TicketRecord } from './store.ts';
+import { Alert, Amount, formatSpan, useNow, validUntil } from './ui.tsx';
 import { balances, EXPIRY_WARNING } from './wallet.ts';
 
-export function Home({ wallet, go, notices }: ScreenProps) {
+export function Home({ wallet, go, notices, reload }: ScreenProps) {
   const now = useNow(30_000);
   const sums = balances(wallet.tickets, now);
   const tickets = [...wallet.tickets].sort((a, b) => a.ticket.expires - b.ticket.expires);
   const live = tickets.filter((t) => t.left > 0 && now < t.ticket.expires);
   const soon = live.filter((t) => t.ticket.expires - now < EXPIRY_WARNING);
-  const spentOrDead = tickets.filter((t) => !(t.left > 0 && now < t.ticket.expires));
+  // Per ticket: what the wallet signed at a shop that did not confirm it (set aside, not spendable) until
+  // a Reclaim settles it.
+  const reclaimed = new Set(wallet.tickets.filter((t) => t.reclaim?.status === 'done').map((t) => t.id));
+  const unconfirmed = new Map<string, number>();
+  for (const p of wallet.payments)
+    if (p.outcome === 'not-accepted')
+      for (const t of p.tickets)
+        if (!reclaimed.has(t.id)) unconfirmed.set(t.id, (unconfirmed.get(t.id) ?? 0) + t.amount);
+  // Expired with value the wallet may get back (left, or signed and not confirmed), or reclaimed: shown.
+  const expired = tickets.filter(
+    (t) => now >= t.ticket.expires && (t.left > 0 || unconfirmed.has(t.id) || t.reclaim),
+  );
+  const spentOrDead = tickets.filter((t) => !(t.left > 0 && now < t.ticket.expires) && !expired.includes(t));
+  const perUnit = new Map<string, number>();
+  for (const [id, amount] of unconfirmed) {
+    const unit = wallet.tickets.find((t) => t.id === id)?.ticket.unit ?? '';
+    perUnit.set(unit, (perUnit.get(unit) ?? 0) + amount);
+  }
+  const setAside = [...perUnit].map(([unit, amount]) => ({ unit, amount }));
   return (
     <>
       <header className="bar">
@@ -41,6 +64,16 @@ export function Home({ wallet, go, notices }: ScreenProps) {
             ))}
           </ul>
         </section>
+        {setAside.length > 0 && (
+          <button className="note link-card" onClick={() => go({ name: 'history' })} data-testid="set-aside">
+            {setAside.map((a) => (
+              <span key={a.unit}>
+                <Amount amount={a.amount} unit={a.unit} />{' '}
+              </span>
+            ))}
+            signed, not confirmed by the shop: set aside, not in the balance. See History.
+          </button>
+        )}
         {soon.length > 0 && (
           <div className="note" data-testid="expiry-warning">
             {soon.length === 1 ? 'A ticket expires' : `${soon.length} tickets expire`} within{' '}
@@ -61,11 +94,40 @@ export function Home({ wallet, go, notices }: ScreenProps) {
                       of <Amount amount={t.ticket.face} unit={t.ticket.unit} />
                     </span>
                   </div>
+                  {t.ticket.face > t.left && (
+                    <div className="muted" data-testid="ticket-signed">
+                      <Amount amount={t.ticket.face - t.left} unit={t.ticket.unit} /> signed by this wallet
+                    </div>
+                  )}
+                  {unconfirmed.has(t.id) && (
+                    <div className="muted" data-testid="ticket-unconfirmed">
+                      <Amount amount={unconfirmed.get(t.id)!} unit={t.ticket.unit} /> signed, not confirmed by
+                      the shop
+                    </div>
+                  )}
                   <div className="muted">
-                    {t.ticket.issuer} · expires {formatDate(t.ticket.expires)}
+                    {t.ticket.issuer} · valid until{' '}
+                    <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>
                     {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
                   </div>
                 </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {expired.length > 0 && (
+          <section>
+            <h3>Expired</h3>
+            <ul className="plain" data-testid="expired">
+              {expired.map((t) => (
+                <ReclaimCard
+                  key={t.id}
+                  record={t}
+                  wallet={wallet}
+                  now={now}
+                  unconfirmed={unconfirmed.get(t.id) ?? 0}
+                  reload={reload}
+                />
               ))}
             </ul>
           </section>
@@ -78,7 +140,7 @@ export function Home({ wallet, go, notices }: ScreenProps) {
                 <li key={t.id} className="card muted">
                   <Amount amount={t.left} unit={t.ticket.unit} /> left of{' '}
                   <Amount amount={t.ticket.face} unit={t.ticket.unit} /> · {t.ticket.issuer} ·{' '}
-                  {now >= t.ticket.expires ? 'expired' : 'expires'} {formatDate(t.ticket.expires)}
+                  {now >= t.ticket.expires ? 'expired after' : 'valid until'} {validUntil(t.ticket.expires)}
                 </li>
               ))}
             </ul>
@@ -94,5 +156,85 @@ export function Home({ wallet, go, notices }: ScreenProps) {
         </button>
       </footer>
     </>
+  );
+}
+
+/** An expired ticket: what may come back, from when, and its Reclaim as it goes (signed, sent, answered). */
+function ReclaimCard(p: {
+  record: TicketRecord;
+  wallet: WalletData;
+  now: number;
+  unconfirmed: number;
+  reload(): Promise<void>;
+}) {
+  const { record: t, wallet, now } = p;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const horizon = wallet.issuers.find((i) => i.id === t.ticket.issuer)?.horizon ?? DEFAULT_HORIZON;
+  const from = reclaimFrom(t.ticket, horizon);
+  const r = t.reclaim;
+  const unit = t.ticket.unit;
+  const reclaim = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const state = await startReclaim(wallet.db, wallet.signer, t);
+      await postReclaim(wallet.db, { ...t, reclaim: state });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+      await p.reload();
+    }
+  };
+  return (
+    <li className="card" data-testid="expired-ticket" data-reclaim={r?.status}>
+      <div className="row">
+        <strong>
+          <Amount amount={t.ticket.face} unit={unit} /> ticket
+        </strong>
+        <span className="muted">expired after {validUntil(t.ticket.expires)}</span>
+      </div>
+      {r?.status === 'done' ? (
+        <div className="ok" data-testid="reclaimed">
+          Reclaimed: <Amount amount={r.amount ?? 0} unit={unit} /> came back from {t.ticket.issuer} as a new
+          ticket.
+        </div>
+      ) : (
+        <>
+          <div className="muted">
+            <Amount amount={t.left} unit={unit} /> left unspent
+            {p.unconfirmed > 0 && (
+              <>
+                {' '}
+                · <Amount amount={p.unconfirmed} unit={unit} /> signed, not confirmed by the shop
+              </>
+            )}
+          </div>
+          {r?.status === 'pending' && (
+            <div className="note" data-testid="reclaim-pending">
+              Reclaim signed; waiting for {t.ticket.issuer} to answer. It is sent again by itself when online.
+            </div>
+          )}
+          {r?.status === 'refused' && (
+            <div className="alert" data-testid="reclaim-refused">
+              {reclaimRefusal(r.code ?? '', r.error ?? '', t.ticket, horizon)} <code>{r.code}</code>
+            </div>
+          )}
+          {now < from ? (
+            <div className="muted" data-testid="reclaim-from">
+              What no shop collected comes back by Reclaim from {formatTime(from)}.
+            </div>
+          ) : (
+            r?.status !== 'pending' && (
+              <button className="primary" onClick={reclaim} disabled={busy} data-testid="reclaim">
+                Reclaim what no shop collected
+              </button>
+            )
+          )}
+          {error !== undefined && <Alert error={error} />}
+        </>
+      )}
+    </li>
   );
 }

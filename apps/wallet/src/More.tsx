@@ -224,13 +224,19 @@ export function RestoreForm({ db, onDone }: { db: DB; onDone(): void }) {
   };
   return (
     <form className="field" onSubmit={submit}>
-      <input type="file" accept="application/json,.json" onChange={(e) => setFile(e.target.files?.[0])} />
-      <input
-        type="password"
-        placeholder="Passphrase"
-        value={pass}
-        onChange={(e) => setPass(e.target.value)}
-      />
+      <label className="field">
+        Backup file
+        <input type="file" accept="application/json,.json" onChange={(e) => setFile(e.target.files?.[0])} />
+      </label>
+      <label className="field">
+        Its passphrase
+        <input
+          type="password"
+          placeholder="Passphrase"
+          value={pass}
+          onChange={(e) => setPass(e.target.value)}
+        />
+      </label>
       <div className="note">{RESTORE_WARNING}</div>
       <label style={{ display: 'flex', gap: '0.5rem', alignItems: 'center' }}>
         <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} /> I

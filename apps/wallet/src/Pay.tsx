@@ -1,9 +1,9 @@
 // Confirm a challenge (shop, amount, time left, tickets), then the Payment QR: full width, black on white.
-import { ticketId } from '@moneybag/protocol';
+import { ticketId, toUrl } from '@moneybag/protocol';
 import { QrCode } from '@moneybag/qr';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
-import type { PaymentRecord } from './store.ts';
+import { type PaymentRecord, setOutcome } from './store.ts';
 import { Alert, Amount, formatSpan, qrSize, useNow } from './ui.tsx';
 import { pay, type Quote } from './wallet.ts';
 
@@ -88,7 +88,15 @@ export function Confirm(p: ScreenProps & { quote: Quote; onPaid(p: PaymentRecord
   );
 }
 
-export function Paid({ payment, go }: ScreenProps & { payment: PaymentRecord }) {
+/** The POS beside this wallet (the service serves both): a payment's link opens there. */
+const posBase = () => new URL('../pos/', location.href.split('#')[0]).href;
+
+/** What "not confirmed by the shop" means for the holder's money, said once for every screen. */
+export const NOT_CONFIRMED =
+  'The shop did not take this payment, but your wallet signed it: the amount stays set aside on the ticket, as a signed payment could still be handed in. Do not count on it until it comes back by Reclaim, once the ticket has expired and no shop can hand it in any more.';
+
+export function Paid({ payment, go, wallet, reload }: ScreenProps & { payment: PaymentRecord }) {
+  const [copied, setCopied] = useState(false);
   useEffect(() => {
     // Painted: the frame after the QR is committed to the DOM.
     requestAnimationFrame(() => {
@@ -97,6 +105,24 @@ export function Paid({ payment, go }: ScreenProps & { payment: PaymentRecord }) 
         performance.measure('wallet:pay', 'wallet:confirm', 'wallet:qr-painted');
     });
   }, []);
+  const link = toUrl(posBase(), payment.message);
+  const canShare = typeof navigator.share === 'function';
+  const share = async () => {
+    try {
+      if (canShare) await navigator.share({ title: 'Moneybag payment', url: link });
+      else {
+        await navigator.clipboard.writeText(link);
+        setCopied(true);
+      }
+    } catch {
+      // Dismissed by the person, or no clipboard: the link stays on screen to copy by hand.
+    }
+  };
+  const answer = async (outcome: PaymentRecord['outcome']) => {
+    await setOutcome(wallet.db, payment.id, outcome);
+    await reload();
+    go({ name: outcome === 'accepted' ? 'home' : 'history' });
+  };
   return (
     <>
       <header className="bar">
@@ -113,15 +139,28 @@ export function Paid({ payment, go }: ScreenProps & { payment: PaymentRecord }) 
           <div>
             to <strong>{payment.label || payment.shop}</strong>
           </div>
-          <div className="muted">
-            {payment.tickets.length} ticket{payment.tickets.length === 1 ? '' : 's'} · signed, recorded in
-            your history
+          <div className="muted" data-testid="paid-state">
+            Signed by your wallet. Only the shop’s screen says whether it is taken.
           </div>
+          <p className="small">
+            No camera at the till?{' '}
+            <button className="link" onClick={share} data-testid="share-payment">
+              {canShare ? 'Share the payment' : copied ? 'Link copied' : 'Copy the payment link'}
+            </button>{' '}
+            or open{' '}
+            <a href={link} data-testid="payment-link" className="mono">
+              this link
+            </a>{' '}
+            on the shop’s terminal.
+          </p>
         </div>
       </main>
       <footer className="actions">
-        <button className="primary" onClick={() => go({ name: 'home' })}>
-          Done
+        <button className="secondary" onClick={() => answer('not-accepted')} data-testid="not-accepted">
+          Not accepted
+        </button>
+        <button className="primary" onClick={() => answer('accepted')} data-testid="accepted">
+          Accepted by the shop
         </button>
       </footer>
     </>

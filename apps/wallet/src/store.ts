@@ -25,6 +25,23 @@ export interface TicketRecord {
   /** What is left to spend, in the unit's smallest part. */
   left: number;
   received: number;
+  /** Its Reclaim (3.8), once signed: kept with the ticket, so the backup carries it. */
+  reclaim?: ReclaimState;
+}
+
+/** A Reclaim this wallet signed, and what became of it. */
+export interface ReclaimState {
+  /** The signed Reclaim message: a retry posts the same bytes (the issuer answers a retry the same). */
+  message: Bytes;
+  at: number;
+  status: 'pending' | 'done' | 'refused';
+  tries: number;
+  /** Done: the new ticket (its id) and what came back. */
+  ticket?: string;
+  amount?: number;
+  /** Refused: the issuer's code and message. */
+  code?: string;
+  error?: string;
 }
 
 /** One signed use: the journal of everything this wallet ever signed. */
@@ -55,6 +72,12 @@ export interface PaymentRecord {
   /** Direct payments: 'sent' once the collector signed the receipt, 'pending' until then, or its refusal. */
   status?: 'pending' | 'sent' | 'refused';
   error?: string;
+  /**
+   * Payments at a POS: what the holder saw on the shop's screen. Offline, the wallet cannot know whether the
+   * shop took a payment it signed; 'not-accepted' (the sale was cancelled, or the shop refused it) keeps the
+   * amount set aside as signed, not confirmed by the shop.
+   */
+  outcome?: 'accepted' | 'not-accepted';
 }
 
 export interface ReceiptRecord {
@@ -69,6 +92,8 @@ export interface PartyRecord {
   id: string;
   publicKey: Bytes;
   url: string;
+  /** An issuer's horizon (3.8), seconds, as its well-known entry says. */
+  horizon?: number;
 }
 
 interface WalletDB extends DBSchema {
@@ -189,6 +214,36 @@ export async function settleDirect(
   await tx.done;
 }
 
+/** What the holder saw on the shop's screen for a payment at a POS. */
+export async function setOutcome(db: DB, id: string, outcome: PaymentRecord['outcome']): Promise<void> {
+  const tx = db.transaction('payments', 'readwrite');
+  const p = await tx.store.get(id);
+  if (p) await tx.store.put({ ...p, outcome });
+  await tx.done;
+}
+
+/** Keep a Reclaim's state on its ticket (signed, retried, refused). */
+export async function setReclaim(db: DB, id: string, reclaim: ReclaimState): Promise<void> {
+  const tx = db.transaction('tickets', 'readwrite');
+  const t = await tx.store.get(id);
+  if (t) await tx.store.put({ ...t, reclaim });
+  await tx.done;
+}
+
+/**
+ * A Reclaim answered: in one transaction, the new ticket kept and the old one marked reclaimed with nothing
+ * left to spend (what no shop collected now lives on the new ticket).
+ */
+export async function finishReclaim(db: DB, id: string, reclaim: ReclaimState, fresh: Ticket): Promise<void> {
+  const tx = db.transaction('tickets', 'readwrite');
+  const t = await tx.store.get(id);
+  if (t) await tx.store.put({ ...t, left: 0, reclaim });
+  const newId = ticketId(fresh);
+  if (!(await tx.store.get(newId)))
+    await tx.store.add({ id: newId, ticket: fresh, left: fresh.face, received: Date.now() });
+  await tx.done;
+}
+
 export const listReceipts = (db: DB) => db.getAll('receipts');
 
 export async function putParties(db: DB, role: 'issuers' | 'collectors', list: PartyRecord[]): Promise<void> {
@@ -241,7 +296,8 @@ export async function restoreSnapshot(db: DB, s: Snapshot, key?: KeyRecord): Pro
   const tickets = tx.objectStore('tickets');
   for (const t of s.tickets) {
     const had = await tickets.get(t.id);
-    await tickets.put(had ? { ...had, left: Math.min(had.left, t.left) } : t);
+    const reclaim = had?.reclaim?.status === 'done' ? had.reclaim : (t.reclaim ?? had?.reclaim);
+    await tickets.put(had ? { ...had, left: Math.min(had.left, t.left), reclaim } : t);
   }
   for (const j of s.journal) await tx.objectStore('journal').put(j);
   for (const p of s.payments)

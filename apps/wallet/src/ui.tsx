@@ -1,5 +1,6 @@
 // Small shared pieces: amounts, times, reasons, a clock.
-import { formatAmount, isProtocolError } from '@moneybag/protocol';
+import { formatAmount } from '@moneybag/protocol';
+import { say } from '@moneybag/web';
 import { useEffect, useState } from 'react';
 
 export const Amount = (p: { amount: number; unit: string }) => <>{formatAmount(p.amount, p.unit)}</>;
@@ -14,33 +15,20 @@ export function useNow(everyMs = 1000): number {
   return now;
 }
 
-export const formatTime = (ms: number) =>
-  new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export { formatDay, formatMoment, formatSpan, validUntil } from '@moneybag/web';
 
-export const formatDate = (seconds: number) =>
-  new Date(seconds * 1000).toLocaleDateString(undefined, { dateStyle: 'medium' });
-
-/** "2 days", "5 min", "40 s". */
-export function formatSpan(seconds: number): string {
-  if (seconds >= 2 * 86_400) return `${Math.floor(seconds / 86_400)} days`;
-  if (seconds >= 2 * 3600) return `${Math.floor(seconds / 3600)} hours`;
-  if (seconds >= 120) return `${Math.floor(seconds / 60)} min`;
-  return `${Math.max(0, seconds)} s`;
-}
-
-/** The reason a person reads: the protocol's message, with its code for support. */
-export function reason(e: unknown): { text: string; code?: string } {
-  if (isProtocolError(e)) return { text: e.message, code: e.code };
-  if (e instanceof Error) return { text: e.message };
-  return { text: String(e) };
-}
-
+/** A failure in words, its code and detail small beside it. */
 export function Alert(p: { error: unknown }) {
-  const r = reason(p.error);
+  const r = say(p.error);
   return (
-    <div className="alert" role="alert" data-testid="error">
+    <div className="alert" role="alert" data-testid="error" data-code={r.code}>
       {r.text}
-      {r.code && <div className="muted">{r.code}</div>}
+      {(r.code || r.detail) && (
+        <div className="muted small">
+          {r.detail}
+          {r.code && <code className="code"> {r.code}</code>}
+        </div>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // What the wallet does, without React: receive a ticket, pay a challenge, pay online. Every rule is
 // the protocol's; this file only orders the steps and keeps what they produce.
+import type { DirectAnswerJson, RefusalJson } from '@moneybag/api';
 import {
   type Bytes,
   bestVerifier,
@@ -9,7 +10,9 @@ import {
   directChallengeOf,
   encode,
   fail,
+  formatAmount,
   fromBase64url,
+  isProtocolError,
   type Keys,
   keysOf,
   readWellKnown,
@@ -24,6 +27,7 @@ import {
   verifyReceipt,
   verifyReceivedTicket,
 } from '@moneybag/protocol';
+import { SaidError } from '@moneybag/web';
 import {
   addTicket,
   type DB,
@@ -71,6 +75,12 @@ export async function receiveTicket(
     holder,
     verifier: await getVerifier(),
     now,
+  }).catch((e: unknown) => {
+    if (isProtocolError(e) && e.code === 'E_FIELD' && /another wallet/.test(e.message))
+      throw new SaidError('E_FIELD', 'This ticket was issued to another wallet: it cannot be kept here.');
+    if (isProtocolError(e) && e.code === 'E_EXPIRED')
+      throw new SaidError('E_EXPIRED', 'This ticket has already expired: ask the issuer for a new one.');
+    throw e;
   });
   const own = copyTicket(ticket); // decode gives views into the message: keep plain copies
   const before = await db.get('tickets', ticketId(own));
@@ -99,8 +109,39 @@ export async function quote(db: DB, message: Bytes, now = nowSeconds()): Promise
   if (now >= challenge.expires) fail('E_CHALLENGE', 'this challenge has expired: ask the shop for a new one');
   if (await getPayment(db, toHex(challenge.chal))) fail('E_CHALLENGE', 'this challenge is already paid');
   const holdings = await listTickets(db);
-  const choices = selectTickets(holdings, challenge.unit, challenge.amount, now);
-  return { challenge, message, choices };
+  try {
+    const choices = selectTickets(holdings, challenge.unit, challenge.amount, now);
+    return { challenge, message, choices };
+  } catch (e) {
+    throw shortOf(e, holdings, challenge, now);
+  }
+}
+
+/** A payment the wallet cannot make, said with what was asked and what the wallet has. */
+function shortOf(e: unknown, holdings: TicketRecord[], c: Challenge, now: number): unknown {
+  if (!isProtocolError(e)) return e;
+  const asked = formatAmount(c.amount, c.unit);
+  const has = formatAmount(
+    balances(holdings, now)
+      .filter((b) => b.unit === c.unit)
+      .reduce((sum, b) => sum + b.left, 0),
+    c.unit,
+  );
+  if (e.code === 'E_TOTAL' && /not enough/.test(e.message))
+    return new SaidError(
+      'E_TOTAL',
+      `Not enough left: the shop asks ${asked}, your wallet has ${has} to spend.`,
+    );
+  if (e.code === 'E_UNIT')
+    return holdings.some((h) => h.ticket.unit === c.unit)
+      ? new SaidError(
+          'E_UNIT',
+          `Nothing left: the shop asks ${asked}, and your ${c.unit} tickets are used up.`,
+        )
+      : new SaidError('E_UNIT', `The shop asks ${asked}, and your wallet has no ticket in ${c.unit}.`);
+  if (e.code === 'E_EXPIRED')
+    return new SaidError('E_EXPIRED', `The shop asks ${asked}, but every ticket in ${c.unit} has expired.`);
+  return e;
 }
 
 /**
@@ -192,7 +233,8 @@ export async function sendDirect(
   }).catch(() => {
     throw new Error('No network: the payment is signed and kept; send it again from History when online.');
   });
-  const j = (await res.json().catch(() => ({}))) as { receipt?: string; code?: string; message?: string };
+  // A 200 is a DirectAnswerJson; anything else a RefusalJson.
+  const j = (await res.json().catch(() => ({}))) as Partial<DirectAnswerJson & RefusalJson>;
   if (!res.ok || !j.receipt) {
     const error = `${j.code ?? `HTTP ${res.status}`}: ${j.message ?? 'refused'}`;
     // A 4xx is a refusal to keep; a 5xx may be retried.

@@ -39,6 +39,8 @@ export const Health = T.Object({
   roles: T.Array(str()),
   db: T.Object({ engine: str(), fsync: str(), synchronous_commit: str() }),
 });
+/** The landing page's QR codes: this machine's addresses on the network (a phone cannot open localhost). */
+export const DemoAddresses = T.Object({ origins: T.Array(str()) });
 export const Me = T.Object({
   party: str(),
   role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
@@ -298,6 +300,7 @@ export type RefusalJson = Static<typeof Refusal>;
 export type WellKnownJson = Static<typeof WellKnown>;
 export type HealthJson = Static<typeof Health>;
 export type MeJson = Static<typeof Me>;
+export type DemoAddressesJson = Static<typeof DemoAddresses>;
 export type AllocationRequestJson = Static<typeof AllocationRequest>;
 export type AllocationsJson = Static<typeof Allocations>;
 export type BagAnswerJson = Static<typeof BagAnswer>;

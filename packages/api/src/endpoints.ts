@@ -83,7 +83,8 @@ export const protocol = {
     body: B.TicketRequest,
     answer: B.TicketAnswer,
     summary: 'issues a ticket to a holder (3.1)',
-    refusals: '422 `E_FIELD` for a holder key failing check 1 or face < 1',
+    refusals:
+      '422 `E_FIELD` for a holder key failing check 1 or face < 1; 422 `E_EXPIRED` for an `expires` not in the future (nothing issued)',
   }),
   returns: ep({
     method: 'POST',
@@ -123,6 +124,14 @@ export const service = {
     auth: 'any',
     answer: B.Me,
     summary: 'the party of a token (the pages and the POS check a pasted token with it)',
+  }),
+  demoAddresses: ep({
+    method: 'GET',
+    url: '/v1/demo/addresses',
+    auth: null,
+    answer: B.DemoAddresses,
+    summary:
+      "this machine's IPv4 addresses on the network with the request's port, for the landing page's QR codes (a phone cannot open localhost)",
   }),
   openapi: ep({
     method: 'GET',

@@ -1,2 +1,12 @@
-// @moneybag/web: browser pieces that both PWAs (wallet and POS) need.
+// @moneybag/web: browser pieces every app needs (wallet, POS, collector and issuer pages).
+export {
+  formatClock,
+  formatDay,
+  formatMoment,
+  formatNumber,
+  formatSpan,
+  formatTime,
+  validUntil,
+} from './format.ts';
 export { holdTab, type TabState } from './tab.ts';
+export { type Said, SaidError, say } from './words.ts';

@@ -127,7 +127,7 @@ function Allocations({ token, shop, version }: { token: string; shop: string; ve
         <table>
           <thead>
             <tr>
-              <th>root</th>
+              <th>bag number</th>
               <th>issued</th>
               <th>due</th>
               <th>state</th>
@@ -343,7 +343,7 @@ function Outbox({ token, version }: { token: string; version: number }) {
           <thead>
             <tr>
               <th>issuer</th>
-              <th>origin</th>
+              <th>from bag</th>
               <th className="num">uses</th>
               <th>status</th>
             </tr>

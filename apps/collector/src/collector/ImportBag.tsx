@@ -76,19 +76,27 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
             <dd>
               {bag.summary.uses} {bag.summary.depth > 1 && `(tree depth ${bag.summary.depth})`}
             </dd>
-            <dt>Claimed</dt>
-            <dd>
-              <Totals totals={bag.summary.claimed} /> <span className="muted">(not yet checked)</span>
-            </dd>
+            {/* What the bag claims, until the collector's answer says what it is worth. */}
+            {!answer && (
+              <>
+                <dt>Claimed</dt>
+                <dd>
+                  <Totals totals={bag.summary.claimed} /> <span className="muted">(not yet checked)</span>
+                </dd>
+              </>
+            )}
           </dl>
-          <button onClick={hand} disabled={busy || !!answer}>
-            Collect this bag for {bag.summary.to}
-          </button>
+          {!answer && (
+            <button onClick={hand} disabled={busy}>
+              Collect this bag for {bag.summary.to}
+            </button>
+          )}
         </div>
       )}
       <ErrorBox error={error} />
       {answer && (
         <div data-testid="import-result">
+          <p>Collected for {bag?.summary.to}: what the collector checked.</p>
           <BagReport answer={answer} />
         </div>
       )}

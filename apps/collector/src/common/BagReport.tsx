@@ -9,8 +9,8 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
     <table className="rejected">
       <thead>
         <tr>
-          <th>path</th>
-          <th className="num">deal</th>
+          <th>terminal (path)</th>
+          <th className="num">sale</th>
           <th>why</th>
         </tr>
       </thead>
@@ -34,7 +34,7 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
   return (
     <div className="report" data-testid="bag-report">
       <dl className="facts">
-        <dt>Digest</dt>
+        <dt>Bag fingerprint</dt>
         <dd className="mono">{answer.digest}</dd>
         <dt>Accepted</dt>
         <dd>
@@ -43,7 +43,7 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
             {answer.rejected.length} rejected
           </span>
         </dd>
-        <dt>Totals</dt>
+        <dt>Collected</dt>
         <dd>
           <Totals totals={answer.totals} />
         </dd>

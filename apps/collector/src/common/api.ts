@@ -1,4 +1,5 @@
 // Calls to the service with the operator's token. A refusal becomes an ApiError carrying the protocol's code.
+import type { RefusalJson } from '@moneybag/api';
 import { type Code, codeText } from '@moneybag/protocol';
 
 export class ApiError extends Error {
@@ -51,7 +52,7 @@ export async function call<T>(path: string, opts: CallOptions = {}): Promise<T> 
     // A token the service no longer knows (a new data folder, a revoked token): the page asks again.
     if (res.status === 401 && opts.token)
       window.dispatchEvent(new CustomEvent(UNAUTHORIZED, { detail: opts.token }));
-    const j = (json ?? {}) as { code?: string; message?: string };
+    const j = (json ?? {}) as Partial<RefusalJson>;
     const code = j.code ?? `HTTP ${res.status}`;
     throw new ApiError(res.status, code, j.message ?? codeText(code));
   }

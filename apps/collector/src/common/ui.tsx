@@ -1,5 +1,6 @@
 // Small pieces both pages use: the login, a loader hook, errors, amounts.
-import { codeText, formatAmount, isProtocolError } from '@moneybag/protocol';
+import { formatAmount } from '@moneybag/protocol';
+import { formatTime, say } from '@moneybag/web';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 
@@ -7,7 +8,7 @@ import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 export function CodeLabel({ code }: { code: string }) {
   return (
     <span className="code">
-      <b>{code}</b> <span className="muted">{codeText(code)}</span>
+      <b>{code}</b> <span className="muted">{say({ code }).text}</span>
     </span>
   );
 }
@@ -15,12 +16,12 @@ export function CodeLabel({ code }: { code: string }) {
 /** Any failure, shown with its protocol code when it has one. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const code =
-    error instanceof ApiError || isProtocolError(error) ? (error as { code: string }).code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const r = say(error);
   return (
-    <div className="error" role="alert">
-      {code && <b>{code}</b>} {message}
+    <div className="error" role="alert" data-code={r.code}>
+      {r.text}
+      {r.detail && <span className="muted"> — {r.detail}</span>}
+      {r.code && <code className="code small">{r.code}</code>}
     </div>
   );
 }
@@ -41,7 +42,7 @@ export function Totals({ totals }: { totals: Record<string, number> | undefined 
 }
 
 export const when = (seconds: number | undefined): string =>
-  seconds === undefined || seconds === null ? '—' : new Date(seconds * 1000).toLocaleString();
+  seconds === undefined || seconds === null ? '—' : formatTime(seconds);
 
 export const short = (s: string, n = 12): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
@@ -164,27 +165,29 @@ export function Operator({
           </button>
         )}
       </header>
-      {token ? (
-        children(token)
-      ) : (
-        <form className="card login" onSubmit={login}>
-          <label>
-            Operator token
-            <input
-              type="password"
-              name="token"
-              autoComplete="off"
-              autoFocus
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-            />
-          </label>
-          <button type="submit" disabled={busy}>
-            Log in
-          </button>
-          <ErrorBox error={error} />
-        </form>
-      )}
+      <main>
+        {token ? (
+          children(token)
+        ) : (
+          <form className="card login" onSubmit={login}>
+            <label>
+              Operator token
+              <input
+                type="password"
+                name="token"
+                autoComplete="off"
+                autoFocus
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+              />
+            </label>
+            <button type="submit" disabled={busy}>
+              Log in
+            </button>
+            <ErrorBox error={error} />
+          </form>
+        )}
+      </main>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // The issuer's page: issue tickets, see what is left of each, what is owed to shops, incidents, the deny list.
 import { decode, formatAmount, fromText, type Ticket, toUrl } from '@moneybag/protocol';
 import { QrCode } from '@moneybag/qr';
+import { validUntil } from '@moneybag/web';
 import { Fragment, useState } from 'react';
 import { CodeLabel, ErrorBox, Section, short, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
 import {
@@ -12,7 +13,7 @@ import {
   listTickets,
   type ProofUse,
 } from './api.ts';
-import { Issue } from './Issue.tsx';
+import { holderName, Issue } from './Issue.tsx';
 
 /** A Ticket's text form, decoded for display; undefined if it is not one. */
 const ticketOf = (text: string | undefined): Ticket | undefined => {
@@ -53,7 +54,7 @@ function Tickets({ token, version }: { token: string; version: number }) {
               <th>holder</th>
               <th className="num">face</th>
               <th className="num">left</th>
-              <th>expires</th>
+              <th>valid until</th>
               <th />
             </tr>
           </thead>
@@ -61,12 +62,12 @@ function Tickets({ token, version }: { token: string; version: number }) {
             {data?.tickets.map((t) => (
               <Fragment key={t.id}>
                 <tr data-serial={t.serial}>
-                  <td className="mono" title={t.holder}>
-                    {short(t.holder)}
+                  <td title={t.holder}>
+                    {holderName(t.holder) ?? <span className="mono">{short(t.holder)}</span>}
                   </td>
                   <td className="num">{formatAmount(t.face, t.unit)}</td>
                   <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>{formatAmount(t.left, t.unit)}</td>
-                  <td className={now >= t.expires ? 'muted' : ''}>{when(t.expires - 1)}</td>
+                  <td className={now >= t.expires ? 'muted' : ''}>{validUntil(t.expires)}</td>
                   <td>
                     <button className="link" onClick={() => setShown(shown === t.id ? undefined : t.id)}>
                       {shown === t.id ? 'Hide' : 'QR'}
@@ -140,7 +141,7 @@ function IncidentView({ incident }: { incident: Incident }) {
                 <th>shop</th>
                 <th className="num">amount</th>
                 <th>collector</th>
-                <th>S</th>
+                <th>holder’s signature (S)</th>
               </tr>
             </thead>
             <tbody>
@@ -250,7 +251,7 @@ function Collectors({ token, version }: { token: string; version: number }) {
 function DenyListView({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => getDenyList(token), [token, version]);
   return (
-    <Section title="Deny list">
+    <Section title="Blocked wallets (deny list)">
       <ErrorBox error={error} />
       {data && (
         <p className="muted">

@@ -11,12 +11,23 @@ import {
   unitDigits,
 } from '@moneybag/protocol';
 import { QrCode, Scanner } from '@moneybag/qr';
-import { type FormEvent, useState } from 'react';
+import { validUntil } from '@moneybag/web';
+import { type FormEvent, useEffect, useState } from 'react';
 import { readHolderKey } from '../common/holder.ts';
-import { ErrorBox, Section, when } from '../common/ui.tsx';
+import { ErrorBox, Section } from '../common/ui.tsx';
 import { issueTicket } from './api.ts';
 
 export const UNITS = ['EUR', 'ADMIT', 'RIDE'] as const;
+
+/** The wallets' names as they gave them (their HolderKey label), kept by this page: the service knows keys only. */
+const NAMES = 'moneybag.issuer.names';
+export const holderName = (key: string): string | undefined =>
+  (JSON.parse(localStorage.getItem(NAMES) ?? '{}') as Record<string, string>)[key];
+const rememberName = (key: string, label: string) => {
+  if (!label) return;
+  const names = JSON.parse(localStorage.getItem(NAMES) ?? '{}') as Record<string, string>;
+  localStorage.setItem(NAMES, JSON.stringify({ ...names, [key]: label }));
+};
 const DAY = 86_400;
 
 const dateInput = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
@@ -44,13 +55,39 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
     }
   };
 
+  // The wallet's "send this link to the issuer" (`#m=<HolderKey>`): read when the page opens (after the login
+  // too, as this mounts only then) and when a tab already open is given a new one; then taken off the address.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `take` only sets state
+  useEffect(() => {
+    const read = () => {
+      if (!location.hash.startsWith('#m=')) return;
+      take(location.href);
+      history.replaceState(null, '', location.pathname + location.search);
+    };
+    read();
+    addEventListener('hashchange', read);
+    return () => removeEventListener('hashchange', read);
+  }, []);
+
   const faceValue = parseAmount(face, unit);
   // The first second at which the ticket is dead: the end of the chosen day, local time.
   const expires = Math.floor(new Date(`${expiry}T23:59:59`).getTime() / 1000) + 1;
+  // Why "Issue" cannot be pressed yet, said next to it.
+  const why = !holder
+    ? 'Read the wallet’s key first (step 1).'
+    : faceValue === undefined
+      ? `Not an amount in ${unit}.`
+      : faceValue < 1
+        ? 'The face must be more than zero.'
+        : !Number.isFinite(expires)
+          ? 'Choose the last day the ticket is valid.'
+          : expires <= Date.now() / 1000
+            ? 'That day is already over: a ticket valid through it would be expired on arrival.'
+            : undefined;
 
   const issue = async (e: FormEvent) => {
     e.preventDefault();
-    if (!holder || faceValue === undefined || faceValue < 1 || !Number.isFinite(expires)) return;
+    if (why || !holder || faceValue === undefined) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -60,6 +97,7 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
         face: faceValue,
         expires,
       });
+      rememberName(toBase64url(holder.holder), holder.label);
       const bytes = fromText(answer.ticket);
       setIssued({ bytes, ticket: decode(bytes, 'Ticket') });
       onIssued();
@@ -134,11 +172,13 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
           Valid through
           <input name="expiry" type="date" value={expiry} onChange={(e) => setExpiry(e.target.value)} />
         </label>
-        <button type="submit" disabled={busy || !holder || faceValue === undefined || faceValue < 1}>
+        <button type="submit" disabled={busy || !!why} aria-describedby="issue-why">
           Issue
         </button>
       </form>
-      {faceValue === undefined && <p className="bad">Not an amount in {unit}.</p>}
+      <p id="issue-why" className={why && holder ? 'bad' : 'muted'} data-testid="issue-why">
+        {why}
+      </p>
       {faceValue !== undefined && faceValue > 0 && (
         <p className="muted">Face: {formatAmount(faceValue, unit)}</p>
       )}
@@ -149,7 +189,7 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
           <h3>3. Give it to the wallet</h3>
           <p>
             {formatAmount(issued.ticket.face, issued.ticket.unit)} for {holder?.label || 'the holder'}, valid
-            until {when(issued.ticket.expires - 1)}.
+            until <span data-testid="issued-until">{validUntil(issued.ticket.expires)}</span>.
           </p>
           <div className="qr">
             <div className="big">

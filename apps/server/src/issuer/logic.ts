@@ -3,6 +3,7 @@
 import {
   decode,
   encode,
+  fail,
   fromBase64url,
   issueTicket,
   type ReturnItem,
@@ -14,7 +15,7 @@ import {
   toHex,
   toText,
 } from '@moneybag/protocol';
-import type { Service } from '../service.ts';
+import { nowSeconds, type Service } from '../service.ts';
 import * as store from '../storage/issuer.ts';
 import type { Sql } from '../storage/sql.ts';
 
@@ -23,6 +24,9 @@ export async function issue(
   s: Service,
   b: { holder: string; unit: string; face: number; expires: number },
 ): Promise<{ ticket: string }> {
+  // A ticket dead on arrival is an operator's mistake (a date in the past), never what a holder wants.
+  if (b.expires <= nowSeconds())
+    fail('E_EXPIRED', '`expires` is not in the future: this ticket would be expired on arrival');
   const t = await issueTicket(s.signer(s.issuer), {
     issuer: s.issuer,
     unit: b.unit,
@@ -55,7 +59,7 @@ export async function settle(s: Service, from: string, message: Uint8Array) {
   const collectors = await s.keysOf('collector');
   return s.db.tx(async (sql) => {
     // One settlement at a time, so that two Returns of one ticket cannot both fit under its face.
-    if (s.db.engine === 'postgres') await sql.query('SELECT pg_advisory_xact_lock(4242)');
+    await store.lockSettlements(sql);
     // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
     let r: ReturnType<typeof decode<'Return'>> | undefined;
     try {

@@ -1,4 +1,5 @@
 // The collector's tables: allocations, bags, accepted uses, direct payments and the outbox of Returns.
+import type { DirectRowJson, ShopRowJson, TotalRowJson } from '@moneybag/api';
 import type { AcceptedUse, BagAnswerJson } from '@moneybag/protocol';
 import { b64, type Db, insertMany, int, type Sql } from './sql.ts';
 
@@ -68,12 +69,8 @@ export async function collectRoot(sql: Sql, root: string, digest: string): Promi
   return won.count === 1;
 }
 
-export interface ShopRow {
-  id: string;
-  label: string;
-  createdAt: number;
-  allocations: { open: number; collected: number; late: number };
-}
+/** A row as the admin JSON shows it. */
+export type ShopRow = ShopRowJson;
 
 /** Every shop with how many of its allocations are open, collected and late at `now` (seconds). */
 export async function listShops(sql: Sql, now: number): Promise<ShopRow[]> {
@@ -162,12 +159,8 @@ export async function insertBagUses(
     );
 }
 
-export interface TotalRow {
-  shop: string;
-  unit: string;
-  amount: number;
-  uses: number;
-}
+/** A row as the admin JSON shows it. */
+export type TotalRow = TotalRowJson;
 
 /** What the collector accepted, per shop and unit. */
 export async function acceptedTotals(sql: Sql): Promise<TotalRow[]> {
@@ -217,13 +210,8 @@ export async function insertDirect(
   );
 }
 
-export interface DirectRow {
-  origin: string;
-  shop: string;
-  unit: string;
-  amount: number;
-  receivedAt: number;
-}
+/** A row as the admin JSON shows it. */
+export type DirectRow = DirectRowJson;
 
 /**
  * Direct payments (500). When each was received is its Return's: the window table forgets a payment once

@@ -1,7 +1,12 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list.
-import type { EarlierUseJson, IncidentJson } from '@moneybag/api';
+import type { EarlierUseJson, IncidentJson, OwedRowJson, ReturnRowJson } from '@moneybag/api';
 import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { b64, insertWords, int, type Sql } from './sql.ts';
+
+/** Holds, until the transaction ends, the lock that serializes settlements (one at a time). */
+export async function lockSettlements(sql: Sql): Promise<void> {
+  await sql.query('SELECT pg_advisory_xact_lock(4242)');
+}
 
 export async function insertTicket(
   sql: Sql,
@@ -107,14 +112,8 @@ export async function insertSettled(
   );
 }
 
-export interface ReturnRow {
-  collector: string;
-  origin: string;
-  settled: number;
-  /** How many of its uses were rejected. */
-  rejected: number;
-  at: number;
-}
+/** A row as the admin JSON shows it. */
+export type ReturnRow = ReturnRowJson;
 
 export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
@@ -194,12 +193,8 @@ export async function settledUsesOf(sql: Sql, ticket: string): Promise<EarlierUs
   return rows.map(earlierUse);
 }
 
-export interface OwedRow {
-  shop: string;
-  unit: string;
-  amount: number;
-  uses: number;
-}
+/** A row as the admin JSON shows it. */
+export type OwedRow = OwedRowJson;
 
 /** What the issuer owes each shop, per unit: its settled uses. */
 export async function owed(sql: Sql): Promise<OwedRow[]> {
