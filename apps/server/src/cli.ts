@@ -2,8 +2,7 @@
 // message (@moneybag/cli); the others register parties, shops and tokens at a service. While a server runs
 // on the data folder (its database is one process's), they go through its admin API with the operator's token
 // (keys/<own id>.token); otherwise straight to the database. Each prints one JSON line with --json.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type {
@@ -20,11 +19,11 @@ import { isId, pairingLink } from '@moneybag/protocol';
 import QRCode from 'qrcode';
 import { buildApp } from './app.ts';
 import { openDb } from './db.ts';
+import { type Own, openIdentity } from './identity.ts';
 import { readOperatorToken } from './keys.ts';
 import { fingerprintOf } from './registry.ts';
 import { runningServer } from './running.ts';
 import { type ServedRole, Service } from './service.ts';
-import { ownParties } from './storage/parties.ts';
 
 const USAGE = `usage: moneybag <command> [--data DIR] [--json]
   inspect <hex | text form | URL | file> | --lines         print a protocol message as JSON
@@ -186,9 +185,6 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
   }
 }
 
-const noParty = (data: string) =>
-  `${data} has no party yet: start the service on it once (npm start -- --data ${data} [--role … --id …])`;
-
 const VALUED = new Set(['--data', '--label', '--url', '--token']);
 
 /** `moneybag <command> …`: the exit code. */
@@ -265,22 +261,17 @@ export async function runCli(args: string[]): Promise<number> {
       await run(a, apiBackend(running.url, token), v.json!);
       return 0;
     }
-    // An empty folder has no party: say so rather than make a database there.
-    if (!process.env.DATABASE_URL && !existsSync(join(a.data, 'postgres'))) throw new Error(noParty(a.data));
+    // What the folder is, as a start with no identity flags would find it: the demo on an empty one.
     const db = await openDb(a.data);
-    const own = await ownParties(db).catch(async (e) => {
+    let own: Own;
+    try {
+      ({ own } = await openIdentity(db, a.data, {}));
+      if (spec.role && !own[spec.role]) throw new Error(`${a.data} has no ${spec.role}`);
+    } catch (e) {
       await db.close();
       throw e;
-    });
-    if (!own.issuer && !own.collector) {
-      await db.close();
-      throw new Error(noParty(a.data));
     }
     const roles = (['issuer', 'collector'] as const).filter((r) => own[r]);
-    if (spec.role && !own[spec.role]) {
-      await db.close();
-      throw new Error(`${a.data} has no ${spec.role}`);
-    }
     const origin = (
       v.url && !['add-collector', 'add-issuer'].includes(command) ? v.url : 'http://localhost:8080'
     ).replace(/\/+$/, '');
