@@ -18,7 +18,7 @@ import {
   startServer,
   usesFor,
 } from '../../server/test/helpers.ts';
-import { challengeOnScreen, charge, openPos, showPayment } from './support.ts';
+import { cancelSale, challengeOnScreen, charge, openPos, showPayment } from './support.ts';
 
 let rail: Server;
 let bankB: Server;
@@ -96,7 +96,7 @@ test('a POS paired with the second collector refuses a holder denied by rail: E_
   await expect(denied).toHaveAttribute('data-verdict', 'refused');
   await expect(denied).toHaveAttribute('data-code', 'E_DENIED');
   await pos.getByTestId('verdict-done').click();
-  await pos.getByTestId('cancel').click();
+  await cancelSale(pos);
 
   // The same holder's city-transit ticket: city-transit has not denied it.
   const cityTicket = await issue(home, h, 1000);
