@@ -62,3 +62,28 @@ test('a bag closed offline says it waits for the network, offers no "send now", 
   await expect(pos.getByTestId('report')).toContainText('1 accepted', { timeout: 30_000 });
   await expect(pos.getByTestId('outbox-count')).toHaveText('All sent');
 });
+
+test('in a German browser the cashier reads German, amounts and dates formatted the German way', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  const shop = await newShop(request, `baeckerei-${uniq()}`, 'Bäckerei');
+  const pos = await openPos(browser, baseURL!, shop, 'kasse-1', 'de-DE');
+  await expect(pos.locator('html')).toHaveAttribute('lang', 'de');
+  await expect(pos.getByTestId('tab-charge')).toHaveText('Kassieren');
+  await expect(pos.getByTestId('online')).toHaveText('Online');
+  await expect(pos.getByTestId('outbox-count')).toHaveText('Alles gesendet');
+  for (const k of '2.505') await pos.getByTestId(`key-${k}`).click();
+  await expect(pos.getByTestId('amount')).toHaveText('2,50\u00a0€');
+  await expect(pos.getByTestId('keypad-hint')).toHaveText('Höchstens 2 Stellen nach dem Komma.');
+  await expect(pos.getByTestId('charge-button')).toHaveText('2,50\u00a0€ kassieren');
+  await pos.getByTestId('charge-button').click();
+  await expect(pos.getByTestId('expires')).toContainText('Läuft ab in');
+  await pos.getByTestId('cancel').click();
+  await expect(pos.getByTestId('cancel-warning')).toContainText(
+    'Hat der Kunde schon auf dem Telefon bestätigt?',
+  );
+  await pos.getByTestId('cancel-confirm').click();
+  await expect(pos.getByTestId('charge')).toBeVisible();
+});

@@ -48,8 +48,9 @@ export async function openPos(
   origin: string,
   shop: { id: string; token: string },
   terminal = 'pos-1',
+  locale?: string,
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
   const page = await context.newPage();
   await fakeCamera(page);
   await page.goto(pairLink(origin, shop.id, shop.token));

@@ -11,6 +11,7 @@ import { Pair } from './Pair.tsx';
 import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
 import { openStore, type Pairing } from './store.ts';
 import { pair } from './sync.ts';
+import { t } from './text.ts';
 import { ageText, dateText, ErrorNote } from './ui.tsx';
 
 /** The Web Lock held by the tab that is the POS (only it keeps the verdict's memory, ledger.ts). */
@@ -156,7 +157,9 @@ export function App() {
       const key = toText(message);
       const before = judged.current.get(key);
       if (before)
-        return `This payment was checked already: ${before.ok ? 'accepted' : `refused (${before.code})`}.`;
+        return t('checkedAlready', {
+          verdict: before.ok ? t('checkedAccepted') : t('checkedRefused', { code: before.code }),
+        });
       const startedAt = performance.now();
       const verdict = await pos.check(message);
       const checkedAt = performance.now();
@@ -215,7 +218,7 @@ export function App() {
     return (
       <main>
         <h1>Moneybag POS</h1>
-        <p className="muted">Starting…</p>
+        <p className="muted">{t('starting')}</p>
       </main>
     );
   if (!pairing)
@@ -254,29 +257,33 @@ export function App() {
           <span className="muted"> · {pairing.terminal}</span>
         </h1>
         <span className={online ? 'dot on' : 'dot off'} data-testid="online">
-          {online ? 'Online' : 'Offline'}
+          {online ? t('online') : t('offline')}
         </span>
         <span data-testid="outbox-count" data-count={status?.outbox ?? 0}>
-          {status?.outbox ? `${status.outbox} to send` : 'All sent'}
+          {status?.outbox ? t('toSend', { n: status.outbox }) : t('allSent')}
         </span>
         <span
           data-testid="stock-count"
           data-stock={status?.stock ?? 0}
-          title={`${status?.stock ?? 0} spare money bag numbers`}
+          title={t('spareNumbers', { n: status?.stock ?? 0 })}
         >
           {status?.nextDue !== undefined
-            ? `Ready offline · connect by ${dateText(status.nextDue * 1000)}`
-            : 'Cannot take payments offline'}
+            ? t('readyOffline', { date: dateText(status.nextDue * 1000) })
+            : t('notOffline')}
         </span>
         <span data-testid="deny-age">
-          Blocked wallets:{' '}
-          {status?.denyAge === undefined ? 'never updated' : `updated ${ageText(status.denyAge)} ago`}
+          {t('blockedWallets', {
+            age:
+              status?.denyAge === undefined
+                ? t('neverUpdated')
+                : t('updatedAgo', { age: ageText(status.denyAge) }),
+          })}
         </span>
         <nav>
-          {tab('charge', 'Charge')}
-          {tab('bags', 'Bags')}
-          {tab('history', 'Today')}
-          {tab('settings', 'Terminal')}
+          {tab('charge', t('tabCharge'))}
+          {tab('bags', t('tabBags'))}
+          {tab('history', t('tabToday'))}
+          {tab('settings', t('tabTerminal'))}
         </nav>
       </header>
       {status && status.warnings.length > 0 && (

@@ -1,6 +1,7 @@
 // The keypad: an amount in the unit's smallest part (EUR with cents, ADMIT/RIDE as counts).
 import { formatAmount, parseAmount, unitDigits } from '@moneybag/protocol';
 import { useEffect, useState } from 'react';
+import { t } from './text.ts';
 import { ErrorNote } from './ui.tsx';
 
 export const UNITS = ['EUR', 'ADMIT', 'RIDE'];
@@ -18,14 +19,14 @@ export const setConfirmAbove = (unit: string, amount: number) =>
 /** Why a key typed would not make an amount, in words (undefined: it does). */
 function refusedKey(typed: string, next: string, unit: string): string | undefined {
   const digits = unitDigits(unit);
-  if (next.split('.').length > 2) return 'The amount has a decimal point already.';
+  if (next.split('.').length > 2) return t('hintPoint');
   const frac = next.split('.')[1];
   if (frac !== undefined && frac.length > digits)
-    return digits ? `At most ${digits} digits after the point.` : `${unit} counts whole numbers.`;
+    return digits ? t('hintDigits', { digits }) : t('hintWhole', { unit });
   const v = parseAmount(next, unit);
-  if (v === undefined) return `Not an amount in ${unit}.`;
-  if (v > MAX_AMOUNT) return `The most one sale can ask is ${formatAmount(MAX_AMOUNT, unit)}.`;
-  return typed === next ? 'Not an amount.' : undefined;
+  if (v === undefined) return t('hintNotAmount', { unit });
+  if (v > MAX_AMOUNT) return t('hintMax', { max: formatAmount(MAX_AMOUNT, unit) });
+  return typed === next ? t('hintNotAmount', { unit }) : undefined;
 }
 
 export function Charge(props: { onCharge(unit: string, amount: number): Promise<void>; disabled?: string }) {
@@ -84,7 +85,7 @@ export function Charge(props: { onCharge(unit: string, amount: number): Promise<
   return (
     <main className="charge" data-testid="charge">
       <section className="keypad-side">
-        <fieldset className="units" aria-label="Unit">
+        <fieldset className="units" aria-label={t('unit')}>
           {UNITS.map((u) => (
             <button
               key={u}
@@ -113,7 +114,7 @@ export function Charge(props: { onCharge(unit: string, amount: number): Promise<
               key={k}
               onClick={() => press(k)}
               data-testid={`key-${k}`}
-              aria-label={k === '⌫' ? 'Delete' : k}
+              aria-label={k === '⌫' ? t('delete') : k}
             >
               {k}
             </button>
@@ -127,20 +128,19 @@ export function Charge(props: { onCharge(unit: string, amount: number): Promise<
           onClick={charge}
           data-testid="charge-button"
         >
-          Charge {valid ? formatAmount(amount, unit) : ''}
+          {valid ? t('charge', { amount: formatAmount(amount, unit) }) : t('tabCharge')}
         </button>
         {confirming && valid && (
           <div className="alert" role="alertdialog" aria-labelledby="confirm-q" data-testid="confirm-amount">
             <p id="confirm-q">
-              {formatAmount(amount, unit)} is more than {formatAmount(limit, unit)}, the amount above which
-              this shop asks to check. Charge {formatAmount(amount, unit)}?
+              {t('confirmAbove', { amount: formatAmount(amount, unit), limit: formatAmount(limit, unit) })}
             </p>
             <div className="row">
               <button className="big" onClick={() => setConfirming(false)}>
-                Change the amount
+                {t('changeAmount')}
               </button>
               <button className="big primary" onClick={charge} data-testid="confirm-charge">
-                Charge {formatAmount(amount, unit)}
+                {t('charge', { amount: formatAmount(amount, unit) })}
               </button>
             </div>
           </div>
@@ -159,7 +159,7 @@ export function ConfirmLimits() {
   );
   return (
     <fieldset className="limits">
-      <legend>Ask the cashier to confirm a sale above</legend>
+      <legend>{t('limitsLegend')}</legend>
       {UNITS.map((u) => {
         const v = parseAmount(limits[u], u);
         return (

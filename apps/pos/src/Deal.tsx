@@ -4,6 +4,7 @@ import { formatAmount, peekType, readContent, toUrl } from '@moneybag/protocol';
 import { QrCode, Scanner } from '@moneybag/qr';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Deal as DealT, Verdict as VerdictT } from './pos.ts';
+import { t } from './text.ts';
 import { ErrorNote } from './ui.tsx';
 
 /** The wallet's address beside this POS (the service serves both). */
@@ -30,7 +31,7 @@ export function Deal(props: {
     if (busy.current) return;
     try {
       if (peekType(m) !== 'Payment') {
-        setNote(new Error(`That is a ${peekType(m)}, not a payment. Scan the payment code on the wallet.`));
+        setNote(new Error(t('notAPayment', { type: peekType(m) })));
         return;
       }
     } catch (e) {
@@ -55,14 +56,16 @@ export function Deal(props: {
         <div className="muted">{challenge.label}</div>
         <QrCode message={message} size={360} />
         <a className="mono small" href={link} target="_blank" rel="noreferrer" data-testid="challenge-link">
-          Open in the wallet
+          {t('openInWallet')}
         </a>
         <div className={left > 15 ? 'muted' : 'alert'} data-testid="expires">
-          {left > 0 ? `Expires in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'Expired'}
+          {left > 0
+            ? t('expiresIn', { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` })
+            : t('expired')}
         </div>
       </section>
       <section className="deal-scan">
-        <h2>Scan the wallet's payment</h2>
+        <h2>{t('scanPayment')}</h2>
         <Scanner
           onMessage={receive}
           onProgress={setProgress}
@@ -71,12 +74,12 @@ export function Deal(props: {
         />
         {progress && progress.count > 0 && progress.have < progress.count && (
           <div className="progress" data-testid="progress">
-            Receiving {progress.have} of {progress.count} parts…
+            {t('receivingParts', { have: progress.have, count: progress.count })}
           </div>
         )}
         {note != null && <ErrorNote error={note} />}
         <details>
-          <summary>Paste a payment instead</summary>
+          <summary>{t('pasteInstead')}</summary>
           <form
             className="field"
             onSubmit={(e) => {
@@ -88,7 +91,7 @@ export function Deal(props: {
               }
             }}
           >
-            <label htmlFor="payment-text">The payment's text or link, as the wallet shares it</label>
+            <label htmlFor="payment-text">{t('pasteLabel')}</label>
             <textarea
               id="payment-text"
               data-testid="payment-text"
@@ -96,7 +99,7 @@ export function Deal(props: {
               onChange={(e) => setPasted(e.target.value)}
               rows={3}
             />
-            <button>Check</button>
+            <button>{t('check')}</button>
           </form>
         </details>
         {cancelling ? (
@@ -104,22 +107,20 @@ export function Deal(props: {
           // with a signed payment the shop never took. So: scan first, then cancel.
           <div className="alert" role="alertdialog" aria-labelledby="cancel-q" data-testid="cancel-warning">
             <p id="cancel-q">
-              <b>Has the customer already confirmed on their phone?</b> Their wallet may have signed this
-              payment: scan their code first. Cancelled, this sale takes nothing, and their wallet will show
-              the payment as signed, not confirmed by the shop.
+              <b>{t('cancelQuestion')}</b> {t('cancelExplain')}
             </p>
             <div className="row">
               <button className="big" onClick={() => setCancelling(false)} data-testid="cancel-keep">
-                Keep the sale
+                {t('keepSale')}
               </button>
               <button className="big danger" onClick={props.onCancel} data-testid="cancel-confirm">
-                Cancel the sale
+                {t('cancelSale')}
               </button>
             </div>
           </div>
         ) : (
           <button className="big" onClick={() => setCancelling(true)} data-testid="cancel">
-            Cancel
+            {t('cancel')}
           </button>
         )}
       </section>
@@ -187,10 +188,9 @@ export function Verdict(props: {
     >
       {failed ? (
         <>
-          <div className="verdict-word">NOT SAVED</div>
+          <div className="verdict-word">{t('notSaved')}</div>
           <div className="verdict-reason" data-testid="verdict-reason">
-            The payment could not be kept on this terminal: it is NOT taken. Do not hand over the goods; ask
-            the customer to show the payment again.
+            {t('notSavedReason')}
           </div>
           <div className="verdict-detail" data-testid="verdict-error">
             {saving.error instanceof Error ? saving.error.message : String(saving.error)}
@@ -198,22 +198,25 @@ export function Verdict(props: {
         </>
       ) : v.ok ? (
         <>
-          <div className="verdict-word">ACCEPTED</div>
+          <div className="verdict-word">{t('accepted')}</div>
           <div className="verdict-amount" data-testid="verdict-amount">
             {formatAmount(v.total, v.unit)}
           </div>
           <ul className="plain" data-testid="verdict-tickets">
             {v.payment.items.map((s) => (
               <li key={s.ticket.serial.join(',')}>
-                {formatAmount(s.amount, s.ticket.unit)} of a {formatAmount(s.ticket.face, s.ticket.unit)}{' '}
-                ticket from {s.ticket.issuer}
+                {t('ofTicket', {
+                  amount: formatAmount(s.amount, s.ticket.unit),
+                  face: formatAmount(s.ticket.face, s.ticket.unit),
+                  issuer: s.ticket.issuer,
+                })}
               </li>
             ))}
           </ul>
         </>
       ) : (
         <>
-          <div className="verdict-word">{v.sale === 'cancelled' ? 'SALE CANCELLED' : 'REFUSED'}</div>
+          <div className="verdict-word">{v.sale === 'cancelled' ? t('saleCancelled') : t('refused')}</div>
           <div className="verdict-reason" data-testid="verdict-reason">
             {v.reason}
           </div>
@@ -230,7 +233,7 @@ export function Verdict(props: {
         data-testid="verdict-done"
         autoFocus
       >
-        {kept ? 'Next sale' : 'Back'}
+        {kept ? t('nextSale') : t('back')}
       </button>
     </main>
   );

@@ -28,6 +28,7 @@ import {
   Unreachable,
   usable,
 } from './sync.ts';
+import { t } from './text.ts';
 
 export type Verdict =
   | {
@@ -201,10 +202,10 @@ export class Pos {
     if (!c) return v;
     const price = formatAmount(c.amount, c.unit);
     const reason = c.paid
-      ? `This sale (${price}) is already paid: this payment is not taken again.`
+      ? t('salePaid', { price })
       : c.cancelledAt
-        ? `This sale (${price}) was cancelled: nothing was taken. The customer's wallet signed it; it shows the payment as signed, not confirmed by the shop.`
-        : `This sale (${price}) was not completed in time: nothing was taken. Start a new sale.`;
+        ? t('saleCancelledReason', { price })
+        : t('saleExpired', { price });
     return { ...v, reason, sale: c.paid ? 'paid' : c.cancelledAt ? 'cancelled' : 'expired' };
   }
 
@@ -289,16 +290,12 @@ export class Pos {
     const nextDue = dues.length ? Math.min(...dues) : undefined;
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
     const warnings: string[] = [];
-    if (stock.length === 0 && !open)
-      warnings.push('This terminal cannot take payments until it connects once more.');
-    else if (stock.length < STOCK_LOW)
-      warnings.push('Connect soon: this terminal can take payments offline only a little longer.');
-    if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000)
-      warnings.push('Connect within a day, to hand in the takings and keep taking payments.');
-    if (fetched === undefined || now - fetched > DENYLIST_STALE_MS)
-      warnings.push('The list of blocked wallets is more than a day old: connect to refresh it.');
+    if (stock.length === 0 && !open) warnings.push(t('warnNoStock'));
+    else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
+    if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));
+    if (fetched === undefined || now - fetched > DENYLIST_STALE_MS) warnings.push(t('warnDenyList'));
     if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
-      warnings.push('Takings are waiting to be sent: check the connection to the collector.');
+      warnings.push(t('warnOutbox'));
     return {
       online: this.online,
       lastContact: this.lastContact,

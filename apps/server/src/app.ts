@@ -2,7 +2,7 @@
 // protocol codes; the endpoints every service answers; then each role's routes, a plugin per role.
 import cors from '@fastify/cors';
 import { openapi, protocol, service } from '@moneybag/api';
-import { DEFAULT_HORIZON, ProtocolError, toBase64url } from '@moneybag/protocol';
+import { ProtocolError, toBase64url } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { adminRoutes } from './admin.ts';
 import { installAuth, partyOf } from './auth.ts';
@@ -66,17 +66,11 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
 
   route(app, protocol.wellKnown, async () => {
     const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
-    // A collector speaks for every issuer it registered: their keys and urls, as their operators gave them.
-    // (Every service publishes the default horizon: a registered issuer's is that one too.)
-    const registered = s.serves('collector')
-      ? (await s.registeredIssuers()).map((i) => ({ ...i, horizon: DEFAULT_HORIZON }))
-      : [];
+    // A collector speaks for every issuer it registered: their keys, urls and horizons as they publish them.
+    const registered = s.serves('collector') ? await s.registeredIssuers() : [];
     return {
       version: 1 as const,
-      issuers: [
-        ...(s.serves('issuer') ? [{ ...own(s.issuer), horizon: DEFAULT_HORIZON }] : []),
-        ...registered,
-      ],
+      issuers: [...(s.serves('issuer') ? [{ ...own(s.issuer), horizon: s.horizon }] : []), ...registered],
       collectors: s.serves('collector') ? [own(s.collector)] : [],
     };
   });

@@ -153,7 +153,19 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE outbox ALTER COLUMN message SET STORAGE EXTERNAL;
   ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
   `,
-  // A collector's copy of each registered issuer's deny list, as it last fetched it.
+  // 5.4: a ticket reclaimed once, for what was left, answered with the new ticket (issued in the same
+  // transaction, so it is in `tickets`).
+  `
+  CREATE TABLE reclaims (
+    ticket text PRIMARY KEY REFERENCES tickets(id),
+    amount bigint NOT NULL,
+    new_ticket text NOT NULL UNIQUE REFERENCES tickets(id),
+    message text NOT NULL,
+    at bigint NOT NULL
+  );
+  `,
+  // Many issuers and collectors: a collector's copy of each registered issuer's deny list as it last fetched
+  // it, and the horizon each registered issuer publishes (its well-known repeats it).
   `
   CREATE TABLE fetched_denylists (
     issuer text PRIMARY KEY,
@@ -161,6 +173,7 @@ export const MIGRATIONS: string[] = [
     updated bigint NOT NULL,
     fetched_at bigint NOT NULL
   );
+  ALTER TABLE parties ADD COLUMN horizon bigint;
   `,
 ];
 

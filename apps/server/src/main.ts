@@ -1,4 +1,4 @@
-// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--url ORIGIN]
+// `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--url ORIGIN] [--horizon SECONDS]
 //    [--role issuer --id ID | --role collector --id ID | --role both --issuer ID --collector ID]`
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
-import { isId } from '@moneybag/protocol';
+import { DEFAULT_HORIZON, isId } from '@moneybag/protocol';
 import { buildApp } from './app.ts';
 import { openDb } from './db.ts';
 import { startDenylistRefresh } from './denylists.ts';
@@ -55,12 +55,16 @@ export async function start(argv: string[]) {
       collector: { type: 'string' },
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
+      horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
     },
     allowPositionals: false,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
   const ask = identityRequest(values);
+  const horizon = Number(values.horizon);
+  if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))
+    throw new Error(`bad --horizon ${values.horizon}: a number of seconds`);
   const dataDir = resolve(values.data!);
 
   // Fastify's own defaults for a server it makes (no request timeout: a big bag may take its time).
@@ -92,6 +96,7 @@ export async function start(argv: string[]) {
       roles,
       origin: values.url ?? `http://localhost:${bound}`,
       selfUrl: `http://127.0.0.1:${bound}`,
+      horizon,
     },
     verifier,
   );

@@ -32,8 +32,15 @@ const partyJson = (s: Service, p: Party): PartyRowJson => ({
 
 export const origin = (url: string): string => url.replace(/\/+$/, '');
 
-/** The key a party publishes at `<url>/.well-known/moneybag.json` (base64url); 502 when it cannot be read. */
-export async function fetchKey(url: string, role: 'issuer' | 'collector', id: string): Promise<string> {
+/**
+ * The key a party publishes at `<url>/.well-known/moneybag.json` (base64url), and an issuer's horizon; 502
+ * when it cannot be read.
+ */
+export async function fetchKey(
+  url: string,
+  role: 'issuer' | 'collector',
+  id: string,
+): Promise<{ publicKey: string; horizon?: number }> {
   let doc: ReturnType<typeof readWellKnown>;
   try {
     const res = await fetch(`${origin(url)}/.well-known/moneybag.json`, {
@@ -48,9 +55,14 @@ export async function fetchKey(url: string, role: 'issuer' | 'collector', id: st
       `could not read ${origin(url)}/.well-known/moneybag.json: ${(e as Error).message}`,
     );
   }
-  const found = (role === 'issuer' ? doc.issuers : doc.collectors).find((p) => p.id === id);
-  if (!found) return refuse(404, 'E_NOT_FOUND', `${origin(url)} publishes no ${role} ${id}`);
-  return toBase64url(found.publicKey);
+  if (role === 'issuer') {
+    const found = doc.issuers.find((p) => p.id === id);
+    if (!found) return refuse(404, 'E_NOT_FOUND', `${origin(url)} publishes no issuer ${id}`);
+    return { publicKey: toBase64url(found.publicKey), horizon: found.horizon };
+  }
+  const found = doc.collectors.find((p) => p.id === id);
+  if (!found) return refuse(404, 'E_NOT_FOUND', `${origin(url)} publishes no collector ${id}`);
+  return { publicKey: toBase64url(found.publicKey) };
 }
 
 /**
@@ -62,7 +74,7 @@ async function register(
   p: { id: string; role: 'issuer' | 'collector'; url: string; label?: string; force?: boolean },
 ): Promise<{ publicKey: string; created: boolean }> {
   if (s.isOwn(p.id)) refuse(409, 'E_REQUEST', `${p.id} is this service's own ${p.role}`);
-  const publicKey = await fetchKey(p.url, p.role, p.id);
+  const { publicKey, horizon } = await fetchKey(p.url, p.role, p.id);
   const known = await s.party(p.id);
   const label = p.label ?? known?.label ?? p.id;
   if (known) {
@@ -74,13 +86,13 @@ async function register(
         `the key of ${p.id} changed: registered ${fingerprintOf(known.public_key)}, ${origin(p.url)} publishes ${fingerprintOf(publicKey)}; compare with its operator, then register again with --force`,
       );
     await s.db.tx(async (sql) => {
-      await updatePartyUrl(sql, p.id, origin(p.url), label);
+      await updatePartyUrl(sql, p.id, { url: origin(p.url), label, horizon });
       if (known.public_key !== publicKey) await updatePartyKey(sql, p.id, publicKey);
     });
     return { publicKey, created: false };
   }
   try {
-    await insertParty(s.db, { id: p.id, role: p.role, label, publicKey, url: origin(p.url) });
+    await insertParty(s.db, { id: p.id, role: p.role, label, publicKey, url: origin(p.url), horizon });
   } catch (e) {
     if (isUniqueViolation(e)) refuse(409, 'E_REQUEST', `${p.id} exists already`);
     throw e;

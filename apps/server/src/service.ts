@@ -1,7 +1,7 @@
 // What every role shares: the configuration (fixed at construction), the database, this service's own
 // issuer and collector with their keys, and the parties with their tokens.
 import { nativeVerifier } from '@moneybag/node';
-import { fromBase64url, type Keys, type Signer, type Verifier } from '@moneybag/protocol';
+import { DEFAULT_HORIZON, fromBase64url, type Keys, type Signer, type Verifier } from '@moneybag/protocol';
 import { loadKey, newToken, readReturnsToken } from './keys.ts';
 import {
   insertParty,
@@ -29,6 +29,8 @@ export interface ServiceConfig {
   readonly origin: string;
   /** Where this process reaches itself (the outbox toward a local issuer). */
   readonly selfUrl: string;
+  /** The issuer's horizon (3.8), in seconds: 45 days unless the operator sets one (--horizon). */
+  readonly horizon?: number;
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -38,6 +40,7 @@ export class Service {
   readonly roles: readonly ServedRole[];
   readonly origin: string;
   readonly selfUrl: string;
+  readonly horizon: number;
 
   private constructor(
     config: ServiceConfig,
@@ -51,6 +54,7 @@ export class Service {
     this.roles = Object.freeze([...config.roles]);
     this.origin = config.origin.replace(/\/+$/, '');
     this.selfUrl = config.selfUrl.replace(/\/+$/, '');
+    this.horizon = config.horizon ?? DEFAULT_HORIZON;
     Object.freeze(this);
   }
 
@@ -116,13 +120,18 @@ export class Service {
   }
 
   /** The issuers registered from elsewhere, as the well-known lists them. */
-  async registeredIssuers(): Promise<{ id: string; publicKey: string; url: string }[]> {
-    const { rows } = await this.db.query<{ id: string; public_key: string; url: string }>(
-      "SELECT id, public_key, url FROM parties WHERE role = 'issuer' AND public_key IS NOT NULL AND url IS NOT NULL ORDER BY id",
+  async registeredIssuers(): Promise<{ id: string; publicKey: string; url: string; horizon: number }[]> {
+    const { rows } = await this.db.query<{ id: string; public_key: string; url: string; horizon: unknown }>(
+      "SELECT id, public_key, url, horizon FROM parties WHERE role = 'issuer' AND public_key IS NOT NULL AND url IS NOT NULL ORDER BY id",
     );
     return rows
       .filter((r) => !this.isOwn(r.id))
-      .map((r) => ({ id: r.id, publicKey: r.public_key, url: r.url }));
+      .map((r) => ({
+        id: r.id,
+        publicKey: r.public_key,
+        url: r.url,
+        horizon: r.horizon === null ? DEFAULT_HORIZON : Number(r.horizon),
+      }));
   }
 
   /** Adds a party (a shop) with a fresh token (shown once). */

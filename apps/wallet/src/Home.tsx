@@ -64,6 +64,13 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
             ))}
           </ul>
         </section>
+        {wallet.denied.length > 0 && (
+          <div className="alert" role="alert" data-testid="denied">
+            <strong>This wallet is blocked by {wallet.denied.join(', ')}.</strong> One of its tickets was
+            spent twice (this happens when an older backup is restored and its tickets are spent again). Shops
+            now refuse its payments with these tickets; ask the issuer what can be done.
+          </div>
+        )}
         {setAside.length > 0 && (
           <button className="note link-card" onClick={() => go({ name: 'history' })} data-testid="set-aside">
             {setAside.map((a) => (

@@ -1,6 +1,6 @@
 // What the wallet does, without React: receive a ticket, pay a challenge, pay online. Every rule is
 // the protocol's; this file only orders the steps and keeps what they produce.
-import type { DirectAnswerJson, RefusalJson } from '@moneybag/api';
+import type { DenyListJson, DirectAnswerJson, RefusalJson } from '@moneybag/api';
 import {
   type Bytes,
   bestVerifier,
@@ -22,6 +22,7 @@ import {
   signPayment,
   type Ticket,
   ticketId,
+  toBase64url,
   toHex,
   type Verifier,
   verifyReceipt,
@@ -59,6 +60,34 @@ export async function refreshTrust(db: DB, origin: string, fetcher: typeof fetch
     return false; // offline: the kept keys serve
   }
 }
+
+/**
+ * The issuers that deny this wallet's key (caught spending a ticket twice), from their deny lists, kept for
+ * offline use. Offline, the last answer stays. The holder is told: nothing it signs for them will be taken.
+ */
+export async function refreshDenied(db: DB, holder: Bytes, fetcher: typeof fetch = fetch): Promise<string[]> {
+  const mine = toBase64url(holder);
+  const denied: string[] = [];
+  for (const issuer of await listParties(db, 'issuers')) {
+    try {
+      // Named: the service at issuer.url may answer the lists of several issuers.
+      const url = new URL(`/v1/denylist?issuer=${encodeURIComponent(issuer.id)}`, issuer.url);
+      const res = await fetcher(url, { cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const list = (await res.json()) as DenyListJson;
+      if (list.holders.includes(mine)) denied.push(issuer.id);
+    } catch {
+      // Not answered: what was known of this issuer stays.
+      if (((await db.get('meta', 'denied')) as string[] | undefined)?.includes(issuer.id))
+        denied.push(issuer.id);
+    }
+  }
+  await db.put('meta', denied, 'denied');
+  return denied;
+}
+
+export const deniedBy = async (db: DB): Promise<string[]> =>
+  ((await db.get('meta', 'denied')) as string[] | undefined) ?? [];
 
 export const trusted = async (db: DB, role: 'issuers' | 'collectors'): Promise<Keys> =>
   keysOf(await listParties(db, role));

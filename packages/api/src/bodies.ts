@@ -92,6 +92,12 @@ export const ReturnAnswer = T.Object({
   rejected: T.Array(T.Object({ index: int(), code, blame })),
 });
 
+/** POST /v1/reclaims: the new ticket for what was left (5.4). */
+export const ReclaimAnswer = T.Object({
+  ticket: str('the new Ticket, text form'),
+  amount: int('what was left of the reclaimed ticket: the new face'),
+});
+
 export const DenyList = T.Object({
   issuer: str(),
   holders: T.Array(str('base64url')),
@@ -250,7 +256,8 @@ export const TicketRow = T.Object({
   expires: int(),
   issuedAt: int(),
   spent: int('what settled uses took of it'),
-  left: int(),
+  reclaimed: int('what its holder reclaimed of it (5.4)'),
+  left: int('face − spent − reclaimed'),
   ticket: str('the Ticket, text form'),
 });
 export const Tickets = T.Object({ issuer: str(), tickets: T.Array(TicketRow) });
@@ -263,7 +270,18 @@ export const ReturnRow = T.Object({
   rejected: int(),
   at: int(),
 });
-export const Settlement = T.Object({ owed: T.Array(OwedRow), returns: T.Array(ReturnRow) });
+/** A ticket reclaimed by its holder (5.4). */
+export const ReclaimRow = T.Object({
+  ticket: str('the reclaimed Ticket, text form'),
+  amount: int(),
+  newTicket: str('the new Ticket, text form'),
+  at: int('milliseconds'),
+});
+export const Settlement = T.Object({
+  owed: T.Array(OwedRow),
+  returns: T.Array(ReturnRow),
+  reclaims: T.Array(ReclaimRow, { description: 'newest first (500)' }),
+});
 
 export const ProofUse = T.Object({ shop: str(), chal: str(), amount: int(), S: str() });
 export const EarlierUse = T.Object({ ...ProofUse.properties, collector: str(), origin: str() });
@@ -278,10 +296,20 @@ export const Incident = T.Object({
   holder: str('base64url'),
   at: int(),
   proof: T.Object(
-    { use: ProofUse, ticket: str('the Ticket, text form'), earlier: T.Array(EarlierUse) },
+    {
+      use: ProofUse,
+      ticket: str('the Ticket, text form'),
+      earlier: T.Array(EarlierUse),
+      reclaim: T.Optional(
+        T.Object(
+          { amount: int(), ticket: str('the new Ticket, text form'), at: int('milliseconds') },
+          { description: 'E_RECLAIMED: the reclaim the use was returned after' },
+        ),
+      ),
+    },
     {
       description:
-        'E_OVERSPENT: earlier holds the settled uses of that ticket; E_DUPLICATE: the use with the same S returned before',
+        'E_OVERSPENT: earlier holds the settled uses of that ticket; E_DUPLICATE: the use with the same S returned before; E_RECLAIMED: the settled uses, and the reclaim',
     },
   ),
 });
@@ -308,6 +336,7 @@ export type DirectAnswerJson = Static<typeof DirectAnswer>;
 export type TicketRequestJson = Static<typeof TicketRequest>;
 export type TicketAnswerJson = Static<typeof TicketAnswer>;
 export type ReturnAnswerJson = Static<typeof ReturnAnswer>;
+export type ReclaimAnswerJson = Static<typeof ReclaimAnswer>;
 export type DenyListJson = Static<typeof DenyList>;
 export type PartyRowJson = Static<typeof PartyRow>;
 export type PartiesJson = Static<typeof Parties>;
@@ -340,6 +369,7 @@ export type TicketRowJson = Static<typeof TicketRow>;
 export type TicketsJson = Static<typeof Tickets>;
 export type OwedRowJson = Static<typeof OwedRow>;
 export type ReturnRowJson = Static<typeof ReturnRow>;
+export type ReclaimRowJson = Static<typeof ReclaimRow>;
 export type SettlementJson = Static<typeof Settlement>;
 export type ProofUseJson = Static<typeof ProofUse>;
 export type EarlierUseJson = Static<typeof EarlierUse>;

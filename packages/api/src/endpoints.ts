@@ -96,6 +96,17 @@ export const protocol = {
     summary: 'settles a Return (5.3); the same Return again gets the same answer',
     refusals: '422 `E_COLLECTOR`, decode codes',
   }),
+  reclaims: ep({
+    method: 'POST',
+    url: '/v1/reclaims',
+    auth: null,
+    body: { raw: 'Reclaim' },
+    answer: B.ReclaimAnswer,
+    summary:
+      "a holder reclaims what is left of a ticket (3.8, 5.4): a new ticket of the same issuer and unit for `face − settled`, to the Reclaim's `to`, valid one year, issued and recorded in one transaction; a retry, whatever its `to`, gets the same answer (a ticket is reclaimed once)",
+    refusals:
+      "422 with 5.4's code, nothing stored: `E_NOT_ISSUED`, `E_USE_SIGNATURE`, `E_WINDOW` (before `expires + horizon`), `E_DENIED`, `E_FIELD` (`to` fails check 1), `E_AMOUNT` (nothing left); decode codes",
+  }),
   denylist: ep({
     method: 'GET',
     url: '/v1/denylist',
@@ -316,14 +327,14 @@ export const issuerAdmin = {
     url: '/v1/admin/issuer/tickets',
     auth: ['issuer'],
     answer: B.Tickets,
-    summary: 'the newest tickets (500), with what settled uses took of each',
+    summary: 'the newest tickets (500), with what settled uses took of each and what its holder reclaimed',
   }),
   settlement: ep({
     method: 'GET',
     url: '/v1/admin/issuer/settlement',
     auth: ['issuer'],
     answer: B.Settlement,
-    summary: 'what is owed to each shop, and the settled Returns (500)',
+    summary: 'what is owed to each shop, the settled Returns (500) and the reclaims (500)',
   }),
   incidents: ep({
     method: 'GET',

@@ -11,4 +11,5 @@ it("the protocol package's JSON types are the schemas' types", () => {
   expectTypeOf<Static<typeof A.WellKnown>>().toEqualTypeOf<P.WellKnownJson>();
   expectTypeOf<Static<typeof A.Refusal>>().toEqualTypeOf<P.RefusalJson>();
   expectTypeOf<Static<typeof A.ReturnAnswer>>().toEqualTypeOf<P.SettlementAnswer>();
+  expectTypeOf<Static<typeof A.ReclaimAnswer>>().toEqualTypeOf<P.ReclaimAnswerJson>();
 });

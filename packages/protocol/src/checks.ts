@@ -1,8 +1,9 @@
 // Checks shared by several roles: a ticket's C, a use's S, a reclaim's P and when it may come, the name of a ticket.
-import { toHex } from './bytes.ts';
+import { equal, toHex } from './bytes.ts';
 import type { SignatureCheck, Verifier } from './crypto.ts';
-import type { Bytes, Reclaim, Ticket } from './messages.ts';
-import { bodyOfUse, reclaimBody, ticketBody } from './signed.ts';
+import { fail } from './errors.ts';
+import { type Bytes, decode, type Receipt, type Reclaim, type Report, type Ticket } from './messages.ts';
+import { bodyOfUse, receiptBody, reclaimBody, reportBody, ticketBody } from './signed.ts';
 
 /** Trusted keys by party id (issuers, collectors). */
 export type Keys = ReadonlyMap<string, Bytes>;
@@ -60,4 +61,38 @@ export async function signedBy(
 ): Promise<boolean> {
   const publicKey = keys.get(id);
   return !!publicKey && (await verifier.verify([{ publicKey, message: body, signature }]))[0];
+}
+
+/** What a collector answers about something it received: its signed body and the thing it is about. */
+const ANSWERS = {
+  Report: {
+    body: reportBody,
+    signature: (r: Report) => r.K,
+    about: (r: Report) => r.bag_digest,
+    what: 'bag',
+  },
+  Receipt: { body: receiptBody, signature: (r: Receipt) => r.R, about: (r: Receipt) => r.S, what: 'payment' },
+};
+
+/**
+ * A collector's answer kept as proof (a bag's Report, a direct payment's Receipt): signed by the collector it
+ * names, among `collectors`, and about `about` (the bag's digest, the payment's S); else E_COLLECTOR.
+ */
+export async function verifyCollectorAnswer<T extends 'Report' | 'Receipt'>(
+  message: Uint8Array,
+  type: T,
+  about: Bytes,
+  ctx: { collectors: Keys; verifier: Verifier },
+): Promise<{ Report: Report; Receipt: Receipt }[T]> {
+  const a = ANSWERS[type] as unknown as {
+    body(m: Report | Receipt): Bytes;
+    signature(m: Report | Receipt): Bytes;
+    about(m: Report | Receipt): Bytes;
+    what: string;
+  };
+  const m = decode(message, type) as unknown as Report | Receipt;
+  const ok = await signedBy(ctx.collectors, m.collector, a.body(m), a.signature(m), ctx.verifier);
+  if (!ok || !equal(a.about(m), about))
+    fail('E_COLLECTOR', `the ${type.toLowerCase()} is not the collector’s on this ${a.what}`);
+  return m as { Report: Report; Receipt: Receipt }[T];
 }

@@ -1,6 +1,6 @@
 // The POS (and a relay): challenges, the check of a payment (5.1), bags.
 import { toHex } from './bytes.ts';
-import { checkOfTicket, checkOfUse, type Keys, signedBy, ticketId } from './checks.ts';
+import { checkOfTicket, checkOfUse, type Keys, signedBy, ticketId, verifyCollectorAnswer } from './checks.ts';
 import type { Verifier } from './crypto.ts';
 import { type Code, fail, ProtocolError } from './errors.ts';
 import {
@@ -15,7 +15,7 @@ import {
   type Report,
   type Use,
 } from './messages.ts';
-import { allocationBody, challengeOf, numberOf, reportBody } from './signed.ts';
+import { allocationBody, challengeOf, numberOf } from './signed.ts';
 
 /** The number an Allocation designates for its holder: its root with its path folded in. */
 export const numberOfAllocation = (a: Pick<Allocation, 'root' | 'path'>): Bytes => numberOf(a.root, a.path);
@@ -195,9 +195,5 @@ export async function verifyReport(
   report: Uint8Array,
   ctx: { bagDigest: Bytes; collectors: Keys; verifier: Verifier },
 ): Promise<Report> {
-  const r = decode(report, 'Report');
-  const ok = await signedBy(ctx.collectors, r.collector, reportBody(r), r.K, ctx.verifier);
-  if (!ok || toHex(r.bag_digest) !== toHex(ctx.bagDigest))
-    fail('E_COLLECTOR', 'the report is not the collector’s on this bag');
-  return r;
+  return verifyCollectorAnswer(report, 'Report', ctx.bagDigest, ctx);
 }

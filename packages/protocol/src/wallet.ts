@@ -1,6 +1,6 @@
 // The wallet: receiving a ticket, choosing tickets for a price, signing the uses (3.4), reclaiming (3.8).
 import { equal } from './bytes.ts';
-import { checkOfTicket, type Keys, signedBy } from './checks.ts';
+import { checkOfTicket, type Keys, verifyCollectorAnswer } from './checks.ts';
 import type { Signer, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import { readReclaimAnswer } from './http.ts';
@@ -15,7 +15,7 @@ import {
   type Reclaim,
   type Ticket,
 } from './messages.ts';
-import { bodyOfUse, directChallengeOf, receiptBody, reclaimBody } from './signed.ts';
+import { bodyOfUse, directChallengeOf, reclaimBody } from './signed.ts';
 
 /** Check a ticket the wallet receives: a trusted issuer's valid C, bound to this wallet's key, unexpired. */
 export async function verifyReceivedTicket(
@@ -120,10 +120,7 @@ export async function verifyReceipt(
   receipt: Uint8Array,
   ctx: { S: Uint8Array; collectors: Keys; verifier: Verifier },
 ): Promise<Receipt> {
-  const r = decode(receipt, 'Receipt');
-  const ok = await signedBy(ctx.collectors, r.collector, receiptBody(r), r.R, ctx.verifier);
-  if (!ok || !equal(r.S, ctx.S)) fail('E_COLLECTOR', 'the receipt is not the collector’s on this payment');
-  return r;
+  return verifyCollectorAnswer(receipt, 'Receipt', ctx.S, ctx);
 }
 
 /**

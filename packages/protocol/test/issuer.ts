@@ -3,7 +3,9 @@
 import {
   checkReclaim,
   decode,
-  type Keys,
+  fromHex,
+  keysOf,
+  nobleVerifier,
   ProtocolError,
   type ReclaimAnswer,
   type ReclaimStore,
@@ -14,16 +16,22 @@ import {
   ticketFingerprint,
   ticketId,
   toHex,
-  type Verifier,
 } from '../src/index.ts';
 
-export function memoryIssuer(ctx: {
+/** A vector's issuer: its id, the tickets it issued (hex) and the collectors it settles with (keys in hex). */
+export interface IssuerVector {
   issuer: string;
-  tickets: Uint8Array[];
-  collectors: Keys;
-  verifier: Verifier;
-}) {
-  const issued = new Set(ctx.tickets.map((t) => ticketFingerprint(decode(t, 'Ticket'))));
+  tickets: string[];
+  collectors: { id: string; publicKey: string }[];
+}
+
+export function memoryIssuer(v: IssuerVector) {
+  const ctx = {
+    issuer: v.issuer,
+    collectors: keysOf(v.collectors.map((c) => ({ id: c.id, publicKey: fromHex(c.publicKey) }))),
+    verifier: nobleVerifier,
+  };
+  const issued = new Set(v.tickets.map((t) => ticketFingerprint(decode(fromHex(t), 'Ticket'))));
   const answers = new Map<string, SettlementAnswer>();
   const remembered = new Set<string>();
   /** Settled amounts by ticketId. */

@@ -127,12 +127,7 @@ describe('3.5: direct_checks', () => {
 describe('5.3: settlement', () => {
   it('settles the Returns in order with the expected answers, payouts, spends and deny list', async () => {
     const S = V.settlement;
-    const state = memoryIssuer({
-      issuer: S.issuer,
-      tickets: S.tickets.map(bytes),
-      collectors: keysFrom(S.collectors),
-      verifier: nobleVerifier,
-    });
+    const state = memoryIssuer(S);
     const results: unknown[] = [];
     for (const r of S.returns) results.push(await state.settle(bytes(r.message), r.from));
     expect(results).toEqual(S.expected.results);

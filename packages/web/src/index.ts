@@ -8,5 +8,6 @@ export {
   formatTime,
   validUntil,
 } from './format.ts';
+export { type Lang, pickLang, translator } from './i18n.ts';
 export { holdTab, type TabState } from './tab.ts';
 export { type Said, SaidError, say } from './words.ts';

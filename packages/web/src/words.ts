@@ -1,8 +1,43 @@
 // A refusal in the words of the person in front of the screen, with the protocol's code kept small beside it
 // for support (PROTOCOL.md's codes are a contract; their texts in errors.ts are for developers).
 import { CODE_TEXT, type Code } from '@moneybag/protocol';
+import { pickLang } from './i18n.ts';
 
-const WORDS: Record<string, string> = {
+const WORDS_DE: Record<string, string> = {
+  E_MAGIC: 'Dieser Code ist kein Moneybag-Code.',
+  E_VERSION: 'Dieser Code stammt aus einer neueren Moneybag-Version: bitte die App aktualisieren.',
+  E_TYPE: 'Hier wird eine andere Art Code erwartet.',
+  E_TRUNCATED: 'Der Code wurde nur teilweise gelesen: bitte noch einmal zeigen.',
+  E_TRAILING: 'Der Code wurde falsch gelesen: bitte noch einmal zeigen.',
+  E_FIELD: 'Der Code ist beschädigt oder unvollständig: bitte noch einmal zeigen oder einfügen.',
+  E_RANGE: 'Der Code enthält eine unmögliche Zahl: er ist beschädigt.',
+  E_MALFORMED: 'Die Geldbeutel-Datei ist beschädigt.',
+  E_CHALLENGE: 'Diese Zahlungsanforderung ist nicht mehr offen (schon bezahlt, abgelaufen oder storniert).',
+  E_ISSUER: 'Dieses Ticket stammt von einem Herausgeber, den diese App nicht kennt.',
+  E_TICKET_SIGNATURE: 'Dieses Ticket ist gefälscht oder beschädigt: der Herausgeber hat es nicht signiert.',
+  E_USE_SIGNATURE: 'Die Signatur der Wallet passt nicht zu dieser Zahlung.',
+  E_EXPIRED: 'Das Ticket ist abgelaufen.',
+  E_UNIT: 'Das Ticket gilt für etwas anderes (andere Einheit).',
+  E_AMOUNT: 'Ein Betrag passt nicht zum Ticket.',
+  E_TOTAL: 'Die Beträge ergeben nicht den Preis.',
+  E_OVERSPENT: 'Dieses Ticket wurde schon ausgegeben.',
+  E_DENIED: 'Diese Wallet ist vom Herausgeber gesperrt (ein Ticket wurde doppelt ausgegeben).',
+  E_RECLAIMED: 'Dieses Ticket wurde schon an den Herausgeber zurückgegeben.',
+  E_COLLECTOR: 'Das ist für eine andere Sammelstelle bestimmt.',
+  E_UNKNOWN_BAG: 'Diese Geldbeutel-Nummer wurde nicht an dieses Geschäft vergeben.',
+  E_BAG_REUSED: 'Diese Geldbeutel-Nummer wurde schon abgegeben.',
+  E_BAG_LATE: 'Dieser Geldbeutel wurde zu spät abgegeben.',
+  E_DUPLICATE: 'Die Kopie einer schon abgegebenen Zahlung.',
+  E_NOT_ISSUED: 'Der Herausgeber hat dieses Ticket nie ausgegeben.',
+  E_WINDOW: 'Zu diesem Zeitpunkt nicht möglich (zu früh, zu spät oder schon erledigt).',
+  E_REQUEST: 'Die Anfrage wurde nicht verstanden.',
+  E_AUTH: 'Nicht angemeldet, oder das Token gilt nicht mehr.',
+  E_FORBIDDEN: 'Das gehört jemand anderem.',
+  E_NOT_FOUND: 'Nicht gefunden.',
+  E_TOO_LARGE: 'Zu groß zum Senden.',
+};
+
+const WORDS_EN: Record<string, string> = {
   E_MAGIC: 'This code is not a Moneybag code.',
   E_VERSION: 'This code comes from a newer version of Moneybag: update the app.',
   E_TYPE: 'This is not the kind of code expected here.',
@@ -67,7 +102,8 @@ export function say(e: unknown): Said {
   const message = typeof m === 'string' ? m : String(e);
   const code = codeOf(e);
   if (!code || e instanceof SaidError) return { text: message, code };
-  const text = WORDS[code] ?? CODE_TEXT[code as Code] ?? message;
+  const words = pickLang() === 'de' ? { ...WORDS_EN, ...WORDS_DE } : WORDS_EN;
+  const text = words[code] ?? CODE_TEXT[code as Code] ?? message;
   const detail = message && message !== CODE_TEXT[code as Code] && message !== text ? message : undefined;
   return { text, code, detail };
 }

@@ -1,5 +1,5 @@
 // The issuer's page: issue tickets, see what is left of each, what is owed to shops, incidents, the deny list.
-import { decode, formatAmount, fromText, type Ticket, toUrl } from '@moneybag/protocol';
+import { decode, formatAmount, fromText, type Ticket, toBase64url, toHex, toUrl } from '@moneybag/protocol';
 import { QrCode } from '@moneybag/qr';
 import { validUntil } from '@moneybag/web';
 import { Fragment, useState } from 'react';
@@ -66,7 +66,12 @@ function Tickets({ token, version }: { token: string; version: number }) {
                     {holderName(t.holder) ?? <span className="mono">{short(t.holder)}</span>}
                   </td>
                   <td className="num">{formatAmount(t.face, t.unit)}</td>
-                  <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>{formatAmount(t.left, t.unit)}</td>
+                  <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>
+                    {formatAmount(t.left, t.unit)}
+                    {t.reclaimed > 0 && (
+                      <div className="muted">reclaimed {formatAmount(t.reclaimed, t.unit)}</div>
+                    )}
+                  </td>
                   <td className={now >= t.expires ? 'muted' : ''}>{validUntil(t.expires)}</td>
                   <td>
                     <button className="link" onClick={() => setShown(shown === t.id ? undefined : t.id)}>
@@ -131,6 +136,14 @@ function IncidentView({ incident }: { incident: Incident }) {
           {short(incident.holder)}
         </span>
       </p>
+      {incident.proof.reclaim && (
+        <p>
+          Reclaimed by its holder for{' '}
+          {unit ? formatAmount(incident.proof.reclaim.amount, unit) : incident.proof.reclaim.amount} on{' '}
+          {when(incident.proof.reclaim.at / 1000)}: the collector returned this use after the issuer's
+          horizon.
+        </p>
+      )}
       <details open={incident.code === 'E_OVERSPENT'}>
         <summary>Proof: the holder's signatures</summary>
         <div className="scroll">
@@ -195,6 +208,37 @@ function SettlementView({ token, version }: { token: string; version: number }) 
           <IncidentView key={i.id} incident={i} />
         ))}
       </div>
+      <h3>Reclaims</h3>
+      {data && data.reclaims.length === 0 && <p className="muted">None.</p>}
+      {data && data.reclaims.length > 0 && (
+        <div className="scroll">
+          <table data-testid="reclaims">
+            <thead>
+              <tr>
+                <th>ticket</th>
+                <th className="num">reclaimed</th>
+                <th>new ticket</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {data.reclaims.map((r) => {
+                const [old, fresh] = [ticketOf(r.ticket), ticketOf(r.newTicket)];
+                return (
+                  <tr key={r.ticket}>
+                    <td className="mono">{old ? short(toHex(old.serial)) : '?'}</td>
+                    <td className="num">{old ? formatAmount(r.amount, old.unit) : r.amount}</td>
+                    <td className="mono" title={fresh && toBase64url(fresh.holder)}>
+                      {fresh ? short(toHex(fresh.serial)) : '?'}
+                    </td>
+                    <td className="muted">{when(r.at / 1000)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
       {data && data.returns.length > 0 && (
         <details>
           <summary>Returns received ({data.returns.length})</summary>

@@ -18,6 +18,7 @@ export type {
   DenyListJson as DenyList,
   IncidentJson as Incident,
   OwedRowJson as OwedRow,
+  ReclaimRowJson as ReclaimRow,
   ReturnRowJson as ReturnRow,
   TicketRowJson as TicketRow,
 } from '@moneybag/api';

@@ -7,9 +7,9 @@ import {
   allocate,
   type BagAnswerJson,
   bagAnswerJson,
-  CODE_TEXT,
   checkBag,
   checkDirect,
+  codeText,
   DIRECT_WINDOW_MS,
   encode,
   fromHex,
@@ -215,7 +215,7 @@ export async function bagsView(s: Service) {
       receivedAt: r.receivedAt,
       rejected: r.answer.rejected.map((x) => ({
         ...x,
-        text: CODE_TEXT[x.code as keyof typeof CODE_TEXT] ?? x.code,
+        text: codeText(x.code),
       })),
     })),
   };

@@ -1,14 +1,20 @@
-// The issuer's logic: tickets (3.1), settlement of Returns (5.3) with the proof of each incident, the deny
-// list, and the views its page reads. The checks are the protocol package's; this stores what they decide.
+// The issuer's logic: tickets (3.1), settlement of Returns (5.3) with the proof of each incident, reclaims
+// (5.4), the deny list, and the views its page reads. The checks are the protocol package's; this stores what
+// they decide.
 import {
+  checkReclaim,
   decode,
   encode,
   fail,
   fromBase64url,
+  fromText,
   issueTicket,
+  type ReclaimAnswerJson,
   type ReturnItem,
+  reclaimAnswerJson,
   type Settlement,
   settleReturn,
+  type Ticket,
   ticketFingerprint,
   ticketId,
   toBase64url,
@@ -34,8 +40,13 @@ export async function issue(
     holder: fromBase64url(b.holder),
     expires: b.expires,
   });
+  return { ticket: await keep(s.db, t) };
+}
+
+/** Stores a ticket this issuer issued; its text form. */
+async function keep(sql: Sql, t: Ticket): Promise<string> {
   const text = toText(encode({ type: 'Ticket', ...t }));
-  await store.insertTicket(s.db, {
+  await store.insertTicket(sql, {
     id: ticketId(t),
     fingerprint: ticketFingerprint(t),
     holder: toBase64url(t.holder),
@@ -44,7 +55,7 @@ export async function issue(
     expires: t.expires,
     message: text,
   });
-  return { ticket: text };
+  return text;
 }
 
 const useJson = (it: ReturnItem) => ({
@@ -54,11 +65,12 @@ const useJson = (it: ReturnItem) => ({
   S: toBase64url(it.S),
 });
 
-/** 5.3 in one transaction: the lookups and the writes see one state; a lock serializes settlements. */
+/** 5.3 in one transaction: the lookups and the writes see one state. */
 export async function settle(s: Service, from: string, message: Uint8Array) {
   const collectors = await s.keysOf('collector');
   return s.db.tx(async (sql) => {
-    // One settlement at a time, so that two Returns of one ticket cannot both fit under its face.
+    // One settlement or reclaim at a time, so that two Returns of one ticket, or a Return and a reclaim,
+    // cannot both fit under its face.
     await store.lockSettlements(sql);
     // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
     let r: ReturnType<typeof decode<'Return'>> | undefined;
@@ -74,7 +86,9 @@ export async function settle(s: Service, from: string, message: Uint8Array) {
     const remembered = await store.rememberedSignatures(sql, [
       ...new Set(items.map((it) => toBase64url(it.S))),
     ]);
-    const spent = await store.spentOf(sql, [...new Set(items.map((it) => ticketId(it.ticket)))]);
+    const ids = [...new Set(items.map((it) => ticketId(it.ticket)))];
+    const spent = await store.spentOf(sql, ids);
+    const reclaimed = await store.reclaimedOf(sql, ids);
     const result = await settleReturn(message, from, {
       issuer: s.issuer,
       collectors,
@@ -84,7 +98,7 @@ export async function settle(s: Service, from: string, message: Uint8Array) {
         issued: (t) => issued.has(ticketFingerprint(t)),
         remembered: (S) => remembered.has(toBase64url(S)),
         spent: (id) => spent.get(id) ?? 0,
-        reclaimed: () => 0, // this service takes no Reclaim yet (POST /v1/reclaims is to come)
+        reclaimed: (id) => reclaimed.get(id) ?? 0,
       },
     });
     if ('retry' in result) return result.answer;
@@ -124,9 +138,14 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
   for (const [index, item] of items.entries()) {
     const rej = codes.get(index);
     if (!rej) continue;
-    // The proof: the earlier uses of the ticket (overspent), or the use returned before with that S.
+    // The proof: the earlier uses of the ticket (overspent; and for a use returned after the ticket was
+    // reclaimed, with the reclaim), or the use returned before with that S.
     let earlier: store.EarlierUse[] = [];
-    if (rej.code === 'E_OVERSPENT') {
+    let reclaim: store.ReclaimRow | undefined;
+    if (rej.code === 'E_RECLAIMED') {
+      earlier = await store.settledUsesOf(sql, ticketId(item.ticket));
+      reclaim = await store.reclaimOf(sql, ticketId(item.ticket));
+    } else if (rej.code === 'E_OVERSPENT') {
       earlier = await store.settledUsesOf(sql, ticketId(item.ticket));
       await store.denyHolder(sql, {
         holder: toBase64url(item.ticket.holder),
@@ -142,10 +161,56 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
       index,
       ticket: ticketId(item.ticket),
       holder: toBase64url(item.ticket.holder),
-      proof: { use: useJson(item), ticket: toText(encode({ type: 'Ticket', ...item.ticket })), earlier },
+      proof: {
+        use: useJson(item),
+        ticket: toText(encode({ type: 'Ticket', ...item.ticket })),
+        earlier,
+        ...(reclaim && { reclaim: { amount: reclaim.amount, ticket: reclaim.newTicket, at: reclaim.at } }),
+      },
       at: now,
     });
   }
+}
+
+/** How long a ticket issued for a reclaimed remainder is valid: a year (5.4 leaves it to the issuer). */
+export const RECLAIMED_TICKET_LIFETIME = 365 * 86_400;
+
+/**
+ * 5.4 in one transaction with the record of the reclaim and the new ticket: the answer, the same for a retry.
+ * A refusal throws the ProtocolError of its code (422), and nothing is stored.
+ */
+export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimAnswerJson> {
+  return s.db.tx(async (sql) => {
+    await store.lockSettlements(sql); // with settlements: both decide what is left of a ticket
+    const now = nowSeconds();
+    const out = await checkReclaim(message, {
+      issuer: s.issuer,
+      horizon: s.horizon,
+      now,
+      expires: now + RECLAIMED_TICKET_LIFETIME,
+      verifier: s.verifier,
+      signer: s.signer(s.issuer),
+      store: {
+        issued: async (t) => (await store.issuedFingerprints(sql, [ticketFingerprint(t)])).size > 0,
+        reclaim: async (id) => {
+          const r = await store.reclaimOf(sql, id);
+          return r && { ticket: decode(fromText(r.newTicket), 'Ticket'), amount: r.amount };
+        },
+        denied: (holder) => store.isDenied(sql, toBase64url(holder)),
+        spent: async (id) => (await store.spentOf(sql, [id])).get(id) ?? 0,
+      },
+    });
+    if ('retry' in out) return reclaimAnswerJson(out.answer);
+    await keep(sql, out.answer.ticket);
+    await store.insertReclaim(sql, {
+      ticket: out.ticket,
+      amount: out.answer.amount,
+      newTicket: ticketId(out.answer.ticket),
+      message: toText(message),
+      at: Date.now(),
+    });
+    return reclaimAnswerJson(out.answer);
+  });
 }
 
 export async function denylist(s: Service) {
@@ -168,14 +233,19 @@ export async function ticketsView(s: Service) {
       expires: r.expires,
       issuedAt: r.issuedAt,
       spent: r.spent,
-      left: r.face - r.spent,
+      reclaimed: r.reclaimed,
+      left: r.face - r.spent - r.reclaimed,
       ticket: r.message,
     })),
   };
 }
 
 export async function settlementView(s: Service) {
-  return { owed: await store.owed(s.db), returns: await store.listSettled(s.db) };
+  return {
+    owed: await store.owed(s.db),
+    returns: await store.listSettled(s.db),
+    reclaims: await store.listReclaims(s.db),
+  };
 }
 
 export const incidentsView = async (s: Service) => ({ incidents: await store.listIncidents(s.db) });

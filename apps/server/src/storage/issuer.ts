@@ -1,9 +1,10 @@
-// The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list.
-import type { EarlierUseJson, IncidentJson, OwedRowJson, ReturnRowJson } from '@moneybag/api';
+// The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list,
+// reclaims.
+import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
 import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
 import { b64, insertWords, int, type Sql } from './sql.ts';
 
-/** Holds, until the transaction ends, the lock that serializes settlements (one at a time). */
+/** Holds, until the transaction ends, the lock that serializes settlements and reclaims (one at a time). */
 export async function lockSettlements(sql: Sql): Promise<void> {
   await sql.query('SELECT pg_advisory_xact_lock(4242)');
 }
@@ -27,6 +28,12 @@ export async function insertTicket(
   );
 }
 
+/** A ticket's text form, by id. */
+export async function ticketMessage(sql: Sql, id: string): Promise<string | undefined> {
+  const { rows } = await sql.query<{ message: string }>('SELECT message FROM tickets WHERE id = $1', [id]);
+  return rows[0]?.message;
+}
+
 export interface TicketRow {
   id: string;
   holder: string;
@@ -36,6 +43,8 @@ export interface TicketRow {
   issuedAt: number;
   /** What settled uses took from it. */
   spent: number;
+  /** What its holder reclaimed of it (5.4), 0 if nothing. */
+  reclaimed: number;
   /** Text form. */
   message: string;
 }
@@ -43,7 +52,8 @@ export interface TicketRow {
 /** The newest tickets (500), with what was spent of each. */
 export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT t.*, coalesce((SELECT sum(amount) FROM remembered_uses u WHERE u.ticket = t.id AND u.code IS NULL), 0) AS spent
+    `SELECT t.*, coalesce((SELECT sum(amount) FROM remembered_uses u WHERE u.ticket = t.id AND u.code IS NULL), 0) AS spent,
+       coalesce((SELECT amount FROM reclaims r WHERE r.ticket = t.id), 0) AS reclaimed
      FROM tickets t ORDER BY issued_at DESC, id LIMIT 500`,
   );
   return rows.map((r) => ({
@@ -54,6 +64,7 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
     expires: int(r.expires),
     issuedAt: int(r.issued_at),
     spent: int(r.spent),
+    reclaimed: int(r.reclaimed),
     message: r.message as string,
   }));
 }
@@ -80,6 +91,52 @@ export async function spentOf(sql: Sql, ids: string[]): Promise<Map<string, numb
     [ids],
   );
   return new Map(rows.map((x) => [x.ticket, int(x.n)]));
+}
+
+/** What each of these tickets (by ticket id) was reclaimed for; absent if it was not. */
+export async function reclaimedOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
+  const { rows } = await sql.query<{ ticket: string; amount: unknown }>(
+    'SELECT ticket, amount FROM reclaims WHERE ticket = ANY($1)',
+    [ids],
+  );
+  return new Map(rows.map((x) => [x.ticket, int(x.amount)]));
+}
+
+/** A ticket's reclaim: the ticket and the new one it was answered with (text forms), the amount, when. */
+export type ReclaimRow = ReclaimRowJson;
+
+const reclaimRow = (r: Record<string, unknown>): ReclaimRow => ({
+  ticket: r.old_message as string,
+  amount: int(r.amount),
+  newTicket: r.new_message as string,
+  at: int(r.at),
+});
+const RECLAIMS = `SELECT o.message AS old_message, r.amount, n.message AS new_message, r.at FROM reclaims r
+  JOIN tickets o ON o.id = r.ticket JOIN tickets n ON n.id = r.new_ticket`;
+
+/** The reclaim of a ticket (by ticket id), if it was reclaimed. */
+export async function reclaimOf(sql: Sql, ticket: string): Promise<ReclaimRow | undefined> {
+  const { rows } = await sql.query<Record<string, unknown>>(`${RECLAIMS} WHERE r.ticket = $1`, [ticket]);
+  return rows[0] && reclaimRow(rows[0]);
+}
+
+/** The newest reclaims (500). */
+export async function listReclaims(sql: Sql): Promise<ReclaimRow[]> {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `${RECLAIMS} ORDER BY r.at DESC, r.ticket LIMIT 500`,
+  );
+  return rows.map(reclaimRow);
+}
+
+/** Records that a ticket was reclaimed for `amount`, answered with `newTicket` (already in `tickets`). */
+export async function insertReclaim(
+  sql: Sql,
+  r: { ticket: string; amount: number; newTicket: string; message: string; at: number },
+): Promise<void> {
+  await sql.query(
+    'INSERT INTO reclaims (ticket, amount, new_ticket, message, at) VALUES ($1, $2, $3, $4, $5)',
+    [r.ticket, r.amount, r.newTicket, r.message, r.at],
+  );
 }
 
 /** The answer given to a collector's Return of an origin, if it was settled before. */
@@ -215,6 +272,12 @@ export async function denyHolder(sql: Sql, d: { holder: string; ticket: string; 
     'INSERT INTO denylist (holder, ticket, at) VALUES ($1, $2, $3) ON CONFLICT (holder) DO NOTHING',
     [d.holder, d.ticket, d.at],
   );
+}
+
+/** Whether a holder key (base64url) is on the deny list. */
+export async function isDenied(sql: Sql, holder: string): Promise<boolean> {
+  const { rows } = await sql.query('SELECT 1 FROM denylist WHERE holder = $1', [holder]);
+  return rows.length > 0;
 }
 
 export async function listDenied(sql: Sql): Promise<{ holder: string; at: number }[]> {

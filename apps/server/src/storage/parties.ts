@@ -42,17 +42,26 @@ export async function publicKeys(sql: Sql, role: 'issuer' | 'collector'): Promis
 
 export async function insertParty(
   sql: Sql,
-  p: { id: string; role: Role; label: string; publicKey?: string; url?: string },
+  p: { id: string; role: Role; label: string; publicKey?: string; url?: string; horizon?: number },
 ): Promise<void> {
   await sql.query(
-    'INSERT INTO parties (id, role, label, public_key, url, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-    [p.id, p.role, p.label, p.publicKey ?? null, p.url ?? null, Date.now()],
+    'INSERT INTO parties (id, role, label, public_key, url, horizon, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [p.id, p.role, p.label, p.publicKey ?? null, p.url ?? null, p.horizon ?? null, Date.now()],
   );
 }
 
-/** A registered party's url (and label) again; its role and key stay. */
-export async function updatePartyUrl(sql: Sql, id: string, url: string, label: string): Promise<void> {
-  await sql.query('UPDATE parties SET url = $2, label = $3 WHERE id = $1', [id, url, label]);
+/** A registered party's url, label and (an issuer's) horizon again; its role and key stay. */
+export async function updatePartyUrl(
+  sql: Sql,
+  id: string,
+  p: { url: string; label: string; horizon?: number },
+): Promise<void> {
+  await sql.query('UPDATE parties SET url = $2, label = $3, horizon = $4 WHERE id = $1', [
+    id,
+    p.url,
+    p.label,
+    p.horizon ?? null,
+  ]);
 }
 
 /** A registered party's key replaced (only when its operator forced it). */

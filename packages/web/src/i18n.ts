@@ -1,0 +1,26 @@
+// Text in the browser's language: one catalog per app, English first (complete) and German second (may lag:
+// a missing German text falls back to English). Numbers, dates and amounts already follow the browser (Intl).
+
+export type Lang = 'en' | 'de';
+
+/** The first of the browser's languages that has a catalog; English otherwise. */
+export function pickLang(languages: readonly string[] = globalThis.navigator?.languages ?? []): Lang {
+  for (const l of languages) {
+    const base = l.toLowerCase().split('-')[0];
+    if (base === 'de' || base === 'en') return base;
+  }
+  return 'en';
+}
+
+/** `{name}` in a text, filled from `vars`. */
+const fill = (text: string, vars?: Record<string, string | number>) =>
+  vars ? text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : text;
+
+/** A translator over an app's catalogs: `t('key', {var})`, in the language picked once. */
+export function translator<K extends string>(
+  catalogs: { en: Record<K, string>; de: Partial<Record<K, string>> },
+  lang: Lang = pickLang(),
+): (key: K, vars?: Record<string, string | number>) => string {
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+  return (key, vars) => fill((lang === 'de' ? catalogs.de[key] : undefined) ?? catalogs.en[key], vars);
+}
