@@ -66,7 +66,7 @@ describe('two issuers and two collectors, four processes registered by the CLI',
 
   beforeAll(async () => {
     [bus, rail, bankA, bankB] = await Promise.all([
-      startServer(undefined, ['--role', 'issuer', '--id', 'bus']),
+      startServer(undefined, ['--role', 'issuer', '--id', 'bus', '--horizon', '7200']),
       startServer(undefined, ['--role', 'issuer', '--id', 'rail']),
       startServer(undefined, ['--role', 'collector', '--id', 'bank-a']),
       startServer(undefined, ['--role', 'collector', '--id', 'bank-b']),
@@ -157,6 +157,8 @@ describe('two issuers and two collectors, four processes registered by the CLI',
       ['rail', rail.url],
     ]);
     expect(wk.issuers[0].publicKey).toBe(busKey);
+    // ...and the horizon each publishes (bus runs with --horizon 7200).
+    expect(wk.issuers.map((i: { horizon: number }) => i.horizon)).toEqual([7200, 3_888_000]);
     // parties: the fingerprints the operators compare out of band.
     const { parties } = await moneybagJson(bankA.data, ['parties']);
     expect(parties.find((p: { id: string }) => p.id === 'bus')).toMatchObject({
