@@ -36,6 +36,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${E2E_PORT}/.well-known/moneybag.json`,
     reuseExistingServer: false,
     timeout: 120_000,
-    stdout: 'pipe',
+    // The service logs a JSON line per request: only its warnings and errors (stderr) show here.
+    stdout: 'ignore',
   },
 });

@@ -2,6 +2,7 @@
 // data folder's demo.json) and the keys it publishes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { DemoFileJson } from '@moneybag/api';
 import { fromHex, type Keys, keysOf, readWellKnown, type Signer, seedSigner } from '@moneybag/protocol';
@@ -53,3 +54,12 @@ export async function startService(data: string, port: number, args: string[] = 
   child.kill();
   throw new Error(`the service did not start on port ${port}`);
 }
+
+/** A port no service on this machine holds now (several engineers' test services run side by side). */
+export const freePort = (): Promise<number> =>
+  new Promise((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => ok(port));
+    });
+  });

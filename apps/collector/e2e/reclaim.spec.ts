@@ -7,18 +7,18 @@ import { join } from 'node:path';
 import type { DemoFileJson } from '@moneybag/api';
 import { decode, encode, formatAmount, fromText, signReclaim, toBase64url, toHex } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
-import { startService } from '../../../e2e/service.ts';
-import { E2E_PORT } from '../../../playwright.config.ts';
+import { freePort, startService } from '../../../e2e/service.ts';
 import { login, newHolder } from './helpers.ts';
 
-const PORT = E2E_PORT + 2;
-const origin = `http://127.0.0.1:${PORT}`;
+let origin: string;
 let data: string;
 let service: ChildProcess;
 
 test.beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'moneybag-issuer-reclaim-'));
-  service = await startService(data, PORT, ['--horizon', '1']);
+  const port = await freePort(); // E2E_PORT + 2 may be another engineer's service
+  origin = `http://127.0.0.1:${port}`;
+  service = await startService(data, port, ['--horizon', '1']);
 });
 test.afterAll(() => {
   service?.kill();

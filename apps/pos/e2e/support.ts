@@ -49,8 +49,11 @@ export async function openPos(
   shop: { id: string; token: string },
   terminal = 'pos-1',
   locale?: string,
+  /** A script run in the page before its own (to stand in for a browser's behaviour). */
+  init?: string,
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   await fakeCamera(page);
   await page.goto(pairLink(origin, shop.id, shop.token));

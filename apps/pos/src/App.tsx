@@ -11,6 +11,7 @@ import { Pair } from './Pair.tsx';
 import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
 import { openStore, type Pairing } from './store.ts';
 import { pair } from './sync.ts';
+import { KeyChanges, StorageRefused, usePersistentStorage } from './Trust.tsx';
 import { t } from './text.ts';
 import { ageText, dateText, ErrorNote } from './ui.tsx';
 
@@ -81,6 +82,8 @@ export function App() {
   // Payments already judged during the current deal: a code still in view after "Back" is not judged again.
   const judged = useRef(new Map<string, VerdictT>());
   const posRef = useRef<Pos>(undefined);
+  // The POS holds accepted, unsent payments: it asks the browser to keep its storage, and says if refused.
+  const persisted = usePersistentStorage();
 
   // This tab acts as the POS only while it holds the lock; told it lost it, it stops at once.
   const onTab = useCallback((s: TabState) => {
@@ -286,15 +289,26 @@ export function App() {
           {tab('settings', t('tabTerminal'))}
         </nav>
       </header>
-      {status && status.warnings.length > 0 && (
+      {((status && status.warnings.length > 0) || persisted === false) && (
         <div className="warnings" data-testid="warnings">
-          {status.warnings.map((w) => (
+          {status?.warnings.map((w) => (
             <div key={w}>⚠ {w}</div>
           ))}
+          {persisted === false && <StorageRefused />}
         </div>
+      )}
+      {status && status.keyChanges.length > 0 && (
+        <KeyChanges
+          changes={status.keyChanges}
+          onConfirm={async () => {
+            await pos.confirmKeys();
+            await refresh();
+          }}
+        />
       )}
       {screen.name === 'charge' && (
         <Charge
+          disabled={status?.keyChanges.length ? t('keysStopped') : undefined}
           onCharge={async (unit, amount) => {
             const deal = await pos.charge(unit, amount);
             judged.current.clear();

@@ -8,6 +8,8 @@ import {
   decode,
   formatAmount,
   isProtocolError,
+  type KeyChange,
+  keyFingerprint,
   type Payment,
   ProtocolError,
   toHex,
@@ -19,11 +21,13 @@ import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
   CHALLENGE_SECONDS,
   closeReason,
+  confirmKeys,
   DENYLIST_STALE_MS,
   deliver,
   dueMargin,
   refill,
   refreshDenyLists,
+  refreshDirectory,
   STOCK_LOW,
   Unreachable,
   usable,
@@ -58,6 +62,26 @@ export function refusal(e: { code: Code; message?: string }): Verdict {
   return { ok: false, code: e.code, reason: say(e).text, message: e.message ?? CODE_TEXT[e.code] };
 }
 
+/** How often a sync reads the well-known document again (as often as the deny lists). */
+const DIRECTORY_EVERY_MS = 10 * 60_000;
+
+/** A changed key in the cashier's words: which party, and the fingerprints of its served and pinned key. */
+export const keyChangeText = (c: KeyChange): string =>
+  t('keyChanged', {
+    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
+    id: c.id,
+    served: keyFingerprint(c.served),
+    pinned: keyFingerprint(c.pinned),
+  });
+
+/** Why no payment is taken while a key change waits for the operator, in words. */
+export function keysRefusal(changes: KeyChange[]): { code: Code; message: string } {
+  return {
+    code: changes[0].party === 'issuer' ? 'E_ISSUER' : 'E_COLLECTOR',
+    message: `${changes.map(keyChangeText).join(' ')} ${t('keysStopped')}`,
+  };
+}
+
 export interface Deal {
   challenge: Challenge;
   record: ChallengeRecord;
@@ -74,6 +98,8 @@ export interface Status {
   nextDue?: number;
   denyAge?: number;
   warnings: string[];
+  /** Keys the well-known document now serves in place of pinned ones: no payment until confirmed. */
+  keyChanges: KeyChange[];
 }
 
 export class Pos {
@@ -93,6 +119,8 @@ export class Pos {
   onChange?: () => void;
   /** A sync asked for while one runs (a bag just closed): run once more after it. */
   private again = false;
+  /** Key changes waiting for the operator (from the store): while there are any, no payment is taken. */
+  keyChanges: KeyChange[] = [];
 
   constructor(
     readonly store: Store,
@@ -103,6 +131,10 @@ export class Pos {
   /** Close the open bag if it is due to close; then take the next deal number and keep the challenge. */
   async charge(unit: string, amount: number): Promise<Deal> {
     this.active();
+    if (this.keyChanges.length) {
+      const r = keysRefusal(this.keyChanges);
+      throw new ProtocolError(r.code, r.message);
+    }
     await this.autoClose();
     const now = this.now();
     const ledger = await this.memory();
@@ -134,6 +166,16 @@ export class Pos {
   async reload(): Promise<void> {
     if (this.ledger) await this.ledger.reloadKnown(this.store);
     else await this.memory();
+    this.keyChanges = (await this.store.pendingKeys())?.changes ?? [];
+  }
+
+  /** The operator confirmed the keys the service now serves: trust them, and take payments again. */
+  async confirmKeys(): Promise<void> {
+    this.active();
+    await confirmKeys(this.store);
+    await this.reload();
+    this.onChange?.();
+    void this.sync({ force: true });
   }
 
   /**
@@ -148,6 +190,10 @@ export class Pos {
 
   private async checkNow(message: Uint8Array): Promise<Verdict> {
     if (this.retired) return refusal({ code: 'E_CHALLENGE', message: 'The POS is open in another tab.' });
+    if (this.keyChanges.length) {
+      const r = keysRefusal(this.keyChanges);
+      return { ok: false, ...r, reason: r.message };
+    }
     const ledger = this.ledger ?? (await this.memory());
     let payment: Payment;
     try {
@@ -255,6 +301,16 @@ export class Pos {
     if (this.retired || !(await this.store.pairing())) return;
     await this.autoClose();
     try {
+      // The keys first (a changed one must be seen even when deliveries fail under it); a failure to read
+      // them leaves the pinned keys in use, does not hold the takings back, and is the round's problem after.
+      let keysError: unknown;
+      const directory = await this.store.directory();
+      if (force || !directory || this.now() - directory.fetchedAt > DIRECTORY_EVERY_MS)
+        await refreshDirectory(this.store, this.now())
+          .then(() => this.reload())
+          .catch((e: unknown) => {
+            keysError = e;
+          });
       for (const bag of await this.store.bagsIn('closed')) {
         if (!force && (bag.nextAttemptAt ?? 0) > this.now()) continue;
         this.sending = bag.id;
@@ -269,6 +325,7 @@ export class Pos {
       const lists = await this.store.denyLists();
       if (force || !lists.length || lists.some((l) => this.now() - l.fetchedAt > 10 * 60_000))
         await refreshDenyLists(this.store, this.now());
+      if (keysError) throw keysError;
       this.online = true;
       await this.reload();
       this.lastContact = this.now();
@@ -305,6 +362,7 @@ export class Pos {
       nextDue,
       denyAge: fetched === undefined ? undefined : now - fetched,
       warnings,
+      keyChanges: this.keyChanges,
     };
   }
 }

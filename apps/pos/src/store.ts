@@ -6,16 +6,19 @@ import {
   type Bytes,
   type Challenge,
   closeBag,
+  confirmPins,
   decode,
   digestOf,
   encode,
   fail,
   fromText,
+  type KeyChange,
   makeChallenge,
   numberOfAllocation,
   type OpenChallenge,
   type PartyKey,
   type Payment,
+  type Pins,
   ticketId,
   toHex,
   toText,
@@ -41,6 +44,13 @@ export interface Directory {
   collectors: PartyKey[];
   fetchedAt: number;
 }
+/** A well-known document that serves another key for a pinned party: held until the operator confirms it. */
+export interface PendingKeys {
+  /** The document as served, its keys unconfirmed. */
+  served: Directory;
+  changes: KeyChange[];
+}
+
 /** The issuer's deny list as last fetched: holder keys in hex. */
 export interface DenyList {
   issuer: string;
@@ -118,15 +128,25 @@ export interface UseRecord {
   use: Use;
 }
 
+/** What this POS accepted of a ticket over every bag, kept with each accepted use (not summed from them). */
+export interface SpentRecord {
+  /** ticketId */
+  ticket: string;
+  amount: number;
+  /** The ticket's expires (s): an expired ticket is refused before what was spent of it matters. */
+  expires: number;
+}
+
 interface PosDB extends DBSchema {
   config: { key: string; value: unknown };
   bags: { key: string; value: BagRecord; indexes: { state: BagState } };
   challenges: { key: string; value: ChallengeRecord; indexes: { bag: string } };
   uses: { key: number; value: UseRecord; indexes: { bag: string; ticket: string; at: number } };
+  spent: { key: string; value: SpentRecord };
 }
 
 export type Db = IDBPDatabase<PosDB>;
-type AcceptTx = IDBPTransaction<PosDB, ('challenges' | 'uses' | 'bags')[], 'readwrite'>;
+type AcceptTx = IDBPTransaction<PosDB, ('challenges' | 'uses' | 'bags' | 'spent')[], 'readwrite'>;
 
 /** Abort a transaction that may already be finished; its `done` rejection is the caller's error, not another. */
 function abort(tx: { abort(): void; done: Promise<void> }) {
@@ -141,15 +161,28 @@ function abort(tx: { abort(): void; done: Promise<void> }) {
 export const DB_NAME = 'moneybag-pos';
 
 export function openStore(name = DB_NAME): Promise<Store> {
-  return openDB<PosDB>(name, 1, {
-    upgrade(db) {
-      db.createObjectStore('config');
-      db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
-      db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
-      const uses = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
-      uses.createIndex('bag', 'bag');
-      uses.createIndex('ticket', 'ticket');
-      uses.createIndex('at', 'at');
+  return openDB<PosDB>(name, 2, {
+    async upgrade(db, from, _to, tx) {
+      if (from < 1) {
+        db.createObjectStore('config');
+        db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
+        db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
+        const uses = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
+        uses.createIndex('bag', 'bag');
+        uses.createIndex('ticket', 'ticket');
+        uses.createIndex('at', 'at');
+      }
+      if (from < 2) {
+        // Each ticket's sum, so that taking the POS reads one record a ticket, not every use it ever took.
+        const spent = db.createObjectStore('spent', { keyPath: 'ticket' });
+        const sums = new Map<string, SpentRecord>();
+        for (const u of await tx.objectStore('uses').getAll()) {
+          const r = sums.get(u.ticket) ?? { ticket: u.ticket, amount: 0, expires: u.use.ticket.expires };
+          r.amount += u.amount;
+          sums.set(u.ticket, r);
+        }
+        for (const r of sums.values()) await spent.put(r);
+      }
     },
   }).then((db) => new Store(db));
 }
@@ -173,6 +206,22 @@ export class Store {
   setPairing = (p: Pairing) => this.db.put('config', p, 'pairing');
   directory = () => this.db.get('config', 'directory') as Promise<Directory | undefined>;
   setDirectory = (d: Directory) => this.db.put('config', d, 'directory');
+  /** The keys pinned on first use; a terminal paired before pins has its directory's keys pinned. */
+  pins = async () =>
+    ((await this.db.get('config', 'pins')) as Pins | undefined) ??
+    confirmPins(undefined, (await this.directory()) ?? { issuers: [], collectors: [] });
+  /** A change of keys waiting for the operator, if any. */
+  pendingKeys = () => this.db.get('config', 'pendingKeys') as Promise<PendingKeys | undefined>;
+
+  /** The directory the checks use, the pins and the change waiting (or none), in one transaction. */
+  async setTrust(directory: Directory, pins: Pins, pending: PendingKeys | undefined): Promise<void> {
+    const tx = this.db.transaction('config', 'readwrite');
+    await tx.store.put(directory, 'directory');
+    await tx.store.put(pins, 'pins');
+    if (pending) await tx.store.put(pending, 'pendingKeys');
+    else await tx.store.delete('pendingKeys');
+    await tx.done;
+  }
   /** The deny lists last fetched, one per issuer. */
   denyLists = async () => ((await this.db.get('config', 'denylists')) as DenyList[] | undefined) ?? [];
   setDenyLists = (d: DenyList[]) => this.db.put('config', d, 'denylists');
@@ -293,7 +342,7 @@ export class Store {
     challenges: ChallengeRecord[];
     accepted: Map<string, number>;
   }> {
-    const tx = this.db.transaction(['config', 'bags', 'challenges', 'uses']);
+    const tx = this.db.transaction(['config', 'bags', 'challenges', 'spent']);
     const config = tx.objectStore('config');
     const [pairing, directory, denyLists, open] = await Promise.all([
       config.get('pairing') as Promise<Pairing | undefined>,
@@ -303,8 +352,8 @@ export class Store {
     ]);
     const challenges = open ? await tx.objectStore('challenges').index('bag').getAll(open.id) : [];
     const accepted = new Map<string, number>();
-    for (const u of await tx.objectStore('uses').getAll())
-      if (u.use.ticket.expires > now) accepted.set(u.ticket, (accepted.get(u.ticket) ?? 0) + u.amount);
+    for (const r of await tx.objectStore('spent').getAll())
+      if (r.expires > now) accepted.set(r.ticket, r.amount);
     return { pairing, directory, denyLists: denyLists ?? [], bag: open?.id, challenges, accepted };
   }
 
@@ -322,9 +371,7 @@ export class Store {
 
   /** What this POS has accepted of a ticket, over every bag. */
   async acceptedOf(ticket: string): Promise<number> {
-    let sum = 0;
-    for (const u of await this.db.getAllFromIndex('uses', 'ticket', ticket)) sum += u.amount;
-    return sum;
+    return (await this.db.get('spent', ticket))?.amount ?? 0;
   }
 
   /**
@@ -333,7 +380,7 @@ export class Store {
    * acceptances racing, one wins.
    */
   async accept(payment: Payment, now: number): Promise<UseRecord[]> {
-    const tx = this.db.transaction(['challenges', 'uses', 'bags'], 'readwrite');
+    const tx = this.db.transaction(['challenges', 'uses', 'bags', 'spent'], 'readwrite');
     try {
       return await this.acceptIn(tx, payment, now);
     } catch (e) {
@@ -352,18 +399,16 @@ export class Store {
       return fail('E_CHALLENGE', c?.paid ? 'this challenge is already paid' : 'not an open challenge');
     // The verdict came from memory: the database, which all tabs share, is the last word on what was spent
     // here (a tab that lost the POS to another may have accepted meanwhile).
-    const spent = new Map<string, number>();
+    const spent = new Map<string, SpentRecord>();
     for (const { ticket, amount } of payment.items) {
       const id = ticketId(ticket);
-      let sum = spent.get(id);
-      if (sum === undefined) {
-        sum = 0;
-        for (const u of await tx.objectStore('uses').index('ticket').getAll(id)) sum += u.amount;
-      }
-      if (sum + amount > ticket.face)
+      const r = spent.get(id) ??
+        (await tx.objectStore('spent').get(id)) ?? { ticket: id, amount: 0, expires: ticket.expires };
+      if (r.amount + amount > ticket.face)
         return fail('E_OVERSPENT', 'a ticket of this payment is already spent here');
-      spent.set(id, sum + amount);
+      spent.set(id, { ...r, amount: r.amount + amount });
     }
+    for (const r of spent.values()) await tx.objectStore('spent').put(r);
     await tx.objectStore('challenges').put({ ...c, paid: true, paidAt: now });
     const records: UseRecord[] = [];
     let totals = bag.totals;

@@ -9,6 +9,8 @@ import type {
 } from '@moneybag/api';
 import {
   type Code,
+  checkPins,
+  confirmPins,
   decode,
   fail,
   fromBase64url,
@@ -17,6 +19,7 @@ import {
   isCode,
   isId,
   isProtocolError,
+  type KeyChange,
   keysOf,
   ProtocolError,
   readWellKnown,
@@ -121,11 +124,34 @@ export async function pair(
   if (me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
   const directory = await fetchDirectory(link.url, now);
   const pairing: Pairing = { ...link, terminal, label: me.label || link.shop, pairedAt: now };
-  await store.setDirectory(directory);
+  // Pairing is the operator's act of trust: the keys served now are pinned (first use).
+  await store.setTrust(directory, confirmPins(await store.pins(), directory), undefined);
   await store.setPairing(pairing);
   await refreshDenyLists(store, now);
   await refill(store, verifier, now, true);
   return pairing;
+}
+
+// --- trusted keys --------------------------------------------------------------------------------
+
+/**
+ * Fetch the well-known document again and hold it against the pinned keys. A new party is pinned; a changed
+ * key is not used, but kept as pending until the operator confirms it (`confirmKeys`). Returns the changes.
+ */
+export async function refreshDirectory(store: Store, now: number): Promise<KeyChange[]> {
+  const pairing = await store.pairing();
+  if (!pairing) return [];
+  const served = await fetchDirectory(pairing.url, now);
+  const { pins, changes, trusted } = checkPins(await store.pins(), served);
+  await store.setTrust(trusted, pins, changes.length ? { served, changes } : undefined);
+  return changes;
+}
+
+/** The operator checked the new keys (with the collector, out of band): trust the document as served. */
+export async function confirmKeys(store: Store): Promise<void> {
+  const pending = await store.pendingKeys();
+  if (pending)
+    await store.setTrust(pending.served, confirmPins(await store.pins(), pending.served), undefined);
 }
 
 // --- numbers -------------------------------------------------------------------------------------

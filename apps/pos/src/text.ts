@@ -66,6 +66,17 @@ const en = {
   warnDenyList: 'The list of blocked wallets is more than a day old: connect to refresh it.',
   warnOutbox: 'Takings are waiting to be sent: check the connection to the collector.',
   starting: 'Starting…',
+  storageRefused:
+    'This browser did not agree to keep this terminal’s storage: it may clear it when space runs low, and with it payments taken and not yet sent. Install the POS as an app (or allow this site to store data), and connect often so that the takings are sent.',
+  partyIssuer: 'issuer',
+  partyCollector: 'collector',
+  keyChanged: 'The {party} {id} now presents another key: {served} instead of {pinned}.',
+  keysStopped: 'No payment is taken until the new key is confirmed on this terminal.',
+  keysHeading: 'Payments are stopped: a key changed',
+  keysFingerprints: 'Trusted until now: {pinned} · served now: {served}',
+  keysCheck:
+    'Before you confirm, check the new fingerprint with the {party} (by phone, or on their letter): a key you did not expect may mean someone else answers in their name.',
+  keysConfirm: 'I checked it: trust the new key',
 };
 
 const de: Partial<typeof en> = {
@@ -133,6 +144,17 @@ const de: Partial<typeof en> = {
   warnDenyList: 'Die Liste gesperrter Wallets ist älter als einen Tag: zum Aktualisieren verbinden.',
   warnOutbox: 'Einnahmen warten auf den Versand: die Verbindung zur Sammelstelle prüfen.',
   starting: 'Startet…',
+  storageRefused:
+    'Dieser Browser hat nicht zugesagt, den Speicher dieses Terminals zu behalten: er kann ihn bei Platzmangel löschen, und mit ihm angenommene, noch nicht gesendete Zahlungen. Die Kasse als App installieren (oder dieser Seite das Speichern erlauben) und oft verbinden, damit die Einnahmen gesendet werden.',
+  partyIssuer: 'Herausgeber',
+  partyCollector: 'Sammelstelle',
+  keyChanged: '{party} {id} zeigt jetzt einen anderen Schlüssel: {served} statt {pinned}.',
+  keysStopped: 'Es wird keine Zahlung angenommen, bis der neue Schlüssel an diesem Terminal bestätigt ist.',
+  keysHeading: 'Zahlungen gestoppt: ein Schlüssel hat sich geändert',
+  keysFingerprints: 'Bisher vertraut: {pinned} · jetzt angeboten: {served}',
+  keysCheck:
+    'Vor dem Bestätigen den neuen Fingerabdruck mit {party} abgleichen (per Telefon oder Brief): ein unerwarteter Schlüssel kann bedeuten, dass jemand anderes in ihrem Namen antwortet.',
+  keysConfirm: 'Geprüft: dem neuen Schlüssel vertrauen',
 };
 
 export const t = translator({ en, de });

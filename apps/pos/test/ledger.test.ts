@@ -108,7 +108,7 @@ describe('the verdict from memory', () => {
     }) as typeof store.db.transaction;
     const v = await pos.check(m);
     expect(v.ok).toBe(true);
-    expect(made).toEqual([['challenges', 'uses', 'bags', 'readwrite']]);
+    expect(made).toEqual([['challenges', 'uses', 'bags', 'spent', 'readwrite']]);
     await saved(v);
   });
 

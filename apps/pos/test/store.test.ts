@@ -18,6 +18,7 @@ import {
   signPayment,
   toHex,
 } from '@moneybag/protocol';
+import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store.ts';
 import { closeReason, usable } from '../src/sync.ts';
@@ -187,9 +188,10 @@ describe('accepting a payment', () => {
     await expect(store.accept(broken, T0)).rejects.toThrow();
     expect(await store.usesSince(0)).toHaveLength(0);
     expect((await store.challenge(challenge.chal))?.paid).toBe(false);
-    // And the real payment still goes through.
+    // And the real payment still goes through, counted once in its ticket's stored sum.
     await store.accept(payment, T0);
     expect(await store.usesSince(0)).toHaveLength(1);
+    expect(await store.acceptedOf(`city-transit/${toHex(payment.items[0].ticket.serial)}`)).toBe(450);
   });
 
   it('every stored use belongs to a paid challenge, over many deals', async () => {
@@ -218,6 +220,44 @@ describe('accepting a payment', () => {
     const second = await take(store, 200);
     const p = await signPayment(holder, second.challenge, [{ ticket: t, amount: 200 }]);
     expect(await checkPayment(p, ctxOf(store))).toMatchObject({ ok: false, code: 'E_OVERSPENT' });
+  });
+});
+
+describe('what was accepted of each ticket', () => {
+  it('is kept per ticket; a database of version 1 gets the sums from the uses it kept', async () => {
+    const t = await ticket();
+    for (const amount of [100, 250]) {
+      const { challenge } = await take(store, amount);
+      await store.accept(await signPayment(holder, challenge, [{ ticket: t, amount }]), T0);
+    }
+    const id = `city-transit/${toHex(t.serial)}`;
+    expect(await store.acceptedOf(id)).toBe(350);
+    expect((await store.ledger(now)).accepted.get(id)).toBe(350);
+    // After the ticket's expiry the ledger forgets it: a verdict refuses an expired ticket anyway.
+    expect((await store.ledger(now + 86_400)).accepted.has(id)).toBe(false);
+
+    // The same uses in a version-1 database (no sums): opening it computes them.
+    const uses = await store.usesSince(0);
+    const old = `pos-v1-${Math.random()}`;
+    const v1 = await openDB(old, 1, {
+      upgrade(db) {
+        db.createObjectStore('config');
+        db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
+        db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
+        const u = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
+        u.createIndex('bag', 'bag');
+        u.createIndex('ticket', 'ticket');
+        u.createIndex('at', 'at');
+      },
+    });
+    for (const u of uses) await v1.put('uses', u);
+    v1.close();
+    const upgraded = await openStore(old);
+    try {
+      expect(await upgraded.acceptedOf(id)).toBe(350);
+    } finally {
+      upgraded.close();
+    }
   });
 });
 

@@ -6,9 +6,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { nativeSigner } from '@moneybag/node';
-import { fromHex, issueTicket, type Ticket } from '@moneybag/protocol';
+import type { Ticket } from '@moneybag/protocol';
 import { allocations, bagOf, call, holder, type Server, startServer, usesFor } from '../test/helpers.ts';
+import { issueMany } from './settle.ts';
 
 export const GOAL = 0.7;
 
@@ -35,7 +35,7 @@ export interface IngestResult {
 }
 
 /** OpenSSL's verify on every core at once, for about `ms`: verifications per second, summed. */
-async function rawNativeRate(ms: number): Promise<number> {
+export async function rawNativeRate(ms: number): Promise<number> {
   const code = `
     const { generateKeyPairSync, sign, verify } = require('node:crypto');
     const { parentPort, workerData } = require('node:worker_threads');
@@ -103,33 +103,38 @@ async function returnsSettled(server: Server): Promise<void> {
   throw new Error('the Returns were not settled in 120 s');
 }
 
-export async function benchIngest(
-  opts: { uses?: number; bags?: number; tickets?: number; rawMs?: number } = {},
-): Promise<IngestResult> {
-  const USES = opts.uses ?? Number(process.env.BENCH_USES ?? 20_000);
-  const BAGS = opts.bags ?? 4;
-  const TICKETS = opts.tickets ?? 2_000;
-  const rawMs = opts.rawMs ?? 2000;
-  const WARM = Number(process.env.BENCH_WARM ?? 2000);
+export interface IngestOptions {
+  uses?: number;
+  bags?: number;
+  /** Tickets issued by the server (so that the issuer settles every use), or their number. */
+  tickets?: Ticket[] | number;
+  rawMs?: number;
+  label?: string;
+}
+
+export async function benchIngest(opts: IngestOptions = {}): Promise<IngestResult> {
   const data = mkdtempSync(join(tmpdir(), 'moneybag-bench-'));
   const server = await startServer(data);
   try {
-    // Tickets signed here with the issuer's key from the data folder: the same as POST /v1/tickets, faster.
-    const issuer = nativeSigner(
-      fromHex(readFileSync(join(server.data, 'keys', 'city-transit.seed'), 'utf8').trim()),
-    );
-    const h = holder(77);
-    const tickets: Ticket[] = [];
-    for (let i = 0; i < TICKETS; i++)
-      tickets.push(
-        await issueTicket(issuer, {
-          issuer: 'city-transit',
-          unit: 'EUR',
-          face: 1000,
-          holder: h.publicKey,
-          expires: 4e9,
-        }),
-      );
+    return await measureIngest(server, opts);
+  } finally {
+    await server.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/** Bags posted at once to a running server, their Returns settled by its own issuer. */
+export async function measureIngest(server: Server, opts: IngestOptions = {}): Promise<IngestResult> {
+  const USES = opts.uses ?? Number(process.env.BENCH_USES ?? 20_000);
+  const BAGS = opts.bags ?? 4;
+  const rawMs = opts.rawMs ?? 2000;
+  const WARM = Number(process.env.BENCH_WARM ?? 2000);
+  const h = holder(78);
+  const tickets = Array.isArray(opts.tickets)
+    ? opts.tickets
+    : await issueMany(server, opts.tickets ?? 2_000, h);
+  const TICKETS = tickets.length;
+  {
     const allocs = await allocations(server, BAGS + 1);
     const warm = allocs.pop()!;
     const per = USES / BAGS;
@@ -205,16 +210,13 @@ export async function benchIngest(
     };
     const n = (x: number) => Math.round(x).toLocaleString('en');
     console.log(
-      `bag ingest over HTTP (${WARM ? 'warm' : 'cold'} server): ${n(USES)} uses in ${BAGS} bags in ${seconds.toFixed(2)} s = ${n(usesPerSecond)} uses/s; ` +
+      `bag ingest over HTTP (${WARM ? 'warm' : 'cold'} server${opts.label ? `, ${opts.label}` : ''}): ${n(USES)} uses in ${BAGS} bags in ${seconds.toFixed(2)} s = ${n(usesPerSecond)} uses/s; ` +
         `raw native Ed25519 on ${result.cores} cores ${n(raw)}/s (before ${n(rawBefore)}, after ${n(rawAfter)}); ` +
         `${perUse.toFixed(2)} verifications/use; ratio ${ratio.toFixed(2)} (goal ${GOAL}: ${ratio >= GOAL ? 'met' : 'not met'}); ` +
         `server CPU ${serverCpuSeconds?.toFixed(2)} s, of which main thread ${mainThreadCpuSeconds?.toFixed(2)} s; ` +
         `Returns settled by the issuer ${returnsSettledSeconds.toFixed(2)} s after the first bag`,
     );
     return result;
-  } finally {
-    await server.stop();
-    rmSync(data, { recursive: true, force: true });
   }
 }
 

@@ -13,11 +13,13 @@ import type {
   NewTokenJson,
   PartiesJson,
   RemovedJson,
+  ResentJson,
 } from '@moneybag/api';
 import { inspect } from '@moneybag/cli';
 import { isId, pairingLink } from '@moneybag/protocol';
 import QRCode from 'qrcode';
 import { buildApp } from './app.ts';
+import { backup, restore } from './backup.ts';
 import { openDb } from './db.ts';
 import { type Own, openIdentity } from './identity.ts';
 import { readOperatorToken } from './keys.ts';
@@ -37,7 +39,13 @@ const USAGE = `usage: moneybag <command> [--data DIR] [--json]
   pair <shop> [--url ORIGIN]                               a new token for a shop, as a POS pairing link and QR
   token <party>                                            a new bearer token for a party
   remove-collector | remove-issuer | remove-shop <id>      forget a registered party and its tokens
-  refresh-denylists                                        at a collector: fetch each issuer's deny list now`;
+  refresh-denylists                                        at a collector: fetch each issuer's deny list now
+  resend <outbox id> | --all                               re-send a Return the issuer refused (after fixing the
+                                                           cause); --all: every Return that needs attention
+  backup <file>                                            keys and database in one file, consistent while the
+                                                           server runs
+  restore <file> --data DIR                                into an empty folder: the same keys, tokens, bags and
+                                                           settlements`;
 
 const COMMANDS: Record<string, { role?: ServedRole; target: boolean }> = {
   parties: { target: false },
@@ -50,6 +58,7 @@ const COMMANDS: Record<string, { role?: ServedRole; target: boolean }> = {
   'remove-issuer': { role: 'collector', target: true },
   'remove-shop': { role: 'collector', target: true },
   'refresh-denylists': { role: 'collector', target: false },
+  resend: { role: 'collector', target: false },
 };
 
 interface Args {
@@ -60,6 +69,7 @@ interface Args {
   label?: string;
   token?: string;
   force: boolean;
+  all: boolean;
 }
 
 /** What one command does, given either the running server's admin API or the database. */
@@ -175,6 +185,16 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
         ].join('\n'),
       );
     }
+    case 'resend': {
+      const path = a.all ? '/v1/admin/collector/outbox/resend' : `/v1/admin/collector/outbox/${t}/resend`;
+      const out = (await b.call('POST', path)) as ResentJson;
+      return print(
+        out,
+        out.resent.length
+          ? `re-sending ${out.resent.map((i) => `#${i}`).join(' ')}`
+          : 'no Return needs attention',
+      );
+    }
     default: {
       const kind = a.command.slice('remove-'.length);
       const path =
@@ -211,6 +231,7 @@ export async function runCli(args: string[]): Promise<number> {
         token: { type: 'string' },
         force: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        all: { type: 'boolean', default: false },
       },
     });
   try {
@@ -220,6 +241,13 @@ export async function runCli(args: string[]): Promise<number> {
     return 2;
   }
   const [command, target = ''] = parsed.positionals;
+  const v = parsed.values;
+  if (command === 'backup' || command === 'restore')
+    return backupOrRestore(command, target, resolve(v.data!));
+  if (command === 'resend' && !v.all && !/^\d+$/.test(target)) {
+    console.error(USAGE);
+    return 2;
+  }
   const spec = COMMANDS[command ?? ''];
   if (!spec || (spec.target && !target)) {
     console.error(USAGE);
@@ -229,7 +257,6 @@ export async function runCli(args: string[]): Promise<number> {
     console.error(`${target} is not an id (lowercase letters, digits, . _ : -)`);
     return 2;
   }
-  const v = parsed.values;
   if ((command === 'add-collector' || command === 'add-issuer') && !v.url) {
     console.error(`${command} needs --url ORIGIN (where its well-known document is served)`);
     return 2;
@@ -248,6 +275,7 @@ export async function runCli(args: string[]): Promise<number> {
     label: v.label,
     token: v.token,
     force: v.force!,
+    all: v.all!,
   };
   try {
     const running = runningServer(a.data);
@@ -289,6 +317,27 @@ export async function runCli(args: string[]): Promise<number> {
     } finally {
       await s.close();
     }
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+/** `backup <file>` (consistent while the server runs) and `restore <file>` into an empty folder. */
+async function backupOrRestore(command: 'backup' | 'restore', target: string, data: string): Promise<number> {
+  if (!target) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    const out =
+      command === 'backup'
+        ? await backup(data, resolve(target), !!runningServer(data))
+        : await restore(resolve(target), data);
+    console.log(
+      `${command === 'backup' ? 'backed up' : 'restored'} ${out.files} files and ${out.rows} rows ${command === 'backup' ? `to ${resolve(target)}` : `into ${data}`}`,
+    );
     return 0;
   } catch (e) {
     console.error((e as Error).message);

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Cluster, SOCKET_PORT, startCluster } from './postgres.ts';
+import { type Cluster, SOCKET_PORT, socketDirOf, startCluster } from './postgres.ts';
 
 export type Row = Record<string, unknown>;
 export interface Sql {
@@ -164,16 +164,133 @@ export const MIGRATIONS: string[] = [
     at bigint NOT NULL
   );
   `,
+  // The invariants the code keeps, held by the database too: a bug, a script or a hand-made INSERT cannot
+  // break them. Records are never changed or deleted; a ticket's settled sum never passes its face.
+  `
+  ALTER TABLE allocations
+    ADD FOREIGN KEY (collector) REFERENCES parties(id),
+    ADD FOREIGN KEY (party) REFERENCES parties(id),
+    ADD CHECK (due > issued);
+  ALTER TABLE bags
+    ADD FOREIGN KEY (party) REFERENCES parties(id),
+    ADD CHECK (accepted >= 0);
+  ALTER TABLE accepted_uses
+    ADD FOREIGN KEY (issuer) REFERENCES parties(id),
+    ADD CHECK (amount >= 1),
+    ADD CHECK (idx >= 0),
+    ADD CHECK (kind IN ('bag', 'direct'));
+  ALTER TABLE direct_payments ADD CHECK (amount >= 1);
+  ALTER TABLE outbox
+    ADD FOREIGN KEY (issuer) REFERENCES parties(id),
+    ADD CONSTRAINT outbox_state CHECK (state IN ('pending', 'delivered', 'refused')),
+    ADD CHECK (uses >= 1),
+    ADD CHECK (attempts >= 0);
+  ALTER TABLE tickets ADD CHECK (face >= 1);
+  ALTER TABLE settled_returns
+    ADD FOREIGN KEY (collector) REFERENCES parties(id),
+    ADD CHECK (settled >= 0);
+  ALTER TABLE remembered_uses
+    ADD FOREIGN KEY (ticket) REFERENCES tickets(id),
+    ADD FOREIGN KEY (collector, origin) REFERENCES settled_returns(collector, origin),
+    ADD CHECK (amount >= 1),
+    ADD CHECK (idx >= 0),
+    ADD CHECK (code IS NULL OR code IN ('E_OVERSPENT', 'E_RECLAIMED'));
+  -- (no key on incidents.ticket: an E_NOT_ISSUED incident names a ticket this issuer never issued)
+  ALTER TABLE incidents
+    ADD FOREIGN KEY (collector, origin) REFERENCES settled_returns(collector, origin),
+    ADD CHECK (code IN ('E_NOT_ISSUED', 'E_USE_SIGNATURE', 'E_DUPLICATE', 'E_RECLAIMED', 'E_OVERSPENT')),
+    ADD CHECK (blame IN ('collector', 'holder'));
+  ALTER TABLE denylist ADD FOREIGN KEY (ticket) REFERENCES tickets(id);
+
+  -- A ticket's settled sum, kept by the database as uses are remembered, can never pass its face: two
+  -- settlements of one ticket also queue on its row.
+  ALTER TABLE tickets ADD COLUMN spent bigint NOT NULL DEFAULT 0;
+  UPDATE tickets t SET spent = u.n
+    FROM (SELECT ticket, sum(amount) AS n FROM remembered_uses WHERE code IS NULL GROUP BY ticket) u
+    WHERE u.ticket = t.id;
+  ALTER TABLE tickets ADD CONSTRAINT tickets_spent_within_face CHECK (spent >= 0 AND spent <= face);
+  CREATE FUNCTION remembered_uses_spend() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE tickets t SET spent = t.spent + n.amount
+      FROM (SELECT ticket, sum(amount) AS amount FROM added WHERE code IS NULL GROUP BY ticket) n
+      WHERE t.id = n.ticket;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER remembered_uses_spend AFTER INSERT ON remembered_uses
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION remembered_uses_spend();
+
+  CREATE FUNCTION keep_record() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    RAISE EXCEPTION '% is a record: its rows are never changed or deleted', TG_TABLE_NAME
+      USING ERRCODE = 'restrict_violation';
+  END $$;
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON bags FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON accepted_uses FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON settled_returns FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON remembered_uses FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON incidents FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE DELETE OR TRUNCATE ON tickets FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+
+  -- The hot queries: the outbox poll, the bag and allocation lists, the direct payments, the deny list.
+  CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';
+  CREATE INDEX bags_received ON bags (received_at DESC);
+  CREATE INDEX allocations_issued ON allocations (issued DESC, root);
+  DROP INDEX allocations_party;
+  CREATE INDEX allocations_party ON allocations (party, issued DESC, root);
+  CREATE INDEX accepted_direct ON accepted_uses (origin) WHERE kind = 'direct';
+  CREATE INDEX settled_returns_at ON settled_returns (at DESC);
+  CREATE INDEX denylist_at ON denylist (at, holder);
+  `,
+  // Direct payments and their receipts are kept (the replay window is a query), like every record.
+  `
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON direct_payments FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  DROP INDEX direct_received;
+  CREATE INDEX direct_received ON direct_payments (received_at DESC, origin);
+  `,
+  // The outbox's states say what the operator must do: a Return the issuer refused needs attention (it was
+  // 'refused', final) until re-sent.
+  `
+  ALTER TABLE outbox DROP CONSTRAINT outbox_state;
+  UPDATE outbox SET state = 'needs attention' WHERE state = 'refused';
+  ALTER TABLE outbox ADD CONSTRAINT outbox_state CHECK (state IN ('pending', 'delivered', 'needs attention'));
+  CREATE INDEX outbox_undelivered ON outbox (state, created_at) WHERE state <> 'delivered';
+  `,
+  // Signatures, challenges and Returns as bytes, not base64url text: a third less on disk and in the index
+  // of S that every settlement probes.
+  `
+  ALTER TABLE remembered_uses
+    ALTER COLUMN s TYPE bytea USING decode(translate(s, '-_', '+/') || repeat('=', (4 - length(s) % 4) % 4), 'base64'),
+    ALTER COLUMN chal TYPE bytea USING decode(translate(chal, '-_', '+/') || repeat('=', (4 - length(chal) % 4) % 4), 'base64');
+  ALTER TABLE settled_returns
+    ALTER COLUMN message TYPE bytea USING decode(translate(message, '-_', '+/') || repeat('=', (4 - length(message) % 4) % 4), 'base64');
+  ALTER TABLE settled_returns ALTER COLUMN message SET STORAGE EXTERNAL;
+  `,
+  // The memory of S keyed by the ticket's expiry first: unique exactly when S is (an S names one ticket), and
+  // uses arrive for live tickets, so insertions land where the tickets in circulation are instead of at
+  // random across all of history (each page first touched after a checkpoint costs a full 8 KB in the WAL).
+  `
+  ALTER TABLE remembered_uses ADD COLUMN expires bigint;
+  ALTER TABLE remembered_uses DISABLE TRIGGER USER;
+  UPDATE remembered_uses u SET expires = t.expires FROM tickets t WHERE t.id = u.ticket;
+  ALTER TABLE remembered_uses ENABLE TRIGGER USER;
+  ALTER TABLE remembered_uses ALTER COLUMN expires SET NOT NULL;
+  ALTER TABLE remembered_uses DROP CONSTRAINT remembered_uses_pkey;
+  ALTER TABLE remembered_uses ADD PRIMARY KEY (expires, s);
+  DROP INDEX remembered_ticket;
+  CREATE INDEX remembered_ticket ON remembered_uses (expires, ticket);
+  `,
   // Many issuers and collectors: a collector's copy of each registered issuer's deny list as it last fetched
-  // it, and the horizon each registered issuer publishes (its well-known repeats it).
+  // it; the horizon each registered issuer publishes (its well-known repeats it); a party removed by its
+  // operator stays (records name it) but is no longer trusted, listed or let in.
   `
   CREATE TABLE fetched_denylists (
-    issuer text PRIMARY KEY,
+    issuer text PRIMARY KEY REFERENCES parties(id),
     holders text NOT NULL,
     updated bigint NOT NULL,
     fetched_at bigint NOT NULL
   );
   ALTER TABLE parties ADD COLUMN horizon bigint;
+  ALTER TABLE parties ADD COLUMN removed_at bigint;
   `,
 ];
 
@@ -276,4 +393,14 @@ export async function openDb(dataDir: string, url = process.env.DATABASE_URL): P
     throw e;
   }
   return db;
+}
+
+/**
+ * The database of a data folder whose server runs now (a backup while it serves): DATABASE_URL's, or the
+ * running embedded cluster through its socket. Closing it leaves the server running.
+ */
+export function attachDb(dataDir: string, url = process.env.DATABASE_URL): Db {
+  if (url) return openPool({ connectionString: url, max: 2 });
+  const host = socketDirOf(join(dataDir, 'postgres'));
+  return openPool({ host, port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 2 });
 }

@@ -153,6 +153,12 @@ export function startDenylistRefresh(s: Service, everyMs = REFRESH_MS) {
   };
 }
 
-export const denylistRoutes: FastifyPluginAsync<{ service: Service }> = async (app, { service: s }) => {
-  route(app, protocol.denylist, async (req) => denylistOf(s, (req.query as { issuer?: string }).issuer));
+/** GET /v1/denylist, rate-limited like the other endpoints anyone may call (`limited`: app.ts's config). */
+export const denylistRoutes: FastifyPluginAsync<{ service: Service; limited: object }> = async (
+  app,
+  { service: s, limited },
+) => {
+  route(app, protocol.denylist, async (req) => denylistOf(s, (req.query as { issuer?: string }).issuer), {
+    config: limited,
+  });
 };

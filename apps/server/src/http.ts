@@ -54,19 +54,19 @@ export function route<E extends Endpoint>(
   app: FastifyInstance,
   e: E,
   handler: (req: FastifyRequest, reply: FastifyReply) => Promise<Static<E['answer']> | FastifyReply>,
-  opts: { bodyLimit?: number } = {},
+  opts: { bodyLimit?: number /** More route config (a rate limit). */; config?: object } = {},
 ): void {
   const json = e.body && !('raw' in e.body) ? (e.body as TSchema) : undefined;
   app.route({
     method: e.method,
     url: e.url,
-    ...opts,
+    ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
     schema: {
       ...(json && { body: json }),
       ...(e.query && { querystring: e.query }),
       response: { 200: e.answer },
     },
-    config: e.auth ? { auth: e.auth, ...(e.peers && { peers: true }) } : {},
+    config: { ...opts.config, ...(e.auth && { auth: e.auth }), ...(e.peers && { peers: true }) },
     handler,
   });
 }

@@ -1,4 +1,5 @@
 // `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--url ORIGIN] [--horizon SECONDS]
+//    [--bag-limit BYTES] [--rate-limit PER_MINUTE]
 //    [--role issuer --id ID | --role collector --id ID | --role both --issuer ID --collector ID]`
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,10 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
 import { DEFAULT_HORIZON, isId } from '@moneybag/protocol';
-import { buildApp } from './app.ts';
+import { buildApp, RATE_LIMIT } from './app.ts';
+import { BAG_LIMIT } from './collector/routes.ts';
 import { openDb } from './db.ts';
 import { startDenylistRefresh } from './denylists.ts';
 import { type Identity, type IdentityRequest, openIdentity } from './identity.ts';
+import { Metrics } from './metrics.ts';
 import { startOutbox } from './outbox.ts';
 import { serverInfoPath } from './running.ts';
 import { type ServedRole, Service } from './service.ts';
@@ -56,6 +59,8 @@ export async function start(argv: string[]) {
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
       horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
+      'bag-limit': { type: 'string', default: String(BAG_LIMIT) },
+      'rate-limit': { type: 'string', default: String(RATE_LIMIT) },
     },
     allowPositionals: false,
   });
@@ -65,6 +70,12 @@ export async function start(argv: string[]) {
   const horizon = Number(values.horizon);
   if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))
     throw new Error(`bad --horizon ${values.horizon}: a number of seconds`);
+  const bagLimit = Number(values['bag-limit']);
+  if (!Number.isInteger(bagLimit) || bagLimit < 4096)
+    throw new Error(`bad --bag-limit ${values['bag-limit']} (bytes, at least 4096)`);
+  const rateLimit = Number(values['rate-limit']);
+  if (!Number.isInteger(rateLimit) || rateLimit < 0)
+    throw new Error(`bad --rate-limit ${values['rate-limit']} (requests per minute, 0 for none)`);
   const dataDir = resolve(values.data!);
 
   // Fastify's own defaults for a server it makes (no request timeout: a big bag may take its time).
@@ -80,6 +91,7 @@ export async function start(argv: string[]) {
 
   useNativeHashes();
   const verifier = poolVerifier();
+  const metrics = new Metrics();
   const db = await openDb(dataDir);
   let identity: Identity;
   try {
@@ -98,7 +110,7 @@ export async function start(argv: string[]) {
       selfUrl: `http://127.0.0.1:${bound}`,
       horizon,
     },
-    verifier,
+    metrics.counting(verifier),
   );
   const outbox = s.serves('collector') ? startOutbox(s) : undefined;
   const denylists = s.serves('collector') ? startDenylistRefresh(s) : undefined;
@@ -107,6 +119,9 @@ export async function start(argv: string[]) {
     onBag: () => outbox?.poke(),
     holdOutbox: outbox?.hold,
     onIssuers: () => denylists?.poke(),
+    bagLimit,
+    rateLimit,
+    metrics,
     serverFactory: (h) => {
       handler = h as RequestListener;
       return server;

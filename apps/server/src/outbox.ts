@@ -2,11 +2,21 @@
 import type { ReturnAnswerJson } from '@moneybag/api';
 import { fromText } from '@moneybag/protocol';
 import { refreshDenylists } from './denylists.ts';
+import { errorText, log } from './log.ts';
 import type { Service } from './service.ts';
-import { dueOutbox, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
+import { claimDue, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
 
 const BASE_MS = 1000;
 const MAX_MS = 5 * 60_000;
+/** How long a request to an issuer may take. */
+const SEND_TIMEOUT_MS = 60_000;
+/** How long a claimed Return is this process's: longer than a send may take. */
+const LEASE_MS = 2 * SEND_TIMEOUT_MS;
+/**
+ * Returns a process sends at once: an issuer verifies one while it stores the other, so that its workers
+ * do not wait for its database.
+ */
+const SENDERS = 2;
 
 /** Where an issuer is reached: its url in the parties table, or this process for a local issuer. */
 async function issuerUrl(s: Service, issuer: string): Promise<string | undefined> {
@@ -25,58 +35,73 @@ function caughtOverspending(answer: string): boolean {
 }
 
 /**
- * One pass: sends every Return that is due. Returns how many the issuers answered. `pause()` true stops
- * the pass between Returns (the rest stay due for the next pass).
+ * One pass: sends up to `limit` Returns that are due, each claimed first (several processes may share the
+ * outbox). Returns how many the issuers answered. `pause()` true stops the pass between Returns (the rest
+ * stay due for the next pass).
  */
 export async function deliverDue(
   s: Service,
   limit = 20,
   pause: () => boolean = () => false,
 ): Promise<number> {
-  const rows = await dueOutbox(s.db, Date.now(), limit);
   let answered = 0;
-  for (const row of rows) {
-    if (pause()) break;
-    const attempts = row.attempts + 1;
-    let error: string;
-    try {
-      const url = await issuerUrl(s, row.issuer);
-      if (!url) throw new Error(`no url known for issuer ${row.issuer}`);
-      const token = s.returnsToken(row.issuer);
-      if (!token)
-        throw new Error(`no token for issuer ${row.issuer}: moneybag add-issuer ${row.issuer} --token`);
-      const res = await fetch(`${url}/v1/returns`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/vnd.moneybag',
-          authorization: `Bearer ${token}`,
-        },
-        body: Buffer.from(fromText(row.message)),
-        signal: AbortSignal.timeout(60_000),
-      });
-      const text = await res.text();
-      // A 2xx settles it; a 4xx other than auth is the issuer's final word on it. Anything else (an issuer
-      // that does not know this collector yet among them): retry, until its operator has fixed it.
-      const retry = [401, 403, 429].includes(res.status);
-      if (res.ok || (res.status >= 400 && res.status < 500 && !retry)) {
-        await outboxAnswered(s.db, row.id, {
-          state: res.ok ? 'delivered' : 'refused',
-          attempts,
-          answer: text,
-          error: res.ok ? null : `${res.status}`,
+  let claimed = 0;
+  const sender = async () => {
+    while (claimed < limit && !pause()) {
+      claimed++;
+      const row = await claimDue(s.db, Date.now(), LEASE_MS);
+      if (!row) return;
+      const attempts = row.attempts + 1;
+      let error: string;
+      try {
+        const url = await issuerUrl(s, row.issuer);
+        if (!url) throw new Error(`no url known for issuer ${row.issuer}`);
+        const token = s.returnsToken(row.issuer);
+        if (!token)
+          throw new Error(`no token for issuer ${row.issuer}: moneybag add-issuer ${row.issuer} --token`);
+        const res = await fetch(`${url}/v1/returns`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/vnd.moneybag',
+            authorization: `Bearer ${token}`,
+          },
+          body: Buffer.from(fromText(row.message)),
+          signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
         });
-        answered++;
-        // An overspending caught puts a holder on that issuer's deny list: fetch it now, not in a minute.
-        if (res.ok && caughtOverspending(text)) await refreshDenylists(s, row.issuer).catch(() => {});
-        continue;
+        const text = await res.text();
+        if (res.ok) {
+          await outboxAnswered(s.db, row.id, { state: 'delivered', attempts, answer: text, error: null });
+          answered++;
+          // An overspending caught puts a holder on that issuer's deny list: fetch it now, not in a minute.
+          if (caughtOverspending(text)) await refreshDenylists(s, row.issuer).catch(() => {});
+          continue;
+        }
+        // A 4xx (but a timeout or a rate limit) will not change by itself: a wrong url (404), a collector the
+        // issuer has not registered or whose token it does not know (422 E_COLLECTOR, 401, 403), a limit
+        // (413). The Return waits, with the issuer's answer, until the operator fixes the cause and re-sends
+        // (registering the issuer again with `moneybag add-issuer` re-sends its Returns).
+        if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+          const error = `${res.status} ${res.statusText}`.trim();
+          await outboxAnswered(s.db, row.id, { state: 'needs attention', attempts, answer: text, error });
+          log('warn', 'outbox: a Return needs attention', {
+            id: row.id,
+            issuer: row.issuer,
+            uses: row.uses,
+            status: res.status,
+            answer: text.slice(0, 300),
+          });
+          answered++;
+          continue;
+        }
+        error = `${res.status} ${text.slice(0, 200)}`;
+      } catch (e) {
+        error = String((e as Error)?.message ?? e);
       }
-      error = `${res.status} ${text.slice(0, 200)}`;
-    } catch (e) {
-      error = String((e as Error)?.message ?? e);
+      const delay = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempts, 20));
+      await outboxRetryAt(s.db, row.id, { attempts, at: Date.now() + delay, error });
     }
-    const delay = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempts, 20));
-    await outboxRetryAt(s.db, row.id, { attempts, at: Date.now() + delay, error });
-  }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, sender));
   return answered;
 }
 
@@ -108,7 +133,8 @@ export function startOutbox(s: Service, everyMs = 1000, maxYieldMs = MAX_YIELD_M
       return schedule(everyMs);
     }
     running = deliverDue(s, 20, yielding)
-      .catch(() => {})
+      // The rows stay due: the next pass tries again; the operator sees why.
+      .catch((e) => log('error', 'outbox: a pass failed', { error: errorText(e) }))
       .finally(() => {
         running = undefined;
         if (!stopped) schedule(everyMs);

@@ -19,6 +19,7 @@ import {
 } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { log } from './log.ts';
 
 /** Only names the socket file: the cluster listens on no TCP port, so any number of them run side by side. */
 export const SOCKET_PORT = 5432;
@@ -97,14 +98,27 @@ function systemUser(): { uid: number; gid: number } | undefined {
   if (id('-u').status !== 0) {
     const made = spawnSync(
       'useradd',
-      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      // As Debian's postgresql package makes it (home, shell), so that installing that package later (or
+      // `su postgres -c …` in its scripts) finds the user it expects.
+      [
+        '--system',
+        '--user-group',
+        '--home-dir',
+        '/var/lib/postgresql',
+        '--no-create-home',
+        '--shell',
+        '/bin/bash',
+        '--comment',
+        'PostgreSQL administrator',
+        'postgres',
+      ],
       { encoding: 'utf8' },
     );
     if (made.status !== 0)
       throw new Error(
         `running as root, PostgreSQL needs a 'postgres' system user and useradd failed: ${made.stderr || made.error}`,
       );
-    console.log("database: made the system user 'postgres' (PostgreSQL does not run as root)");
+    log('info', "database: made the system user 'postgres' (PostgreSQL does not run as root)");
   }
   return { uid: Number(id('-u').stdout), gid: Number(id('-g').stdout) };
 }
@@ -190,10 +204,15 @@ function initCluster(bin: Binaries, dir: string, user?: { uid: number; gid: numb
   }
 }
 
-/** Where the socket goes: in the cluster, unless that path is too long for a socket (~100 bytes). */
-function socketDirFor(dir: string, user?: { uid: number; gid: number }): string {
+/** Where the socket of the cluster in `dir` is: in the cluster, unless that path is too long for a socket (~100 bytes). */
+export function socketDirOf(dir: string): string {
   if (join(dir, `.s.PGSQL.${SOCKET_PORT}`).length < 100) return dir;
-  const alt = join(tmpdir(), `moneybag-pg-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+  return join(tmpdir(), `moneybag-pg-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+}
+
+function socketDirFor(dir: string, user?: { uid: number; gid: number }): string {
+  const alt = socketDirOf(dir);
+  if (alt === dir) return dir;
   mkdirSync(alt, { recursive: true, mode: 0o700 });
   if (user) chownSync(alt, user.uid, user.gid);
   return alt;
@@ -230,7 +249,7 @@ export async function startCluster(dir: string): Promise<Cluster> {
     },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let log = '';
+  let startup = '';
   let ready = false;
   let quiet = false; // stopping: its shutdown lines are not news
   await new Promise<void>((resolve, reject) => {
@@ -238,16 +257,24 @@ export async function startCluster(dir: string): Promise<Cluster> {
     child.stderr!.on('data', (text: string) => {
       if (quiet) return;
       if (ready) return void process.stderr.write(text.replace(/^(?=.)/gm, 'postgres: '));
-      log += text;
-      if (log.includes('database system is ready to accept connections')) {
+      startup += text;
+      if (startup.includes('database system is ready to accept connections')) {
         ready = true;
         resolve();
       }
     });
     child.once('error', reject);
     exited.then((code) => {
-      if (!ready) reject(new Error(`PostgreSQL did not start (exit ${code}):\n${log.trim()}`));
-      else if (!quiet) console.error(`database: PostgreSQL stopped unexpectedly (exit ${code})`);
+      if (!ready) reject(new Error(`PostgreSQL did not start (exit ${code}):\n${startup.trim()}`));
+      else if (!quiet) {
+        // Nothing in this process can bring it back: stop, so that the supervisor starts both again (what
+        // was answered 200 is on disk; PostgreSQL recovers it at the next start).
+        log('error', 'database: the embedded PostgreSQL stopped unexpectedly; the service stops', {
+          exit: code,
+          signal: child.signalCode,
+        });
+        process.exit(70);
+      }
     });
   });
   child.unref();

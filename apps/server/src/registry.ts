@@ -7,11 +7,12 @@ import { fromBase64url, keyFingerprint, readWellKnown, toBase64url } from '@mone
 import { refuse } from './http.ts';
 import { newToken, removeReturnsToken, writeReturnsToken } from './keys.ts';
 import type { Party, Service } from './service.ts';
+import { resendTo } from './storage/collector.ts';
 import {
-  deleteParty,
   insertParty,
   insertToken,
   listParties,
+  removeParty as markRemoved,
   updatePartyKey,
   updatePartyUrl,
 } from './storage/parties.ts';
@@ -120,11 +121,10 @@ export async function addIssuer(
   if (!s.own.collector) refuse(409, 'E_REQUEST', 'this service has no collector');
   const { publicKey } = await register(s, { ...b, role: 'issuer' });
   writeReturnsToken(s.dataDir, b.id, b.token);
-  // Returns that waited for this issuer (unknown, or refused our token) go again now.
-  await s.db.query("UPDATE outbox SET next_attempt_at = $2 WHERE issuer = $1 AND state = 'pending'", [
-    b.id,
-    Date.now(),
-  ]);
+  // Registering it again is the operator's fix: Returns that waited for this issuer (unknown, or refused our
+  // token) go again now.
+  await resendTo(s.db, b.id);
+
   return { issuer: b.id, publicKey };
 }
 
@@ -134,7 +134,8 @@ export async function partiesView(s: Service): Promise<PartiesJson> {
 
 /** A new token for a party (its operator's, a registered collector's or a shop's); the old ones stay valid. */
 export async function tokenFor(s: Service, id: string): Promise<{ party: string; token: string }> {
-  if (!(await s.party(id))) refuse(404, 'E_NOT_FOUND', `no party ${id}`);
+  const p = await s.party(id);
+  if (!p || p.removed) refuse(404, 'E_NOT_FOUND', `no party ${id}`);
   return { party: id, token: await s.addToken(id) };
 }
 
@@ -145,9 +146,9 @@ export async function removeParty(
   role: 'issuer' | 'collector' | 'shop',
 ): Promise<{ removed: string }> {
   const p = await s.party(id);
-  if (!p || p.role !== role) refuse(404, 'E_NOT_FOUND', `no ${role} ${id}`);
+  if (!p || p.role !== role || p.removed) refuse(404, 'E_NOT_FOUND', `no ${role} ${id}`);
   if (s.isOwn(id)) refuse(409, 'E_REQUEST', `${id} is this service's own ${role}`);
-  await s.db.tx((sql) => deleteParty(sql, id));
+  await s.db.tx((sql) => markRemoved(sql, id));
   if (role === 'issuer') removeReturnsToken(s.dataDir, id);
   return { removed: id };
 }

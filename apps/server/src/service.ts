@@ -122,7 +122,7 @@ export class Service {
   /** The issuers registered from elsewhere, as the well-known lists them. */
   async registeredIssuers(): Promise<{ id: string; publicKey: string; url: string; horizon: number }[]> {
     const { rows } = await this.db.query<{ id: string; public_key: string; url: string; horizon: unknown }>(
-      "SELECT id, public_key, url, horizon FROM parties WHERE role = 'issuer' AND public_key IS NOT NULL AND url IS NOT NULL ORDER BY id",
+      "SELECT id, public_key, url, horizon FROM parties WHERE role = 'issuer' AND public_key IS NOT NULL AND url IS NOT NULL AND removed_at IS NULL ORDER BY id",
     );
     return rows
       .filter((r) => !this.isOwn(r.id))

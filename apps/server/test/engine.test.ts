@@ -2,10 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOCKET_PORT } from '../src/postgres.ts';
-import { call, type Server, startServer, waitFor } from './helpers.ts';
+import { call, dbClient, type Server, startServer, waitFor } from './helpers.ts';
 
 const embedded = !process.env.DATABASE_URL;
 let server: Server;
@@ -16,18 +14,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A client of the server's own database: its socket in the data folder, or DATABASE_URL's server. */
-const client = (data: string) =>
-  new pg.Client(
-    embedded
-      ? { host: join(data, 'postgres'), port: SOCKET_PORT, user: 'postgres', database: 'postgres' }
-      : { connectionString: process.env.DATABASE_URL },
-  );
-
 describe('the database', () => {
   it('has fsync and synchronous_commit on: a committed row is on stable storage', async () => {
-    const c = client(server.data);
-    await c.connect();
+    const c = await dbClient(server);
     try {
       expect((await c.query('SHOW fsync')).rows).toEqual([{ fsync: 'on' }]);
       expect((await c.query('SHOW synchronous_commit')).rows).toEqual([{ synchronous_commit: 'on' }]);
@@ -55,8 +44,7 @@ it('GET /v1/health reports the engine and its durability settings', async () => 
 describe.skipIf(!embedded)('the embedded PostgreSQL', () => {
   it('keeps its cluster in <data>/postgres, listening on no TCP port', async () => {
     expect(existsSync(join(server.data, 'postgres', 'PG_VERSION'))).toBe(true);
-    const c = client(server.data);
-    await c.connect();
+    const c = await dbClient(server);
     try {
       expect((await c.query('SHOW listen_addresses')).rows).toEqual([{ listen_addresses: '' }]);
     } finally {
@@ -69,6 +57,22 @@ describe.skipIf(!embedded)('the embedded PostgreSQL', () => {
     await expect(second).rejects.toThrow(/in use by process \d+/);
     const r = await call(server, 'GET', '/v1/health');
     expect(r.status).toBe(200);
+  });
+
+  it('stops the service when its PostgreSQL dies (for its supervisor to start both again)', {
+    timeout: 120_000,
+  }, async () => {
+    const other = await startServer();
+    const postmaster = Number(
+      readFileSync(join(other.data, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    process.kill(postmaster, 'SIGKILL');
+    const code = await new Promise<number | null>((resolve) => other.proc.once('exit', resolve));
+    expect(code).toBe(70);
+    expect(other.output()).toContain('the embedded PostgreSQL stopped unexpectedly');
+    const again = await startServer(other.data);
+    expect((await call(again, 'GET', '/v1/health')).body.ok).toBe(true);
+    expect(await again.stop()).toBe(0);
   });
 
   it.skipIf(platform() !== 'linux')(

@@ -1,6 +1,6 @@
 // A real server process on a temporary data folder, and the protocol's own functions to build what it receives.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -17,6 +17,7 @@ import {
   challengeOf,
   closeBag,
   decode,
+  directChallengeOf,
   encode,
   fromHex,
   fromText,
@@ -26,6 +27,7 @@ import {
   type Ticket,
   type Use,
 } from '@moneybag/protocol';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const RAW = 'application/vnd.moneybag';
@@ -59,15 +61,78 @@ export async function databaseUrlFor(): Promise<string | undefined> {
 
 const dbUrls = new Map<string, string | undefined>();
 
+/** The DATABASE_URL a data folder's server was given (its own schema), if any. */
+export const databaseUrlOf = (data: string): string | undefined => dbUrls.get(data);
+
+/**
+ * A data folder for a second process of the service of `data` (which has started once): its keys and
+ * demo.json copied, on the same database (DATABASE_URL's schema, or the embedded cluster of `data` through
+ * its socket, while that server runs).
+ */
+export function secondProcessFolder(data: string): string {
+  const other = mkdtempSync(join(tmpdir(), 'moneybag-server-'));
+  cpSync(join(data, 'keys'), join(other, 'keys'), { recursive: true });
+  cpSync(join(data, 'demo.json'), join(other, 'demo.json'));
+  dbUrls.set(
+    other,
+    dbUrls.get(data) ??
+      `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(join(data, 'postgres'))}`,
+  );
+  return other;
+}
+
+/** The environment of a process working on `data` (a server, a command): its own schema on DATABASE_URL. */
+export async function envFor(data: string): Promise<NodeJS.ProcessEnv> {
+  if (!dbUrls.has(data)) dbUrls.set(data, await databaseUrlFor());
+  const env = { ...process.env };
+  const dbUrl = dbUrls.get(data);
+  if (dbUrl) env.DATABASE_URL = dbUrl;
+  return env;
+}
+
+/**
+ * One server for the tests of a file, with a client of its database: started before them, stopped after.
+ * `use` receives both once started.
+ */
+export function serverForFile(
+  use: (server: Server, db: import('pg').Client) => void,
+  args: string[] = [],
+): void {
+  let server: Server | undefined;
+  let db: import('pg').Client | undefined;
+  beforeAll(async () => {
+    server = await startServer(undefined, args);
+    db = await dbClient(server);
+    use(server, db);
+  }, 60_000);
+  afterAll(async () => {
+    await db?.end();
+    await server?.stop();
+  });
+}
+
+/**
+ * A node-postgres client of a server's own database, connected: the embedded one's socket in the data folder,
+ * or its schema on DATABASE_URL's server. For tests that look under the service (or go around it).
+ */
+export async function dbClient(server: { data: string }) {
+  const { default: pg } = await import('pg');
+  const url = dbUrls.get(server.data);
+  const c = new pg.Client(
+    url
+      ? { connectionString: url }
+      : { host: join(server.data, 'postgres'), port: 5432, user: 'postgres', database: 'postgres' },
+  );
+  await c.connect();
+  return c;
+}
+
 /** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
 export async function startServer(
   data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
   args: string[] = [],
 ): Promise<Server> {
-  if (!dbUrls.has(data)) dbUrls.set(data, await databaseUrlFor());
-  const env = { ...process.env };
-  const dbUrl = dbUrls.get(data);
-  if (dbUrl) env.DATABASE_URL = dbUrl;
+  const env = await envFor(data);
   const proc = spawn(
     process.execPath,
     [
@@ -240,6 +305,19 @@ export async function usesFor(
       return { deal, shop, ticket, amount, S: await signer.sign(bodyOfUse(amount, ticket.C, shop, chal)) };
     }),
   );
+}
+
+/** A wallet's direct payment (3.5) of `amount` from `ticket`, made at `time_ms`, encoded. */
+export async function directPayment(
+  signer: Signer,
+  ticket: Ticket,
+  amount: number,
+  time_ms = Date.now(),
+  collector = 'first-bank',
+  shop = 'acme-coffee',
+): Promise<Uint8Array> {
+  const S = await signer.sign(bodyOfUse(amount, ticket.C, shop, directChallengeOf(collector, time_ms)));
+  return encode({ type: 'DirectPayment', collector, shop, time_ms, ticket, amount, S });
 }
 
 export const bagOf = (a: Allocation, uses: Use[]): Uint8Array =>

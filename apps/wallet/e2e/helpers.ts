@@ -27,7 +27,7 @@ export async function newWallet(page: Page): Promise<void> {
 
 /** The wallet's holder key, as its Receive screen gives it (the link for the issuer). */
 export async function holderOf(page: Page): Promise<Uint8Array> {
-  await page.getByRole('button', { name: 'Receive' }).click();
+  await page.getByTestId('receive').click();
   const href = await page.getByTestId('holder-link').getAttribute('href');
   await page.getByRole('button', { name: 'Back' }).click();
   return decode(readContent(href!), 'HolderKey').holder;

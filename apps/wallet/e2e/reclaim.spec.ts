@@ -5,27 +5,20 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENDPOINTS } from '@moneybag/api';
 import { toBase64url, toUrl } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
-import { startService } from '../../../e2e/service.ts';
-import { E2E_PORT } from '../../../playwright.config.ts';
+import { freePort, startService } from '../../../e2e/service.ts';
 import { challengeFor, encodeChallenge, holderOf } from './helpers.ts';
 
-const PORT = E2E_PORT + 1;
-const origin = `http://127.0.0.1:${PORT}`;
+let origin: string;
 let data: string;
 let service: ChildProcess;
 
-// Until the issuer's POST /v1/reclaims (and --horizon) is merged, the service cannot reclaim: skipped.
-const served = Object.values(ENDPOINTS).some((group) =>
-  Object.values(group).some((e) => e.url === '/v1/reclaims'),
-);
-
 test.beforeAll(async () => {
-  test.skip(!served, 'the service has no POST /v1/reclaims yet');
   data = mkdtempSync(join(tmpdir(), 'moneybag-reclaim-'));
-  service = await startService(data, PORT, ['--horizon', '1']);
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  service = await startService(data, port, ['--horizon', '1']);
 });
 test.afterAll(() => {
   service?.kill();
@@ -62,11 +55,18 @@ test('journey: the cancelled sale given back: the ticket expires, the wallet rec
     await expect(page.getByTestId('reclaim')).toBeVisible({ timeout: 500 });
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId('expired-ticket')).toContainText('€2.00 signed, not confirmed by the shop');
+  // Tapped offline: signed and kept, sent by itself once the phone is back online.
+  await page.context().setOffline(true);
   await page.getByTestId('reclaim').click();
+  await expect(page.getByTestId('reclaim-pending')).toBeVisible();
+  await expect(page.getByTestId('error')).toContainText('No network');
+  await page.context().setOffline(false);
 
   // Nothing was collected of it: all €10.00 comes back, on a new ticket the issuer signed for this wallet.
   await expect(page.getByTestId('reclaimed')).toContainText('€10.00 came back');
   await expect(page.getByTestId('balance')).toContainText('€10.00');
   await expect(page.getByTestId('set-aside')).toHaveCount(0);
   await expect(page.getByTestId('expired-ticket')).toHaveAttribute('data-reclaim', 'done');
+  await page.getByTestId('open-history').click();
+  await expect(page.getByTestId('settled-by-reclaim')).toContainText('came back as a new ticket');
 });

@@ -262,3 +262,21 @@ test('pays a shop online through the collector and keeps its receipt', async ({ 
   await page.getByRole('button', { name: 'History' }).click();
   await expect(page.getByTestId('receipt')).toContainText('Receipt from');
 });
+
+test('in a German browser the holder reads German, amounts the German way', async ({ browser, request }) => {
+  const page = await browser.newPage({ locale: 'de-DE' });
+  await newWallet(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Wallet');
+  await expect(page.getByTestId('pay')).toHaveText('Bezahlen');
+  const holder = await holderOf(page);
+  await openLink(page, await issue(request, holder, 300));
+  await expect(balance(page)).toHaveText('3,00\u00a0€');
+  await expect(page.getByTestId('ticket')).toContainText('3,00\u00a0€ übrig');
+  await openLink(page, encodeChallenge(challengeFor(301)));
+  await expect(page.getByTestId('error')).toContainText(
+    'Nicht genug übrig: das Geschäft verlangt 3,01\u00a0€, deine Wallet hat 3,00\u00a0€ zum Ausgeben.',
+  );
+  await openLink(page, encodeChallenge(challengeFor(120)));
+  await expect(page.getByTestId('confirm-pay')).toHaveText('1,20\u00a0€ bezahlen');
+});

@@ -24,6 +24,7 @@ import { Setup } from './Setup.tsx';
 import {
   type DB,
   getPayment,
+  getPendingKeys,
   type KeyRecord,
   listParties,
   listPayments,
@@ -32,11 +33,21 @@ import {
   openStore,
   type PartyRecord,
   type PaymentRecord,
+  type PendingKeys,
   type ReceiptRecord,
   type TicketRecord,
 } from './store.ts';
+import { KeyChanges } from './Trust.tsx';
 import { Alert } from './ui.tsx';
-import { deniedBy, type Quote, quote, receiveTicket, refreshDenied, refreshTrust } from './wallet.ts';
+import {
+  confirmKeys,
+  deniedBy,
+  type Quote,
+  quote,
+  receiveTicket,
+  refreshDenied,
+  refreshTrust,
+} from './wallet.ts';
 
 /** The Web Lock held by the tab that is the wallet. */
 const LOCK = 'moneybag-wallet';
@@ -59,6 +70,8 @@ export interface WalletData {
   receipts: ReceiptRecord[];
   /** The issuers as their well-known entries last said (keys, addresses, horizons). */
   issuers: PartyRecord[];
+  /** Keys the service now serves in place of kept ones, waiting for the holder. */
+  pendingKeys?: PendingKeys;
   /** The issuers whose deny list names this wallet's key. */
   denied: string[];
 }
@@ -78,6 +91,7 @@ export function App() {
   const [db, setDb] = useState<DB>();
   const [wallet, setWallet] = useState<WalletData>();
   const [needsSetup, setNeedsSetup] = useState(false);
+  const [openFailed, setOpenFailed] = useState<unknown>();
   const [tab, setTab] = useState<TabState>();
   const [screen, setScreen] = useState<Screen>({ name: 'home' });
   const [notice, setNotice] = useState<Notice>({});
@@ -88,14 +102,25 @@ export function App() {
   const reload = useCallback(async (d: DB) => {
     const k = await loadKey(d);
     if (!k) return setNeedsSetup(true);
-    const [tickets, payments, receipts, issuers, denied] = await Promise.all([
+    const [tickets, payments, receipts, issuers, denied, pendingKeys] = await Promise.all([
       listTickets(d),
       listPayments(d),
       listReceipts(d),
       listParties(d, 'issuers'),
       deniedBy(d),
+      getPendingKeys(d),
     ]);
-    const next = { db: d, key: k.key, signer: k.signer, tickets, payments, receipts, issuers, denied };
+    const next = {
+      db: d,
+      key: k.key,
+      signer: k.signer,
+      tickets,
+      payments,
+      receipts,
+      issuers,
+      denied,
+      pendingKeys,
+    };
     walletRef.current = next;
     setWallet(next);
     setNeedsSetup(false);
@@ -103,19 +128,23 @@ export function App() {
 
   useEffect(() => {
     holdTab(LOCK, setTab);
-    openStore().then(async (d) => {
-      setDb(d);
-      await reload(d);
-      navigator.storage?.persist?.().catch(() => {});
-      // Trusted keys: fetched when online, kept for offline use.
-      if (await refreshTrust(d, location.origin)) await reload(d);
-      // Whether an issuer blocks this wallet: told on the home screen.
-      const k = await loadKey(d);
-      if (k) {
-        await refreshDenied(d, k.key.publicKey);
+    // A browser may refuse IndexedDB at once (a thrown error) or later (a failed request): both end here.
+    Promise.resolve()
+      .then(() => openStore())
+      .then(async (d) => {
+        setDb(d);
         await reload(d);
-      }
-    });
+        navigator.storage?.persist?.().catch(() => {});
+        // Trusted keys: fetched when online, kept for offline use.
+        if (await refreshTrust(d, location.origin)) await reload(d);
+        // Whether an issuer blocks this wallet: told on the home screen.
+        const k = await loadKey(d);
+        if (k) {
+          await refreshDenied(d, k.key.publicKey);
+          await reload(d);
+        }
+      })
+      .catch(setOpenFailed);
   }, [reload]);
 
   /** A message from the camera or a link: a Ticket to keep, or a Challenge to pay. */
@@ -229,6 +258,17 @@ export function App() {
     );
 
   if (needsSetup && db) return <Setup db={db} onDone={() => reload(db)} />;
+  if (openFailed && !wallet)
+    return (
+      <main>
+        <div className="note bad" role="alert" data-testid="open-failed">
+          The wallet cannot open its storage in this browser (
+          {(openFailed as Error)?.message ?? String(openFailed)}). Private browsing or blocked site data stops
+          it: open this page in a normal window, or allow this site to store data, then reload. Nothing stored
+          before is lost.
+        </div>
+      </main>
+    );
   if (!wallet || !tab)
     return (
       <main>
@@ -239,6 +279,17 @@ export function App() {
   const props = { wallet, go, setNotice, reload: () => reload(wallet.db) };
   const notices = (
     <>
+      {wallet.pendingKeys && (
+        <KeyChanges
+          pending={wallet.pendingKeys}
+          onConfirm={() =>
+            confirmKeys(wallet.db).then(
+              () => reload(wallet.db),
+              (error) => setNotice({ error }),
+            )
+          }
+        />
+      )}
       {notice.ok && (
         <div className="ok" role="status" data-testid="notice">
           {notice.ok}

@@ -2,12 +2,15 @@
 import { useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { NOT_CONFIRMED } from './Pay.tsx';
+import type { PaymentRecord } from './store.ts';
 import { Alert, Amount, formatMoment } from './ui.tsx';
 import { sendDirect } from './wallet.ts';
 
 export function History({ wallet, go, notices, reload }: ScreenProps) {
   const receipts = new Map(wallet.receipts.map((r) => [r.payment, r]));
   const [error, setError] = useState<unknown>();
+  const reclaimed = new Set(wallet.tickets.filter((t) => t.reclaim?.status === 'done').map((t) => t.id));
+  const settledByReclaim = (p: PaymentRecord) => p.tickets.every((t) => reclaimed.has(t.id));
   const [sending, setSending] = useState<string>();
   const retry = async (id: string) => {
     const p = wallet.payments.find((x) => x.id === id);
@@ -56,9 +59,15 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                     </li>
                   ))}
                 </ul>
-                {p.kind === 'pos' && p.outcome === 'not-accepted' && (
+                {p.kind === 'pos' && p.outcome === 'not-accepted' && !settledByReclaim(p) && (
                   <div className="note" data-testid="not-confirmed">
                     <strong>Signed, not confirmed by the shop.</strong> {NOT_CONFIRMED}
+                  </div>
+                )}
+                {p.kind === 'pos' && p.outcome === 'not-accepted' && settledByReclaim(p) && (
+                  <div className="ok" data-testid="settled-by-reclaim">
+                    Signed, not confirmed by the shop; its ticket was since reclaimed: what no shop collected
+                    came back as a new ticket.
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === undefined && (

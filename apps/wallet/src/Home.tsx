@@ -1,10 +1,11 @@
 // Balances per unit and issuer, each ticket with what is left and when it expires; Receive and Pay in reach.
-import { DEFAULT_HORIZON } from '@moneybag/protocol';
+import { DEFAULT_HORIZON, formatAmount } from '@moneybag/protocol';
 import { formatTime } from '@moneybag/web';
 import { useState } from 'react';
 import type { ScreenProps, WalletData } from './App.tsx';
 import { postReclaim, reclaimFrom, reclaimRefusal, startReclaim } from './reclaim.ts';
 import type { TicketRecord } from './store.ts';
+import { t as tx } from './text.ts';
 import { Alert, Amount, formatSpan, useNow, validUntil } from './ui.tsx';
 import { balances, EXPIRY_WARNING } from './wallet.ts';
 
@@ -36,10 +37,12 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
   return (
     <>
       <header className="bar">
-        <h1>Wallet</h1>
+        <h1>{tx('wallet')}</h1>
         <div style={{ display: 'flex', gap: '0.4rem' }}>
-          <button onClick={() => go({ name: 'history' })}>History</button>
-          <button onClick={() => go({ name: 'more' })}>More</button>
+          <button onClick={() => go({ name: 'history' })} data-testid="open-history">
+            {tx('history')}
+          </button>
+          <button onClick={() => go({ name: 'more' })}>{tx('more')}</button>
         </div>
       </header>
       <main>
@@ -47,8 +50,8 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
         <section aria-label="Balance" data-testid="balances">
           {sums.length === 0 && (
             <div className="card">
-              <p>No tickets yet.</p>
-              <p className="muted">Tap Receive and show the code to the issuer to get your first ticket.</p>
+              <p>{tx('noTickets')}</p>
+              <p className="muted">{tx('noTicketsHint')}</p>
             </div>
           )}
           <ul className="plain">
@@ -57,63 +60,52 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
                 <div className="balance">
                   <Amount amount={b.left} unit={b.unit} />
                 </div>
-                <div className="muted">
-                  {b.issuer} · {b.count} ticket{b.count === 1 ? '' : 's'}
-                </div>
+                <div className="muted">{tx('ticketCount', { issuer: b.issuer, n: b.count })}</div>
               </li>
             ))}
           </ul>
         </section>
         {wallet.denied.length > 0 && (
           <div className="alert" role="alert" data-testid="denied">
-            <strong>This wallet is blocked by {wallet.denied.join(', ')}.</strong> One of its tickets was
-            spent twice (this happens when an older backup is restored and its tickets are spent again). Shops
-            now refuse its payments with these tickets; ask the issuer what can be done.
+            {tx('blocked', { issuers: wallet.denied.join(', ') })}
           </div>
         )}
         {setAside.length > 0 && (
           <button className="note link-card" onClick={() => go({ name: 'history' })} data-testid="set-aside">
-            {setAside.map((a) => (
-              <span key={a.unit}>
-                <Amount amount={a.amount} unit={a.unit} />{' '}
-              </span>
-            ))}
-            signed, not confirmed by the shop: set aside, not in the balance. See History.
+            {tx('setAside', { amounts: setAside.map((a) => formatAmount(a.amount, a.unit)).join(' + ') })}
           </button>
         )}
         {soon.length > 0 && (
           <div className="note" data-testid="expiry-warning">
-            {soon.length === 1 ? 'A ticket expires' : `${soon.length} tickets expire`} within{' '}
-            {formatSpan(soon[0].ticket.expires - now)}: spend {soon.length === 1 ? 'it' : 'them'} before then.
+            {soon.length === 1
+              ? tx('expiresSoon', { span: formatSpan(soon[0].ticket.expires - now) })
+              : tx('expireSoon', { n: soon.length, span: formatSpan(soon[0].ticket.expires - now) })}
           </div>
         )}
         {live.length > 0 && (
           <section>
-            <h3>Tickets</h3>
+            <h3>{tx('tickets')}</h3>
             <ul className="plain" data-testid="tickets">
               {live.map((t) => (
                 <li key={t.id} className="card" data-testid="ticket">
                   <div className="row">
-                    <strong>
-                      <Amount amount={t.left} unit={t.ticket.unit} /> left
-                    </strong>
+                    <strong>{tx('left', { amount: formatAmount(t.left, t.ticket.unit) })}</strong>
                     <span className="muted">
-                      of <Amount amount={t.ticket.face} unit={t.ticket.unit} />
+                      {tx('ofFace', { face: formatAmount(t.ticket.face, t.ticket.unit) })}
                     </span>
                   </div>
                   {t.ticket.face > t.left && (
                     <div className="muted" data-testid="ticket-signed">
-                      <Amount amount={t.ticket.face - t.left} unit={t.ticket.unit} /> signed by this wallet
+                      {tx('signedHere', { amount: formatAmount(t.ticket.face - t.left, t.ticket.unit) })}
                     </div>
                   )}
                   {unconfirmed.has(t.id) && (
                     <div className="muted" data-testid="ticket-unconfirmed">
-                      <Amount amount={unconfirmed.get(t.id)!} unit={t.ticket.unit} /> signed, not confirmed by
-                      the shop
+                      {tx('unconfirmed', { amount: formatAmount(unconfirmed.get(t.id)!, t.ticket.unit) })}
                     </div>
                   )}
                   <div className="muted">
-                    {t.ticket.issuer} · valid until{' '}
+                    {t.ticket.issuer} · {tx('validUntilLabel')}{' '}
                     <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>
                     {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
                   </div>
@@ -124,7 +116,7 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
         )}
         {expired.length > 0 && (
           <section>
-            <h3>Expired</h3>
+            <h3>{tx('expiredTitle')}</h3>
             <ul className="plain" data-testid="expired">
               {expired.map((t) => (
                 <ReclaimCard
@@ -155,11 +147,11 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
         )}
       </main>
       <footer className="actions">
-        <button className="secondary" onClick={() => go({ name: 'receive' })}>
-          Receive
+        <button className="secondary" onClick={() => go({ name: 'receive' })} data-testid="receive">
+          {tx('receive')}
         </button>
         <button className="primary" onClick={() => go({ name: 'scan' })} data-testid="pay">
-          Pay
+          {tx('pay')}
         </button>
       </footer>
     </>
@@ -197,30 +189,22 @@ function ReclaimCard(p: {
   return (
     <li className="card" data-testid="expired-ticket" data-reclaim={r?.status}>
       <div className="row">
-        <strong>
-          <Amount amount={t.ticket.face} unit={unit} /> ticket
-        </strong>
-        <span className="muted">expired after {validUntil(t.ticket.expires)}</span>
+        <strong>{tx('ticketFace', { face: formatAmount(t.ticket.face, unit) })}</strong>
+        <span className="muted">{tx('expiredAfter', { date: validUntil(t.ticket.expires) })}</span>
       </div>
       {r?.status === 'done' ? (
         <div className="ok" data-testid="reclaimed">
-          Reclaimed: <Amount amount={r.amount ?? 0} unit={unit} /> came back from {t.ticket.issuer} as a new
-          ticket.
+          {tx('reclaimed', { amount: formatAmount(r.amount ?? 0, unit), issuer: t.ticket.issuer })}
         </div>
       ) : (
         <>
           <div className="muted">
-            <Amount amount={t.left} unit={unit} /> left unspent
-            {p.unconfirmed > 0 && (
-              <>
-                {' '}
-                · <Amount amount={p.unconfirmed} unit={unit} /> signed, not confirmed by the shop
-              </>
-            )}
+            {tx('leftUnspent', { amount: formatAmount(t.left, unit) })}
+            {p.unconfirmed > 0 && ` · ${tx('unconfirmed', { amount: formatAmount(p.unconfirmed, unit) })}`}
           </div>
           {r?.status === 'pending' && (
             <div className="note" data-testid="reclaim-pending">
-              Reclaim signed; waiting for {t.ticket.issuer} to answer. It is sent again by itself when online.
+              {tx('reclaimPending', { issuer: t.ticket.issuer })}
             </div>
           )}
           {r?.status === 'refused' && (
@@ -230,12 +214,12 @@ function ReclaimCard(p: {
           )}
           {now < from ? (
             <div className="muted" data-testid="reclaim-from">
-              What no shop collected comes back by Reclaim from {formatTime(from)}.
+              {tx('reclaimFrom', { date: formatTime(from) })}
             </div>
           ) : (
             r?.status !== 'pending' && (
               <button className="primary" onClick={reclaim} disabled={busy} data-testid="reclaim">
-                Reclaim what no shop collected
+                {tx('reclaim')}
               </button>
             )
           )}

@@ -3,7 +3,7 @@ import { keyFingerprint, parseAmount, toHex } from '@moneybag/protocol';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { makeBackup, openBackup, RESTORE_WARNING, restoreBackup } from './backup.ts';
-import { KEY_KINDS } from './keys.ts';
+import { heldKind, KEY_KINDS } from './keys.ts';
 import { type DB, listParties, type PartyRecord } from './store.ts';
 import { Alert, Amount } from './ui.tsx';
 import { balances, payDirect, sendDirect } from './wallet.ts';
@@ -30,10 +30,10 @@ export function More(p: ScreenProps) {
         </section>
         <section className="card">
           <h3>This wallet</h3>
-          <p>
-            <strong>{KEY_KINDS[wallet.key.kind].title}</strong>
+          <p data-testid="key-kind" data-kind={heldKind(wallet.key)}>
+            <strong>{KEY_KINDS[heldKind(wallet.key)].title}</strong>
             <br />
-            <span className="muted">{KEY_KINDS[wallet.key.kind].text}</span>
+            <span className="muted">{KEY_KINDS[heldKind(wallet.key)].text}</span>
           </p>
           <p className="muted mono">Key {toHex(wallet.key.publicKey)}</p>
           <TrustedIssuers db={wallet.db} />

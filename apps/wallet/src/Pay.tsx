@@ -1,9 +1,10 @@
 // Confirm a challenge (shop, amount, time left, tickets), then the Payment QR: full width, black on white.
-import { ticketId, toUrl } from '@moneybag/protocol';
+import { formatAmount, ticketId, toUrl } from '@moneybag/protocol';
 import { QrCode } from '@moneybag/qr';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { type PaymentRecord, setOutcome } from './store.ts';
+import { t } from './text.ts';
 import { Alert, Amount, formatSpan, qrSize, useNow } from './ui.tsx';
 import { pay, type Quote } from './wallet.ts';
 
@@ -37,30 +38,31 @@ export function Confirm(p: ScreenProps & { quote: Quote; onPaid(p: PaymentRecord
   return (
     <>
       <header className="bar">
-        <h1>Pay</h1>
+        <h1>{t('payTitle')}</h1>
       </header>
       <main data-testid="confirm">
         {notices}
         <div className="card">
-          <div className="muted">Pay to</div>
+          <div className="muted">{t('payTo')}</div>
           <h2 data-testid="shop">{c.label || c.shop}</h2>
           <div className="muted mono">{c.shop}</div>
           <div className="amount" data-testid="amount">
             <Amount amount={c.amount} unit={c.unit} />
           </div>
           <div className={left > 0 ? 'muted' : 'alert'} data-testid="time-left">
-            {left > 0
-              ? `${formatSpan(left)} left to pay`
-              : 'This request has expired: ask the shop for a new one.'}
+            {left > 0 ? t('timeLeft', { span: formatSpan(left) }) : t('requestExpired')}
           </div>
         </div>
         <div className="card">
-          <div className="muted">From</div>
+          <div className="muted">{t('from')}</div>
           <ul className="plain">
             {choices.map((ch) => (
               <li key={ticketId(ch.ticket)} className="row">
                 <span>
-                  {ch.ticket.issuer} ticket of <Amount amount={ch.ticket.face} unit={ch.ticket.unit} />
+                  {t('ticketOf', {
+                    issuer: ch.ticket.issuer,
+                    face: formatAmount(ch.ticket.face, ch.ticket.unit),
+                  })}
                 </span>
                 <strong>
                   <Amount amount={ch.amount} unit={ch.ticket.unit} />
@@ -73,7 +75,7 @@ export function Confirm(p: ScreenProps & { quote: Quote; onPaid(p: PaymentRecord
       </main>
       <footer className="actions">
         <button className="secondary" onClick={() => go({ name: 'home' })}>
-          Cancel
+          {t('cancel')}
         </button>
         <button
           className="primary"
@@ -81,7 +83,7 @@ export function Confirm(p: ScreenProps & { quote: Quote; onPaid(p: PaymentRecord
           disabled={paying || left <= 0}
           data-testid="confirm-pay"
         >
-          Pay <Amount amount={c.amount} unit={c.unit} />
+          {t('payAmount', { amount: formatAmount(c.amount, c.unit) })}
         </button>
       </footer>
     </>
@@ -92,8 +94,7 @@ export function Confirm(p: ScreenProps & { quote: Quote; onPaid(p: PaymentRecord
 const posBase = () => new URL('../pos/', location.href.split('#')[0]).href;
 
 /** What "not confirmed by the shop" means for the holder's money, said once for every screen. */
-export const NOT_CONFIRMED =
-  'The shop did not take this payment, but your wallet signed it: the amount stays set aside on the ticket, as a signed payment could still be handed in. Do not count on it until it comes back by Reclaim, once the ticket has expired and no shop can hand it in any more.';
+export const NOT_CONFIRMED = t('notConfirmed');
 
 export function Paid({ payment, go, wallet, reload }: ScreenProps & { payment: PaymentRecord }) {
   const [copied, setCopied] = useState(false);
@@ -126,7 +127,7 @@ export function Paid({ payment, go, wallet, reload }: ScreenProps & { payment: P
   return (
     <>
       <header className="bar">
-        <h1>Show this to the cashier</h1>
+        <h1>{t('showCashier')}</h1>
       </header>
       <main style={{ padding: '0.5rem 0.25rem' }} data-testid="paid">
         <div className="qr-full" data-testid="payment-qr">
@@ -137,30 +138,30 @@ export function Paid({ payment, go, wallet, reload }: ScreenProps & { payment: P
             <Amount amount={payment.amount} unit={payment.unit} />
           </div>
           <div>
-            to <strong>{payment.label || payment.shop}</strong>
+            {t('to')} <strong>{payment.label || payment.shop}</strong>
           </div>
           <div className="muted" data-testid="paid-state">
-            Signed by your wallet. Only the shop’s screen says whether it is taken.
+            {t('signedOnly')}
           </div>
           <p className="small">
-            No camera at the till?{' '}
+            {t('noCamera')}{' '}
             <button className="link" onClick={share} data-testid="share-payment">
-              {canShare ? 'Share the payment' : copied ? 'Link copied' : 'Copy the payment link'}
+              {canShare ? t('share') : copied ? t('copied') : t('copy')}
             </button>{' '}
-            or open{' '}
+            {t('orOpen')}{' '}
             <a href={link} data-testid="payment-link" className="mono">
-              this link
+              {t('thisLink')}
             </a>{' '}
-            on the shop’s terminal.
+            {t('onTerminal')}
           </p>
         </div>
       </main>
       <footer className="actions">
         <button className="secondary" onClick={() => answer('not-accepted')} data-testid="not-accepted">
-          Not accepted
+          {t('notAccepted')}
         </button>
         <button className="primary" onClick={() => answer('accepted')} data-testid="accepted">
-          Accepted by the shop
+          {t('acceptedByShop')}
         </button>
       </footer>
     </>

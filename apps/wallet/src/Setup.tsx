@@ -1,6 +1,7 @@
 // First start: the holder key, device-bound by default, with what each choice means said plainly.
-import { useState } from 'react';
-import { createKey, KEY_KINDS } from './keys.ts';
+import { hasWebCryptoEd25519 } from '@moneybag/protocol';
+import { useEffect, useState } from 'react';
+import { createKey, type HeldKind, KEY_KINDS } from './keys.ts';
 import { RestoreForm } from './More.tsx';
 import type { DB, KeyKind } from './store.ts';
 import { Alert } from './ui.tsx';
@@ -11,6 +12,12 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
   const [error, setError] = useState<unknown>();
   const [restoring, setRestoring] = useState(false);
   const [busy, setBusy] = useState(false);
+  // Where the browser has no WebCrypto Ed25519, "bound to this phone" would be a plain seed: said as it is.
+  const [bindable, setBindable] = useState(true);
+  useEffect(() => {
+    void hasWebCryptoEd25519().then(setBindable);
+  }, []);
+  const shown = (k: KeyKind): HeldKind => (k === 'device' && !bindable ? 'seed' : k);
   const create = async () => {
     setBusy(true);
     try {
@@ -52,7 +59,7 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
                 Where should the key live?
               </legend>
               {(['device', 'portable'] as const).map((k) => (
-                <label key={k} className="choice">
+                <label key={k} className="choice" data-testid={`key-choice-${k}`} data-kind={shown(k)}>
                   <input
                     type="radio"
                     name="kind"
@@ -61,9 +68,9 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
                     onChange={() => setKind(k)}
                   />
                   <span>
-                    <strong>{KEY_KINDS[k].title}</strong>
+                    <strong>{KEY_KINDS[shown(k)].title}</strong>
                     <br />
-                    <span className="muted">{KEY_KINDS[k].text}</span>
+                    <span className="muted">{KEY_KINDS[shown(k)].text}</span>
                   </span>
                 </label>
               ))}

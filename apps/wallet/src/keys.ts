@@ -9,12 +9,29 @@ import {
 } from '@moneybag/protocol';
 import { type DB, getKey, type KeyKind, type KeyRecord, putKey } from './store.ts';
 
-export const KEY_KINDS: Record<KeyKind, { title: string; text: string }> = {
+/**
+ * The kind of key a wallet really holds: `device` only where the browser keeps a non-extractable WebCrypto key;
+ * `seed` where the device key was asked for but the browser has no WebCrypto Ed25519 (a plain seed in
+ * IndexedDB, not in backups); `portable` a seed the backup carries.
+ */
+export type HeldKind = 'device' | 'seed' | 'portable';
+
+export const heldKind = (key: Pick<KeyRecord, 'kind' | 'privateKey'>): HeldKind =>
+  key.kind === 'portable' ? 'portable' : key.privateKey && !key.privateKey.extractable ? 'device' : 'seed';
+
+export const KEY_KINDS: Record<HeldKind, { title: string; text: string }> = {
   device: {
     title: 'Bound to this phone (recommended)',
     text:
       'Like a chip card: the key cannot be copied, not even by you. No one can take your tickets off ' +
       'this phone, but if you lose the phone or clear its data, the tickets are lost with it.',
+  },
+  seed: {
+    title: 'Kept on this phone only (this browser cannot bind it)',
+    text:
+      'This browser cannot make a key that cannot be copied (it lacks WebCrypto Ed25519): the key is kept ' +
+      "as a plain secret in the browser's storage, where software with access to that storage could copy " +
+      'it. It is not in the backup: if you lose the phone or clear its data, the tickets are lost with it.',
   },
   portable: {
     title: 'With a backup',

@@ -24,7 +24,7 @@ import {
   setReclaim,
   type TicketRecord,
 } from './store.ts';
-import { getVerifier, nowSeconds } from './wallet.ts';
+import { getVerifier, nowSeconds, unlessChanged } from './wallet.ts';
 
 /** The issuer's horizon, as its well-known entry last said (the default if it said none). */
 export async function horizonOf(db: DB, issuer: string): Promise<number> {
@@ -82,6 +82,7 @@ export async function postReclaim(
       'E_ISSUER',
       'This wallet does not know where the issuer is: connect once to refresh.',
     );
+  await unlessChanged(db, 'issuer', issuer.id, 'keysNoReclaim');
   const tried = { ...state, tries: state.tries + 1 };
   let res: Response;
   try {

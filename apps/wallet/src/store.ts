@@ -1,7 +1,7 @@
 // The wallet's IndexedDB: thin and typed. The one rule that lives here is atomicity: a payment's
 // spends (what is left of each ticket), its signed uses (the journal) and the payment itself are
 // written in ONE transaction, which re-reads `left`, so two tabs or a crash cannot spend beyond a face.
-import { type Bytes, fail, type Ticket, ticketId } from '@moneybag/protocol';
+import { type Bytes, fail, type KeyChange, type Ticket, ticketId } from '@moneybag/protocol';
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 
 export type KeyKind = 'device' | 'portable';
@@ -252,6 +252,30 @@ export async function putParties(db: DB, role: 'issuers' | 'collectors', list: P
   await tx.done;
 }
 export const listParties = (db: DB, role: 'issuers' | 'collectors') => db.getAll(role);
+
+/** The parties a well-known document serves. */
+export interface PartyLists {
+  issuers: PartyRecord[];
+  collectors: PartyRecord[];
+}
+
+/** A document serving another key for a party already kept: held until the holder confirms it. */
+export interface PendingKeys {
+  served: PartyLists;
+  changes: KeyChange[];
+}
+
+export const getPendingKeys = (db: DB) => db.get('meta', 'pendingKeys') as Promise<PendingKeys | undefined>;
+
+/** Keep the parties trusted now and the change waiting for the holder (or none), in one transaction. */
+export async function putTrust(db: DB, trusted: PartyLists, pending: PendingKeys | undefined): Promise<void> {
+  const tx = db.transaction(['issuers', 'collectors', 'meta'], 'readwrite');
+  for (const p of trusted.issuers) await tx.objectStore('issuers').put(p);
+  for (const p of trusted.collectors) await tx.objectStore('collectors').put(p);
+  if (pending) await tx.objectStore('meta').put(pending, 'pendingKeys');
+  else await tx.objectStore('meta').delete('pendingKeys');
+  await tx.done;
+}
 
 /** Everything a backup carries (the key only where it is portable). */
 export interface Snapshot {

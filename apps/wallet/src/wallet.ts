@@ -6,6 +6,8 @@ import {
   bestVerifier,
   type Challenge,
   type Choice,
+  checkPins,
+  confirmPins,
   decode,
   directChallengeOf,
   encode,
@@ -13,8 +15,11 @@ import {
   formatAmount,
   fromBase64url,
   isProtocolError,
+  type KeyChange,
   type Keys,
+  keyFingerprint,
   keysOf,
+  type PartyRole,
   readWellKnown,
   type Signer,
   selectTickets,
@@ -33,32 +38,68 @@ import {
   addTicket,
   type DB,
   getPayment,
+  getPendingKeys,
   listParties,
   listTickets,
+  type PartyLists,
   type PaymentRecord,
-  putParties,
+  putTrust,
   recordPayment,
   settleDirect,
   type TicketRecord,
 } from './store.ts';
+import { t } from './text.ts';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 let verifier: Promise<Verifier> | undefined;
 export const getVerifier = () => (verifier ??= bestVerifier());
 
-/** The service's `/.well-known/moneybag.json`, kept in the store for offline use. */
+/**
+ * The service's `/.well-known/moneybag.json`, kept in the store for offline use. Each party's key is pinned
+ * the first time it is seen (the parties kept are the pins); a document serving another key for a kept party
+ * is held as pending, the old key still used, until the holder confirms it (`confirmKeys`).
+ */
 export async function refreshTrust(db: DB, origin: string, fetcher: typeof fetch = fetch): Promise<boolean> {
+  let served: PartyLists;
   try {
     const res = await fetcher(new URL('/.well-known/moneybag.json', origin), { cache: 'no-store' });
     if (!res.ok) return false;
-    const { issuers, collectors } = readWellKnown(await res.json());
-    await putParties(db, 'issuers', issuers);
-    await putParties(db, 'collectors', collectors);
-    return true;
+    served = readWellKnown(await res.json());
   } catch {
     return false; // offline: the kept keys serve
   }
+  const kept = { issuers: await listParties(db, 'issuers'), collectors: await listParties(db, 'collectors') };
+  const { changes, trusted } = checkPins(confirmPins(undefined, kept), served);
+  await putTrust(db, trusted, changes.length ? { served, changes } : undefined);
+  return true;
+}
+
+/** The holder checked the new keys: trust the document as it was served. */
+export async function confirmKeys(db: DB): Promise<void> {
+  const pending = await getPendingKeys(db);
+  if (pending) await putTrust(db, pending.served, undefined);
+}
+
+/** A changed key in the holder's words: which party, and the fingerprints of its served and kept key. */
+export const keyChangeText = (c: KeyChange): string =>
+  t('keyChanged', {
+    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
+    id: c.id,
+    served: keyFingerprint(c.served),
+    pinned: keyFingerprint(c.pinned),
+  });
+
+/** Nothing is done with a party whose key changed until the holder confirms it: said with both fingerprints. */
+export async function unlessChanged(
+  db: DB,
+  party: PartyRole,
+  id: string,
+  what: 'keysNoTicket' | 'keysNoPayment' | 'keysNoReclaim',
+): Promise<void> {
+  const c = (await getPendingKeys(db))?.changes.find((x) => x.party === party && x.id === id);
+  if (c)
+    throw new SaidError(party === 'issuer' ? 'E_ISSUER' : 'E_COLLECTOR', `${keyChangeText(c)} ${t(what)}`);
 }
 
 /**
@@ -99,6 +140,7 @@ export async function receiveTicket(
   message: Bytes,
   now = nowSeconds(),
 ): Promise<{ record: TicketRecord; fresh: boolean }> {
+  await unlessChanged(db, 'issuer', decode(message, 'Ticket').issuer, 'keysNoTicket');
   const ticket = await verifyReceivedTicket(message, {
     issuers: await trusted(db, 'issuers'),
     holder,
@@ -157,19 +199,12 @@ function shortOf(e: unknown, holdings: TicketRecord[], c: Challenge, now: number
     c.unit,
   );
   if (e.code === 'E_TOTAL' && /not enough/.test(e.message))
-    return new SaidError(
-      'E_TOTAL',
-      `Not enough left: the shop asks ${asked}, your wallet has ${has} to spend.`,
-    );
+    return new SaidError('E_TOTAL', t('shortOf', { asked, has }));
   if (e.code === 'E_UNIT')
     return holdings.some((h) => h.ticket.unit === c.unit)
-      ? new SaidError(
-          'E_UNIT',
-          `Nothing left: the shop asks ${asked}, and your ${c.unit} tickets are used up.`,
-        )
-      : new SaidError('E_UNIT', `The shop asks ${asked}, and your wallet has no ticket in ${c.unit}.`);
-  if (e.code === 'E_EXPIRED')
-    return new SaidError('E_EXPIRED', `The shop asks ${asked}, but every ticket in ${c.unit} has expired.`);
+      ? new SaidError('E_UNIT', t('usedUp', { asked, unit: c.unit }))
+      : new SaidError('E_UNIT', t('noUnit', { asked, unit: c.unit }));
+  if (e.code === 'E_EXPIRED') return new SaidError('E_EXPIRED', t('allExpired', { asked, unit: c.unit }));
   return e;
 }
 
@@ -217,6 +252,7 @@ export async function payDirect(
   p: { collector: string; shop: string; unit: string; amount: number },
   now_ms = Date.now(),
 ): Promise<PaymentRecord> {
+  await unlessChanged(db, 'collector', p.collector, 'keysNoPayment');
   const holdings = await listTickets(db);
   const choices = selectTickets(holdings, p.unit, p.amount, Math.floor(now_ms / 1000));
   if (choices.length !== 1)
@@ -255,6 +291,7 @@ export async function sendDirect(
 ): Promise<void> {
   const collector = (await listParties(db, 'collectors')).find((c) => c.id === record.collector);
   if (!collector) fail('E_COLLECTOR', `unknown collector ${record.collector}`);
+  await unlessChanged(db, 'collector', collector.id, 'keysNoPayment');
   const res = await fetcher(new URL('/v1/direct', collector.url), {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.moneybag' },

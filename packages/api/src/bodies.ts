@@ -159,7 +159,12 @@ const peer = {
 /** An issuer a collector serves: its Returns by state, and its deny list as last fetched. */
 export const IssuerRow = T.Object({
   ...peer,
-  outbox: T.Object({ pending: int(), delivered: int(), other: int(), lastError: nullable(str()) }),
+  outbox: T.Object({
+    pending: int(),
+    delivered: int(),
+    attention: int('refused by the issuer until the operator re-sends them'),
+    lastError: nullable(str()),
+  }),
   denylist: nullable(T.Object({ holders: int('how many'), updated: int('seconds'), fetchedAt: int('ms') })),
 });
 export const IssuerList = T.Object({ issuers: T.Array(IssuerRow) });
@@ -236,7 +241,10 @@ export const OutboxRow = T.Object({
   issuer: str(),
   origin: str('hex'),
   uses: int(),
-  state: T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('refused')]),
+  state: T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('needs attention')], {
+    description:
+      'needs attention: the issuer refused it (a 4xx but 408/429: a wrong url, a collector it has not registered, a limit); `answer` is its refusal; it waits until re-sent',
+  }),
   attempts: int(),
   nextAttemptAt: int(),
   lastError: nullable(str()),
@@ -244,6 +252,8 @@ export const OutboxRow = T.Object({
   createdAt: int(),
 });
 export const Outbox = T.Object({ outbox: T.Array(OutboxRow) });
+/** The Returns made pending again by the operator. */
+export const Resent = T.Object({ resent: T.Array(int('an outbox id')) });
 
 // --- the issuer's admin ---------------------------------------------------------------------------
 
@@ -365,6 +375,7 @@ export type DirectRowJson = Static<typeof DirectRow>;
 export type DirectListJson = Static<typeof DirectList>;
 export type OutboxRowJson = Static<typeof OutboxRow>;
 export type OutboxJson = Static<typeof Outbox>;
+export type ResentJson = Static<typeof Resent>;
 export type TicketRowJson = Static<typeof TicketRow>;
 export type TicketsJson = Static<typeof Tickets>;
 export type OwedRowJson = Static<typeof OwedRow>;

@@ -127,7 +127,16 @@ export const service = {
     url: '/v1/health',
     auth: null,
     answer: B.Health,
-    summary: 'the roles it serves',
+    summary:
+      "the roles it serves and its database: engine and version ('(embedded)' for the default), fsync, synchronous_commit; 503 `{ok:false,roles,error}` when the database does not answer",
+  }),
+  metrics: ep({
+    method: 'GET',
+    url: '/metrics',
+    auth: null,
+    answer: T.String({ description: 'Prometheus text format 0.0.4' }),
+    summary:
+      'for Prometheus: requests and latencies by route, status and code; bags; uses accepted and refused by code; signatures verified; outbox depth and oldest age by state; deny-list size; the process (README: what to alert on)',
   }),
   me: ep({
     method: 'GET',
@@ -317,6 +326,23 @@ export const collectorAdmin = {
     auth: ['collector'],
     answer: B.Outbox,
     summary: 'the Returns to issuers (500, newest first) and where each stands',
+  }),
+  resend: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/outbox/:id/resend',
+    auth: ['collector'],
+    params: T.Object({ id: T.String({ description: 'the outbox id' }) }),
+    answer: B.Resent,
+    summary:
+      'sends a Return again now (pending, due at once), after the operator fixed what the issuer refused',
+    refusals: '404 `E_NOT_FOUND` if unknown or delivered',
+  }),
+  resendAll: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/outbox/resend',
+    auth: ['collector'],
+    answer: B.Resent,
+    summary: 'sends every Return that needs attention again now',
   }),
 } as const;
 

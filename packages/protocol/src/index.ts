@@ -68,6 +68,7 @@ export {
   type Blame,
   checkReclaim,
   issueTicket,
+  judgeReturn,
   type ReclaimAnswer,
   type ReclaimContext,
   type ReclaimOutcome,
@@ -78,6 +79,8 @@ export {
   type SettlementStore,
   settleReturn,
   ticketFingerprint,
+  type VerifiedReturn,
+  verifyReturn,
 } from './issuer.ts';
 export {
   type Allocation,
@@ -107,6 +110,14 @@ export {
   type Ticket,
   type Use,
 } from './messages.ts';
+export {
+  checkPins,
+  confirmPins,
+  type KeyChange,
+  type PartyLists,
+  type PartyRole,
+  type Pins,
+} from './pins.ts';
 export {
   checkPayment,
   closeBag,

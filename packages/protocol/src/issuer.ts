@@ -1,5 +1,5 @@
 // The issuer: issuing tickets (3.1), settling Returns (5.3) and answering Reclaims (5.4).
-import { toHex } from './bytes.ts';
+import { byteKey, toHex } from './bytes.ts';
 import { checkOfReclaim, checkOfUse, type Keys, reclaimableFrom, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
@@ -56,6 +56,84 @@ export interface Settlement {
   deny: Bytes[];
 }
 
+/** A Return whose Q verified under its sending collector's key, with the verdict of each use's S. */
+export interface VerifiedReturn {
+  from: string;
+  r: Return;
+  /** ok[i]: item i's S verified over its `chal`. */
+  ok: boolean[];
+}
+
+/**
+ * 5.3, the signatures: Q under the sending collector's key (else E_COLLECTOR) and each use's S, in one
+ * batch for the verifier. Needs no stored state, so a service may run it before it takes any lock.
+ */
+export async function verifyReturn(
+  message: Uint8Array | Return,
+  from: string,
+  ctx: { collectors: Keys; verifier: Verifier },
+): Promise<VerifiedReturn> {
+  const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
+  const key = ctx.collectors.get(from);
+  const checks = r.items.map((it) => checkOfUse(it, it.shop, it.chal));
+  if (key) checks.push({ publicKey: key, message: returnBody(r), signature: r.Q });
+  const ok = await ctx.verifier.verify(checks);
+  if (!key || !ok[checks.length - 1] || r.collector !== from)
+    fail('E_COLLECTOR', 'the Return is not signed by the collector sending it');
+  return { from, r, ok: ok.slice(0, r.items.length) };
+}
+
+/** 5.3, each returned use in order against what the issuer stored: the outcome to store in one transaction. */
+export async function judgeReturn(
+  v: VerifiedReturn,
+  ctx: { issuer: string; store: Omit<SettlementStore, 'answered'> },
+): Promise<Settlement> {
+  const { from, r, ok } = v;
+  const answer: SettlementAnswer = { settled: 0, rejected: [] };
+  const remembered: SettledUse[] = [];
+  const deny: Bytes[] = [];
+  const seenHere = new Set<string>();
+  const spentHere = new Map<string, number>();
+  // A Return holds thousands of uses: byte keys and one ticketId per use keep this loop off the hot path.
+  for (let index = 0; index < r.items.length; index++) {
+    const item = r.items[index];
+    const t = item.ticket;
+    if (t.issuer !== ctx.issuer || !(await ctx.store.issued(t))) {
+      answer.rejected.push({ index, code: 'E_NOT_ISSUED', blame: 'collector' });
+      continue;
+    }
+    if (!ok[index]) {
+      answer.rejected.push({ index, code: 'E_USE_SIGNATURE', blame: 'collector' });
+      continue;
+    }
+    const S = byteKey(item.S);
+    if (seenHere.has(S) || (await ctx.store.remembered(item.S))) {
+      answer.rejected.push({ index, code: 'E_DUPLICATE', blame: 'collector' });
+      continue;
+    }
+    seenHere.add(S);
+    const id = ticketId(t);
+    const spent = spentHere.get(id) ?? (await ctx.store.spent(id));
+    const reclaimed = await ctx.store.reclaimed(id);
+    if (reclaimed > 0 && spent + reclaimed + item.amount > t.face) {
+      // Returned after the issuer's horizon: the collector's fault, not the holder's.
+      answer.rejected.push({ index, code: 'E_RECLAIMED', blame: 'collector' });
+      remembered.push({ index, item, code: 'E_RECLAIMED' });
+      continue;
+    }
+    if (spent + item.amount > t.face) {
+      answer.rejected.push({ index, code: 'E_OVERSPENT', blame: 'holder' });
+      remembered.push({ index, item, code: 'E_OVERSPENT' });
+      deny.push(t.holder);
+      continue;
+    }
+    spentHere.set(id, spent + item.amount);
+    remembered.push({ index, item });
+    answer.settled++;
+  }
+  return { from, origin: r.origin, answer, remembered, deny };
+}
+
 /**
  * 5.3: settle a Return (its bytes, or already decoded) sent by the authenticated collector `from`. A Return refused whole throws a
  * ProtocolError (a decoder code, E_COLLECTOR). One settled before from the same collector gives
@@ -69,55 +147,7 @@ export async function settleReturn(
   const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
   const stored = await ctx.store.answered(from, r.origin);
   if (stored) return { retry: true, answer: stored };
-  const key = ctx.collectors.get(from);
-  const checks = r.items.map((it) => checkOfUse(it, it.shop, it.chal));
-  if (key) checks.push({ publicKey: key, message: returnBody(r), signature: r.Q });
-  const ok = await ctx.verifier.verify(checks);
-  if (!key || !ok[checks.length - 1] || r.collector !== from)
-    fail('E_COLLECTOR', 'the Return is not signed by the collector sending it');
-
-  const answer: SettlementAnswer = { settled: 0, rejected: [] };
-  const remembered: SettledUse[] = [];
-  const deny: Bytes[] = [];
-  const seenHere = new Set<string>();
-  const spentHere = new Map<string, number>();
-  for (const [index, item] of r.items.entries()) {
-    const t = item.ticket;
-    const reject = (code: Code, blame: Blame) => answer.rejected.push({ index, code, blame });
-    if (t.issuer !== ctx.issuer || !(await ctx.store.issued(t))) {
-      reject('E_NOT_ISSUED', 'collector');
-      continue;
-    }
-    if (!ok[index]) {
-      reject('E_USE_SIGNATURE', 'collector');
-      continue;
-    }
-    const S = toHex(item.S);
-    if (seenHere.has(S) || (await ctx.store.remembered(item.S))) {
-      reject('E_DUPLICATE', 'collector');
-      continue;
-    }
-    seenHere.add(S);
-    const id = ticketId(t);
-    const spent = spentHere.get(id) ?? (await ctx.store.spent(id));
-    const reclaimed = await ctx.store.reclaimed(id);
-    if (reclaimed > 0 && spent + reclaimed + item.amount > t.face) {
-      // Returned after the issuer's horizon: the collector's fault, not the holder's.
-      reject('E_RECLAIMED', 'collector');
-      remembered.push({ index, item, code: 'E_RECLAIMED' });
-      continue;
-    }
-    if (spent + item.amount > t.face) {
-      reject('E_OVERSPENT', 'holder');
-      remembered.push({ index, item, code: 'E_OVERSPENT' });
-      deny.push(t.holder);
-      continue;
-    }
-    spentHere.set(id, spent + item.amount);
-    remembered.push({ index, item });
-    answer.settled++;
-  }
-  return { from, origin: r.origin, answer, remembered, deny };
+  return judgeReturn(await verifyReturn(r, from, ctx), ctx);
 }
 
 /** The text that names a ticket's body, to compare "same fields and C" in a store. */

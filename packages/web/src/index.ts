@@ -9,5 +9,6 @@ export {
   validUntil,
 } from './format.ts';
 export { type Lang, pickLang, translator } from './i18n.ts';
+export { askPersistentStorage } from './storage.ts';
 export { holdTab, type TabState } from './tab.ts';
 export { type Said, SaidError, say } from './words.ts';

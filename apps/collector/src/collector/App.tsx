@@ -15,6 +15,7 @@ import {
   listTotals,
   type NewShop,
   pairShop,
+  resendReturn,
   settlementOf,
 } from './api.ts';
 import { ImportBag } from './ImportBag.tsx';
@@ -311,7 +312,9 @@ function Issuers({ token, version }: { token: string; version: number }) {
                 <td>
                   {i.outbox.pending > 0 && <span className="badge warn">{i.outbox.pending} pending</span>}{' '}
                   <span className="badge ok">{i.outbox.delivered} delivered</span>
-                  {i.outbox.other > 0 && <span className="badge bad">{i.outbox.other} refused</span>}
+                  {i.outbox.attention > 0 && (
+                    <span className="badge bad">{i.outbox.attention} need attention</span>
+                  )}
                   {i.outbox.lastError && <div className="bad">{i.outbox.lastError}</div>}
                 </td>
                 <td>
@@ -330,13 +333,19 @@ function Issuers({ token, version }: { token: string; version: number }) {
   );
 }
 
-const STATE_BADGE = { pending: 'warn', delivered: 'ok', refused: 'bad' } as const;
+const STATE_BADGE = { pending: 'warn', delivered: 'ok', 'needs attention': 'bad' } as const;
 
-function Outbox({ token, version }: { token: string; version: number }) {
+function Outbox({ token, version, changed }: { token: string; version: number; changed: () => void }) {
   const { data, error } = useLoad(() => listOutbox(token), [token, version]);
+  const [failed, setFailed] = useState<unknown>();
+  const resend = (id: number) =>
+    resendReturn(token, id).then(() => {
+      setFailed(undefined);
+      changed();
+    }, setFailed);
   return (
     <Section title="Outbox to issuers">
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? failed} />
       {data && data.outbox.length === 0 && <p className="muted">Nothing returned yet.</p>}
       <div className="scroll">
         <table data-testid="outbox">
@@ -357,6 +366,16 @@ function Outbox({ token, version }: { token: string; version: number }) {
                 <td>
                   <span className={`badge ${STATE_BADGE[r.state]}`}>{r.state}</span>
                   {settlementOf(r) && <span> {settlementOf(r)?.settled} settled</span>}
+                  {r.state === 'needs attention' && (
+                    <div>
+                      The issuer refused it
+                      {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}. Fix
+                      the cause (its url, this collector's registration there), then{' '}
+                      <button className="secondary" onClick={() => resend(r.id)}>
+                        Re-send
+                      </button>
+                    </div>
+                  )}
                   {r.state === 'pending' && r.attempts > 0 && (
                     <div className="muted">
                       {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
@@ -400,7 +419,7 @@ export function CollectorApp({ token }: { token: string }) {
           <Bags token={token} version={version} />
           <Direct token={token} version={version} />
           <Issuers token={token} version={version} />
-          <Outbox token={token} version={version} />
+          <Outbox token={token} version={version} changed={changed} />
         </div>
       </div>
     </>

@@ -10,6 +10,7 @@ import type {
   NewShopRequestJson,
   OutboxJson,
   OutboxRowJson,
+  ResentJson,
   ShopsJson,
   TotalsJson,
 } from '@moneybag/api';
@@ -47,6 +48,9 @@ export const listAllocations = (token: string, shop: string) =>
 export const listDirect = (token: string) => call<DirectListJson>('/v1/admin/collector/direct', { token });
 export const listIssuers = (token: string) => call<IssuerListJson>('/v1/admin/collector/issuers', { token });
 export const listOutbox = (token: string) => call<OutboxJson>('/v1/admin/collector/outbox', { token });
+/** Sends a Return again now (after fixing what the issuer refused). */
+export const resendReturn = (token: string, id: number) =>
+  call<ResentJson>(`/v1/admin/collector/outbox/${id}/resend`, { token, method: 'POST' });
 
 /**
  * A bag delivered by hand, collected on behalf of the shop it names (`to`): with that shop's token on

@@ -126,13 +126,12 @@ export async function receiveDirect(
   window_ms = DIRECT_WINDOW_MS,
 ): Promise<{ receipt: string }> {
   const now_ms = Date.now();
-  // The window table keeps each S for twice the window; older rows can no longer matter.
-  await store.forgetDirectBefore(s.db, now_ms - 2 * window_ms);
+  // A refused request changes nothing: the window is a query over every payment kept.
   const d = await checkDirect(message, {
     collector: s.collector,
     now_ms,
     window_ms,
-    seen: (S) => store.directSeen(s.db, toBase64url(S)),
+    seen: (S) => store.directSeen(s.db, toBase64url(S), now_ms - 2 * window_ms),
     issuers: await s.keysOf('issuer'),
     verifier: s.verifier,
     signer: s.signer(s.collector),
@@ -181,7 +180,8 @@ export async function addShop(s: Service, id: string, label: string) {
 /** A new token for a shop, as a pairing link; 404 if there is no such shop. */
 export async function pairShop(s: Service, id: string) {
   const shop = await s.party(id);
-  if (shop?.role !== 'shop') refuse(404, 'E_NOT_FOUND', shop ? `${id} is not a shop` : `no shop ${id}`);
+  if (shop?.role !== 'shop' || shop.removed)
+    refuse(404, 'E_NOT_FOUND', shop && !shop.removed ? `${id} is not a shop` : `no shop ${id}`);
   const token = await s.addToken(shop.id);
   return { id: shop.id, label: shop.label, token, pairing: pairingLink(s.origin, shop.id, token) };
 }

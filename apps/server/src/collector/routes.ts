@@ -11,7 +11,9 @@ import { decodeViews, isId } from '@moneybag/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody, refuse, route } from '../http.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Service } from '../service.ts';
+import { resendOutbox } from '../storage/collector.ts';
 import {
   addShop,
   allocateFor,
@@ -27,17 +29,26 @@ import {
   totalsView,
 } from './logic.ts';
 
+/** The default largest bag (`--bag-limit`): ~100,000 uses. */
 export const BAG_LIMIT = 32 * 1024 * 1024;
 
 export interface CollectorOptions {
   service: Service;
+  /** The largest bag in bytes (413 E_TOO_LARGE above). */
+  bagLimit: number;
+  metrics?: Metrics;
+  /** The route config of an endpoint anyone can call (its rate limit). */
+  limited?: object;
   /** A bag or direct payment was stored (the outbox may send its Returns). */
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
 }
 
-export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app, { service: s, ...opts }) => {
+export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
+  app,
+  { service: s, bagLimit, metrics, limited, ...opts },
+) => {
   if (opts.holdOutbox) {
     const hold = opts.holdOutbox;
     // The raw response's close comes once, whether answered, refused or cut off.
@@ -64,9 +75,16 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
     return { allocations: await allocateFor(s, partyOf(req).id, body) };
   });
 
-  route(app, protocol.bag, async (req) => receiveBag(s, partyOf(req).id, rawBody(req)), {
-    bodyLimit: BAG_LIMIT,
-  });
+  route(
+    app,
+    protocol.bag,
+    async (req) => {
+      const answer = await receiveBag(s, partyOf(req).id, rawBody(req));
+      metrics?.bag(answer);
+      return answer;
+    },
+    { bodyLimit: bagLimit },
+  );
 
   route(app, protocol.bagAnswer, async (req) => {
     const { digest } = req.params as { digest: string };
@@ -76,7 +94,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
     return found.answer;
   });
 
-  route(app, protocol.direct, async (req) => receiveDirect(s, rawBody(req)));
+  route(app, protocol.direct, async (req) => receiveDirect(s, rawBody(req)), { config: limited });
 
   // --- admin JSON for the collector's page ---------------------------------------------------
 
@@ -93,9 +111,11 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
       } catch {
         // receiveBag answers with the decoder's code
       }
-      return receiveBag(s, to, message);
+      const answer = await receiveBag(s, to, message);
+      metrics?.bag(answer);
+      return answer;
     },
-    { bodyLimit: BAG_LIMIT },
+    { bodyLimit: bagLimit },
   );
 
   route(app, admin.shops, async () => shopsView(s));
@@ -117,4 +137,18 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (app,
   route(app, admin.totals, async () => totalsView(s));
   route(app, admin.direct, async () => directView(s));
   route(app, admin.outbox, async () => outboxView(s));
+
+  // The operator fixed the cause (the issuer's url, the collector's registration there, a limit): the Returns
+  // are due again, sent at once.
+  const resent = (ids: number[]) => {
+    if (ids.length) opts.onBag?.();
+    return { resent: ids };
+  };
+  route(app, admin.resend, async (req) => {
+    const { id } = req.params as { id: string };
+    const ids = /^\d{1,15}$/.test(id) ? await resendOutbox(s.db, Number(id)) : [];
+    if (!ids.length) refuse(404, 'E_NOT_FOUND', `no Return ${id} waiting (unknown, or delivered)`);
+    return resent(ids);
+  });
+  route(app, admin.resendAll, async () => resent(await resendOutbox(s.db, 'attention')));
 };

@@ -5,25 +5,28 @@ import {
   checkReclaim,
   decode,
   encode,
+  equal,
   fail,
   fromBase64url,
   fromText,
   issueTicket,
+  judgeReturn,
   type ReclaimAnswerJson,
   type ReturnItem,
   reclaimAnswerJson,
   type Settlement,
-  settleReturn,
+  type SettlementAnswer,
   type Ticket,
   ticketFingerprint,
   ticketId,
   toBase64url,
   toHex,
   toText,
+  verifyReturn,
 } from '@moneybag/protocol';
 import { nowSeconds, type Service } from '../service.ts';
 import * as store from '../storage/issuer.ts';
-import type { Sql } from '../storage/sql.ts';
+import { hex, isUniqueViolation, type Sql } from '../storage/sql.ts';
 
 /** A new ticket for a holder, stored, as its text form. */
 export async function issue(
@@ -65,60 +68,93 @@ const useJson = (it: ReturnItem) => ({
   S: toBase64url(it.S),
 });
 
-/** 5.3 in one transaction: the lookups and the writes see one state. */
-export async function settle(s: Service, from: string, message: Uint8Array) {
-  const collectors = await s.keysOf('collector');
-  return s.db.tx(async (sql) => {
-    // One settlement or reclaim at a time, so that two Returns of one ticket, or a Return and a reclaim,
-    // cannot both fit under its face.
-    await store.lockSettlements(sql);
-    // Load what this Return's lookups need in a few queries, then answer settleReturn from memory.
-    let r: ReturnType<typeof decode<'Return'>> | undefined;
+/**
+ * 5.3. The signatures first, on the verifier's workers, with no transaction open; then one transaction that
+ * locks the rows of the tickets this Return touches (two Returns of one ticket, or a Return and a reclaim,
+ * settle one after the other, so that they cannot both fit under its face; others at once), reads what the
+ * judgement needs in a few bulk queries, and stores the outcome in a few bulk statements.
+ */
+export async function settle(s: Service, from: string, message: Uint8Array): Promise<SettlementAnswer> {
+  const r = decode(message, 'Return');
+  const origin = toHex(r.origin);
+  const stored = await store.settledAnswer(s.db, from, origin);
+  if (stored) return stored;
+  const v = await verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
+  const ids = [...new Set(r.items.map((it) => ticketId(it.ticket)))];
+  const sigs = r.items.map((it) => hex(it.S));
+  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: sigs[i] }));
+  for (let attempt = 0; ; attempt++) {
     try {
-      r = decode(message, 'Return');
-    } catch {
-      r = undefined; // settleReturn decodes again and throws the protocol's code
+      return await s.db.tx(async (sql) => {
+        const tickets = await store.lockTickets(sql, ids);
+        // Settled while this one waited for the locks (the same Return sent twice at once).
+        const again = await store.settledAnswer(sql, from, origin);
+        if (again) return again;
+        const remembered = await store.rememberedSignatures(sql, keys);
+        // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
+        const reclaimed = await store.reclaimedOf(sql, ids);
+        const result = await judgeReturn(v, {
+          issuer: s.issuer,
+          store: {
+            issued: issuedAmong(tickets),
+            remembered: (S) => remembered.has(hex(S)),
+            spent: (id) => tickets.get(id)?.spent ?? 0,
+            reclaimed: (id) => reclaimed.get(id) ?? 0,
+          },
+        });
+        await record(sql, result, r.items, message, keys);
+        return result.answer;
+      });
+    } catch (e) {
+      // A Return of the same origin or a use of the same S stored at once by another transaction that
+      // locked no common ticket: judge again, now seeing it.
+      if (!isUniqueViolation(e) || attempt >= 2) throw e;
     }
-    const items = r?.items ?? [];
-    const issued = await store.issuedFingerprints(sql, [
-      ...new Set(items.map((it) => ticketFingerprint(it.ticket))),
-    ]);
-    const remembered = await store.rememberedSignatures(sql, [
-      ...new Set(items.map((it) => toBase64url(it.S))),
-    ]);
-    const ids = [...new Set(items.map((it) => ticketId(it.ticket)))];
-    const spent = await store.spentOf(sql, ids);
-    const reclaimed = await store.reclaimedOf(sql, ids);
-    const result = await settleReturn(message, from, {
-      issuer: s.issuer,
-      collectors,
-      verifier: s.verifier,
-      store: {
-        answered: (c, origin) => store.settledAnswer(sql, c, toHex(origin)),
-        issued: (t) => issued.has(ticketFingerprint(t)),
-        remembered: (S) => remembered.has(toBase64url(S)),
-        spent: (id) => spent.get(id) ?? 0,
-        reclaimed: (id) => reclaimed.get(id) ?? 0,
-      },
-    });
-    if ('retry' in result) return result.answer;
-    await record(sql, result, message);
-    return result.answer;
-  });
+  }
 }
 
-async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<void> {
+/** Whether this issuer issued exactly the ticket (same fields and C): its fingerprint computed once per ticket. */
+function issuedAmong(tickets: ReadonlyMap<string, store.TicketState>): (t: Ticket) => boolean {
+  const matched = new Map<string, Ticket>();
+  return (t) => {
+    const id = ticketId(t);
+    const row = tickets.get(id);
+    if (!row) return false;
+    const known = matched.get(id);
+    if (known && sameTicket(known, t)) return true;
+    if (row.fingerprint !== ticketFingerprint(t)) return false;
+    matched.set(id, t);
+    return true;
+  };
+}
+
+const sameTicket = (a: Ticket, b: Ticket): boolean =>
+  a.issuer === b.issuer &&
+  a.unit === b.unit &&
+  a.face === b.face &&
+  a.expires === b.expires &&
+  equal(a.serial, b.serial) &&
+  equal(a.holder, b.holder) &&
+  equal(a.C, b.C);
+
+async function record(
+  sql: Sql,
+  r: Settlement,
+  items: readonly ReturnItem[],
+  message: Uint8Array,
+  keys: store.SignatureKey[],
+): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
-  const items = decode(message, 'Return').items;
   await store.insertSettled(sql, {
     collector: r.from,
     origin,
     settled: r.answer.settled,
     answer: r.answer,
-    message: toText(message),
+    message,
     at: now,
   });
+  // (each ticket's settled sum follows in its row: the database's trigger adds the settled uses)
   if (r.remembered.length)
     await store.rememberUses(
       sql,
@@ -126,6 +162,7 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
       r.remembered.map(({ item, index, code }) => ({
         S: item.S,
         ticket: ticketId(item.ticket),
+        expires: item.ticket.expires,
         shop: item.shop,
         unit: item.ticket.unit,
         amount: item.amount,
@@ -134,28 +171,47 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
         code: code ?? null,
       })),
     );
-  const codes = new Map(r.answer.rejected.map((x) => [x.index, x]));
-  for (const [index, item] of items.entries()) {
-    const rej = codes.get(index);
-    if (!rej) continue;
-    // The proof: the earlier uses of the ticket (overspent; and for a use returned after the ticket was
-    // reclaimed, with the reclaim), or the use returned before with that S.
-    let earlier: store.EarlierUse[] = [];
-    let reclaim: store.ReclaimRow | undefined;
-    if (rej.code === 'E_RECLAIMED') {
-      earlier = await store.settledUsesOf(sql, ticketId(item.ticket));
-      reclaim = await store.reclaimOf(sql, ticketId(item.ticket));
-    } else if (rej.code === 'E_OVERSPENT') {
-      earlier = await store.settledUsesOf(sql, ticketId(item.ticket));
-      await store.denyHolder(sql, {
-        holder: toBase64url(item.ticket.holder),
-        ticket: ticketId(item.ticket),
-        at: now,
-      });
-    } else if (rej.code === 'E_DUPLICATE') earlier = await store.usesWithSignature(sql, toBase64url(item.S));
-    await store.insertIncident(sql, {
-      code: rej.code,
-      blame: rej.blame,
+  if (!r.answer.rejected.length) return;
+  // The proofs: the settled uses of each overspent ticket (this Return's included), the use returned
+  // before with a duplicate's S; read in one query each, after this Return's uses were stored.
+  const rejected = r.answer.rejected.map((x) => ({ ...x, item: items[x.index] }));
+  const over = rejected.filter((x) => x.code === 'E_OVERSPENT');
+  const dup = rejected.filter((x) => x.code === 'E_DUPLICATE');
+  // A use returned after its ticket was reclaimed: the proof shows the ticket's settled uses and the reclaim.
+  const late = rejected.filter((x) => x.code === 'E_RECLAIMED');
+  const usesOf =
+    over.length + late.length
+      ? await store.settledUsesOf(
+          sql,
+          [...over, ...late].map((x) => ({ id: ticketId(x.item.ticket), expires: x.item.ticket.expires })),
+        )
+      : new Map<string, store.EarlierUse[]>();
+  const reclaims = new Map<string, store.ReclaimRow>();
+  for (const id of new Set(late.map((x) => ticketId(x.item.ticket)))) {
+    const row = await store.reclaimOf(sql, id);
+    if (row) reclaims.set(id, row);
+  }
+  const withS = dup.length
+    ? await store.usesWithSignatures(
+        sql,
+        dup.map((x) => keys[x.index]),
+      )
+    : new Map<string, store.EarlierUse[]>();
+  const denied = new Map<string, string>();
+  for (const x of over) {
+    const holder = toBase64url(x.item.ticket.holder);
+    if (!denied.has(holder)) denied.set(holder, ticketId(x.item.ticket));
+  }
+  await store.denyHolders(
+    sql,
+    [...denied].map(([holder, ticket]) => ({ holder, ticket })),
+    now,
+  );
+  await store.insertIncidents(
+    sql,
+    rejected.map(({ code, blame, index, item }) => ({
+      code,
+      blame,
       collector: r.from,
       origin,
       index,
@@ -164,13 +220,21 @@ async function record(sql: Sql, r: Settlement, message: Uint8Array): Promise<voi
       proof: {
         use: useJson(item),
         ticket: toText(encode({ type: 'Ticket', ...item.ticket })),
-        earlier,
-        ...(reclaim && { reclaim: { amount: reclaim.amount, ticket: reclaim.newTicket, at: reclaim.at } }),
+        earlier:
+          code === 'E_OVERSPENT' || code === 'E_RECLAIMED'
+            ? (usesOf.get(ticketId(item.ticket)) ?? [])
+            : code === 'E_DUPLICATE'
+              ? (withS.get(keys[index].s) ?? [])
+              : [],
+        ...(code === 'E_RECLAIMED' && reclaimProof(reclaims.get(ticketId(item.ticket)))),
       },
       at: now,
-    });
-  }
+    })),
+  );
 }
+
+const reclaimProof = (r: store.ReclaimRow | undefined) =>
+  r && { reclaim: { amount: r.amount, ticket: r.newTicket, at: r.at } };
 
 /** How long a ticket issued for a reclaimed remainder is valid: a year (5.4 leaves it to the issuer). */
 export const RECLAIMED_TICKET_LIFETIME = 365 * 86_400;
@@ -180,8 +244,10 @@ export const RECLAIMED_TICKET_LIFETIME = 365 * 86_400;
  * A refusal throws the ProtocolError of its code (422), and nothing is stored.
  */
 export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimAnswerJson> {
+  // The reclaimed ticket's row locked, as a settlement locks it: both decide what is left of it.
+  const id = ticketId(decode(message, 'Reclaim').ticket);
   return s.db.tx(async (sql) => {
-    await store.lockSettlements(sql); // with settlements: both decide what is left of a ticket
+    const locked = await store.lockTickets(sql, [id]);
     const now = nowSeconds();
     const out = await checkReclaim(message, {
       issuer: s.issuer,
@@ -191,13 +257,13 @@ export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimA
       verifier: s.verifier,
       signer: s.signer(s.issuer),
       store: {
-        issued: async (t) => (await store.issuedFingerprints(sql, [ticketFingerprint(t)])).size > 0,
+        issued: (t) => locked.get(ticketId(t))?.fingerprint === ticketFingerprint(t),
         reclaim: async (id) => {
           const r = await store.reclaimOf(sql, id);
           return r && { ticket: decode(fromText(r.newTicket), 'Ticket'), amount: r.amount };
         },
         denied: (holder) => store.isDenied(sql, toBase64url(holder)),
-        spent: async (id) => (await store.spentOf(sql, [id])).get(id) ?? 0,
+        spent: (t) => locked.get(t)?.spent ?? 0,
       },
     });
     if ('retry' in out) return reclaimAnswerJson(out.answer);

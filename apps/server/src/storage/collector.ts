@@ -80,7 +80,7 @@ export async function listShops(sql: Sql, now: number): Promise<ShopRow[]> {
        count(a.root) FILTER (WHERE a.collected IS NOT NULL) AS collected,
        count(a.root) FILTER (WHERE a.collected IS NULL AND a.due <= $1) AS late
      FROM parties p LEFT JOIN allocations a ON a.party = p.id
-     WHERE p.role = 'shop' GROUP BY p.id, p.label, p.created_at ORDER BY p.id`,
+     WHERE p.role = 'shop' AND p.removed_at IS NULL GROUP BY p.id, p.label, p.created_at ORDER BY p.id`,
     [now],
   );
   return rows.map((r) => ({
@@ -177,13 +177,15 @@ export async function acceptedTotals(sql: Sql): Promise<TotalRow[]> {
 
 // --- direct payments (3.5) ------------------------------------------------------------------------
 
-/** Forgets direct payments received before `before_ms`: outside every window, they can no longer matter. */
-export async function forgetDirectBefore(sql: Sql, before_ms: number): Promise<void> {
-  await sql.query('DELETE FROM direct_payments WHERE received_at < $1', [before_ms]);
-}
-
-export async function directSeen(sql: Sql, S: string): Promise<boolean> {
-  return (await sql.query('SELECT 1 FROM direct_payments WHERE s = $1', [S])).count > 0;
+/**
+ * Whether this S was received since `since_ms` (the replay window, by a query: every direct payment and its
+ * receipt stay on record; the primary key refuses an S twice whatever its age).
+ */
+export async function directSeen(sql: Sql, S: string, since_ms: number): Promise<boolean> {
+  return (
+    (await sql.query('SELECT 1 FROM direct_payments WHERE s = $1 AND received_at >= $2', [S, since_ms]))
+      .count > 0
+  );
 }
 
 /** A direct payment: its window row, and its accepted use (kind 'direct', index 0 of its origin). */
@@ -213,22 +215,17 @@ export async function insertDirect(
 /** A row as the admin JSON shows it. */
 export type DirectRow = DirectRowJson;
 
-/**
- * Direct payments (500). When each was received is its Return's: the window table forgets a payment once
- * it can no longer matter, the outbox keeps its row.
- */
+/** The direct payments, newest first (at most 500). */
 export async function listDirect(sql: Sql): Promise<DirectRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT u.origin, u.shop, u.unit, u.amount, o.created_at
-     FROM accepted_uses u JOIN outbox o ON o.origin = u.origin AND o.issuer = u.issuer
-     WHERE u.kind = 'direct' ORDER BY u.origin LIMIT 500`,
+    'SELECT origin, shop, unit, amount, received_at FROM direct_payments ORDER BY received_at DESC, origin LIMIT 500',
   );
   return rows.map((r) => ({
     origin: r.origin as string,
     shop: r.shop as string,
     unit: r.unit as string,
     amount: int(r.amount),
-    receivedAt: int(r.created_at),
+    receivedAt: int(r.received_at),
   }));
 }
 
@@ -249,12 +246,15 @@ export async function insertOutbox(
   );
 }
 
+export type OutboxState = 'pending' | 'delivered' | 'needs attention';
+
 export interface OutboxRow {
   id: number;
   issuer: string;
   origin: string;
   uses: number;
-  state: 'pending' | 'delivered' | 'refused';
+  /** `needs attention`: the issuer refused it (its answer kept) until the operator re-sends it. */
+  state: OutboxState;
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -285,20 +285,27 @@ export async function listOutbox(sql: Sql): Promise<OutboxRow[]> {
   return rows.map(outboxRow);
 }
 
-/** Pending Returns whose next attempt is due at `now`, oldest first. */
-export async function dueOutbox(sql: Sql, now: number, limit: number): Promise<OutboxRow[]> {
+/**
+ * Claims the oldest pending Return due at `now` for `leaseMs`: its next attempt moves past the lease, so that
+ * another process (each skips the rows another is claiming) takes it only if this one has not answered by
+ * then, having crashed. Each Return is sent by one process at a time.
+ */
+export async function claimDue(sql: Sql, now: number, leaseMs: number): Promise<OutboxRow | undefined> {
   const { rows } = await sql.query(
-    "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
-    [now, limit],
+    `UPDATE outbox o SET next_attempt_at = $2 FROM (
+       SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1
+       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+     ) due WHERE o.id = due.id RETURNING o.*`,
+    [now, now + leaseMs],
   );
-  return rows.map(outboxRow);
+  return rows[0] && outboxRow(rows[0]);
 }
 
-/** The issuer's final word on a Return: delivered (2xx) or refused (a 4xx). */
+/** The issuer answered: delivered (2xx), or a refusal that needs the operator (a 4xx). */
 export async function outboxAnswered(
   db: Db,
   id: number,
-  a: { state: 'delivered' | 'refused'; attempts: number; answer: string; error: string | null },
+  a: { state: Exclude<OutboxState, 'pending'>; attempts: number; answer: string; error: string | null },
 ): Promise<void> {
   await db.query('UPDATE outbox SET state = $1, attempts = $2, answer = $3, last_error = $4 WHERE id = $5', [
     a.state,
@@ -320,4 +327,40 @@ export async function outboxRetryAt(
     a.error,
     id,
   ]);
+}
+
+/**
+ * The operator re-sends Returns that are not delivered (one by id, or every one that needs attention): they
+ * are due now. Returns the ids made pending.
+ */
+export async function resendOutbox(db: Db, id: number | 'attention'): Promise<number[]> {
+  const { rows } = await db.query<{ id: unknown }>(
+    id === 'attention'
+      ? "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE state = 'needs attention' RETURNING id"
+      : "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE id = $2 AND state <> 'delivered' RETURNING id",
+    id === 'attention' ? [Date.now()] : [Date.now(), id],
+  );
+  return rows.map((r) => int(r.id)).sort((a, b) => a - b);
+}
+
+/** Every Return to one issuer that is not delivered, due now (its operator registered it again). */
+export async function resendTo(db: Db, issuer: string): Promise<void> {
+  await db.query(
+    "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE issuer = $2 AND state <> 'delivered'",
+    [Date.now(), issuer],
+  );
+}
+
+/** How many Returns wait (pending or needing attention), and the age of the oldest, for /metrics. */
+export async function outboxDepth(
+  sql: Sql,
+): Promise<{ state: OutboxState; count: number; oldest: number | null }[]> {
+  const { rows } = await sql.query<Record<string, unknown>>(
+    "SELECT state, count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state <> 'delivered' GROUP BY state",
+  );
+  return rows.map((r) => ({
+    state: r.state as OutboxState,
+    count: int(r.n),
+    oldest: r.oldest === null ? null : int(r.oldest),
+  }));
 }

@@ -2,12 +2,7 @@
 // reclaims.
 import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
 import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
-import { b64, insertWords, int, type Sql } from './sql.ts';
-
-/** Holds, until the transaction ends, the lock that serializes settlements and reclaims (one at a time). */
-export async function lockSettlements(sql: Sql): Promise<void> {
-  await sql.query('SELECT pg_advisory_xact_lock(4242)');
-}
+import { base64urlOf, hex, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
   sql: Sql,
@@ -52,8 +47,7 @@ export interface TicketRow {
 /** The newest tickets (500), with what was spent of each. */
 export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT t.*, coalesce((SELECT sum(amount) FROM remembered_uses u WHERE u.ticket = t.id AND u.code IS NULL), 0) AS spent,
-       coalesce((SELECT amount FROM reclaims r WHERE r.ticket = t.id), 0) AS reclaimed
+    `SELECT t.*, coalesce((SELECT amount FROM reclaims r WHERE r.ticket = t.id), 0) AS reclaimed
      FROM tickets t ORDER BY issued_at DESC, id LIMIT 500`,
   );
   return rows.map((r) => ({
@@ -69,28 +63,58 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   }));
 }
 
-/** Which of these ticket fingerprints this issuer issued. */
-export async function issuedFingerprints(sql: Sql, fingerprints: string[]): Promise<Set<string>> {
-  const { rows } = await sql.query<{ fingerprint: string }>(
-    'SELECT fingerprint FROM tickets WHERE fingerprint = ANY($1)',
-    [fingerprints],
-  );
-  return new Set(rows.map((x) => x.fingerprint));
+/** What settlement reads of a ticket, kept up to date in its row (no replay of its uses). */
+export interface TicketState {
+  fingerprint: string;
+  face: number;
+  /** What settled uses took from it. */
+  spent: number;
 }
 
-/** Which of these use signatures (base64url) were returned before. */
-export async function rememberedSignatures(sql: Sql, sigs: string[]): Promise<Set<string>> {
-  const { rows } = await sql.query<{ s: string }>('SELECT s FROM remembered_uses WHERE s = ANY($1)', [sigs]);
+/**
+ * The rows of these tickets (by id), locked until the transaction ends: two settlements touching one ticket
+ * run one after the other, others at once. Locked in id order, so that two of them never deadlock.
+ */
+export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, TicketState>> {
+  const { rows } = await sql.query<{ id: string; fingerprint: string; face: unknown; spent: unknown }>(
+    'SELECT id, fingerprint, face, spent FROM tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE',
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [r.id, { fingerprint: r.fingerprint, face: int(r.face), spent: int(r.spent) }]),
+  );
+}
+
+/**
+ * A use's S with its ticket's expiry: the key of the memory of S. The same S always names the same ticket,
+ * so the pair is unique exactly when S is; and uses arrive for live tickets, so the index grows where the
+ * tickets now in circulation are, not across all of history.
+ */
+export interface SignatureKey {
+  expires: number;
+  /** S, hex. */
+  s: string;
+}
+
+const pairs = (keys: SignatureKey[]) => [keys.map((k) => k.expires), keys.map((k) => k.s).join(' ')];
+
+/** Which of these use signatures were returned before (their S in hex). */
+export async function rememberedSignatures(sql: Sql, keys: SignatureKey[]): Promise<Set<string>> {
+  const { rows } = await sql.query<{ s: string }>(
+    `SELECT encode(s, 'hex') AS s FROM remembered_uses WHERE (expires, s) IN (
+       SELECT x.e, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(e, s))`,
+    pairs(keys),
+  );
   return new Set(rows.map((x) => x.s));
 }
 
 /** What settled uses took from each of these tickets (by ticket id). */
 export async function spentOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
-  const { rows } = await sql.query<{ ticket: string; n: unknown }>(
-    'SELECT ticket, sum(amount) AS n FROM remembered_uses WHERE ticket = ANY($1) AND code IS NULL GROUP BY ticket',
+  const { rows } = await sql.query<{ id: string; spent: unknown }>(
+    'SELECT id, spent FROM tickets WHERE id = ANY($1)',
     [ids],
   );
-  return new Map(rows.map((x) => [x.ticket, int(x.n)]));
+  return new Map(rows.map((x) => [x.id, int(x.spent)]));
 }
 
 /** What each of these tickets (by ticket id) was reclaimed for; absent if it was not. */
@@ -159,13 +183,14 @@ export async function insertSettled(
     origin: string;
     settled: number;
     answer: SettlementAnswer;
-    message: string;
+    /** The Return, as received. */
+    message: Uint8Array;
     at: number;
   },
 ): Promise<void> {
   await sql.query(
     'INSERT INTO settled_returns (collector, origin, settled, answer, message, at) VALUES ($1, $2, $3, $4, $5, $6)',
-    [r.collector, r.origin, r.settled, JSON.stringify(r.answer), r.message, r.at],
+    [r.collector, r.origin, r.settled, JSON.stringify(r.answer), Buffer.from(r.message), r.at],
   );
 }
 
@@ -189,6 +214,8 @@ export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
 export interface RememberedUse {
   S: Uint8Array;
   ticket: string;
+  /** The ticket's expires. */
+  expires: number;
   shop: string;
   unit: string;
   amount: number;
@@ -206,12 +233,13 @@ export async function rememberUses(
     sql,
     'remembered_uses',
     {
-      s: { type: 'text', values: uses.map((u) => b64(u.S)) },
+      s: { type: 'bytea', values: uses.map((u) => hex(u.S)) },
       ticket: { type: 'text', values: uses.map((u) => u.ticket) },
+      expires: { type: 'bigint', values: uses.map((u) => u.expires) },
       shop: { type: 'text', values: uses.map((u) => u.shop) },
       unit: { type: 'text', values: uses.map((u) => u.unit) },
       amount: { type: 'bigint', values: uses.map((u) => u.amount) },
-      chal: { type: 'text', values: uses.map((u) => b64(u.chal)) },
+      chal: { type: 'bytea', values: uses.map((u) => hex(u.chal)) },
       idx: { type: 'integer', values: uses.map((u) => u.idx) },
       code: { type: 'text', values: uses.map((u) => u.code) },
     },
@@ -231,23 +259,41 @@ const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
   origin: u.origin as string,
 });
 
-/** The use returned before with this signature (base64url). */
-export async function usesWithSignature(sql: Sql, S: string): Promise<EarlierUse[]> {
+const EARLIER = `shop, ${base64urlOf('chal')} AS chal, amount, ${base64urlOf('s')} AS s, collector, origin`;
+
+/** The uses returned before with these signatures, by signature (hex). */
+export async function usesWithSignatures(sql: Sql, keys: SignatureKey[]): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    'SELECT shop, chal, amount, s, collector, origin FROM remembered_uses WHERE s = $1',
-    [S],
+    `SELECT encode(s, 'hex') AS key, ${EARLIER} FROM remembered_uses WHERE (expires, s) IN (
+       SELECT x.e, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(e, s))`,
+    pairs(keys),
   );
-  return rows.map(earlierUse);
+  return groupBy(rows, 'key');
 }
 
-/** The settled uses of a ticket, in the order they were returned. */
-export async function settledUsesOf(sql: Sql, ticket: string): Promise<EarlierUse[]> {
+/** The settled uses of these tickets (by id, with their expires), in the order they were returned, by ticket. */
+export async function settledUsesOf(
+  sql: Sql,
+  tickets: { id: string; expires: number }[],
+): Promise<Map<string, EarlierUse[]>> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT shop, chal, amount, s, collector, origin FROM remembered_uses
-     WHERE ticket = $1 AND code IS NULL ORDER BY origin, idx`,
-    [ticket],
+    `SELECT ticket, ${EARLIER} FROM remembered_uses
+     WHERE (expires, ticket) IN (SELECT * FROM unnest($1::bigint[], $2::text[])) AND code IS NULL
+     ORDER BY origin, idx`,
+    [tickets.map((t) => t.expires), tickets.map((t) => t.id)],
   );
-  return rows.map(earlierUse);
+  return groupBy(rows, 'ticket');
+}
+
+function groupBy(rows: Record<string, unknown>[], key: string): Map<string, EarlierUse[]> {
+  const out = new Map<string, EarlierUse[]>();
+  for (const r of rows) {
+    const k = r[key] as string;
+    const list = out.get(k) ?? [];
+    list.push(earlierUse(r));
+    out.set(k, list);
+  }
+  return out;
 }
 
 /** A row as the admin JSON shows it. */
@@ -267,10 +313,17 @@ export async function owed(sql: Sql): Promise<OwedRow[]> {
   }));
 }
 
-export async function denyHolder(sql: Sql, d: { holder: string; ticket: string; at: number }): Promise<void> {
+/** Holders onto the deny list (each with the ticket that proved it), unless they are on it already. */
+export async function denyHolders(
+  sql: Sql,
+  list: { holder: string; ticket: string }[],
+  at: number,
+): Promise<void> {
+  if (!list.length) return;
   await sql.query(
-    'INSERT INTO denylist (holder, ticket, at) VALUES ($1, $2, $3) ON CONFLICT (holder) DO NOTHING',
-    [d.holder, d.ticket, d.at],
+    `INSERT INTO denylist (holder, ticket, at) SELECT x.holder, x.ticket, $3
+     FROM unnest($1::text[], $2::text[]) AS x(holder, ticket) ON CONFLICT (holder) DO NOTHING`,
+    [list.map((d) => d.holder), list.map((d) => d.ticket), at],
   );
 }
 
@@ -289,11 +342,24 @@ export async function listDenied(sql: Sql): Promise<{ holder: string; at: number
 
 export type Incident = Omit<IncidentJson, 'id'>;
 
-export async function insertIncident(sql: Sql, i: Incident): Promise<void> {
+export async function insertIncidents(sql: Sql, list: Incident[]): Promise<void> {
+  if (!list.length) return;
   await sql.query(
     `INSERT INTO incidents (code, blame, collector, origin, idx, ticket, holder, proof, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [i.code, i.blame, i.collector, i.origin, i.index, i.ticket, i.holder, JSON.stringify(i.proof), i.at],
+     SELECT x.code, x.blame, x.collector, x.origin, x.idx, x.ticket, x.holder, x.proof, x.at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
+       $9::bigint[]) AS x(code, blame, collector, origin, idx, ticket, holder, proof, at)`,
+    [
+      list.map((i) => i.code),
+      list.map((i) => i.blame),
+      list.map((i) => i.collector),
+      list.map((i) => i.origin),
+      list.map((i) => i.index),
+      list.map((i) => i.ticket),
+      list.map((i) => i.holder),
+      list.map((i) => JSON.stringify(i.proof)),
+      list.map((i) => i.at),
+    ],
   );
 }
 

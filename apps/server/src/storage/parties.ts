@@ -11,12 +11,14 @@ export interface Party {
   public_key: string | null;
   /** Where another service reaches this party (an issuer the collector returns uses to). */
   url: string | null;
+  /** Removed by the operator: kept for the records that name it, no longer trusted, listed or let in. */
+  removed: boolean;
 }
 
 /** Tokens are stored as their SHA-256: a copy of the database lets no one in. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-const PARTY = 'p.id, p.role, p.label, p.public_key, p.url';
+const PARTY = 'p.id, p.role, p.label, p.public_key, p.url, p.removed_at IS NOT NULL AS removed';
 
 export async function partyById(sql: Sql, id: string): Promise<Party | undefined> {
   const { rows } = await sql.query<Party>(`SELECT ${PARTY} FROM parties p WHERE p.id = $1`, [id]);
@@ -34,7 +36,7 @@ export async function partyOfToken(sql: Sql, token: string): Promise<Party | und
 /** The public keys (base64url) of every party of a role that has one. */
 export async function publicKeys(sql: Sql, role: 'issuer' | 'collector'): Promise<[string, string][]> {
   const { rows } = await sql.query<{ id: string; public_key: string }>(
-    'SELECT id, public_key FROM parties WHERE role = $1 AND public_key IS NOT NULL',
+    'SELECT id, public_key FROM parties WHERE role = $1 AND public_key IS NOT NULL AND removed_at IS NULL',
     [role],
   );
   return rows.map((r) => [r.id, r.public_key]);
@@ -56,7 +58,7 @@ export async function updatePartyUrl(
   id: string,
   p: { url: string; label: string; horizon?: number },
 ): Promise<void> {
-  await sql.query('UPDATE parties SET url = $2, label = $3, horizon = $4 WHERE id = $1', [
+  await sql.query('UPDATE parties SET url = $2, label = $3, horizon = $4, removed_at = NULL WHERE id = $1', [
     id,
     p.url,
     p.label,
@@ -69,16 +71,21 @@ export async function updatePartyKey(sql: Sql, id: string, publicKey: string): P
   await sql.query('UPDATE parties SET public_key = $2 WHERE id = $1', [id, publicKey]);
 }
 
-/** Every party, in id order. */
+/** Every party not removed, by role and id. */
 export async function listParties(sql: Sql): Promise<Party[]> {
-  const { rows } = await sql.query<Party>(`SELECT ${PARTY} FROM parties p ORDER BY p.role, p.id`);
+  const { rows } = await sql.query<Party>(
+    `SELECT ${PARTY} FROM parties p WHERE p.removed_at IS NULL ORDER BY p.role, p.id`,
+  );
   return rows;
 }
 
-/** A party and its tokens: they let no one in any more. What it sent and was settled stays. */
-export async function deleteParty(sql: Sql, id: string): Promise<boolean> {
+/**
+ * Removes a party: its tokens let no one in any more, its key is trusted no more. Its row stays, since what
+ * it sent and was settled names it.
+ */
+export async function removeParty(sql: Sql, id: string): Promise<void> {
   await sql.query('DELETE FROM tokens WHERE party = $1', [id]);
-  return (await sql.query('DELETE FROM parties WHERE id = $1', [id])).count === 1;
+  await sql.query('UPDATE parties SET removed_at = $2 WHERE id = $1', [id, Date.now()]);
 }
 
 export async function insertToken(sql: Sql, party: string, token: string): Promise<void> {
@@ -117,7 +124,7 @@ export async function collectorsOfIssuer(sql: Sql) {
     `SELECT p.id, p.label, p.url, p.public_key, count(r.origin) AS returns,
        coalesce(sum(r.settled), 0) AS settled, max(r.at) AS last_at
      FROM parties p LEFT JOIN settled_returns r ON r.collector = p.id
-     WHERE p.role = 'collector' GROUP BY p.id ORDER BY p.id`,
+     WHERE p.role = 'collector' AND p.removed_at IS NULL GROUP BY p.id ORDER BY p.id`,
   );
   return rows.map((r) => ({
     ...peer(r),
@@ -133,17 +140,17 @@ export async function issuersOfCollector(sql: Sql) {
     `SELECT p.id, p.label, p.url, p.public_key,
        count(o.id) FILTER (WHERE o.state = 'pending') AS pending,
        count(o.id) FILTER (WHERE o.state = 'delivered') AS delivered,
-       count(o.id) FILTER (WHERE o.state NOT IN ('pending', 'delivered')) AS other,
-       max(o.last_error) FILTER (WHERE o.state = 'pending') AS last_error
+       count(o.id) FILTER (WHERE o.state = 'needs attention') AS attention,
+       max(o.last_error) FILTER (WHERE o.state <> 'delivered') AS last_error
      FROM parties p LEFT JOIN outbox o ON o.issuer = p.id
-     WHERE p.role = 'issuer' GROUP BY p.id ORDER BY p.id`,
+     WHERE p.role = 'issuer' AND p.removed_at IS NULL GROUP BY p.id ORDER BY p.id`,
   );
   return rows.map((r) => ({
     ...peer(r),
     outbox: {
       pending: Number(r.pending),
       delivered: Number(r.delivered),
-      other: Number(r.other),
+      attention: Number(r.attention),
       lastError: (r.last_error as string | null) ?? null,
     },
   }));

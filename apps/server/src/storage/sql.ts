@@ -13,6 +13,14 @@ export const isUniqueViolation = (e: unknown): boolean => (e as { code?: string 
 export const b64 = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 
+/** Hex by Node's native encoder: how bytea columns travel (decode(x, 'hex') in SQL), fast on MBs. */
+export const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** A bytea column read back as base64url text (what the JSON views show), in SQL on any PostgreSQL. */
+export const base64urlOf = (col: string): string =>
+  `translate(rtrim(replace(encode(${col}, 'base64'), E'\\n', ''), '='), '+/', '-_')`;
+
 /** Many rows in few statements: PGlite and PostgreSQL both take ~1000 rows per INSERT comfortably. */
 export async function insertMany(
   sql: Sql,
@@ -38,7 +46,10 @@ export async function insertMany(
 export async function insertWords(
   sql: Sql,
   table: string,
-  columns: Record<string, { type: 'text' | 'integer' | 'bigint'; values: (string | number | null)[] }>,
+  columns: Record<
+    string,
+    { type: 'text' | 'integer' | 'bigint' | 'bytea'; values: (string | number | null)[] }
+  >,
   consts: Record<string, string | number> = {},
 ): Promise<void> {
   const names = Object.keys(columns);
@@ -57,9 +68,11 @@ export async function insertWords(
     });
     return `string_to_array($${params.push(words.join(' '))}, ' ')`;
   });
-  const picks = names.map((name) =>
-    nullable.has(name) ? `NULLIF(x.${name}, '')::${columns[name].type}` : `x.${name}::${columns[name].type}`,
-  );
+  const picks = names.map((name) => {
+    const v = nullable.has(name) ? `NULLIF(x.${name}, '')` : `x.${name}`;
+    // bytea travels as hex words
+    return columns[name].type === 'bytea' ? `decode(${v}, 'hex')` : `${v}::${columns[name].type}`;
+  });
   const constNames = Object.keys(consts);
   for (const k of constNames) picks.push(`$${params.push(consts[k])}`);
   await sql.query(

@@ -1,0 +1,159 @@
+// Flat cost as history grows: a data folder filled with a million uses and more by bulk SQL (generate_series,
+// with triggers and key checks off while loading rows consistent by construction), then the ingest and
+// settlement rates measured on it against the same rates on an empty database; and the bytes on disk each
+// stored use costs, per role, against the raw bytes of the messages that carried it.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS, openDb } from '../src/db.ts';
+import { databaseUrlOf, startServer } from '../test/helpers.ts';
+
+/** One bag (and one Return) of history per this many uses, as the bench's own bags. */
+const PER_BAG = 5_000;
+/** Uses per ticket in the history. */
+const PER_TICKET = 10;
+
+/**
+ * Adds `uses` uses of history to the stopped server's database of `data`: allocations and bags with their
+ * accepted uses and delivered Returns on the collector side; tickets, settled Returns and remembered uses
+ * on the issuer side. The Returns' message columns hold a 100-byte stand-in (their real bytes are counted
+ * by bytesPerUse on real bags): they are stored out of line, and no query reads them. Seconds taken.
+ */
+export async function fillHistory(data: string, uses: number, batch: string): Promise<number> {
+  const t0 = performance.now();
+  const db = await openDb(data, databaseUrlOf(data));
+  const bags = Math.ceil(uses / PER_BAG);
+  const now = Date.now();
+  if (!/^[a-z0-9]+$/.test(batch)) throw new Error('a batch is a word');
+  // Literals, not parameters: each statement uses some of them, and a parameter it does not use has no type.
+  const lit = [`'${batch}'`, uses, bags, now, PER_BAG, PER_TICKET].map(String);
+  try {
+    await db.tx(async (tx) => {
+      const sql = {
+        query: async (q: string) => {
+          const t = performance.now();
+          await tx.query(q.replace(/\$(\d)/g, (_, i) => lit[Number(i) - 1]));
+          if (process.env.BENCH_TRACE)
+            console.error(`  ${q.slice(0, 30)}: ${(performance.now() - t).toFixed(0)} ms`);
+        },
+      };
+      await tx.query('SET LOCAL session_replication_role = replica');
+      // $1 batch, $2 uses, $3 bags, $4 now (ms), $5 uses per bag, $6 uses per ticket
+      const digest = (b: string) => `encode(sha256(convert_to($1::text || ':bag:' || ${b}, 'UTF8')), 'hex')`;
+      const root = (b: string) =>
+        `rtrim(translate(encode(substring(sha256(convert_to($1::text || ':root:' || ${b}, 'UTF8')) for 16), 'base64'), '+/', '-_'), '=')`;
+      // History's tickets expired before today, a second apart (the bench's own are live).
+      const expiry = (t: string) => `($4::bigint / 1000 - 86400 - ${t})`;
+      const ticket = (t: string) =>
+        `'city-transit/' || encode(substring(sha256(convert_to($1::text || ':t:' || ${t}, 'UTF8')) for 16), 'hex')`;
+      await sql.query(
+        `INSERT INTO tickets (id, fingerprint, holder, unit, face, expires, issued_at, message, spent)
+         SELECT ${ticket('t')}, encode(sha256(convert_to($1::text || ':f:' || t, 'UTF8')), 'hex') || repeat('0', 324),
+           repeat('h', 43), 'EUR', 1000, ${expiry('t')}, $4::bigint - $2::bigint + t, repeat('m', 260), $6::int
+         FROM generate_series(1, ceil($2::numeric / $6::int)::int) AS t`,
+      );
+      await sql.query(
+        `INSERT INTO allocations (root, collector, party, terminal, issued, due, collected, message)
+         SELECT ${root('b')}, 'first-bank', 'acme-coffee', NULL, $4::bigint / 1000 - 86400, $4::bigint / 1000 + 86400,
+           ${digest('b')}, repeat('a', 200)
+         FROM generate_series(1, $3::int) AS b`,
+      );
+      await sql.query(
+        `INSERT INTO bags (digest, root, party, received_at, accepted, answer)
+         SELECT ${digest('b')}, ${root('b')}, 'acme-coffee', $4::bigint - $3::bigint + b, $5::int, repeat('r', 300)
+         FROM generate_series(1, $3::int) AS b`,
+      );
+      await sql.query(
+        `INSERT INTO outbox (issuer, origin, uses, message, state, attempts, next_attempt_at, answer, created_at)
+         SELECT 'city-transit', ${digest('b')}, $5::int, repeat('x', 100), 'delivered', 1, $4::bigint, '{"settled":5000,"rejected":[]}', $4::bigint
+         FROM generate_series(1, $3::int) AS b`,
+      );
+      await sql.query(
+        `INSERT INTO settled_returns (collector, origin, settled, answer, message, at)
+         SELECT 'first-bank', ${digest('b')}, $5::int, '{"settled":5000,"rejected":[]}', decode(repeat('00', 100), 'hex'), $4::bigint - $3::bigint + b
+         FROM generate_series(1, $3::int) AS b`,
+      );
+      // Each use: its bag's digest, its index, a 64-byte S unique to it (one hash per row), its ticket.
+      await sql.query(
+        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount, s)
+         SELECT d.digest, i % $5::int, 'bag', 'acme-coffee', 'city-transit', 'EUR', 1,
+           rtrim(translate(encode(h || h, 'base64'), E'+/\\n', '-_'), '=')
+         FROM generate_series(0, $2::int - 1) AS i,
+           LATERAL (SELECT sha256(int8send(i) || convert_to($1::text, 'UTF8')) AS h) AS x,
+           LATERAL (SELECT ${digest('(i / $5::int)')} AS digest) AS d`,
+      );
+      await sql.query(
+        `INSERT INTO remembered_uses (s, ticket, expires, shop, unit, amount, chal, collector, origin, idx, code)
+         SELECT h || h, ${ticket('(i / $6::int + 1)')}, ${expiry('(i / $6::int + 1)')}, 'acme-coffee', 'EUR', 1, h, 'first-bank', ${digest('(i / $5::int)')},
+           i % $5::int, NULL
+         FROM generate_series(0, $2::int - 1) AS i,
+           LATERAL (SELECT sha256(int8send(i) || convert_to($1::text, 'UTF8')) AS h) AS x`,
+      );
+    });
+    await db.query('ANALYZE');
+  } finally {
+    await db.close();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+export interface Footprint {
+  /** Uses stored by the collector (accepted) and by the issuer (remembered). */
+  collectorUses: number;
+  issuerUses: number;
+  /** Bytes on disk (tables, their TOAST and indexes) of each role's tables. */
+  collectorBytes: number;
+  issuerBytes: number;
+}
+
+const COLLECTOR_TABLES = ['allocations', 'bags', 'accepted_uses', 'direct_payments', 'outbox'];
+const ISSUER_TABLES = ['tickets', 'settled_returns', 'remembered_uses', 'incidents', 'denylist'];
+
+/** What each role's tables take on disk, and how many uses they hold (the server stopped). */
+export async function footprint(data: string): Promise<Footprint> {
+  const db = await openDb(data, databaseUrlOf(data));
+  try {
+    await db.query('CHECKPOINT');
+    const size = async (tables: string[]) => {
+      const { rows } = await db.query<{ n: unknown }>(
+        'SELECT sum(pg_total_relation_size(t::regclass)) AS n FROM unnest($1::text[]) AS t',
+        [tables],
+      );
+      return Number(rows[0].n);
+    };
+    const count = async (table: string) =>
+      Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+    return {
+      collectorUses: await count('accepted_uses'),
+      issuerUses: await count('remembered_uses'),
+      collectorBytes: await size(COLLECTOR_TABLES),
+      issuerBytes: await size(ISSUER_TABLES),
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * A data folder holding `uses` uses of history, kept out of the repository between runs
+ * (BENCH_HISTORY_DIR, by default in the system's temp folder): built once, by fillHistory a million at a
+ * time, then reused (each run adds its own few thousand uses). On a DATABASE_URL server it is built anew.
+ */
+export async function preparedHistory(uses: number): Promise<{ data: string; builtSeconds?: number }> {
+  const base = process.env.BENCH_HISTORY_DIR ?? join(tmpdir(), 'moneybag-bench-history');
+  const data = join(base, String(uses));
+  const marker = join(data, 'history.json');
+  const shared = !process.env.DATABASE_URL;
+  // Built by this version of the schema (a later migration over millions of rows would take the bench's time).
+  if (shared && existsSync(marker) && JSON.parse(readFileSync(marker, 'utf8')).schema === MIGRATIONS.length)
+    return { data };
+  rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  const t0 = performance.now();
+  await (await startServer(data)).stop(); // its keys, demo parties and schema
+  for (let done = 0, k = 0; done < uses; done += 1_000_000, k++)
+    await fillHistory(data, Math.min(1_000_000, uses - done), `h${k}`);
+  const builtSeconds = (performance.now() - t0) / 1000;
+  if (shared) writeFileSync(marker, JSON.stringify({ uses, builtSeconds, schema: MIGRATIONS.length }));
+  return { data, builtSeconds };
+}
