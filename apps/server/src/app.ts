@@ -34,6 +34,8 @@ export interface AppOptions {
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
+  /** One log line per request (default); the CLI, answering in its own process, prints only its answer. */
+  requestLog?: boolean;
   /** The collector's registered issuers changed (their deny lists may be fetched now). */
   onIssuers?: () => void;
   /** The largest bag in bytes (default BAG_LIMIT); an issuer accepts Returns up to twice that. */
@@ -103,14 +105,15 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
       metrics.uses.inc({ kind: 'direct', result: reply.statusCode === 200 ? 'accepted' : 'refused', code });
     if (req.method === 'POST' && route.endsWith('/bags') && reply.statusCode !== 200)
       metrics.bags.inc({ result: 'refused', code });
-    log(reply.statusCode >= 500 ? 'error' : 'info', 'request', {
-      method: req.method,
-      route,
-      status: reply.statusCode,
-      code: req.code,
-      party: req.party?.id ?? null,
-      ms: Math.round(reply.elapsedTime),
-    });
+    if (opts.requestLog !== false)
+      log(reply.statusCode >= 500 ? 'error' : 'info', 'request', {
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        code: req.code,
+        party: req.party?.id ?? null,
+        ms: Math.round(reply.elapsedTime),
+      });
   });
   app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
     done(null, body),

@@ -99,7 +99,7 @@ function apiBackend(url: string, token: string): Backend {
 
 /** The same admin API, answered in this process (no port) over the database: one set of routes for both. */
 async function injectBackend(s: Service, token: string): Promise<Backend & { close(): Promise<void> }> {
-  const app = await buildApp(s);
+  const app = await buildApp(s, { requestLog: false });
   return {
     origin: s.origin,
     async call(method, path, body) {

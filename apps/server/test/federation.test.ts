@@ -301,16 +301,16 @@ describe('two issuers and two collectors, four processes registered by the CLI',
     expect(
       (await call(bankB, 'POST', '/v1/bags', { token: shops.b, raw: bagOf(b4, over) })).body,
     ).toMatchObject({ accepted: 1 });
-    // bank-b holds a wrong token for rail: its Return waits in the outbox (rail does not know it)...
+    // bank-b holds a wrong token for rail: its Return needs attention in the outbox (rail does not know it)...
     const pending = await waitFor(async () => {
       const { issuers } = (await call(bankB, 'GET', '/v1/admin/collector/issuers', { token: op['bank-b'] }))
         .body;
       const r = issuers.find((i: { id: string }) => i.id === 'rail');
       return r.outbox.lastError && r;
     });
-    expect(pending.outbox).toMatchObject({ pending: 1, delivered: 0 });
+    expect(pending.outbox).toMatchObject({ pending: 0, delivered: 0, attention: 1 });
     expect(pending.outbox.lastError).toMatch(/^401/);
-    // ...until its operator registers rail again with the right token.
+    // ...until its operator registers rail again with the right token (which re-sends it).
     await moneybagJson(bankB.data, [
       'add-issuer',
       'rail',
@@ -399,7 +399,8 @@ describe('a data folder remembers its parties', () => {
       const { party, token } = await moneybagJson(data, ['token', 'bus']);
       expect(party).toBe('bus');
       const addShop = await moneybag(['add-shop', 'x', '--data', data]);
-      expect([addShop.code, addShop.stderr.trim()]).toEqual([1, `${data} has no collector`]);
+      expect(addShop.code).toBe(1);
+      expect(addShop.stderr).toContain(`${data} has no collector`);
 
       await expect(startServer(data, ['--role', 'issuer', '--id', 'rail'])).rejects.toThrow(
         /this data folder is issuer bus, not issuer rail/,
