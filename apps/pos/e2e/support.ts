@@ -51,12 +51,13 @@ export async function openPos(
   locale?: string,
   /** A script run in the page before its own (to stand in for a browser's behaviour). */
   init?: string,
+  link = pairLink(origin, shop.id, shop.token),
 ): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   await fakeCamera(page);
-  await page.goto(pairLink(origin, shop.id, shop.token));
+  await page.goto(link);
   await expect(page.getByTestId('pair-shop')).toContainText(shop.id);
   await page.getByTestId('terminal').fill(terminal);
   await page.getByTestId('pair-submit').click();

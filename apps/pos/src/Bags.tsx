@@ -45,12 +45,17 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       )}
       {bag.state === 'closed' && (
         <>
-          <div data-testid="outbox-state" data-state={sending ? 'sending' : online ? 'waiting' : 'offline'}>
-            {sending
-              ? 'Sending to the collector…'
-              : online
-                ? 'Waiting to be sent'
-                : 'Offline: it is sent by itself when the network is back'}
+          <div
+            data-testid="outbox-state"
+            data-state={bag.relayed ? bag.relayed : sending ? 'sending' : online ? 'waiting' : 'offline'}
+          >
+            {bag.relayed
+              ? `Delivered, waiting for the collector (${bag.relayed === 'forwarded' ? 'forwarded' : 'at the relay'})`
+              : sending
+                ? 'Sending to the collector…'
+                : online
+                  ? 'Waiting to be sent'
+                  : 'Offline: it is sent by itself when the network is back'}
             {bag.attempts > 0 && ` · ${bag.attempts} attempt${bag.attempts === 1 ? '' : 's'}`}
             {!sending &&
               bag.nextAttemptAt &&

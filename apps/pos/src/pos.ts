@@ -9,13 +9,12 @@ import {
   formatAmount,
   isProtocolError,
   type KeyChange,
-  keyFingerprint,
   type Payment,
   ProtocolError,
   toHex,
   type Verifier,
 } from '@moneybag/protocol';
-import { say } from '@moneybag/web';
+import { say, keyChangeText as words } from '@moneybag/web';
 import { Ledger } from './ledger.ts';
 import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
@@ -66,13 +65,7 @@ export function refusal(e: { code: Code; message?: string }): Verdict {
 const DIRECTORY_EVERY_MS = 10 * 60_000;
 
 /** A changed key in the cashier's words: which party, and the fingerprints of its served and pinned key. */
-export const keyChangeText = (c: KeyChange): string =>
-  t('keyChanged', {
-    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
-    id: c.id,
-    served: keyFingerprint(c.served),
-    pinned: keyFingerprint(c.pinned),
-  });
+export const keyChangeText = (c: KeyChange): string => words(c, t);
 
 /** Why no payment is taken while a key change waits for the operator, in words. */
 export function keysRefusal(changes: KeyChange[]): { code: Code; message: string } {
@@ -175,7 +168,7 @@ export class Pos {
     await confirmKeys(this.store);
     await this.reload();
     this.onChange?.();
-    void this.sync({ force: true });
+    this.syncInBackground({ force: true });
   }
 
   /**
@@ -261,7 +254,7 @@ export class Pos {
     const open = await this.store.openBag();
     if (!open) return undefined;
     const closed = await this.closeBag(open.id, reason);
-    void this.sync();
+    this.syncInBackground();
     return closed;
   }
 
@@ -291,10 +284,15 @@ export class Pos {
       this.syncing = undefined;
       if (this.again) {
         this.again = false;
-        void this.sync();
+        this.syncInBackground();
       }
     });
     return this.syncing;
+  }
+
+  /** A round nobody awaits: its failure is already in `lastError`, which the status bar shows. */
+  private syncInBackground(options: { force?: boolean } = {}): void {
+    this.sync(options).catch(() => this.onChange?.());
   }
 
   private async syncOnce(force: boolean) {
@@ -351,7 +349,7 @@ export class Pos {
     else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));
     if (fetched === undefined || now - fetched > DENYLIST_STALE_MS) warnings.push(t('warnDenyList'));
-    if (outbox > 0 && bags.some((b) => b.state === 'closed' && (b.attempts ?? 0) >= 3))
+    if (outbox > 0 && bags.some((b) => b.state === 'closed' && !b.relayed && (b.attempts ?? 0) >= 3))
       warnings.push(t('warnOutbox'));
     return {
       online: this.online,

@@ -93,6 +93,8 @@ export interface BagRecord {
   attempts: number;
   nextAttemptAt?: number;
   lastError?: string;
+  /** Delivered to a relay, which holds it until the collector answers (7.1): its last word on it. */
+  relayed?: 'waiting' | 'forwarded';
   answer?: BagAnswer;
   /** The refusal of a bag refused whole. */
   refusal?: { code: string; message: string };

@@ -26,7 +26,7 @@ import {
   toHex,
   type Verifier,
   verifyAllocation,
-  verifyReport,
+  verifyBagAnswer,
 } from '@moneybag/protocol';
 import type { BagAnswer, BagRecord, DenyList, Directory, Pairing, Store } from './store.ts';
 
@@ -80,6 +80,11 @@ export class Refused extends ProtocolError {
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<unknown> {
+  return (await request(url, init)).body;
+}
+
+/** As call, with the status: a relay answers 202 on a bag it holds until the collector has answered (7.1). */
+async function request(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, cache: 'no-store' });
@@ -93,7 +98,7 @@ async function call(url: string, init: RequestInit = {}): Promise<unknown> {
     const code = b && isCode(b.code) ? b.code : 'E_REQUEST';
     throw new Refused(res.status, code, b?.message ?? `${res.status} ${res.statusText}`);
   }
-  return body;
+  return { status: res.status, body };
 }
 
 const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) => ({
@@ -120,10 +125,21 @@ export async function pair(
 ): Promise<Pairing> {
   if (!isId(terminal))
     fail('E_FIELD', 'a terminal name is lowercase letters, digits and . _ : - (e.g. pos-1)');
-  const me = (await call(`${link.url}/v1/me`, { headers: authed(link) })) as Partial<MeJson> | undefined;
-  if (me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
+  const me = ((await call(`${link.url}/v1/me`, { headers: authed(link) })) ?? {}) as Partial<MeJson>;
+  // A relay knows its child by the terminal id its operator gave it, and names the shop its uses name (7.1):
+  // those, not the typed id nor a link made before the relay knew its own shop.
+  const relayed = me?.terminal !== undefined;
+  if (relayed && !(isId(me.terminal!) && isId(me.party ?? '')))
+    fail('E_FIELD', 'the relay named no terminal id');
+  if (!relayed && me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
   const directory = await fetchDirectory(link.url, now);
-  const pairing: Pairing = { ...link, terminal, label: me.label || link.shop, pairedAt: now };
+  const pairing: Pairing = {
+    ...link,
+    shop: me.party!,
+    terminal: me.terminal ?? terminal,
+    label: me.label || link.shop,
+    pairedAt: now,
+  };
   // Pairing is the operator's act of trust: the keys served now are pinned (first use).
   await store.setTrust(directory, confirmPins(await store.pins(), directory), undefined);
   await store.setPairing(pairing);
@@ -157,8 +173,9 @@ export async function confirmKeys(store: Store): Promise<void> {
 // --- numbers -------------------------------------------------------------------------------------
 
 /**
- * Check Allocations from the collector: each names a collector of the directory, which signed it (A over
- * 3.2's body), is given to this shop, through this terminal, and is not already due.
+ * Check Allocations from the collector or a relay: each names a collector of the directory, which signed it
+ * (A over 3.2's body), is given to this shop (a root without a path) or through this terminal (the last step of
+ * its path: under a relay the root's `to` is the main office or sub-collector), and is not already due.
  */
 export async function verifyAllocations(
   texts: unknown,
@@ -169,9 +186,10 @@ export async function verifyAllocations(
   const list = (texts as string[]).map((t) => decode(fromText(t), 'Allocation'));
   const collectors = keysOf(p.directory.collectors);
   for (const a of list) {
-    if (a.to !== p.pairing.shop) fail('E_FIELD', `allocation given to ${a.to}, not to ${p.pairing.shop}`);
-    if (a.path.length > 1 || (a.path.length === 1 && a.path[0].terminal !== p.pairing.terminal))
-      fail('E_FIELD', 'allocation for another terminal');
+    const last = a.path[a.path.length - 1];
+    if (!last && a.to !== p.pairing.shop)
+      fail('E_FIELD', `allocation given to ${a.to}, not to ${p.pairing.shop}`);
+    if (last && last.terminal !== p.pairing.terminal) fail('E_FIELD', 'allocation for another terminal');
     if (p.now / 1000 >= a.due) fail('E_FIELD', 'allocation already due');
   }
   // A batch with one allocation not signed by a trusted collector is refused whole (E_COLLECTOR).
@@ -226,37 +244,54 @@ export async function refreshDenyLists(store: Store, now: number): Promise<DenyL
 
 // --- the outbox ----------------------------------------------------------------------------------
 
-/** Check the collector's answer on a bag: its signed Report is the bag's collector's, on this bag, with its counts. */
+/**
+ * Check the final answer on a bag: its signed Report is the bag's collector's, on this bag with its counts, or
+ * (through relays) on the merged bag the answer names.
+ */
 export async function checkAnswer(
   answer: BagAnswer,
   bag: BagRecord,
   directory: Directory,
   verifier: Verifier,
 ) {
-  const r = await verifyReport(fromText(answer.report), {
-    bagDigest: fromHex(bag.digest!),
+  await verifyBagAnswer(answer, {
+    bag: { collector: bag.collector, root: decode(fromText(bag.allocation), 'Allocation').root },
+    digest: fromHex(bag.digest!),
     collectors: keysOf(directory.collectors),
     verifier,
   });
-  if (r.collector !== bag.collector) fail('E_COLLECTOR', "the report is not from the bag's collector");
-  if (r.accepted_count !== answer.accepted || r.rejected_count !== answer.rejected.length)
-    fail('E_FIELD', 'the report does not match the answer');
 }
 
 /**
  * Deliver one closed bag (POST /v1/bags, idempotent by digest: the same bag again gets the same answer).
  * Delivered: the answer and its signed Report are kept. Refused whole (422, 409): kept with the refusal.
- * Unreachable or a server fault: tried again after a backoff.
+ * Unreachable or a server fault: tried again after a backoff. A relay's 202 (7.1): delivered, the collector's
+ * answer to come; read with GET /v1/bags/<digest> after a backoff until it is there.
  */
 export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, now: () => number) {
   const [pairing, directory] = await Promise.all([store.pairing(), store.directory()]);
   if (!pairing || !directory || bag.state !== 'closed' || !bag.bag) return bag;
   try {
-    const answer = (await call(`${pairing.url}/v1/bags`, {
-      method: 'POST',
-      headers: authed(pairing, { 'Content-Type': 'application/vnd.moneybag' }),
-      body: fromText(bag.bag) as Uint8Array<ArrayBuffer>,
-    })) as BagAnswerJson;
+    const r = bag.relayed
+      ? await request(`${pairing.url}/v1/bags/${bag.digest}`, { headers: authed(pairing) })
+      : await request(`${pairing.url}/v1/bags`, {
+          method: 'POST',
+          headers: authed(pairing, { 'Content-Type': 'application/vnd.moneybag' }),
+          body: fromText(bag.bag) as Uint8Array<ArrayBuffer>,
+        });
+    if (r.status === 202) {
+      const state = (r.body as { state?: string })?.state === 'forwarded' ? 'forwarded' : 'waiting';
+      const attempts = bag.relayed ? bag.attempts + 1 : 1;
+      return (
+        (await store.updateBag(bag.id, 'closed', {
+          relayed: state,
+          attempts,
+          nextAttemptAt: now() + backoff(attempts),
+          lastError: undefined,
+        })) ?? bag
+      );
+    }
+    const answer = r.body as BagAnswerJson;
     await checkAnswer(answer, bag, directory, verifier);
     return (
       (await store.updateBag(bag.id, 'closed', { state: 'delivered', answer, lastError: undefined })) ?? bag

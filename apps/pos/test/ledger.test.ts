@@ -11,8 +11,9 @@ import {
   seedSigner,
   signPayment,
   type Ticket,
+  toBase64url,
 } from '@moneybag/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Pos, type Verdict } from '../src/pos.ts';
 import { openStore, type Store } from '../src/store.ts';
 
@@ -41,6 +42,11 @@ async function paired(s: Store) {
     collectors: [{ id: 'first-bank', publicKey: collector.publicKey, url: 'http://127.0.0.1:9' }],
     fetchedAt: T0,
   });
+  await addNumber(s);
+}
+
+/** One more money bag number in stock, allocated by the collector to this terminal. */
+async function addNumber(s: Store) {
   const a = await allocate(collector, {
     collector: 'first-bank',
     to: 'acme-coffee',
@@ -229,5 +235,52 @@ describe('the write, the last word', () => {
     await expect(saved(again)).rejects.toThrow();
     store = await openStore(name);
     expect(await store.usesSince(0)).toHaveLength(0);
+  });
+});
+
+describe('the keys pinned at pairing', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('a changed collector key, seen while deliveries fail, stops payments until confirmed', async () => {
+    // The service now serves another collector key, and answers 503 to everything else.
+    const served = seedSigner(randomBytes(32)).publicKey;
+    const doc = {
+      version: 1,
+      issuers: [{ id: 'city-transit', publicKey: toBase64url(issuer.publicKey), url: '' }],
+      collectors: [{ id: 'first-bank', publicKey: toBase64url(served), url: '' }],
+    };
+    vi.stubGlobal('fetch', async (url: string | URL) =>
+      String(url).endsWith('/.well-known/moneybag.json')
+        ? new Response(JSON.stringify(doc))
+        : new Response('down', { status: 503 }),
+    );
+    // A bag in the outbox from a sale before the change, and a spare number for the sale after it.
+    const t = await ticket(500);
+    const first = await pos.charge('EUR', 100);
+    await saved(await pos.check(await pay(first.challenge, t, 100)));
+    await store.closeBag((await store.openBag())!.id, 'by hand', T0);
+    pos.retired = true;
+    await addNumber(store);
+
+    const later = new Pos(store, nobleVerifier, () => T0 + 60_000);
+    await later.reload();
+    await later.sync({ force: true });
+    expect(await store.bagsIn('closed')).toHaveLength(1); // not delivered
+    expect(later.keyChanges.map((c) => [c.party, c.id])).toEqual([['collector', 'first-bank']]);
+    expect((await later.status()).keyChanges).toHaveLength(1);
+    expect((await store.directory())?.collectors[0].publicKey).toEqual(collector.publicKey);
+    await expect(later.charge('EUR', 100)).rejects.toMatchObject({ code: 'E_COLLECTOR' });
+
+    await later.confirmKeys();
+    expect(later.keyChanges).toEqual([]);
+    expect((await store.directory())?.collectors[0].publicKey).toEqual(served);
+    const next = await later.charge('EUR', 200);
+    await saved(await later.check(await pay(next.challenge, t, 200)));
+    // The round confirmKeys started ends before the database closes.
+    later.retired = true;
+    await later.sync();
+    await later.sync();
   });
 });

@@ -29,17 +29,21 @@ declare module 'fastify' {
   }
 }
 
-export interface AppOptions {
+export interface AppOptions extends BaseOptions {
   /** A bag or direct payment was stored (the outbox may send its Returns). */
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
-  /** One log line per request (default); the CLI, answering in its own process, prints only its answer. */
-  requestLog?: boolean;
   /** The collector's registered issuers changed (their deny lists may be fetched now). */
   onIssuers?: () => void;
   /** The largest bag in bytes (default BAG_LIMIT); an issuer accepts Returns up to twice that. */
   bagLimit?: number;
+}
+
+/** What every service's app is made with (issuer, collector, relay). */
+export interface BaseOptions {
+  /** One log line per request (default); the CLI, answering in its own process, prints only its answer. */
+  requestLog?: boolean;
   /** The counters of GET /metrics (main makes them first, to count the verifier too). */
   metrics?: Metrics;
   /** Requests per minute from one address on each public endpoint (/v1/direct, the well-known, the deny list); 0: no limit. */
@@ -48,7 +52,14 @@ export interface AppOptions {
   serverFactory?: FastifyServerFactory;
 }
 
-export async function buildApp(s: Service, opts: AppOptions = {}): Promise<FastifyInstance> {
+/**
+ * What every service's app shares (issuer, collector, relay): body limits, raw messages, security headers,
+ * rate limits, one log line and the metrics of each request, errors as protocol codes, 404 as E_NOT_FOUND
+ * (or a web app's page), GET /metrics. `limited` is the route config of a rate-limited public endpoint.
+ */
+export async function baseApp(
+  opts: BaseOptions = {},
+): Promise<{ app: FastifyInstance; metrics: Metrics; limited: object }> {
   const app = Fastify({
     bodyLimit: JSON_LIMIT,
     forceCloseConnections: true,
@@ -57,7 +68,6 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     ...(opts.serverFactory && { serverFactory: opts.serverFactory }),
   });
   const metrics = opts.metrics ?? new Metrics();
-  metrics.watch(s);
   await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'] });
   // Security headers on every answer, and a Content-Security-Policy the web apps run under: their own
   // scripts only, no framing; any origin for fetch (a POS or a wallet talks to other parties' services).
@@ -118,8 +128,6 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
   app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
     done(null, body),
   );
-  installAuth(app, s);
-
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const answer = (status: number, code: string, message: string) => {
       req.code = code;
@@ -154,6 +162,13 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
   app.get(service.metrics.url, async (_req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.text()),
   );
+  return { app, metrics, limited };
+}
+
+export async function buildApp(s: Service, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { app, metrics, limited } = await baseApp(opts);
+  metrics.watch(s);
+  installAuth(app, s);
 
   route(
     app,

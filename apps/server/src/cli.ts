@@ -21,9 +21,13 @@ import QRCode from 'qrcode';
 import { buildApp } from './app.ts';
 import { backup, restore } from './backup.ts';
 import { openDb } from './db.ts';
+
 import { type Own, openIdentity } from './identity.ts';
 import { readOperatorToken } from './keys.ts';
 import { fingerprintOf } from './registry.ts';
+
+import { RELAY_COMMANDS, RELAY_USAGE, runRelayCli } from './relay/cli.ts';
+
 import { runningServer } from './running.ts';
 import { type ServedRole, Service } from './service.ts';
 
@@ -45,7 +49,7 @@ const USAGE = `usage: moneybag <command> [--data DIR] [--json]
   backup <file>                                            keys and database in one file, consistent while the
                                                            server runs
   restore <file> --data DIR                                into an empty folder: the same keys, tokens, bags and
-                                                           settlements`;
+                                                           settlements${RELAY_USAGE}`;
 
 const COMMANDS: Record<string, { role?: ServedRole; target: boolean }> = {
   parties: { target: false },
@@ -117,8 +121,9 @@ async function injectBackend(s: Service, token: string): Promise<Backend & { clo
   };
 }
 
-async function printPairing(out: { id: string; token: string; pairing: string }) {
-  console.log(`shop   ${out.id}`);
+/** A new token as its pairing link and QR code; `what` names the party (a shop, a relay's terminal). */
+export async function printPairing(out: { id: string; token: string; pairing: string }, what = 'shop') {
+  console.log(`${what.padEnd(6)} ${out.id}`);
   console.log(`token  ${out.token}`);
   console.log(`POS pairing link:\n${out.pairing}\n`);
   console.log(await QRCode.toString(out.pairing, { type: 'terminal', small: true }));
@@ -215,6 +220,7 @@ export async function main(args: string[]): Promise<number> {
 
 /** The service's commands (see USAGE). */
 export async function runCli(args: string[]): Promise<number> {
+  if (RELAY_COMMANDS.includes(args[0])) return runRelayCli(args);
   let parsed: ReturnType<typeof parse>;
   // A value option takes the next argument whatever it looks like: a base64url token may start with '-'.
   const pairs: string[] = [];

@@ -2,7 +2,7 @@
 
 import type { Endpoint } from '@moneybag/api';
 import { CODE_TEXT, type Code } from '@moneybag/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 
 export const RAW_TYPE = 'application/vnd.moneybag';
@@ -54,13 +54,14 @@ export function route<E extends Endpoint>(
   app: FastifyInstance,
   e: E,
   handler: (req: FastifyRequest, reply: FastifyReply) => Promise<Static<E['answer']> | FastifyReply>,
-  opts: { bodyLimit?: number /** More route config (a rate limit). */; config?: object } = {},
+  opts: Pick<RouteShorthandOptions, 'bodyLimit' | 'onRequest' | 'config'> = {},
 ): void {
   const json = e.body && !('raw' in e.body) ? (e.body as TSchema) : undefined;
   app.route({
     method: e.method,
     url: e.url,
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
+    ...(opts.onRequest && { onRequest: opts.onRequest }),
     schema: {
       ...(json && { body: json }),
       ...(e.query && { querystring: e.query }),

@@ -1,6 +1,7 @@
 // `node --import tsx apps/server/src/main.ts [--data DIR] [--port N] [--url ORIGIN] [--horizon SECONDS]
 //    [--bag-limit BYTES] [--rate-limit PER_MINUTE]
-//    [--role issuer --id ID | --role collector --id ID | --role both --issuer ID --collector ID]`
+//    [--role issuer --id ID | --role collector --id ID | --role both --issuer ID --collector ID]`,
+// or `--role relay --data DIR --port N --upstream URL --token TOKEN [--due-margin SECONDS]` (7.1).
 // The port is bound first, so that the service's origin (its port included) is fixed when it is made.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
@@ -58,6 +59,9 @@ export async function start(argv: string[]) {
       collector: { type: 'string' },
       host: { type: 'string', default: '0.0.0.0' },
       url: { type: 'string' },
+      upstream: { type: 'string' },
+      token: { type: 'string' },
+      'due-margin': { type: 'string' },
       horizon: { type: 'string', default: String(DEFAULT_HORIZON) },
       'bag-limit': { type: 'string', default: String(BAG_LIMIT) },
       'rate-limit': { type: 'string', default: String(RATE_LIMIT) },
@@ -66,6 +70,22 @@ export async function start(argv: string[]) {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  if (values.role === 'relay') {
+    if (!values.upstream || !values.token) throw new Error('a relay needs --upstream URL and --token TOKEN');
+    const margin = values['due-margin'] === undefined ? undefined : Number(values['due-margin']);
+    if (margin !== undefined && !(Number.isInteger(margin) && margin >= 0))
+      throw new Error(`bad --due-margin ${values['due-margin']}`);
+    const { startRelay } = await import('./relay/main.ts');
+    return startRelay({
+      data: resolve(values.data!),
+      port,
+      host: values.host!,
+      url: values.url,
+      upstream: values.upstream,
+      token: values.token,
+      dueMargin: margin,
+    });
+  }
   const ask = identityRequest(values);
   const horizon = Number(values.horizon);
   if (!/^\d+$/.test(values.horizon!) || !Number.isSafeInteger(horizon))

@@ -183,9 +183,9 @@ describe('allocations and bags', () => {
     expect(r.body.accepted).toBe(2);
     expect(r.body.totals).toEqual({ EUR: 750 });
     expect(r.body.rejected).toEqual([
-      { path: [['pos-1', 0]], deal: 2, code: 'E_AMOUNT' },
-      { path: [['pos-1', 0]], deal: 3, code: 'E_USE_SIGNATURE' },
-      { path: [['pos-1', 0]], deal: 0, code: 'E_DUPLICATE' },
+      { path: [['pos-1', 0]], deal: 2, index: 2, code: 'E_AMOUNT' },
+      { path: [['pos-1', 0]], deal: 3, index: 3, code: 'E_USE_SIGNATURE' },
+      { path: [['pos-1', 0]], deal: 0, index: 4, code: 'E_DUPLICATE' },
     ]);
     const report = decode(fromText(r.body.report), 'Report');
     expect(toHex(report.bag_digest)).toBe(r.body.digest);

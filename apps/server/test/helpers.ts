@@ -34,16 +34,8 @@ export const RAW = 'application/vnd.moneybag';
 
 export type Demo = DemoFileJson;
 
-export interface Server {
-  url: string;
-  data: string;
-  proc: ChildProcess;
+export interface Server extends Proc {
   demo: Demo;
-  output(): string;
-  /** SIGTERM and wait for the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL: no chance to finish anything. */
-  kill(): Promise<void>;
 }
 
 /** With DATABASE_URL set, each data folder gets its own schema on that server. */
@@ -127,12 +119,20 @@ export async function dbClient(server: { data: string }) {
   return c;
 }
 
-/** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
-export async function startServer(
-  data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
-  args: string[] = [],
-): Promise<Server> {
-  const env = await envFor(data);
+/** A `main.ts` process as the tests drive it. */
+export interface Proc {
+  url: string;
+  data: string;
+  proc: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: no chance to finish anything. */
+  kill(): Promise<void>;
+}
+
+/** Spawns `main.ts --data <data> --port 0 ...args` and waits until it prints the URL it serves on. */
+export async function spawnMain(data: string, args: string[], env = process.env): Promise<Proc> {
   const proc = spawn(
     process.execPath,
     [
@@ -169,19 +169,10 @@ export async function startServer(
     proc.stdout!.on('data', check);
     proc.on('exit', () => reject(new Error(`server exited:\n${out}`)));
   });
-  // The URL is printed after listen(); the well-known answer proves it serves.
-  const wk = await fetch(`${url}/.well-known/moneybag.json`);
-  if (!wk.ok) throw new Error('no well-known');
-  // A data folder of named parties has no demo.json (and its `demo` is empty).
-  const demoPath = join(data, 'demo.json');
-  const demo: Demo = existsSync(demoPath)
-    ? JSON.parse(readFileSync(demoPath, 'utf8'))
-    : { issuer: { id: '', token: '' }, collector: { id: '', token: '' }, shops: [] };
   return {
     url,
     data,
     proc,
-    demo,
     output: () => out,
     stop: async () => {
       proc.kill('SIGTERM');
@@ -227,8 +218,25 @@ function expectOneLine(lines: string[]) {
   if (lines.length !== 1) throw new Error(`expected one JSON line, got:\n${lines.join('\n')}`);
 }
 
+/** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
+export async function startServer(
+  data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
+  args: string[] = [],
+): Promise<Server> {
+  const p = await spawnMain(data, args, await envFor(data));
+  // The URL is printed after listen(); the well-known answer proves it serves.
+  const wk = await fetch(`${p.url}/.well-known/moneybag.json`);
+  if (!wk.ok) throw new Error('no well-known');
+  // A data folder of named parties has no demo.json (and its `demo` is empty).
+  const demoPath = join(data, 'demo.json');
+  const demo: Demo = existsSync(demoPath)
+    ? JSON.parse(readFileSync(demoPath, 'utf8'))
+    : { issuer: { id: '', token: '' }, collector: { id: '', token: '' }, shops: [] };
+  return { ...p, demo };
+}
+
 export async function call(
-  server: Server,
+  server: Pick<Server, 'url'>,
   method: string,
   path: string,
   opts: { token?: string; json?: unknown; raw?: Uint8Array; type?: string; body?: string | Uint8Array } = {},

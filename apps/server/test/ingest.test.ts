@@ -89,7 +89,7 @@ it('stores the accepted uses in bag order, with their own shop, issuer, unit and
   const uses = (await Promise.all(spends.map((sp, i) => usesFor(a, [sp], sp.shop, i)))).flat();
   const answer = await receiveBag(s, 'acme-coffee', encode({ type: 'Bag', ...closeBag(a, uses) }));
   expect(answer.accepted).toBe(4);
-  expect(answer.rejected).toEqual([{ path: [], deal: 2, code: 'E_AMOUNT' }]);
+  expect(answer.rejected).toEqual([{ path: [], deal: 2, index: 2, code: 'E_AMOUNT' }]);
   expect(answer.totals).toEqual({ EUR: 107, RIDE: 3 });
   const { rows } = await s.db.query<Record<string, string | number>>(
     'SELECT idx, kind, shop, issuer, unit, amount, s FROM accepted_uses WHERE origin = $1 ORDER BY idx',

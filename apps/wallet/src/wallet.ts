@@ -17,7 +17,6 @@ import {
   isProtocolError,
   type KeyChange,
   type Keys,
-  keyFingerprint,
   keysOf,
   type PartyRole,
   readWellKnown,
@@ -33,7 +32,7 @@ import {
   verifyReceipt,
   verifyReceivedTicket,
 } from '@moneybag/protocol';
-import { SaidError } from '@moneybag/web';
+import { SaidError, keyChangeText as words } from '@moneybag/web';
 import {
   addTicket,
   type DB,
@@ -81,14 +80,8 @@ export async function confirmKeys(db: DB): Promise<void> {
   if (pending) await putTrust(db, pending.served, undefined);
 }
 
-/** A changed key in the holder's words: which party, and the fingerprints of its served and kept key. */
-export const keyChangeText = (c: KeyChange): string =>
-  t('keyChanged', {
-    party: t(c.party === 'issuer' ? 'partyIssuer' : 'partyCollector'),
-    id: c.id,
-    served: keyFingerprint(c.served),
-    pinned: keyFingerprint(c.pinned),
-  });
+/** A changed key in the holder's words: which party, and the fingerprints of its served and pinned key. */
+export const keyChangeText = (c: KeyChange): string => words(c, t);
 
 /** Nothing is done with a party whose key changed until the holder confirms it: said with both fingerprints. */
 export async function unlessChanged(

@@ -45,6 +45,7 @@ export const Me = T.Object({
   party: str(),
   role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
   label: str(),
+  terminal: T.Optional(str("at a relay (7.1): the child's terminal id")),
 });
 
 /** 30 days: the longest an allocation may run, and its default. */
@@ -64,6 +65,7 @@ export const Allocations = T.Object({ allocations: T.Array(str('an Allocation, t
 export const RejectedUse = T.Object({
   path: T.Array(T.Tuple([str(), int()]), { description: '[[terminal, n], …] under the bag' }),
   deal: int(),
+  index: int("the use's place among its node's uses, from 0 (uses may share a deal)"),
   code,
 });
 /** The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>). */
@@ -74,6 +76,7 @@ export const BagAnswer = T.Object({
   rejected: T.Array(RejectedUse),
   totals: T.Record(T.String(), T.Integer(), { description: 'accepted amount per unit' }),
   report: str('the signed Report, text form'),
+  merged: T.Optional(str('through relays (7.1): the merged bag the Report signs, lowercase hex')),
 });
 
 export const DirectAnswer = T.Object({ receipt: str('the Receipt, text form') });
@@ -216,10 +219,18 @@ export const AllocationRow = T.Object({
 });
 export const AllocationList = T.Object({ allocations: T.Array(AllocationRow) });
 
+export const BagTreeNode = T.Object({
+  path: RejectedUse.properties.path,
+  uses: int('uses in this node and under it'),
+  refused: int('of those, the refused ones'),
+});
 export const BagRow = T.Object({
   ...BagAnswer.properties,
   to: str(),
   receivedAt: int(),
+  tree: T.Array(BagTreeNode, {
+    description: "the bag's nodes (relays, terminals) with their counts, depth first",
+  }),
   rejected: T.Array(T.Object({ ...RejectedUse.properties, text: str('the code in words') })),
 });
 export const Bags = T.Object({ bags: T.Array(BagRow) });

@@ -48,6 +48,8 @@ export interface AcceptedUse {
 export interface RejectedUse {
   path: BagPath;
   deal: number;
+  /** The use's place among its Node's Uses, from 0: with `path` it names one use even when uses share a deal. */
+  index: number;
   code: Code;
 }
 /** The collector's answer on a bag (section 7's body, with byte fields still bytes). */
@@ -86,13 +88,15 @@ export interface BagContext {
 
 interface Placed {
   path: BagPath;
+  /** The use's place among its Node's Uses. */
+  index: number;
   use: Use;
   /** The chal the collector recomputes from its own id, the node's number and the deal. */
   chal: Bytes;
 }
 function flatten(collector: string, node: BagNode, number: Bytes, path: BagPath, out: Placed[]): Placed[] {
   const chalOf = challengesOf(collector, number);
-  for (const use of node.uses) out.push({ path, use, chal: chalOf(use.deal) });
+  for (const [index, use] of node.uses.entries()) out.push({ path, index, use, chal: chalOf(use.deal) });
   for (const c of node.children)
     flatten(collector, c.node, sub(number, c.terminal, c.n), [...path, [c.terminal, c.n]], out);
   return out;
@@ -210,10 +214,10 @@ export async function checkBag(
   const acceptedS = new Set<string>();
   const accepted: AcceptedUse[] = [];
   const rejected: RejectedUse[] = [];
-  for (const [i, { path, use }] of placed.entries()) {
+  for (const [i, { path, index, use }] of placed.entries()) {
     const S = byteKey(use.S);
     const code = acceptedS.has(S) ? 'E_DUPLICATE' : verdicts[i].code;
-    if (code) rejected.push({ path, deal: use.deal, code });
+    if (code) rejected.push({ path, deal: use.deal, index, code });
     else {
       acceptedS.add(S);
       accepted.push({

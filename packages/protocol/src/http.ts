@@ -18,10 +18,15 @@ export interface RefusalJson {
 export interface RejectedUseJson {
   path: BagPath;
   deal: number;
+  /** The use's place among its Node's Uses, from 0 (uses may share a deal). */
+  index: number;
   code: Code;
 }
 
-/** The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>). */
+/**
+ * The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>); through relays (7.1), that answer
+ * restricted to the bag, with `merged`.
+ */
 export interface BagAnswerJson {
   /** bag_digest, lowercase hex. */
   digest: string;
@@ -32,13 +37,15 @@ export interface BagAnswerJson {
   totals: Record<string, number>;
   /** The signed Report, in text form. */
   report: string;
+  /** Through relays: the digest (hex) of the merged bag the Report signs. */
+  merged?: string;
 }
 
 export const bagAnswerJson = (a: BagAnswer): BagAnswerJson => ({
   digest: toHex(a.digest),
   root: toBase64url(a.root),
   accepted: a.accepted.length,
-  rejected: a.rejected.map(({ path, deal, code }) => ({ path, deal, code })),
+  rejected: a.rejected.map(({ path, deal, index, code }) => ({ path, deal, index, code })),
   totals: a.totals,
   report: toText(a.report),
 });
@@ -115,16 +122,20 @@ export function readReclaimAnswer(json: unknown): ReclaimAnswer {
   return { ticket: decode(fromText(j.ticket), 'Ticket'), amount: j.amount as number };
 }
 
-/** What a POS pairing link carries: the service's origin, the shop, and a token of the shop. */
+/**
+ * What a POS pairing link carries: the service's origin, the shop, and a token of the shop; a relay's child's
+ * also its terminal id (7.1).
+ */
 export interface PairingLinkJson {
   url: string;
   shop: string;
   token: string;
+  terminal?: string;
 }
 
-/** The POS pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token})>`. */
-export const pairingLink = (origin: string, shop: string, token: string): string =>
-  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token })))}`;
+/** The POS pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token, terminal?})>`. */
+export const pairingLink = (origin: string, shop: string, token: string, terminal?: string): string =>
+  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token, terminal })))}`;
 
 const pairDecoder = new TextDecoder('utf-8', { fatal: true });
 

@@ -122,7 +122,6 @@ export {
   checkPayment,
   closeBag,
   makeChallenge,
-  mergeBags,
   numberOfAllocation,
   type OpenChallenge,
   type PaymentContext,
@@ -132,6 +131,19 @@ export {
   verifyAllocation,
   verifyReport,
 } from './pos.ts';
+export {
+  type BagTreeNodeJson,
+  bagTree,
+  mergeBag,
+  type PathedUse,
+  type Place,
+  placeBag,
+  type RelayedAnswerJson,
+  type RelayWaitingJson,
+  restrictAnswer,
+  usesUnder,
+  verifyBagAnswer,
+} from './relay.ts';
 export { bodyOfUse, challengeOf, digestOf, directChallengeOf, ticketBody } from './signed.ts';
 export { fromText, readContent, toText, toUrl } from './text.ts';
 export {

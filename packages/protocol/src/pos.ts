@@ -158,28 +158,6 @@ export function closeBag(a: Allocation, uses: Use[]): Bag {
   return { collector: a.collector, to: a.to, root: a.root, node };
 }
 
-function mergeNode(into: BagNode, from: BagNode): void {
-  into.uses.push(...from.uses);
-  for (const c of from.children) {
-    const same = into.children.find((x) => x.terminal === c.terminal && x.n === c.n);
-    if (same) mergeNode(same.node, c.node);
-    else into.children.push({ terminal: c.terminal, n: c.n, node: structuredClone(c.node) });
-  }
-}
-
-/** A relay merges its children's bags (all under one root) and its own into one Bag. */
-export function mergeBags(bags: Bag[]): Bag {
-  if (bags.length === 0) fail('E_MALFORMED', 'nothing to merge');
-  const [first] = bags;
-  const node: BagNode = { uses: [], children: [] };
-  for (const b of bags) {
-    if (b.collector !== first.collector || b.to !== first.to || toHex(b.root) !== toHex(first.root))
-      fail('E_MALFORMED', 'bags of different roots cannot be merged');
-    mergeNode(node, b.node);
-  }
-  return { collector: first.collector, to: first.to, root: first.root, node };
-}
-
 /** An Allocation the POS or a relay receives: signed by a collector it trusts (else E_COLLECTOR). */
 export async function verifyAllocation(
   a: Allocation,

@@ -6,11 +6,9 @@ import {
   closeBag,
   decode,
   encode,
-  mergeBags,
   nobleVerifier,
   type OpenChallenge,
   type PaymentContext,
-  passDown,
   seedSigner,
   ticketId,
   toHex,
@@ -166,18 +164,5 @@ describe('bags', () => {
       ],
     ]);
     expect(answer.totals).toEqual({ EUR: 750 });
-  });
-  it('mergeBags joins siblings under one root and keeps each number once', async () => {
-    const a = await allocation();
-    const sibling = passDown(passDown(a, 'x', 0), 'y', 0); // deeper path, same root
-    const t = await ticket();
-    const use = { deal: 1, shop: 'acme-coffee', ticket: t, amount: 1, S: new Uint8Array(64) };
-    const merged = mergeBags([closeBag(a, [use]), closeBag(a, [use]), closeBag(sibling, [use])]);
-    const main = merged.node.children;
-    expect(main.map((c) => `${c.terminal}/${c.n}`)).toEqual(['main/0']);
-    expect(main[0].node.children.map((c) => `${c.terminal}/${c.n}`)).toEqual(['pos-1/2']);
-    expect(main[0].node.children[0].node.uses).toHaveLength(2);
-    expect(main[0].node.children[0].node.children[0].node.children[0].node.uses).toHaveLength(1);
-    decode(encode({ type: 'Bag', ...merged }), 'Bag');
   });
 });

@@ -9,6 +9,7 @@ export {
   validUntil,
 } from './format.ts';
 export { type Lang, pickLang, translator } from './i18n.ts';
+export { keyChangeText } from './keys.ts';
 export { askPersistentStorage } from './storage.ts';
 export { holdTab, type TabState } from './tab.ts';
 export { type Said, SaidError, say } from './words.ts';

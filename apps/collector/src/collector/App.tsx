@@ -2,7 +2,7 @@
 import { formatAmount, isId } from '@moneybag/protocol';
 import { QrText } from '@moneybag/qr';
 import { type FormEvent, Fragment, useState } from 'react';
-import { BagReport } from '../common/BagReport.tsx';
+import { BagReport, BagTree } from '../common/BagReport.tsx';
 import { CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
 import {
   addShop,
@@ -251,6 +251,7 @@ function Bags({ token, version }: { token: string; version: number }) {
               {b.rejected.length > 0 && <span className="badge bad">{b.rejected.length} rejected</span>}{' '}
               <Totals totals={b.totals} />
             </summary>
+            <BagTree tree={b.tree} />
             <BagReport answer={b} />
           </details>
         ))}

@@ -11,6 +11,9 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
         <tr>
           <th>terminal (path)</th>
           <th className="num">sale</th>
+          <th className="num" title="its place among its node's uses, from 0">
+            use
+          </th>
           <th>why</th>
         </tr>
       </thead>
@@ -20,6 +23,7 @@ export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
           <tr key={i}>
             <td>{pathText(r.path)}</td>
             <td className="num">{r.deal}</td>
+            <td className="num">{r.index}</td>
             <td>
               <CodeLabel code={r.code} />
             </td>
@@ -50,5 +54,23 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
       </dl>
       {answer.rejected.length > 0 && <Rejected rejected={answer.rejected} />}
     </div>
+  );
+}
+
+/** A collected bag's tree (7.1): relays and terminals, each with the uses under it and how many were refused. */
+export function BagTree({ tree }: { tree: { path: [string, number][]; uses: number; refused: number }[] }) {
+  if (tree.length <= 1) return null;
+  return (
+    <ul className="plain tree" data-testid="bag-tree">
+      {tree.map((n) => (
+        <li key={pathText(n.path)} style={{ paddingLeft: `${n.path.length * 1.25}rem` }}>
+          {n.path.length === 0 ? 'root' : `${n.path[n.path.length - 1][0]} ${n.path[n.path.length - 1][1]}`}{' '}
+          <span className="muted">
+            {n.uses} use{n.uses === 1 ? '' : 's'}
+          </span>
+          {n.refused > 0 && <span className="badge bad">{n.refused} refused</span>}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -6,7 +6,9 @@ import {
   type Allocation,
   allocate,
   type BagAnswerJson,
+  type BagTreeNodeJson,
   bagAnswerJson,
+  bagTree,
   checkBag,
   checkDirect,
   codeText,
@@ -66,7 +68,13 @@ export async function allocateFor(
   return texts;
 }
 
-export const storedBag = (s: Service, digest: string) => store.bagByDigest(s.db, digest);
+/** A collected bag and its answer, as the shop gets it (the tree kept beside it is the page's). */
+export async function storedBag(s: Service, digest: string) {
+  const b = await store.bagByDigest(s.db, digest);
+  if (!b) return b;
+  const { tree: _, ...answer } = b.answer as BagAnswerJson & { tree?: unknown };
+  return { ...b, answer };
+}
 
 /** 5.2 then one transaction: the root marked collected (a conditional UPDATE decides races), uses, report, outbox. */
 export async function receiveBag(s: Service, sender: string, message: Uint8Array): Promise<BagAnswerJson> {
@@ -93,11 +101,19 @@ export async function receiveBag(s: Service, sender: string, message: Uint8Array
   if ('retry' in r) return (await storedBag(s, digest))!.answer;
   const answer = bagAnswerJson(r);
   const root = toBase64url(r.root);
+  // Kept beside the answer for the collector's page: the bag's tree with its counts (never sent to the shop).
+  const tree = bagTree([...r.accepted, ...r.rejected], r.rejected);
   try {
     await s.db.tx(async (sql) => {
       if (!(await store.collectRoot(sql, root, digest)))
         throw Object.assign(new Error('root taken'), { code: '23505' });
-      await store.insertBag(sql, { digest, root, party: sender, accepted: r.accepted.length, answer });
+      await store.insertBag(sql, {
+        digest,
+        root,
+        party: sender,
+        accepted: r.accepted.length,
+        answer: { ...answer, tree } as BagAnswerJson,
+      });
       const perIssuer = new Map<string, number>();
       for (const a of r.accepted) {
         const issuer = a.use.ticket.issuer;
@@ -211,6 +227,7 @@ export async function bagsView(s: Service) {
   return {
     bags: (await store.listBags(s.db)).map((r) => ({
       ...r.answer,
+      tree: (r.answer as { tree?: BagTreeNodeJson[] }).tree ?? [],
       to: r.party,
       receivedAt: r.receivedAt,
       rejected: r.answer.rejected.map((x) => ({
