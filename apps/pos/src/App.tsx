@@ -1,5 +1,5 @@
 // The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
-import { bestVerifier, readContent, toText } from '@moneybag/protocol';
+import { bestVerifier, keyFingerprint, type PartyKey, readContent, toText } from '@moneybag/protocol';
 import { holdTab, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
@@ -45,6 +45,27 @@ function takePairLink(): string | undefined {
   const link = location.href;
   history.replaceState(null, '', location.pathname + location.search);
   return link;
+}
+
+/** The issuers whose tickets this POS takes (its collector's well-known), each with its key's fingerprint. */
+function TrustedIssuers({ pos, version }: { pos: Pos; version: number }) {
+  const [issuers, setIssuers] = useState<PartyKey[]>([]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` reloads after a sync
+  useEffect(() => {
+    pos.store.directory().then(
+      (d) => setIssuers(d?.issuers ?? []),
+      () => {},
+    );
+  }, [pos, version]);
+  return (
+    <ul>
+      {issuers.map((i) => (
+        <li key={i.id}>
+          {i.id} <span className="mono">{keyFingerprint(i.publicKey)}</span>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function App() {
@@ -335,6 +356,10 @@ export function App() {
             <dd>{pairing.url}</dd>
             <dt>Paired</dt>
             <dd>{dateText(pairing.pairedAt)}</dd>
+            <dt>Issuers trusted</dt>
+            <dd data-testid="trusted-issuers">
+              <TrustedIssuers pos={pos} version={version} />
+            </dd>
             <dt>Signature checks</dt>
             <dd data-testid="provider">{pos.verifier.name}</dd>
             <dt>Last contact</dt>

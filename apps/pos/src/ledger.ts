@@ -23,15 +23,15 @@ const dealOf = (c: ChallengeRecord): OpenDeal => ({
   cancelled: !!c.cancelledAt,
 });
 
-/** Holder keys (hex) on every deny list last fetched. */
-export const deniedOf = (lists: { holders: string[] }[]): Set<string> =>
-  new Set(lists.flatMap((l) => l.holders));
+/** Per issuer, the holder keys (hex) on its deny list as last fetched. */
+export const deniedOf = (lists: { issuer: string; holders: string[] }[]): Map<string, Set<string>> =>
+  new Map(lists.map((l) => [l.issuer, new Set(l.holders)]));
 
 export class Ledger {
   private constructor(
     public shop: string,
     public issuers: Keys,
-    public denied: ReadonlySet<string>,
+    public denied: ReadonlyMap<string, ReadonlySet<string>>,
     /** The open bag (hex), whose challenges are the only open ones. */
     private bag: string | undefined,
     private readonly challenges: Map<string, OpenDeal>,

@@ -222,13 +222,17 @@ export async function refreshDenyLists(store: Store, now: number): Promise<DenyL
   const directory = await store.directory();
   const pairing = await store.pairing();
   if (!directory || !pairing) return [];
-  const urls = new Set(directory.issuers.map((i) => i.url || pairing.url));
+  // Each trusted issuer's list as the collector (or relay) this POS is paired with last fetched it: the
+  // one service the POS reaches, which serves every issuer it knows (PROTOCOL.md 7, 7.1).
+  const base = pairing.url.replace(/\/+$/, '');
   const lists: DenyList[] = [];
-  for (const url of urls) {
-    const d = (await call(`${url.replace(/\/+$/, '')}/v1/denylist`)) as Partial<DenyListJson> | undefined;
-    if (typeof d?.issuer !== 'string' || !Array.isArray(d.holders)) fail('E_FIELD', 'malformed deny list');
+  for (const { id } of directory.issuers) {
+    const d = (await call(`${base}/v1/denylist?issuer=${encodeURIComponent(id)}`)) as
+      | Partial<DenyListJson>
+      | undefined;
+    if (d?.issuer !== id || !Array.isArray(d.holders)) fail('E_FIELD', `malformed deny list of ${id}`);
     lists.push({
-      issuer: d.issuer,
+      issuer: id,
       holders: d.holders.map((h) => toHex(fromBase64url(h))),
       updated: d.updated ?? 0,
       fetchedAt: now,

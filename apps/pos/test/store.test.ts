@@ -74,7 +74,7 @@ const ctxOf = (s: Store, at = now): PaymentContext => ({
   challenge: (chal) => s.challenge(chal),
   issuers,
   acceptedOf: (t) => s.acceptedOf(t),
-  denied: new Set(),
+  denied: new Map(),
   verifier: nobleVerifier,
 });
 

@@ -6,8 +6,10 @@ import rateLimit from '@fastify/rate-limit';
 import { openapi, protocol, service } from '@moneybag/api';
 import { ProtocolError, toBase64url } from '@moneybag/protocol';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { adminRoutes } from './admin.ts';
 import { installAuth, partyOf } from './auth.ts';
 import { BAG_LIMIT, collectorRoutes } from './collector/routes.ts';
+import { denylistRoutes } from './denylists.ts';
 import { RAW_TYPE, Refusal, route } from './http.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import { errorText, log } from './log.ts';
@@ -32,12 +34,16 @@ export interface AppOptions extends BaseOptions {
   onBag?: () => void;
   /** A bag is being received until the returned function is called (the outbox waits). */
   holdOutbox?: () => () => void;
+  /** The collector's registered issuers changed (their deny lists may be fetched now). */
+  onIssuers?: () => void;
   /** The largest bag in bytes (default BAG_LIMIT); an issuer accepts Returns up to twice that. */
   bagLimit?: number;
 }
 
 /** What every service's app is made with (issuer, collector, relay). */
 export interface BaseOptions {
+  /** One log line per request (default); the CLI, answering in its own process, prints only its answer. */
+  requestLog?: boolean;
   /** The counters of GET /metrics (main makes them first, to count the verifier too). */
   metrics?: Metrics;
   /** Requests per minute from one address on each public endpoint (/v1/direct, the well-known, the deny list); 0: no limit. */
@@ -62,7 +68,7 @@ export async function baseApp(
     ...(opts.serverFactory && { serverFactory: opts.serverFactory }),
   });
   const metrics = opts.metrics ?? new Metrics();
-  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'] });
+  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'DELETE', 'OPTIONS'] });
   // Security headers on every answer, and a Content-Security-Policy the web apps run under: their own
   // scripts only, no framing; any origin for fetch (a POS or a wallet talks to other parties' services).
   await app.register(helmet, {
@@ -109,14 +115,15 @@ export async function baseApp(
       metrics.uses.inc({ kind: 'direct', result: reply.statusCode === 200 ? 'accepted' : 'refused', code });
     if (req.method === 'POST' && route.endsWith('/bags') && reply.statusCode !== 200)
       metrics.bags.inc({ result: 'refused', code });
-    log(reply.statusCode >= 500 ? 'error' : 'info', 'request', {
-      method: req.method,
-      route,
-      status: reply.statusCode,
-      code: req.code,
-      party: req.party?.id ?? null,
-      ms: Math.round(reply.elapsedTime),
-    });
+    if (opts.requestLog !== false)
+      log(reply.statusCode >= 500 ? 'error' : 'info', 'request', {
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        code: req.code,
+        party: req.party?.id ?? null,
+        ms: Math.round(reply.elapsedTime),
+      });
   });
   app.addContentTypeParser(RAW_TYPE, { parseAs: 'buffer', bodyLimit: RAW_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -168,9 +175,11 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     protocol.wellKnown,
     async () => {
       const own = (id: string) => ({ id, publicKey: toBase64url(s.signer(id).publicKey), url: s.origin });
+      // A collector speaks for every issuer it registered: their keys, urls and horizons as they publish them.
+      const registered = s.serves('collector') ? await s.registeredIssuers() : [];
       return {
         version: 1 as const,
-        issuers: s.serves('issuer') ? [{ ...own(s.issuer), horizon: s.horizon }] : [],
+        issuers: [...(s.serves('issuer') ? [{ ...own(s.issuer), horizon: s.horizon }] : []), ...registered],
         collectors: s.serves('collector') ? [own(s.collector)] : [],
       };
     },
@@ -203,6 +212,8 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
     });
   if (s.serves('issuer'))
     await app.register(issuerRoutes, { service: s, bagLimit: opts.bagLimit ?? BAG_LIMIT, limited });
+  await app.register(denylistRoutes, { service: s, limited });
+  await app.register(adminRoutes, { service: s, onIssuers: opts.onIssuers });
   await webRoutes(app);
   return app;
 }

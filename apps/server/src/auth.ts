@@ -9,6 +9,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The roles admitted: any party's token for `'any'`; no token needed when absent. */
     auth?: readonly Role[] | 'any';
+    /**
+     * Admits the tokens of issuers and collectors registered from elsewhere (a collector's on POST
+     * /v1/returns). Elsewhere an issuer's or collector's token must be this service's own operator's.
+     */
+    peers?: boolean;
   }
   interface FastifyRequest {
     /** The party of the bearer token, on routes with `config.auth`. */
@@ -22,7 +27,10 @@ export function installAuth(app: FastifyInstance, s: Service): void {
   app.addHook('onRequest', async (req) => {
     const roles = req.routeOptions.config?.auth;
     if (!roles) return;
-    req.party = await partyOfBearer(s, req, roles === 'any' ? [] : roles);
+    const party = await partyOfBearer(s, req, roles === 'any' ? [] : roles);
+    if (party.role !== 'shop' && !s.isOwn(party.id) && !req.routeOptions.config?.peers)
+      refuse(403, 'E_FORBIDDEN', `${party.id} is registered here, not this service's operator`);
+    req.party = party;
   });
 }
 

@@ -33,6 +33,7 @@ export const TABLES = [
   'incidents',
   'denylist',
   'reclaims',
+  'fetched_denylists',
 ];
 /** Columns the database computes again on restore (a ticket's spent sum, from its remembered uses). */
 const COMPUTED: Record<string, string[]> = { tickets: ['spent'] };

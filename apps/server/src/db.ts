@@ -279,6 +279,19 @@ export const MIGRATIONS: string[] = [
   DROP INDEX remembered_ticket;
   CREATE INDEX remembered_ticket ON remembered_uses (expires, ticket);
   `,
+  // Many issuers and collectors: a collector's copy of each registered issuer's deny list as it last fetched
+  // it; the horizon each registered issuer publishes (its well-known repeats it); a party removed by its
+  // operator stays (records name it) but is no longer trusted, listed or let in.
+  `
+  CREATE TABLE fetched_denylists (
+    issuer text PRIMARY KEY REFERENCES parties(id),
+    holders text NOT NULL,
+    updated bigint NOT NULL,
+    fetched_at bigint NOT NULL
+  );
+  ALTER TABLE parties ADD COLUMN horizon bigint;
+  ALTER TABLE parties ADD COLUMN removed_at bigint;
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { DemoFileJson } from '@moneybag/api';
 import { toBase64url } from '@moneybag/protocol';
-import { createKey, newToken, writeOutgoingToken, writeSecret } from './keys.ts';
+import { createKey, newToken, writeOperatorToken, writeReturnsToken, writeSecret } from './keys.ts';
 import { insertParty, insertToken, ownParties, setOwnParties } from './storage/parties.ts';
 import type { Db } from './storage/sql.ts';
 
@@ -17,14 +17,17 @@ export const DEMO = {
 /** `<data>/demo.json`: the demo parties and their tokens, for the operator and the tests. */
 export type DemoJson = DemoFileJson;
 
-/** Seeds the demo parties unless this database has its own issuer and collector already. True if it did. */
+/** Seeds the demo parties unless this database has its own parties already. True if it did. */
 export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {
   const own = await ownParties(db);
-  if (own.issuer && own.collector) return false;
+  if (own.issuer || own.collector) return false;
   const issuerKey = createKey(dataDir, DEMO.issuer);
   const collectorKey = createKey(dataDir, DEMO.collector);
   const tokens = { issuer: newToken(), collector: newToken(), shop: newToken() };
-  writeOutgoingToken(dataDir, DEMO.collector, tokens.collector);
+  // The collector presents its own token to its issuer (one service, one parties table).
+  writeReturnsToken(dataDir, DEMO.issuer, tokens.collector);
+  writeOperatorToken(dataDir, DEMO.collector, tokens.collector);
+  writeOperatorToken(dataDir, DEMO.issuer, tokens.issuer);
   await db.tx(async (sql) => {
     await insertParty(sql, {
       id: DEMO.issuer,

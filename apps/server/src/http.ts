@@ -67,7 +67,7 @@ export function route<E extends Endpoint>(
       ...(e.query && { querystring: e.query }),
       response: { 200: e.answer },
     },
-    config: { ...opts.config, ...(e.auth && { auth: e.auth }) },
+    config: { ...opts.config, ...(e.auth && { auth: e.auth }), ...(e.peers && { peers: true }) },
     handler,
   });
 }

@@ -1,7 +1,7 @@
-// The service's secrets in the data folder: each local party's Ed25519 seed, and the token the collector
-// presents to issuers. Readable by their owner only.
+// The service's secrets in the data folder: each own party's Ed25519 seed and operator token (the CLI presents
+// it to the admin API), and the token the collector presents to each issuer. Readable by their owner only.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeSigner } from '@moneybag/node';
 import { fromHex, type Signer, toBase64url, toHex } from '@moneybag/protocol';
@@ -17,6 +17,7 @@ export function writeSecret(path: string, text: string): void {
 const keysDir = (dataDir: string) => join(dataDir, 'keys');
 const seedPath = (dataDir: string, party: string) => join(keysDir(dataDir), `${party}.seed`);
 const tokenPath = (dataDir: string, party: string) => join(keysDir(dataDir), `${party}.token`);
+const returnsTokenPath = (dataDir: string, issuer: string) => join(keysDir(dataDir), `to-${issuer}.token`);
 
 /** A fresh key for a local party, its seed written to `keys/<party>.seed`. */
 export function createKey(dataDir: string, party: string): Signer {
@@ -32,11 +33,24 @@ export function loadKey(dataDir: string, party: string): Signer {
   return nativeSigner(fromHex(readFileSync(p, 'utf8').trim()));
 }
 
-/** The token a local party presents to other services (a secret it holds, like its key). */
-export const readOutgoingToken = (dataDir: string, party: string): string =>
-  readFileSync(tokenPath(dataDir, party), 'utf8').trim();
-
-export function writeOutgoingToken(dataDir: string, party: string, token: string): void {
-  mkdirSync(keysDir(dataDir), { recursive: true, mode: 0o700 });
-  writeSecret(tokenPath(dataDir, party), token);
+function readToken(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }
+function writeToken(dataDir: string, path: string, token: string): void {
+  mkdirSync(keysDir(dataDir), { recursive: true, mode: 0o700 });
+  writeSecret(path, token);
+}
+
+/** An own party's operator token, as its first start or the CLI's `token` left it. */
+export const readOperatorToken = (dataDir: string, party: string): string | undefined =>
+  readToken(tokenPath(dataDir, party));
+export const writeOperatorToken = (dataDir: string, party: string, token: string): void =>
+  writeToken(dataDir, tokenPath(dataDir, party), token);
+
+/** The token this collector presents to an issuer on POST /v1/returns (that issuer's operator gave it). */
+export const readReturnsToken = (dataDir: string, issuer: string): string | undefined =>
+  readToken(returnsTokenPath(dataDir, issuer));
+export const writeReturnsToken = (dataDir: string, issuer: string, token: string): void =>
+  writeToken(dataDir, returnsTokenPath(dataDir, issuer), token);
+export const removeReturnsToken = (dataDir: string, issuer: string): void =>
+  rmSync(returnsTokenPath(dataDir, issuer), { force: true });

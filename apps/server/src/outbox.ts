@@ -1,5 +1,7 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
+import type { ReturnAnswerJson } from '@moneybag/api';
 import { fromText } from '@moneybag/protocol';
+import { refreshDenylists } from './denylists.ts';
 import { errorText, log } from './log.ts';
 import type { Service } from './service.ts';
 import { claimDue, outboxAnswered, outboxRetryAt } from './storage/collector.ts';
@@ -21,6 +23,15 @@ async function issuerUrl(s: Service, issuer: string): Promise<string | undefined
   const p = await s.party(issuer);
   if (p?.url) return p.url;
   return issuer === s.issuer && s.serves('issuer') ? s.selfUrl : undefined;
+}
+
+/** Whether an issuer's answer to a Return names an overspending (its holder is on its deny list now). */
+function caughtOverspending(answer: string): boolean {
+  try {
+    return (JSON.parse(answer) as ReturnAnswerJson).rejected.some((r) => r.code === 'E_OVERSPENT');
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -45,11 +56,14 @@ export async function deliverDue(
       try {
         const url = await issuerUrl(s, row.issuer);
         if (!url) throw new Error(`no url known for issuer ${row.issuer}`);
+        const token = s.returnsToken(row.issuer);
+        if (!token)
+          throw new Error(`no token for issuer ${row.issuer}: moneybag add-issuer ${row.issuer} --token`);
         const res = await fetch(`${url}/v1/returns`, {
           method: 'POST',
           headers: {
             'content-type': 'application/vnd.moneybag',
-            authorization: `Bearer ${s.outgoingToken(s.collector)}`,
+            authorization: `Bearer ${token}`,
           },
           body: Buffer.from(fromText(row.message)),
           signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
@@ -58,11 +72,14 @@ export async function deliverDue(
         if (res.ok) {
           await outboxAnswered(s.db, row.id, { state: 'delivered', attempts, answer: text, error: null });
           answered++;
+          // An overspending caught puts a holder on that issuer's deny list: fetch it now, not in a minute.
+          if (caughtOverspending(text)) await refreshDenylists(s, row.issuer).catch(() => {});
           continue;
         }
         // A 4xx (but a timeout or a rate limit) will not change by itself: a wrong url (404), a collector the
         // issuer has not registered or whose token it does not know (422 E_COLLECTOR, 401, 403), a limit
-        // (413). The Return waits, with the issuer's answer, until the operator fixes the cause and re-sends.
+        // (413). The Return waits, with the issuer's answer, until the operator fixes the cause and re-sends
+        // (registering the issuer again with `moneybag add-issuer` re-sends its Returns).
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
           const error = `${res.status} ${res.statusText}`.trim();
           await outboxAnswered(s.db, row.id, { state: 'needs attention', attempts, answer: text, error });

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 export const serverInfoPath = (dataDir: string): string => join(dataDir, 'server.json');
 
 /** The server running on this data folder, if any. */
-export function runningServer(dataDir: string): { pid: number; url: string } | undefined {
+export function runningServer(
+  dataDir: string,
+): { pid: number; url: string; own: { issuer?: string; collector?: string } } | undefined {
   const p = serverInfoPath(dataDir);
   if (!existsSync(p)) return undefined;
   try {

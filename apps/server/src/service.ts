@@ -2,7 +2,7 @@
 // issuer and collector with their keys, and the parties with their tokens.
 import { nativeVerifier } from '@moneybag/node';
 import { DEFAULT_HORIZON, fromBase64url, type Keys, type Signer, type Verifier } from '@moneybag/protocol';
-import { loadKey, newToken, readOutgoingToken } from './keys.ts';
+import { loadKey, newToken, readReturnsToken } from './keys.ts';
 import {
   insertParty,
   insertToken,
@@ -46,9 +46,8 @@ export class Service {
     config: ServiceConfig,
     readonly db: Db,
     readonly verifier: Verifier,
-    /** This service's own issuer and collector (ids). */
-    readonly issuer: string,
-    readonly collector: string,
+    /** This service's own issuer and collector (ids), as its data folder remembers them. */
+    readonly own: { readonly issuer?: string; readonly collector?: string },
     private readonly signers: ReadonlyMap<string, Signer>,
   ) {
     this.dataDir = config.dataDir;
@@ -60,18 +59,36 @@ export class Service {
   }
 
   /**
-   * The service over an opened database whose own issuer and collector exist (`seedDemo` makes them on a
-   * first start). The database is the service's from now on: `close()` closes it.
+   * The service over an opened database whose own parties exist (`openIdentity` makes them on a first
+   * start), serving roles it has a party for. The database is the service's from now on: `close()` closes it.
    */
   static async open(db: Db, config: ServiceConfig, verifier: Verifier = nativeVerifier): Promise<Service> {
     const own = await ownParties(db);
-    if (!own.issuer || !own.collector)
-      throw new Error('this database has no issuer and collector yet: seed it first (seedDemo)');
-    const signers = new Map([
-      [own.issuer, loadKey(config.dataDir, own.issuer)],
-      [own.collector, loadKey(config.dataDir, own.collector)],
-    ]);
-    return new Service(config, db, verifier, own.issuer, own.collector, signers);
+    if (!own.issuer && !own.collector) throw new Error('this database has no party yet: create it first');
+    for (const role of config.roles) if (!own[role]) throw new Error(`this data folder has no ${role}`);
+    const signers = new Map(
+      [own.issuer, own.collector]
+        .filter((id) => id !== undefined)
+        .map((id) => [id, loadKey(config.dataDir, id)]),
+    );
+    return new Service(config, db, verifier, Object.freeze(own), signers);
+  }
+
+  /** This service's own issuer (the issuer's routes run only where it serves one). */
+  get issuer(): string {
+    if (!this.own.issuer) throw new Error('this service has no issuer');
+    return this.own.issuer;
+  }
+
+  /** This service's own collector. */
+  get collector(): string {
+    if (!this.own.collector) throw new Error('this service has no collector');
+    return this.own.collector;
+  }
+
+  /** Whether a party is one of this service's own (its operator's), not one registered from elsewhere. */
+  isOwn(id: string): boolean {
+    return id === this.own.issuer || id === this.own.collector;
   }
 
   serves(role: ServedRole): boolean {
@@ -84,9 +101,9 @@ export class Service {
     return s;
   }
 
-  /** The token this collector presents to issuers (a secret it holds, like its key). */
-  outgoingToken(party: string): string {
-    return readOutgoingToken(this.dataDir, party);
+  /** The token this collector presents to an issuer (a secret it holds, like its key), if it was given one. */
+  returnsToken(issuer: string): string | undefined {
+    return readReturnsToken(this.dataDir, issuer);
   }
 
   party(id: string, sql: Sql = this.db): Promise<Party | undefined> {
@@ -100,6 +117,21 @@ export class Service {
   /** Trusted keys of every party of a role (issuers for the collector, collectors for the issuer). */
   async keysOf(role: ServedRole): Promise<Keys> {
     return new Map((await publicKeys(this.db, role)).map(([id, key]) => [id, fromBase64url(key)]));
+  }
+
+  /** The issuers registered from elsewhere, as the well-known lists them. */
+  async registeredIssuers(): Promise<{ id: string; publicKey: string; url: string; horizon: number }[]> {
+    const { rows } = await this.db.query<{ id: string; public_key: string; url: string; horizon: unknown }>(
+      "SELECT id, public_key, url, horizon FROM parties WHERE role = 'issuer' AND public_key IS NOT NULL AND url IS NOT NULL AND removed_at IS NULL ORDER BY id",
+    );
+    return rows
+      .filter((r) => !this.isOwn(r.id))
+      .map((r) => ({
+        id: r.id,
+        publicKey: r.public_key,
+        url: r.url,
+        horizon: r.horizon === null ? DEFAULT_HORIZON : Number(r.horizon),
+      }));
   }
 
   /** Adds a party (a shop) with a fresh token (shown once). */

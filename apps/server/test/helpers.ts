@@ -1,6 +1,6 @@
 // A real server process on a temporary data folder, and the protocol's own functions to build what it receives.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -185,6 +185,39 @@ export async function spawnMain(data: string, args: string[], env = process.env)
   };
 }
 
+/** The operator token a named party's first start printed (`--role … --id ID`). */
+export function operatorToken(s: Server, id: string): string {
+  const m = new RegExp(`new (?:issuer|collector) ${id}: operator token (\\S+)`).exec(s.output());
+  if (!m) throw new Error(`no operator token for ${id} in:\n${s.output()}`);
+  return m[1];
+}
+
+const MONEYBAG = new URL('../bin/moneybag.js', import.meta.url).pathname;
+
+/** The `moneybag` command as an operator runs it (a child process): its exit code and output. */
+export function moneybag(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [MONEYBAG, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `moneybag <args> --data <data> --json`: the one JSON line it prints (throws with its error otherwise). */
+export async function moneybagJson(data: string, args: string[]): Promise<any> {
+  const r = await moneybag([...args, '--data', data, '--json']);
+  if (r.code !== 0) throw new Error(`moneybag ${args.join(' ')}: ${r.code}\n${r.stderr}${r.stdout}`);
+  const lines = r.stdout.trim().split('\n');
+  expectOneLine(lines);
+  return JSON.parse(lines[0]);
+}
+function expectOneLine(lines: string[]) {
+  if (lines.length !== 1) throw new Error(`expected one JSON line, got:\n${lines.join('\n')}`);
+}
+
 /** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
 export async function startServer(
   data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
@@ -194,7 +227,11 @@ export async function startServer(
   // The URL is printed after listen(); the well-known answer proves it serves.
   const wk = await fetch(`${p.url}/.well-known/moneybag.json`);
   if (!wk.ok) throw new Error('no well-known');
-  const demo: Demo = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8'));
+  // A data folder of named parties has no demo.json (and its `demo` is empty).
+  const demoPath = join(data, 'demo.json');
+  const demo: Demo = existsSync(demoPath)
+    ? JSON.parse(readFileSync(demoPath, 'utf8'))
+    : { issuer: { id: '', token: '' }, collector: { id: '', token: '' }, shops: [] };
   return { ...p, demo };
 }
 
@@ -234,9 +271,10 @@ export async function issue(
   face: number,
   unit = 'EUR',
   expires = 4_000_000_000,
+  token = server.demo.issuer.token,
 ): Promise<Ticket> {
   const r = await call(server, 'POST', '/v1/tickets', {
-    token: server.demo.issuer.token,
+    token,
     json: {
       holder: Buffer.from(h.publicKey).toString('base64url'),
       unit,

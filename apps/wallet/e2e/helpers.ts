@@ -83,7 +83,7 @@ export const posContext = (c: Challenge, issuers: Keys) => ({
       : undefined,
   issuers,
   acceptedOf: () => 0,
-  denied: new Set<string>(),
+  denied: new Map(),
 });
 
 export const encodeChallenge = (c: Challenge) => encode({ type: 'Challenge', ...c });

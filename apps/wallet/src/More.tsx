@@ -1,5 +1,5 @@
 // Pay online through a collector (3.5), the encrypted backup and its restore, what the key is.
-import { parseAmount, toHex } from '@moneybag/protocol';
+import { keyFingerprint, parseAmount, toHex } from '@moneybag/protocol';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { makeBackup, openBackup, RESTORE_WARNING, restoreBackup } from './backup.ts';
@@ -36,6 +36,7 @@ export function More(p: ScreenProps) {
             <span className="muted">{KEY_KINDS[heldKind(wallet.key)].text}</span>
           </p>
           <p className="muted mono">Key {toHex(wallet.key.publicKey)}</p>
+          <TrustedIssuers db={wallet.db} />
           <p className="muted">
             Storage:{' '}
             {persisted === undefined
@@ -247,5 +248,25 @@ export function RestoreForm({ db, onDone }: { db: DB; onDone(): void }) {
         {busy ? 'Decrypting…' : 'Restore'}
       </button>
     </form>
+  );
+}
+
+/** The issuers whose tickets this wallet takes (from its service's well-known), with their keys' fingerprints. */
+function TrustedIssuers({ db }: { db: DB }) {
+  const [issuers, setIssuers] = useState<PartyRecord[]>([]);
+  useEffect(() => {
+    listParties(db, 'issuers').then(setIssuers, () => {});
+  }, [db]);
+  return (
+    <div data-testid="trusted-issuers">
+      <p className="muted">Issuers trusted:</p>
+      <ul className="muted">
+        {issuers.map((i) => (
+          <li key={i.id}>
+            {i.id} <span className="mono">{keyFingerprint(i.publicKey)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

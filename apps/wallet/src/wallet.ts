@@ -104,7 +104,9 @@ export async function refreshDenied(db: DB, holder: Bytes, fetcher: typeof fetch
   const denied: string[] = [];
   for (const issuer of await listParties(db, 'issuers')) {
     try {
-      const res = await fetcher(new URL('/v1/denylist', issuer.url), { cache: 'no-store' });
+      // Named: the service at issuer.url may answer the lists of several issuers.
+      const url = new URL(`/v1/denylist?issuer=${encodeURIComponent(issuer.id)}`, issuer.url);
+      const res = await fetcher(url, { cache: 'no-store' });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const list = (await res.json()) as DenyListJson;
       if (list.holders.includes(mine)) denied.push(issuer.id);

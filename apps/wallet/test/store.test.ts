@@ -174,7 +174,7 @@ describe('receive and pay', () => {
       challenge: (chal) => (toHex(chal) === toHex(c.chal) ? { ...c, paid: false } : undefined),
       issuers: new Map([['city-transit', issuer.publicKey]]),
       acceptedOf: () => 0,
-      denied: new Set(),
+      denied: new Map(),
       verifier: nobleVerifier,
     });
     expect(verdict).toMatchObject({ ok: true, total: 450 });

@@ -19,7 +19,10 @@ export const WellKnownParty = T.Object({
   publicKey: str('base64url, 32 bytes'),
   url: str('the service origin'),
 });
-/** GET /.well-known/moneybag.json: the issuers and collectors a service speaks for (only its own roles). */
+/**
+ * GET /.well-known/moneybag.json: the issuers and collectors a service speaks for: its own, and at a collector
+ * every issuer it registered (with the key and url that issuer publishes).
+ */
 export const WellKnown = T.Object({
   version: T.Literal(1),
   issuers: T.Array(
@@ -102,6 +105,83 @@ export const DenyList = T.Object({
   issuer: str(),
   holders: T.Array(str('base64url')),
   updated: int('seconds'),
+});
+
+// --- registration: operators registering each other (the `moneybag` command) -----------------------
+
+const fingerprint = nullable(str("the key's fingerprint: 10 bytes of its SHA-256, hex in groups of four"));
+/** A party as `moneybag parties` lists it. */
+export const PartyRow = T.Object({
+  id: str(),
+  role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
+  label: str(),
+  own: T.Boolean({
+    description: "this service's own party (its operator's), not one registered from elsewhere",
+  }),
+  url: nullable(str('where its service is reached')),
+  publicKey: nullable(str('base64url')),
+  fingerprint,
+});
+export const Parties = T.Object({ parties: T.Array(PartyRow) });
+export const NewToken = T.Object({ party: str(), token: str('shown once; older tokens keep working') });
+export const Removed = T.Object({ removed: str() });
+const force = T.Optional(T.Boolean({ description: 'replace a registered key that changed' }));
+/** At an issuer: a collector to register, by the origin whose well-known publishes its key. */
+export const AddCollectorRequest = T.Object({
+  id: T.String({ maxLength: 64 }),
+  url: T.String({
+    pattern: '^https?://',
+    maxLength: 500,
+    description: 'the origin whose /.well-known/moneybag.json publishes it',
+  }),
+  label: T.Optional(T.String({ maxLength: 200 })),
+  force,
+});
+export const AddCollectorAnswer = T.Object({
+  collector: str(),
+  publicKey: str('base64url, as its well-known writes it'),
+  token: str('the token that collector presents on POST /v1/returns'),
+});
+/** At a collector: an issuer to register, and the token that issuer gave this collector. */
+export const AddIssuerRequest = T.Object({
+  ...AddCollectorRequest.properties,
+  token: T.String({ minLength: 1, maxLength: 200, description: 'the token that issuer gave this collector' }),
+});
+export const AddIssuerAnswer = T.Object({
+  issuer: str(),
+  publicKey: str('base64url, as its well-known writes it'),
+});
+const peer = {
+  id: str(),
+  label: str(),
+  url: nullable(str()),
+  publicKey: nullable(str('base64url')),
+  fingerprint,
+  own: T.Boolean({ description: "this service's own party (a service both issuer and collector)" }),
+};
+/** An issuer a collector serves: its Returns by state, and its deny list as last fetched. */
+export const IssuerRow = T.Object({
+  ...peer,
+  outbox: T.Object({
+    pending: int(),
+    delivered: int(),
+    attention: int('refused by the issuer until the operator re-sends them'),
+    lastError: nullable(str()),
+  }),
+  denylist: nullable(T.Object({ holders: int('how many'), updated: int('seconds'), fetchedAt: int('ms') })),
+});
+export const IssuerList = T.Object({ issuers: T.Array(IssuerRow) });
+/** A collector an issuer settles: what it returned. */
+export const CollectorRow = T.Object({
+  ...peer,
+  returns: int('Returns settled'),
+  settled: int('uses settled'),
+  lastAt: nullable(int('ms')),
+});
+export const CollectorList = T.Object({ collectors: T.Array(CollectorRow) });
+export const DenylistRefresh = T.Object({
+  refreshed: T.Array(str()),
+  failed: T.Array(T.Object({ issuer: str(), error: str() })),
 });
 
 // --- the collector's admin ------------------------------------------------------------------------
@@ -279,6 +359,19 @@ export type TicketAnswerJson = Static<typeof TicketAnswer>;
 export type ReturnAnswerJson = Static<typeof ReturnAnswer>;
 export type ReclaimAnswerJson = Static<typeof ReclaimAnswer>;
 export type DenyListJson = Static<typeof DenyList>;
+export type PartyRowJson = Static<typeof PartyRow>;
+export type PartiesJson = Static<typeof Parties>;
+export type NewTokenJson = Static<typeof NewToken>;
+export type RemovedJson = Static<typeof Removed>;
+export type AddCollectorRequestJson = Static<typeof AddCollectorRequest>;
+export type AddCollectorAnswerJson = Static<typeof AddCollectorAnswer>;
+export type AddIssuerRequestJson = Static<typeof AddIssuerRequest>;
+export type AddIssuerAnswerJson = Static<typeof AddIssuerAnswer>;
+export type IssuerRowJson = Static<typeof IssuerRow>;
+export type IssuerListJson = Static<typeof IssuerList>;
+export type CollectorRowJson = Static<typeof CollectorRow>;
+export type CollectorListJson = Static<typeof CollectorList>;
+export type DenylistRefreshJson = Static<typeof DenylistRefresh>;
 export type ShopRowJson = Static<typeof ShopRow>;
 export type ShopsJson = Static<typeof Shops>;
 export type NewShopRequestJson = Static<typeof NewShopRequest>;

@@ -76,6 +76,8 @@ export function endpointsMarkdown(): string {
     table(ENDPOINTS.protocol),
     '## Every service',
     table(ENDPOINTS.service),
+    "## Registration (an own operator's token; what `moneybag` calls while the service runs)",
+    table(ENDPOINTS.registration),
     '## Collector admin',
     table(ENDPOINTS.collectorAdmin),
     '## Issuer admin',

@@ -6,11 +6,16 @@ import * as B from './bodies.ts';
 export type Party = 'issuer' | 'collector' | 'shop';
 
 export interface Endpoint {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Fastify's form: `:name` for a path parameter. */
   url: string;
   /** The token it needs: of one of these roles, of any party ('any'), or none. */
   auth: readonly Party[] | 'any' | null;
+  /**
+   * Whether an issuer's or collector's token registered from elsewhere is admitted (a collector's on POST
+   * /v1/returns); elsewhere an issuer's or collector's token must be the service's own operator's.
+   */
+  peers?: true;
   /** What the body is: a JSON schema, or the name of a raw protocol message (application/vnd.moneybag). */
   body?: TSchema | { raw: string };
   query?: TSchema;
@@ -32,7 +37,7 @@ export const protocol = {
     auth: null,
     answer: B.WellKnown,
     summary:
-      "the issuers and collectors this service speaks for (only its own roles; `url` = the service's origin)",
+      "the issuers and collectors this service speaks for: its own (`url` = the service's origin) and, at a collector, every issuer it registered",
   }),
   allocations: ep({
     method: 'POST',
@@ -85,6 +90,7 @@ export const protocol = {
     method: 'POST',
     url: '/v1/returns',
     auth: ['collector'],
+    peers: true,
     body: { raw: 'Return' },
     answer: B.ReturnAnswer,
     summary: 'settles a Return (5.3); the same Return again gets the same answer',
@@ -105,8 +111,12 @@ export const protocol = {
     method: 'GET',
     url: '/v1/denylist',
     auth: null,
+    query: T.Object({ issuer: T.Optional(T.String()) }),
     answer: B.DenyList,
-    summary: 'the holders this issuer refuses (caught overspending)',
+    summary:
+      'the holders an issuer refuses (caught overspending): at an issuer its own list; at a collector each issuer it registered, as it last fetched it (every minute or so, and on demand); without `issuer`, the single issuer the service knows',
+    refusals:
+      "404 `E_NOT_FOUND` for an issuer it does not know; 400 `E_REQUEST` without `issuer` when it knows several; 503 `E_REQUEST` when a just-registered issuer's list could not be fetched yet",
   }),
 } as const;
 
@@ -149,6 +159,98 @@ export const service = {
     auth: null,
     answer: T.Object({}, { additionalProperties: true }),
     summary: 'these endpoints as an OpenAPI 3.1 document',
+  }),
+} as const;
+
+const id = T.Object({ id: T.String() });
+
+/** Operators registering each other (what the `moneybag` command calls while the service runs). */
+export const registration = {
+  parties: ep({
+    method: 'GET',
+    url: '/v1/admin/parties',
+    auth: ['issuer', 'collector'],
+    answer: B.Parties,
+    summary: "every party this service knows, with its key's fingerprint",
+  }),
+  token: ep({
+    method: 'POST',
+    url: '/v1/admin/parties/:id/token',
+    auth: ['issuer', 'collector'],
+    params: id,
+    answer: B.NewToken,
+    summary: 'a new token for a party (an own operator, a registered collector, a shop)',
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  addCollector: ep({
+    method: 'POST',
+    url: '/v1/admin/issuer/collectors',
+    auth: ['issuer'],
+    body: B.AddCollectorRequest,
+    answer: B.AddCollectorAnswer,
+    summary:
+      'registers a collector whose Returns this issuer settles: its key from `<url>/.well-known/moneybag.json`, a new token for it; again with the same key, updates its url',
+    refusals:
+      "409 `E_REQUEST` if its key changed (both fingerprints named; `force` replaces it), if the id is another role's or this service's own; 404 `E_NOT_FOUND` if the well-known lists no such collector; 502 `E_REQUEST` if it cannot be read",
+  }),
+  removeCollector: ep({
+    method: 'DELETE',
+    url: '/v1/admin/issuer/collectors/:id',
+    auth: ['issuer'],
+    params: id,
+    answer: B.Removed,
+    summary: 'forgets a registered collector and its tokens (what it returned stays settled)',
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  collectors: ep({
+    method: 'GET',
+    url: '/v1/admin/issuer/collectors',
+    auth: ['issuer'],
+    answer: B.CollectorList,
+    summary: "each collector, with its key's fingerprint and what it returned",
+  }),
+  addIssuer: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/issuers',
+    auth: ['collector'],
+    body: B.AddIssuerRequest,
+    answer: B.AddIssuerAnswer,
+    summary:
+      "registers an issuer whose tickets this collector takes: its key from `<url>/.well-known/moneybag.json`; keeps `url` and `token` for its outbox and sends that issuer's pending Returns again now",
+    refusals: 'as `POST /v1/admin/issuer/collectors`',
+  }),
+  removeIssuer: ep({
+    method: 'DELETE',
+    url: '/v1/admin/collector/issuers/:id',
+    auth: ['collector'],
+    params: id,
+    answer: B.Removed,
+    summary: 'forgets a registered issuer (its tickets are refused from now on, `E_ISSUER`)',
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  removeShop: ep({
+    method: 'DELETE',
+    url: '/v1/admin/collector/shops/:id',
+    auth: ['collector'],
+    params: id,
+    answer: B.Removed,
+    summary: 'forgets a shop and its tokens (what it collected stays)',
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  issuers: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/issuers',
+    auth: ['collector'],
+    answer: B.IssuerList,
+    summary: "each issuer, with its key's fingerprint, its Returns by state and its deny list's copy",
+  }),
+  refreshDenylists: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/denylists/refresh',
+    auth: ['collector'],
+    query: T.Object({ issuer: T.Optional(T.String()) }),
+    answer: B.DenylistRefresh,
+    summary: "fetches every registered issuer's deny list now (or one)",
   }),
 } as const;
 
@@ -269,4 +371,4 @@ export const issuerAdmin = {
   }),
 } as const;
 
-export const ENDPOINTS = { protocol, service, collectorAdmin, issuerAdmin } as const;
+export const ENDPOINTS = { protocol, service, registration, collectorAdmin, issuerAdmin } as const;

@@ -9,6 +9,7 @@ export {
   issuerAdmin,
   type Party,
   protocol,
+  registration,
   service,
 } from './endpoints.ts';
 export { allEndpoints, openapi, RAW_TYPE } from './openapi.ts';

@@ -65,8 +65,8 @@ export interface PaymentContext {
   issuers: Keys;
   /** What this POS has already accepted of a ticket (by ticketId). */
   acceptedOf(ticket: string): number | Promise<number>;
-  /** Holder keys (hex) on the deny list the POS last fetched. */
-  denied: ReadonlySet<string>;
+  /** Per issuer, the holder keys (hex) on that issuer's deny list as the POS last fetched it. */
+  denied: ReadonlyMap<string, ReadonlySet<string>>;
   verifier: Verifier;
 }
 
@@ -140,9 +140,9 @@ export async function checkPayment(
     if ((await ctx.acceptedOf(id)) + amount > ticket.face)
       return refuse('E_OVERSPENT', `ticket ${i + 1} is already spent here`, i);
   }
-  // 6. no denied holder
+  // 6. no holder on the deny list of its ticket's issuer
   for (const [i, { ticket }] of p.items.entries()) {
-    if (ctx.denied.has(toHex(ticket.holder)))
+    if (ctx.denied.get(ticket.issuer)?.has(toHex(ticket.holder)))
       return refuse('E_DENIED', `ticket ${i + 1}: the holder is denied`, i);
   }
   return { ok: true, payment: p, unit: open.unit, total };

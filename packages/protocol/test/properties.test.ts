@@ -100,7 +100,7 @@ describe('a signed payment, mutated', () => {
       challenge: () => ({ unit: 'EUR', amount: 450, expires: 1_900_000_000, paid: false }),
       issuers: keysOf([{ id: 'city-transit', publicKey: issuer.publicKey }]),
       acceptedOf: () => 0,
-      denied: new Set<string>(),
+      denied: new Map(),
       verifier: nobleVerifier,
     };
     expect((await checkPayment(payment, ctx)).ok).toBe(true);

@@ -9,6 +9,7 @@ import {
   listAllocations,
   listBags,
   listDirect,
+  listIssuers,
   listOutbox,
   listShops,
   listTotals,
@@ -282,6 +283,57 @@ function Direct({ token, version }: { token: string; version: number }) {
   );
 }
 
+function Issuers({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => listIssuers(token), [token, version]);
+  return (
+    <Section title="Issuers">
+      <ErrorBox error={error} />
+      <p className="muted">
+        Register one with <code>moneybag add-issuer ID --url ORIGIN --token T</code>; compare each key's
+        fingerprint with its operator.
+      </p>
+      <div className="scroll">
+        <table data-testid="issuers">
+          <thead>
+            <tr>
+              <th>issuer</th>
+              <th>key fingerprint</th>
+              <th>outbox</th>
+              <th>deny list</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.issuers.map((i) => (
+              <tr key={i.id}>
+                <td className="nowrap">
+                  <b>{i.id}</b>
+                  <div className="muted">{i.own ? 'this service' : i.url}</div>
+                </td>
+                <td className="mono">{i.fingerprint}</td>
+                <td>
+                  {i.outbox.pending > 0 && <span className="badge warn">{i.outbox.pending} pending</span>}{' '}
+                  <span className="badge ok">{i.outbox.delivered} delivered</span>
+                  {i.outbox.attention > 0 && (
+                    <span className="badge bad">{i.outbox.attention} need attention</span>
+                  )}
+                  {i.outbox.lastError && <div className="bad">{i.outbox.lastError}</div>}
+                </td>
+                <td>
+                  {i.own
+                    ? 'its own'
+                    : i.denylist
+                      ? `${i.denylist.holders} holder${i.denylist.holders === 1 ? '' : 's'}, fetched ${when(i.denylist.fetchedAt / 1000)}`
+                      : 'not fetched yet'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Section>
+  );
+}
+
 const STATE_BADGE = { pending: 'warn', delivered: 'ok', 'needs attention': 'bad' } as const;
 
 function Outbox({ token, version, changed }: { token: string; version: number; changed: () => void }) {
@@ -367,6 +419,7 @@ export function CollectorApp({ token }: { token: string }) {
         <div>
           <Bags token={token} version={version} />
           <Direct token={token} version={version} />
+          <Issuers token={token} version={version} />
           <Outbox token={token} version={version} changed={changed} />
         </div>
       </div>

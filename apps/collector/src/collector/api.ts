@@ -5,6 +5,7 @@ import type {
   BagAnswerJson,
   BagsJson,
   DirectListJson,
+  IssuerListJson,
   NewShopJson,
   NewShopRequestJson,
   OutboxJson,
@@ -19,6 +20,7 @@ export type {
   AllocationRowJson as AllocationRow,
   BagRowJson as BagRow,
   DirectRowJson as DirectRow,
+  IssuerRowJson as IssuerRow,
   NewShopJson as NewShop,
   OutboxRowJson as OutboxRow,
   ShopRowJson as ShopRow,
@@ -44,6 +46,7 @@ export const listAllocations = (token: string, shop: string) =>
     token,
   });
 export const listDirect = (token: string) => call<DirectListJson>('/v1/admin/collector/direct', { token });
+export const listIssuers = (token: string) => call<IssuerListJson>('/v1/admin/collector/issuers', { token });
 export const listOutbox = (token: string) => call<OutboxJson>('/v1/admin/collector/outbox', { token });
 /** Sends a Return again now (after fixing what the issuer refused). */
 export const resendReturn = (token: string, id: number) =>

@@ -8,6 +8,7 @@ import {
   getDenyList,
   getSettlement,
   type Incident,
+  listCollectors,
   listIncidents,
   listTickets,
   type ProofUse,
@@ -260,8 +261,39 @@ function SettlementView({ token, version }: { token: string; version: number }) 
   );
 }
 
-function DenyListView({ version }: { version: number }) {
-  const { data, error } = useLoad(() => getDenyList(), [version]);
+function Collectors({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => listCollectors(token), [token, version]);
+  return (
+    <Section title="Collectors">
+      <ErrorBox error={error} />
+      <p className="muted">
+        Register one with <code>moneybag add-collector ID --url ORIGIN</code>; compare each key's fingerprint
+        with its operator.
+      </p>
+      <table data-testid="collectors">
+        <tbody>
+          {data?.collectors.map((c) => (
+            <tr key={c.id}>
+              <td>
+                <b>{c.id}</b>
+                <div className="muted">{c.own ? 'this service' : c.url}</div>
+              </td>
+              <td className="mono">{c.fingerprint}</td>
+              <td>
+                {c.returns} Return{c.returns === 1 ? '' : 's'}, {c.settled} use{c.settled === 1 ? '' : 's'}{' '}
+                settled
+                {c.lastAt && <div className="muted">last {when(c.lastAt / 1000)}</div>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function DenyListView({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => getDenyList(token), [token, version]);
   return (
     <Section title="Blocked wallets (deny list)">
       <ErrorBox error={error} />
@@ -296,7 +328,8 @@ export function IssuerApp({ token }: { token: string }) {
         </div>
         <div>
           <SettlementView token={token} version={version} />
-          <DenyListView version={version} />
+          <Collectors token={token} version={version} />
+          <DenyListView token={token} version={version} />
         </div>
       </div>
     </>

@@ -1,8 +1,10 @@
 // The issuer's operator endpoints (apps/server/API.md, "Issuer admin"), in one place.
 import type {
+  CollectorListJson,
   DenyListJson,
   EarlierUseJson,
   IncidentsJson,
+  MeJson,
   ProofUseJson,
   SettlementJson,
   TicketAnswerJson,
@@ -12,6 +14,7 @@ import type {
 import { call } from '../common/api.ts';
 
 export type {
+  CollectorRowJson as CollectorRow,
   DenyListJson as DenyList,
   IncidentJson as Incident,
   OwedRowJson as OwedRow,
@@ -30,7 +33,13 @@ export const listTickets = (token: string) => call<TicketsJson>('/v1/admin/issue
 export const getSettlement = (token: string) =>
   call<SettlementJson>('/v1/admin/issuer/settlement', { token });
 export const listIncidents = (token: string) => call<IncidentsJson>('/v1/admin/issuer/incidents', { token });
-export const getDenyList = () => call<DenyListJson>('/v1/denylist');
+export const listCollectors = (token: string) =>
+  call<CollectorListJson>('/v1/admin/issuer/collectors', { token });
+/** This issuer's own list (a service may answer several issuers' lists). */
+export const getDenyList = async (token: string) => {
+  const me = await call<MeJson>('/v1/me', { token });
+  return call<DenyListJson>(`/v1/denylist?issuer=${encodeURIComponent(me.party)}`);
+};
 /** A new ticket to a holder (POST /v1/tickets). */
 export const issueTicket = (token: string, body: TicketRequestJson) =>
   call<TicketAnswerJson>('/v1/tickets', { token, body });

@@ -196,7 +196,8 @@ export async function addShop(s: Service, id: string, label: string) {
 /** A new token for a shop, as a pairing link; 404 if there is no such shop. */
 export async function pairShop(s: Service, id: string) {
   const shop = await s.party(id);
-  if (shop?.role !== 'shop') refuse(404, 'E_NOT_FOUND', `no shop ${id}`);
+  if (shop?.role !== 'shop' || shop.removed)
+    refuse(404, 'E_NOT_FOUND', shop && !shop.removed ? `${id} is not a shop` : `no shop ${id}`);
   const token = await s.addToken(shop.id);
   return { id: shop.id, label: shop.label, token, pairing: pairingLink(s.origin, shop.id, token) };
 }

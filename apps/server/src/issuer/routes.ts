@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { partyOf } from '../auth.ts';
 import { jsonBody, rawBody, route } from '../http.ts';
 import type { Service } from '../service.ts';
-import { denylist, incidentsView, issue, reclaim, settle, settlementView, ticketsView } from './logic.ts';
+import { incidentsView, issue, reclaim, settle, settlementView, ticketsView } from './logic.ts';
 
 /** A Reclaim is 240 bytes and a little more (its issuer id). */
 export const RECLAIM_LIMIT = 4096;
@@ -31,7 +31,6 @@ export const issuerRoutes: FastifyPluginAsync<{
     bodyLimit: RECLAIM_LIMIT,
     config: limited,
   });
-  route(app, protocol.denylist, async () => denylist(s), { config: limited });
 
   route(app, admin.tickets, async () => ticketsView(s));
   route(app, admin.settlement, async () => settlementView(s));

@@ -80,7 +80,7 @@ export async function listShops(sql: Sql, now: number): Promise<ShopRow[]> {
        count(a.root) FILTER (WHERE a.collected IS NOT NULL) AS collected,
        count(a.root) FILTER (WHERE a.collected IS NULL AND a.due <= $1) AS late
      FROM parties p LEFT JOIN allocations a ON a.party = p.id
-     WHERE p.role = 'shop' GROUP BY p.id, p.label, p.created_at ORDER BY p.id`,
+     WHERE p.role = 'shop' AND p.removed_at IS NULL GROUP BY p.id, p.label, p.created_at ORDER BY p.id`,
     [now],
   );
   return rows.map((r) => ({
@@ -341,6 +341,14 @@ export async function resendOutbox(db: Db, id: number | 'attention'): Promise<nu
     id === 'attention' ? [Date.now()] : [Date.now(), id],
   );
   return rows.map((r) => int(r.id)).sort((a, b) => a - b);
+}
+
+/** Every Return to one issuer that is not delivered, due now (its operator registered it again). */
+export async function resendTo(db: Db, issuer: string): Promise<void> {
+  await db.query(
+    "UPDATE outbox SET state = 'pending', next_attempt_at = $1 WHERE issuer = $2 AND state <> 'delivered'",
+    [Date.now(), issuer],
+  );
 }
 
 /** How many Returns wait (pending or needing attention), and the age of the oldest, for /metrics. */
