@@ -139,6 +139,17 @@ afterAll(async () => {
 });
 
 describe('a chain of stores: collector <- main office <- branches <- POS', () => {
+  it('a branch serves the deny list of each issuer as the main office last gave it (?issuer=)', async () => {
+    const issuer = collector.demo.issuer.id;
+    const own = await call(collector, 'GET', `/v1/denylist?issuer=${issuer}`);
+    const at = await call(relays.b1, 'GET', `/v1/denylist?issuer=${issuer}`);
+    expect([at.status, at.body]).toEqual([200, own.body]);
+    // One issuer above it: the list without ?issuer= is that one's.
+    expect((await call(relays.b1, 'GET', '/v1/denylist')).body).toEqual(own.body);
+    const unknown = await call(relays.b1, 'GET', '/v1/denylist?issuer=nobody');
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'E_NOT_FOUND']);
+  });
+
   it('numbers down, one merged bag up, each POS its own part of the answer', {
     timeout: 180_000,
   }, async () => {

@@ -114,7 +114,7 @@ export const protocol = {
     query: T.Object({ issuer: T.Optional(T.String()) }),
     answer: B.DenyList,
     summary:
-      'the holders an issuer refuses (caught overspending): at an issuer its own list; at a collector each issuer it registered, as it last fetched it (every minute or so, and on demand); without `issuer`, the single issuer the service knows',
+      'the holders an issuer refuses (caught overspending): at an issuer its own list; at a collector each issuer it registered, as it last fetched it (every minute or so, and on demand); at a relay each issuer its parent serves, as the parent last gave it; without `issuer`, the single issuer the service knows',
     refusals:
       "404 `E_NOT_FOUND` for an issuer it does not know; 400 `E_REQUEST` without `issuer` when it knows several; 503 `E_REQUEST` when a just-registered issuer's list could not be fetched yet",
   }),

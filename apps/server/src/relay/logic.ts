@@ -92,12 +92,37 @@ export class Relay {
     }
     const me = await this.parent('/v1/me');
     if (me.status === 200) await this.store.set('me', JSON.stringify(me.body));
-    const deny = await this.parent('/v1/denylist');
-    if (deny.status === 200) await this.store.set('denylist', JSON.stringify(deny.body));
+    // One deny list per issuer the parent serves (a collector may serve several: PROTOCOL.md 5.1 rule 6).
+    const issuers = wk.status === 200 ? readWellKnown(wk.body).issuers.map((i) => i.id) : [];
+    for (const issuer of issuers) {
+      const deny = await this.parent(`/v1/denylist?issuer=${encodeURIComponent(issuer)}`);
+      if (deny.status === 200) await this.store.set(`denylist:${issuer}`, JSON.stringify(deny.body));
+    }
     this.lastSync = Date.now();
   }
 
-  async stored(key: 'well-known' | 'denylist' | 'me'): Promise<unknown> {
+  /** The deny list of `issuer` as the parent last gave it; without `issuer`, the single issuer it serves. */
+  async denylist(issuer: string | undefined): Promise<unknown> {
+    const wk = await this.stored('well-known');
+    if (!wk) return refuse(503, 'E_NOT_FOUND', 'not yet received from the parent');
+    const all = readWellKnown(wk).issuers.map((i) => i.id);
+    if (issuer === undefined) {
+      if (all.length !== 1)
+        refuse(
+          all.length ? 400 : 404,
+          all.length ? 'E_REQUEST' : 'E_NOT_FOUND',
+          all.length ? `several issuers (${all.join(', ')}): ask with ?issuer=ID` : 'no issuer here',
+        );
+      issuer = all[0];
+    }
+    if (!all.includes(issuer)) refuse(404, 'E_NOT_FOUND', `no issuer ${issuer} here`);
+    return (
+      (await this.stored(`denylist:${issuer}`)) ??
+      refuse(503, 'E_NOT_FOUND', `the deny list of ${issuer} was not yet received from the parent`)
+    );
+  }
+
+  async stored(key: 'well-known' | 'me' | `denylist:${string}`): Promise<unknown> {
     const v = await this.store.get(key);
     return v === undefined ? undefined : JSON.parse(v);
   }

@@ -68,12 +68,16 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
   // 202 is the relay's own answer (7.1); a 200 is written with the endpoint's schema.
   const send = (reply: FastifyReply, r: { status: number; body: unknown }) =>
     r.status === 200 ? (r.body as BagAnswerJson) : reply.code(r.status).send(r.body);
-  const fromParent = async (key: 'well-known' | 'denylist') =>
+  const fromParent = async (key: 'well-known') =>
     (await relay.stored(key)) ?? refuse(503, 'E_NOT_FOUND', 'not yet received from the parent');
 
   // The endpoints of section 7 a shop calls, on @moneybag/api's schemas; a child's token instead of a party's.
   route(app, protocol.wellKnown, async () => (await fromParent('well-known')) as WellKnownJson);
-  route(app, protocol.denylist, async () => (await fromParent('denylist')) as never);
+  route(
+    app,
+    protocol.denylist,
+    async (req) => (await relay.denylist((req.query as { issuer?: string }).issuer)) as never,
+  );
   route(app, service.health, async () => ({
     ok: true as const,
     roles: ['relay'],
