@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -65,7 +66,40 @@ async function binaries(): Promise<Binaries> {
   }
   const root = dirname(dirname(mod.postgres)).replace(/[/\\]native$/, '');
   hydrateLinks(root);
-  return { root, initdb: mod.initdb, postgres: mod.postgres };
+  const at = process.getuid?.() === 0 && !searchableByOthers(root) ? copiedOut(root) : root;
+  return {
+    root: at,
+    initdb: join(at, relative(root, mod.initdb)),
+    postgres: join(at, relative(root, mod.postgres)),
+  };
+}
+
+/** Whether a user who is neither owner nor group (the `postgres` system user) can reach `path`. */
+function searchableByOthers(path: string): boolean {
+  for (let d = path; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/**
+ * As root, the `postgres` system user runs the binaries: a checkout under a private folder (/root/…) hides
+ * them from it, so they are copied once to the temporary folder (readable by all), atomically by rename.
+ */
+function copiedOut(root: string): string {
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
+  const dest = join(tmpdir(), `moneybag-postgres-${version}`);
+  if (existsSync(join(dest, 'native'))) return dest;
+  const partial = `${dest}.${process.pid}`;
+  cpSync(join(root, 'native'), join(partial, 'native'), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(root, 'package.json'), join(partial, 'package.json'));
+  chmodSync(partial, 0o755);
+  try {
+    renameSync(partial, dest);
+  } catch {
+    rmSync(partial, { recursive: true, force: true }); // another process copied them first
+  }
+  return dest;
 }
 
 /**
