@@ -4,7 +4,6 @@
 // (keys/<own id>.token); otherwise straight to the database. Each prints one JSON line with --json.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type {
   AddCollectorAnswerJson,
   AddIssuerAnswerJson,
@@ -19,6 +18,7 @@ import { inspect } from '@moneybag/cli';
 import { isId, pairingLink } from '@moneybag/protocol';
 import QRCode from 'qrcode';
 import { buildApp } from './app.ts';
+import { parseCommand } from './args.ts';
 import { backup, restore } from './backup.ts';
 import { openDb } from './db.ts';
 
@@ -210,8 +210,6 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
   }
 }
 
-const VALUED = new Set(['--data', '--label', '--url', '--token']);
-
 /** `moneybag <command> …`: the exit code. */
 export async function main(args: string[]): Promise<number> {
   if (args[0] === 'inspect') return inspect(args.slice(1));
@@ -222,23 +220,15 @@ export async function main(args: string[]): Promise<number> {
 export async function runCli(args: string[]): Promise<number> {
   if (RELAY_COMMANDS.includes(args[0])) return runRelayCli(args);
   let parsed: ReturnType<typeof parse>;
-  // A value option takes the next argument whatever it looks like: a base64url token may start with '-'.
-  const pairs: string[] = [];
-  for (let i = 0; i < args.length; i++)
-    pairs.push(VALUED.has(args[i]) && i + 1 < args.length ? `${args[i]}=${args[++i]}` : args[i]);
   const parse = () =>
-    parseArgs({
-      args: pairs,
-      allowPositionals: true,
-      options: {
-        data: { type: 'string', default: './data' },
-        label: { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        all: { type: 'boolean', default: false },
-      },
+    parseCommand(args, {
+      data: { type: 'string', default: './data' },
+      label: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
     });
   try {
     parsed = parse();

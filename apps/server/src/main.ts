@@ -8,10 +8,10 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { poolVerifier, useNativeHashes } from '@moneybag/node';
 import { DEFAULT_HORIZON, isId } from '@moneybag/protocol';
 import { buildApp, RATE_LIMIT } from './app.ts';
+import { parseCommand } from './args.ts';
 import { BAG_LIMIT } from './collector/routes.ts';
 import { openDb } from './db.ts';
 import { startDenylistRefresh } from './denylists.ts';
@@ -48,9 +48,9 @@ export function identityRequest(v: {
 }
 
 export async function start(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { values } = parseCommand(
+    argv,
+    {
       data: { type: 'string', default: './data' },
       port: { type: 'string', default: '8080' },
       role: { type: 'string' },
@@ -66,8 +66,8 @@ export async function start(argv: string[]) {
       'bag-limit': { type: 'string', default: String(BAG_LIMIT) },
       'rate-limit': { type: 'string', default: String(RATE_LIMIT) },
     },
-    allowPositionals: false,
-  });
+    false,
+  );
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
   if (values.role === 'relay') {

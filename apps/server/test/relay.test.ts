@@ -52,7 +52,7 @@ function moneybag(...args: string[]) {
 }
 
 const startRelay = (data: string, upstream: string, token: string) =>
-  spawnMain(data, ['--role', 'relay', '--upstream', upstream, `--token=${token}`]);
+  spawnMain(data, ['--role', 'relay', '--upstream', upstream, '--token', token]);
 
 /** A POS as the protocol library drives it: numbers from its parent, bags up, answers read back. */
 class Pos {

@@ -2,7 +2,7 @@
 // `revoke-terminal ID`: a relay's children, through the running relay's admin API or straight to its database.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../args.ts';
 import { printPairing } from '../cli.ts';
 import { Refusal } from '../http.ts';
 import { runningServer } from '../running.ts';
@@ -37,16 +37,12 @@ export async function runRelayCli(args: string[]): Promise<number> {
   let values: { data?: string; shop?: string; label?: string; json?: boolean; url?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        data: { type: 'string', default: './data' },
-        shop: { type: 'string' },
-        label: { type: 'string' },
-        url: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
+    ({ values, positionals } = parseCommand(args, {
+      data: { type: 'string', default: './data' },
+      shop: { type: 'string' },
+      label: { type: 'string' },
+      url: { type: 'string' },
+      json: { type: 'boolean', default: false },
     }));
   } catch (e) {
     console.error(`${(e as Error).message}${RELAY_USAGE}`);
