@@ -59,17 +59,17 @@ export function More(p: ScreenProps) {
 function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
   const [collectors, setCollectors] = useState<PartyRecord[]>([]);
   const units = [...new Set(balances(wallet.tickets).map((b) => b.unit))];
-  const [collector, setCollector] = useState('');
+  // What the person picked, else the first choice shown: both lists may arrive after the form is drawn,
+  // and a select shows its first option even when nothing was picked.
+  const [picked, setPicked] = useState({ collector: '', unit: '' });
+  const collector = picked.collector || collectors[0]?.id || '';
+  const unit = picked.unit || units[0] || '';
   const [shop, setShop] = useState('');
-  const [unit, setUnit] = useState(units[0] ?? '');
   const [amount, setAmount] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    listParties(wallet.db, 'collectors').then((c) => {
-      setCollectors(c);
-      setCollector((x) => x || c[0]?.id || '');
-    });
+    listParties(wallet.db, 'collectors').then(setCollectors);
   }, [wallet.db]);
   const value = parseAmount(amount, unit);
   const submit = async (e: React.FormEvent) => {
@@ -102,7 +102,7 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
       </p>
       <label className="muted">
         Collector
-        <select value={collector} onChange={(e) => setCollector(e.target.value)}>
+        <select value={collector} onChange={(e) => setPicked({ ...picked, collector: e.target.value })}>
           {collectors.map((c) => (
             <option key={c.id}>{c.id}</option>
           ))}
@@ -119,7 +119,7 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
         </label>
         <label className="muted" style={{ flex: 1 }}>
           Unit
-          <select value={unit} onChange={(e) => setUnit(e.target.value)}>
+          <select value={unit} onChange={(e) => setPicked({ ...picked, unit: e.target.value })}>
             {units.map((u) => (
               <option key={u}>{u}</option>
             ))}
