@@ -79,10 +79,12 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   const origin = toHex(r.origin);
   const stored = await store.settledAnswer(s.db, from, origin);
   if (stored) return stored;
-  const v = await verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
-  const ids = [...new Set(r.items.map((it) => ticketId(it.ticket)))];
-  const sigs = r.items.map((it) => hex(it.S));
-  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: sigs[i] }));
+  const verified = verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
+  // What the transaction needs of each use, made while the workers verify: not while its locks are held.
+  const each = r.items.map((it) => ({ ticket: ticketId(it.ticket), s: hex(it.S), chal: hex(it.chal) }));
+  const ids = [...new Set(each.map((x) => x.ticket))];
+  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: each[i].s }));
+  const v = await verified;
   for (let attempt = 0; ; attempt++) {
     try {
       return await s.db.tx(async (sql) => {
@@ -102,7 +104,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
             reclaimed: (id) => reclaimed.get(id) ?? 0,
           },
         });
-        await record(sql, result, r.items, message, keys);
+        await record(sql, result, r.items, message, keys, each);
         return result.answer;
       });
     } catch (e) {
@@ -143,6 +145,7 @@ async function record(
   items: readonly ReturnItem[],
   message: Uint8Array,
   keys: store.SignatureKey[],
+  each: { ticket: string; s: string; chal: string }[],
 ): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
@@ -160,13 +163,13 @@ async function record(
       sql,
       { collector: r.from, origin },
       r.remembered.map(({ item, index, code }) => ({
-        S: item.S,
-        ticket: ticketId(item.ticket),
+        s: each[index].s,
+        ticket: each[index].ticket,
         expires: item.ticket.expires,
         shop: item.shop,
         unit: item.ticket.unit,
         amount: item.amount,
-        chal: item.chal,
+        chal: each[index].chal,
         idx: index,
         code: code ?? null,
       })),
