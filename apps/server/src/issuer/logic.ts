@@ -85,6 +85,10 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   const ids = [...new Set(each.map((x) => x.ticket))];
   const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: each[i].s }));
   const v = await verified;
+  // The memory of S is probed first by the insert of the uses itself (its unique key), not by a lookup of each
+  // S beforehand: a Return repeating an S (a collector's fault, rare) fails that insert, and nothing of it is
+  // stored; it is judged again with its S looked up, and gets its E_DUPLICATE.
+  let probe = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return await s.db.tx(async (sql) => {
@@ -92,7 +96,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         // Settled while this one waited for the locks (the same Return sent twice at once).
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
-        const remembered = await store.rememberedSignatures(sql, keys);
+        const remembered = probe ? await store.rememberedSignatures(sql, keys) : new Set<string>();
         // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
         const reclaimed = await store.reclaimedOf(sql, ids);
         const result = await judgeReturn(v, {
@@ -108,9 +112,10 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         return result.answer;
       });
     } catch (e) {
-      // A Return of the same origin or a use of the same S stored at once by another transaction that
+      // An S returned before, or a Return of the same origin stored at once by another transaction that
       // locked no common ticket: judge again, now seeing it.
-      if (!isUniqueViolation(e) || attempt >= 2) throw e;
+      if (!isUniqueViolation(e) || attempt >= 3) throw e;
+      probe = true;
     }
   }
 }
