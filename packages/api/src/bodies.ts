@@ -1,38 +1,42 @@
 // Every JSON body that crosses HTTP, once, as a JSON Schema (TypeBox): Fastify validates requests and
 // writes answers with them, the pages and the POS type their calls by them, and API.md is made from them.
-import type { Blame, Code } from '@moneybag/protocol';
+// The section 7 bodies the protocol package builds and reads are declared there (`schemas.ts`), and
+// re-exported here with the rest.
+import {
+  BagAnswer,
+  blameSchema as blame,
+  codeSchema as code,
+  Refusal,
+  RejectedUse,
+  ReturnAnswer,
+} from '@moneybag/protocol/schemas';
 import { type Static, Type as T, type TSchema } from 'typebox';
+
+export type {
+  BagAnswerJson,
+  PairingLinkJson,
+  ReclaimAnswerJson,
+  RefusalJson,
+  RejectedUseJson,
+  ReturnAnswerJson,
+  WellKnownJson,
+} from '@moneybag/protocol';
+export {
+  BagAnswer,
+  PairingLink,
+  ReclaimAnswer,
+  Refusal,
+  RejectedUse,
+  ReturnAnswer,
+  WellKnown,
+  WellKnownParty,
+} from '@moneybag/protocol/schemas';
 
 const str = (description?: string) => T.String(description ? { description } : {});
 const int = (description?: string) => T.Integer(description ? { description } : {});
 const nullable = <S extends TSchema>(s: S) => T.Union([s, T.Null()]);
-const code = T.Unsafe<Code>({ type: 'string', description: 'E_…' });
-const blame = T.Unsafe<Blame>({ type: 'string', enum: ['holder', 'collector'] });
 
-// --- section 7 ------------------------------------------------------------------------------------
-
-/** A refusal: a 4xx with this body, and nothing stored. */
-export const Refusal = T.Object({ code, message: str() });
-
-export const WellKnownParty = T.Object({
-  id: str(),
-  publicKey: str('base64url, 32 bytes'),
-  url: str('the service origin'),
-});
-/**
- * GET /.well-known/moneybag.json: the issuers and collectors a service speaks for: its own, and at a collector
- * every issuer it registered (with the key and url that issuer publishes).
- */
-export const WellKnown = T.Object({
-  version: T.Literal(1),
-  issuers: T.Array(
-    T.Object({
-      ...WellKnownParty.properties,
-      horizon: int('seconds: from expires + horizon on, its tickets can be reclaimed (3.8)'),
-    }),
-  ),
-  collectors: T.Array(WellKnownParty),
-});
+// --- section 7 (beyond the protocol package's), every service -----------------------------------
 
 export const Health = T.Object({
   ok: T.Literal(true),
@@ -62,23 +66,6 @@ export const AllocationRequest = T.Object({
 });
 export const Allocations = T.Object({ allocations: T.Array(str('an Allocation, text form')) });
 
-export const RejectedUse = T.Object({
-  path: T.Array(T.Tuple([str(), int()]), { description: '[[terminal, n], …] under the bag' }),
-  deal: int(),
-  index: int("the use's place among its node's uses, from 0 (uses may share a deal)"),
-  code,
-});
-/** The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>). */
-export const BagAnswer = T.Object({
-  digest: str('bag_digest, lowercase hex'),
-  root: str('base64url'),
-  accepted: int(),
-  rejected: T.Array(RejectedUse),
-  totals: T.Record(T.String(), T.Integer(), { description: 'accepted amount per unit' }),
-  report: str('the signed Report, text form'),
-  merged: T.Optional(str('through relays (7.1): the merged bag the Report signs, lowercase hex')),
-});
-
 export const DirectAnswer = T.Object({ receipt: str('the Receipt, text form') });
 
 export const TicketRequest = T.Object({
@@ -88,18 +75,6 @@ export const TicketRequest = T.Object({
   expires: T.Integer({ description: 'seconds' }),
 });
 export const TicketAnswer = T.Object({ ticket: str('the Ticket, text form') });
-
-/** The issuer's answer to a Return. */
-export const ReturnAnswer = T.Object({
-  settled: int(),
-  rejected: T.Array(T.Object({ index: int(), code, blame })),
-});
-
-/** POST /v1/reclaims: the new ticket for what was left (5.4). */
-export const ReclaimAnswer = T.Object({
-  ticket: str('the new Ticket, text form'),
-  amount: int('what was left of the reclaimed ticket: the new face'),
-});
 
 export const DenyList = T.Object({
   issuer: str(),
@@ -345,19 +320,14 @@ export const DemoFile = T.Object({
   shops: T.Array(T.Object({ id: str(), token: str() })),
 });
 
-export type RefusalJson = Static<typeof Refusal>;
-export type WellKnownJson = Static<typeof WellKnown>;
 export type HealthJson = Static<typeof Health>;
 export type MeJson = Static<typeof Me>;
 export type DemoAddressesJson = Static<typeof DemoAddresses>;
 export type AllocationRequestJson = Static<typeof AllocationRequest>;
 export type AllocationsJson = Static<typeof Allocations>;
-export type BagAnswerJson = Static<typeof BagAnswer>;
 export type DirectAnswerJson = Static<typeof DirectAnswer>;
 export type TicketRequestJson = Static<typeof TicketRequest>;
 export type TicketAnswerJson = Static<typeof TicketAnswer>;
-export type ReturnAnswerJson = Static<typeof ReturnAnswer>;
-export type ReclaimAnswerJson = Static<typeof ReclaimAnswer>;
 export type DenyListJson = Static<typeof DenyList>;
 export type PartyRowJson = Static<typeof PartyRow>;
 export type PartiesJson = Static<typeof Parties>;
