@@ -311,6 +311,65 @@ export const Incident = T.Object({
 });
 export const Incidents = T.Object({ incidents: T.Array(Incident) });
 
+// --- the relay's admin (7.1): its operator's token (DIR/keys/operator.token) -------------------------
+
+/** A child of a relay (a POS or a lower relay): its terminal id, the shop its uses name, what it holds. */
+export const RelayChildRow = T.Object({
+  terminal: str(),
+  shop: nullable(str("the shop its uses name; null: the relay's own")),
+  label: str(),
+  revoked_at: nullable(int('ms: its token stopped working')),
+  holds: int('numbers given under roots still open, not yet brought back'),
+  delivered: int('bags brought back'),
+});
+export const RelayRootRow = T.Object({
+  root: str('base64url'),
+  issued: int(),
+  due: int(),
+  state: T.Union(
+    [
+      T.Literal('open'),
+      T.Literal('merged'),
+      T.Literal('forwarded'),
+      T.Literal('answered'),
+      T.Literal('refused'),
+      T.Literal('empty'),
+    ],
+    { description: 'merged: its merged bag recorded, waiting to be sent' },
+  ),
+  merged: nullable(str("the merged bag's digest, hex")),
+  attempts: int(),
+  lastError: nullable(str()),
+  answer: T.Union(
+    [
+      BagAnswer,
+      T.Object({ status: int('the HTTP status'), code, message: str() }, { description: 'refused whole' }),
+      T.Null(),
+    ],
+    { description: "the parent's answer on the merged bag" },
+  ),
+});
+/** GET /v1/admin/relay: what the relay's page shows. */
+export const RelayState = T.Object({
+  upstream: str('the parent: a collector or a relay'),
+  shop: nullable(str('the shop its parent knows it as; null until it reached its parent')),
+  children: T.Array(RelayChildRow),
+  late: T.Array(T.Object({ at: int('ms'), terminal: str(), root: str('base64url') }), {
+    description: 'the last 50 late bags (refused E_BAG_LATE), since the start',
+  }),
+  roots: T.Array(RelayRootRow),
+});
+export const NewTerminalRequest = T.Object({
+  id: T.String({ maxLength: 64, description: 'an id: the terminal id' }),
+  shop: T.Optional(
+    nullable(T.String({ maxLength: 64, description: "the shop its uses name; the relay's own if absent" })),
+  ),
+  label: T.Optional(T.String({ maxLength: 200 })),
+});
+/** A new child's token (shown once) and its POS pairing link. */
+export const NewTerminal = T.Object({ terminal: str(), token: str(), pairing: str('<origin>/pos/#pair=…') });
+export const RevokedTerminal = T.Object({ terminal: str(), revoked: T.Literal(true) });
+
 // --- files ----------------------------------------------------------------------------------------
 
 /** `<data>/demo.json`, written on a first start: the demo parties and their tokens. */
@@ -368,3 +427,9 @@ export type EarlierUseJson = Static<typeof EarlierUse>;
 export type IncidentJson = Static<typeof Incident>;
 export type IncidentsJson = Static<typeof Incidents>;
 export type DemoFileJson = Static<typeof DemoFile>;
+export type RelayChildRowJson = Static<typeof RelayChildRow>;
+export type RelayRootRowJson = Static<typeof RelayRootRow>;
+export type RelayStateJson = Static<typeof RelayState>;
+export type NewTerminalRequestJson = Static<typeof NewTerminalRequest>;
+export type NewTerminalJson = Static<typeof NewTerminal>;
+export type RevokedTerminalJson = Static<typeof RevokedTerminal>;
