@@ -4,6 +4,7 @@
 // re-exported here with the rest.
 import {
   BagAnswer,
+  BagTreeNode,
   blameSchema as blame,
   codeSchema as code,
   Refusal,
@@ -14,19 +15,23 @@ import { type Static, Type as T, type TSchema } from 'typebox';
 
 export type {
   BagAnswerJson,
+  BagTreeNodeJson,
   PairingLinkJson,
   ReclaimAnswerJson,
   RefusalJson,
   RejectedUseJson,
+  RelayWaitingJson,
   ReturnAnswerJson,
   WellKnownJson,
 } from '@moneybag/protocol';
 export {
   BagAnswer,
+  BagTreeNode,
   PairingLink,
   ReclaimAnswer,
   Refusal,
   RejectedUse,
+  RelayWaiting,
   ReturnAnswer,
   WellKnown,
   WellKnownParty,
@@ -194,11 +199,6 @@ export const AllocationRow = T.Object({
 });
 export const AllocationList = T.Object({ allocations: T.Array(AllocationRow) });
 
-export const BagTreeNode = T.Object({
-  path: RejectedUse.properties.path,
-  uses: int('uses in this node and under it'),
-  refused: int('of those, the refused ones'),
-});
 export const BagRow = T.Object({
   ...BagAnswer.properties,
   to: str(),

@@ -58,6 +58,20 @@ export const BagAnswer = T.Object({
   merged: T.Optional(str('through relays (7.1): the merged bag the Report signs, lowercase hex')),
 });
 
+/** 7.1: a relay's 202 on a child's bag (POST /v1/bags, GET /v1/bags/<digest>), until the collector has answered. */
+export const RelayWaiting = T.Object({
+  digest: str("the child's bag digest, lowercase hex"),
+  root: str('base64url'),
+  state: T.Union([T.Literal('waiting'), T.Literal('forwarded')]),
+});
+
+/** A node of a collected bag as its collector's page shows it: where it sits, and the uses of its subtree. */
+export const BagTreeNode = T.Object({
+  path: RejectedUse.properties.path,
+  uses: T.Integer({ description: 'uses in this node and under it' }),
+  refused: T.Integer({ description: 'of those, the refused ones' }),
+});
+
 /** POST /v1/returns: the issuer's answer to a Return (5.3). */
 export const ReturnAnswer = T.Object({
   settled: T.Integer(),
