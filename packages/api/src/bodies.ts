@@ -322,6 +322,11 @@ export const RelayChildRow = T.Object({
   holds: int('numbers given under roots still open, not yet brought back'),
   delivered: int('bags brought back'),
 });
+/** The parent's refusal of a root's merged bag, whole (409 or 422), as the relay keeps it and hands it down. */
+export const RelayRefused = T.Object(
+  { status: int('the HTTP status'), code, message: str() },
+  { description: 'refused whole' },
+);
 export const RelayRootRow = T.Object({
   root: str('base64url'),
   issued: int(),
@@ -340,14 +345,9 @@ export const RelayRootRow = T.Object({
   merged: nullable(str("the merged bag's digest, hex")),
   attempts: int(),
   lastError: nullable(str()),
-  answer: T.Union(
-    [
-      BagAnswer,
-      T.Object({ status: int('the HTTP status'), code, message: str() }, { description: 'refused whole' }),
-      T.Null(),
-    ],
-    { description: "the parent's answer on the merged bag" },
-  ),
+  answer: T.Union([BagAnswer, RelayRefused, T.Null()], {
+    description: "the parent's answer on the merged bag",
+  }),
 });
 /** GET /v1/admin/relay: what the relay's page shows. */
 export const RelayState = T.Object({
@@ -428,6 +428,7 @@ export type IncidentJson = Static<typeof Incident>;
 export type IncidentsJson = Static<typeof Incidents>;
 export type DemoFileJson = Static<typeof DemoFile>;
 export type RelayChildRowJson = Static<typeof RelayChildRow>;
+export type RelayRefusedJson = Static<typeof RelayRefused>;
 export type RelayRootRowJson = Static<typeof RelayRootRow>;
 export type RelayStateJson = Static<typeof RelayState>;
 export type NewTerminalRequestJson = Static<typeof NewTerminalRequest>;

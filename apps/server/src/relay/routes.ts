@@ -2,6 +2,7 @@
 // as with a collector; and its operator's admin JSON (children, roots), behind the operator's token.
 import {
   type AllocationRequestJson,
+  type MeJson,
   type NewTerminalJson,
   type NewTerminalRequestJson,
   protocol,
@@ -43,7 +44,7 @@ export async function addTerminal(
   const token = await store.addChild(body.id, body.shop ?? null, body.label ?? body.id);
   // The relay's own shop, as its parent named it (known once the relay has reached its parent; until then the
   // link names the terminal, and the POS takes the shop from GET /v1/me when it pairs).
-  const me = JSON.parse((await store.get('me')) ?? '{}') as { party?: string };
+  const me = JSON.parse((await store.get('me')) ?? '{}') as Partial<MeJson>;
   const shop = body.shop ?? me.party ?? body.id;
   return { terminal: body.id, token, pairing: pairingLink(origin, shop, token, body.id) };
 }
@@ -142,7 +143,7 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
     relayAdmin.state,
     async () => ({
       upstream: relay.config.upstream,
-      shop: ((await relay.stored('me')) as { party?: string } | undefined)?.party ?? null,
+      shop: ((await relay.stored('me')) as MeJson | undefined)?.party ?? null,
       children: await relay.store.children(),
       late: relay.late,
       roots: (await relay.store.roots(['open', 'merged', 'forwarded', 'answered', 'refused', 'empty'])).map(
