@@ -83,6 +83,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   // What the transaction needs of each use, made while the workers verify: not while its locks are held.
   const each = r.items.map((it) => ({ ticket: ticketId(it.ticket), s: hex(it.S), chal: hex(it.chal) }));
   const ids = [...new Set(each.map((x) => x.ticket))];
+  const idOf = new Map(r.items.map((it, i) => [it.ticket, each[i].ticket]));
   const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: each[i].s }));
   const v = await verified;
   // The memory of S is probed first by the insert of the uses itself (its unique key), not by a lookup of each
@@ -102,8 +103,8 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         const result = await judgeReturn(v, {
           issuer: s.issuer,
           store: {
-            issued: issuedAmong(tickets),
-            remembered: (S) => remembered.has(hex(S)),
+            issued: issuedAmong(tickets, idOf),
+            remembered: probe ? (S) => remembered.has(hex(S)) : () => false,
             spent: (id) => tickets.get(id)?.spent ?? 0,
             reclaimed: (id) => reclaimed.get(id) ?? 0,
           },
@@ -121,10 +122,13 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
 }
 
 /** Whether this issuer issued exactly the ticket (same fields and C): its fingerprint computed once per ticket. */
-function issuedAmong(tickets: ReadonlyMap<string, store.TicketState>): (t: Ticket) => boolean {
+function issuedAmong(
+  tickets: ReadonlyMap<string, store.TicketState>,
+  idOf: ReadonlyMap<Ticket, string>,
+): (t: Ticket) => boolean {
   const matched = new Map<string, Ticket>();
   return (t) => {
-    const id = ticketId(t);
+    const id = idOf.get(t) ?? ticketId(t);
     const row = tickets.get(id);
     if (!row) return false;
     const known = matched.get(id);
