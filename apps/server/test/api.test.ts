@@ -199,6 +199,16 @@ describe('allocations and bags', () => {
     const other = bagOf(a, [uses[0]]);
     const re = await call(server, 'POST', '/v1/bags', { token: shopToken(), raw: other });
     expect([re.status, re.body.code]).toEqual([409, 'E_BAG_REUSED']);
+    // Nothing of it is kept but the note on the collector's page: who sent it and why.
+    const refused = await admin('/v1/admin/collector/bags/refused');
+    expect(refused.body.refused[0]).toMatchObject({
+      party: 'acme-coffee',
+      code: 'E_BAG_REUSED',
+      text: 'this money bag number was already collected',
+      root: toBase64url(a.root),
+      uses: 1,
+    });
+    expect((await admin('/v1/admin/collector/bags/refused', shopToken())).status).toBe(403);
 
     // The accepted uses reach the issuer through the outbox and settle.
     const owed = await waitFor(async () => {

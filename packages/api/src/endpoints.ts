@@ -296,6 +296,13 @@ export const collectorAdmin = {
     answer: B.Bags,
     summary: 'the newest bags (200)',
   }),
+  refusedBags: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/bags/refused',
+    auth: ['collector'],
+    answer: B.RefusedBags,
+    summary: 'the newest bags refused whole (200): who sent each, when, and why (its code)',
+  }),
   handIn: ep({
     method: 'POST',
     url: '/v1/admin/collector/bags',

@@ -24,6 +24,7 @@ import {
   pairShop,
   receiveBag,
   receiveDirect,
+  refusedBagsView,
   shopsView,
   storedBag,
   totalsView,
@@ -134,6 +135,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
   });
 
   route(app, admin.bags, async () => bagsView(s));
+  route(app, admin.refusedBags, async () => refusedBagsView(s));
   route(app, admin.totals, async () => totalsView(s));
   route(app, admin.direct, async () => directView(s));
   route(app, admin.outbox, async () => outboxView(s));
