@@ -1,7 +1,6 @@
 // The collector's page: shops and their allocations, bags received with their reports, the outbox to issuers.
 import { formatAmount, isId } from '@moneybag/protocol';
 import { QrText } from '@moneybag/qr';
-import { say } from '@moneybag/web';
 import { type FormEvent, Fragment, useState } from 'react';
 import { BagReport, BagTree } from '../common/BagReport.tsx';
 import { CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
@@ -282,7 +281,7 @@ function RefusedBags({ token, version }: { token: string; version: number }) {
               </span>
             )}
             <div className="bad">
-              {say({ code: r.code }).text} <code className="code small">{r.code}</code>
+              <CodeLabel code={r.code} />
             </div>
             {r.root && (
               <div className="muted mono" title={r.root}>
