@@ -41,6 +41,11 @@ export const Health = T.Object({
 });
 /** The landing page's QR codes: this machine's addresses on the network (a phone cannot open localhost). */
 export const DemoAddresses = T.Object({ origins: T.Array(str()) });
+/** The demo's operator tokens, for the landing page's one click into the issuer and collector pages. */
+export const DemoOperators = T.Object({
+  issuer: T.Object({ id: str(), token: str() }),
+  collector: T.Object({ id: str(), token: str() }),
+});
 export const Me = T.Object({
   party: str(),
   role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
@@ -361,6 +366,7 @@ export type WellKnownJson = Static<typeof WellKnown>;
 export type HealthJson = Static<typeof Health>;
 export type MeJson = Static<typeof Me>;
 export type DemoAddressesJson = Static<typeof DemoAddresses>;
+export type DemoOperatorsJson = Static<typeof DemoOperators>;
 export type AllocationRequestJson = Static<typeof AllocationRequest>;
 export type AllocationsJson = Static<typeof Allocations>;
 export type BagAnswerJson = Static<typeof BagAnswer>;
