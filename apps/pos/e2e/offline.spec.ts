@@ -78,6 +78,10 @@ test('journey: offline all day: POS and wallet open with no network, take paymen
   await expect(state).toHaveAttribute('data-state', 'offline');
   await expect(state).toContainText('sent by itself when the network is back');
   await expect(pos.getByTestId('deliver-now')).toHaveCount(0);
+  // Offline says it all: no failed attempts to count, no browser's error text.
+  const card = pos.getByTestId('bag-closed');
+  await expect(card).not.toContainText('attempt');
+  await expect(card).not.toContainText('Failed to fetch');
   await shot(pos, 'offline-outbox');
 
   // The network returns: the bag leaves by itself, the POS shows the collector's answer.
