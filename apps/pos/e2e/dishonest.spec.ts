@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { type Bag, type BagNode, decode, encode, fromText } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { login, postBag } from '../../collector/e2e/helpers.ts';
-import { charge, demo, newShop, openPos, openWallet, pay, shot, uniq } from './support.ts';
+import { demo, newShop, openPos, openWallet, sell, shot, uniq } from './support.ts';
 
 /** The bag with the first use of its (first) node of uses given once more: a copy the shop hopes to be paid twice. */
 function withCopiedUse(bag: Bag): Bag {
@@ -41,13 +41,7 @@ test('journey: the dishonest shop: a copied use and a reused bag number are refu
   // Two honest sales, offline: the bag stays on the tablet.
   await pos.context().setOffline(true);
   await phone.setOffline(true);
-  for (const price of ['2.00', '1.50']) {
-    await charge(pos, 'EUR', price);
-    await pay(pos, wallet);
-    await expect(pos.getByTestId('verdict')).toHaveAttribute('data-verdict', 'accepted');
-    await wallet.getByTestId('accepted').click();
-    await pos.getByTestId('verdict-done').click();
-  }
+  for (const price of ['2.00', '1.50']) await sell(pos, wallet, 'EUR', price);
   await expect(wallet.getByTestId('balance')).toContainText('€6.50');
   await pos.getByTestId('tab-bags').click();
   await pos.getByTestId('close-bag').click();

@@ -6,7 +6,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { fakeCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { login } from '../../collector/e2e/helpers.ts';
-import { charge, demo, newShop, openPos, openWallet, pay, shot, uniq } from './support.ts';
+import { demo, newShop, openPos, openWallet, sell, shot, uniq } from './support.ts';
 
 /** Once the service worker has precached the app and controls the page: it opens with no network. */
 async function installed(page: Page) {
@@ -59,13 +59,7 @@ test('journey: offline all day: POS and wallet open with no network, take paymen
   await expect(wallet.getByTestId('balance')).toContainText('€10.00');
   expect(await reaches(wallet)).toBe(false);
 
-  for (const price of ['1.20', '2.40', '0.90']) {
-    await charge(pos, 'EUR', price);
-    await pay(pos, wallet);
-    await expect(pos.getByTestId('verdict')).toHaveAttribute('data-verdict', 'accepted');
-    await wallet.getByTestId('accepted').click();
-    await pos.getByTestId('verdict-done').click();
-  }
+  for (const price of ['1.20', '2.40', '0.90']) await sell(pos, wallet, 'EUR', price);
   await expect(wallet.getByTestId('balance')).toContainText('€5.50');
   await shot(wallet, 'offline-wallet');
   await pos.getByTestId('tab-history').click();
