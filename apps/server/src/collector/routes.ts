@@ -106,12 +106,12 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     admin.handIn,
     async (req) => {
       const message = rawBody(req);
-      let to = '';
+      // One that does not decode is refused with the decoder's code before any sender is compared: noted
+      // as the operator's, who handed it in.
+      let to = partyOf(req).id;
       try {
         to = decodeViews(message, 'Bag').to;
-      } catch {
-        // receiveBag answers with the decoder's code
-      }
+      } catch {}
       const answer = await receiveBag(s, to, message);
       metrics?.bag(answer);
       return answer;
