@@ -96,7 +96,7 @@ export interface PartyRecord {
   horizon?: number;
 }
 
-interface WalletDB extends DBSchema {
+export interface WalletDB extends DBSchema {
   meta: { key: string; value: unknown };
   tickets: { key: string; value: TicketRecord };
   journal: { key: string; value: SpendRecord; indexes: { ticket: string } };
@@ -108,18 +108,21 @@ interface WalletDB extends DBSchema {
 
 export type DB = IDBPDatabase<WalletDB>;
 
+/** The stores of the first version (1): what a wallet installed then holds. */
+export function firstVersion(db: IDBPDatabase<WalletDB>): void {
+  db.createObjectStore('meta');
+  db.createObjectStore('tickets', { keyPath: 'id' });
+  db.createObjectStore('journal', { keyPath: 'S' }).createIndex('ticket', 'ticket');
+  db.createObjectStore('payments', { keyPath: 'id' }).createIndex('at', 'at');
+  db.createObjectStore('receipts', { keyPath: 'payment' });
+  db.createObjectStore('issuers', { keyPath: 'id' });
+  db.createObjectStore('collectors', { keyPath: 'id' });
+}
+
 export function openStore(name = 'moneybag-wallet'): Promise<DB> {
   return openDB<WalletDB>(name, 2, {
     upgrade(db, from, _to, tx) {
-      if (from < 1) {
-        db.createObjectStore('meta');
-        db.createObjectStore('tickets', { keyPath: 'id' });
-        db.createObjectStore('journal', { keyPath: 'S' }).createIndex('ticket', 'ticket');
-        db.createObjectStore('payments', { keyPath: 'id' }).createIndex('at', 'at');
-        db.createObjectStore('receipts', { keyPath: 'payment' });
-        db.createObjectStore('issuers', { keyPath: 'id' });
-        db.createObjectStore('collectors', { keyPath: 'id' });
-      }
+      if (from < 1) firstVersion(db);
       // 2: the payments a shop did not take, found without reading every payment (a long history).
       if (from < 2) tx.objectStore('payments').createIndex('outcome', 'outcome');
     },

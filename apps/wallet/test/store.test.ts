@@ -19,6 +19,7 @@ import { createKey, signerOf } from '../src/keys.ts';
 import {
   addTicket,
   type DB,
+  firstVersion,
   listJournal,
   listPayments,
   listTickets,
@@ -30,6 +31,7 @@ import {
   recordPayment,
   setOutcome,
   settleDirect,
+  type WalletDB,
 } from '../src/store.ts';
 import { pay, quote, receiveTicket } from '../src/wallet.ts';
 
@@ -229,18 +231,8 @@ describe('a long history, read in part', () => {
 
   it('indexes what a wallet of the first version kept when it opens', async () => {
     const name = `v1-${n++}`;
-    // The first version's stores, as a wallet installed before this change holds them.
-    const old = await openDB(name, 1, {
-      upgrade(d) {
-        d.createObjectStore('meta');
-        d.createObjectStore('tickets', { keyPath: 'id' });
-        d.createObjectStore('journal', { keyPath: 'S' }).createIndex('ticket', 'ticket');
-        d.createObjectStore('payments', { keyPath: 'id' }).createIndex('at', 'at');
-        d.createObjectStore('receipts', { keyPath: 'payment' });
-        d.createObjectStore('issuers', { keyPath: 'id' });
-        d.createObjectStore('collectors', { keyPath: 'id' });
-      },
-    });
+    // The first version's stores, as a wallet installed before the outcome index holds them.
+    const old = await openDB<WalletDB>(name, 1, { upgrade: firstVersion });
     await old.put('payments', { ...at('a', 1), outcome: 'not-accepted' });
     await old.put('payments', { ...at('b', 2), outcome: 'accepted' });
     old.close();
