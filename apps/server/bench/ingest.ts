@@ -62,7 +62,7 @@ export async function rawNativeRate(ms: number): Promise<number> {
 }
 
 /** CPU seconds used so far by a process (all threads) and by its main thread (Linux /proc; else undefined). */
-function cpuSeconds(pid: number | undefined): { all: number; main: number } | undefined {
+export function cpuSeconds(pid: number | undefined): { all: number; main: number } | undefined {
   const read = (path: string) => {
     const stat = readFileSync(path, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { nativeSigner } from '@moneybag/node';
 import { bodyOfUse, fromHex, makeReturns, type ReturnItem, type Ticket } from '@moneybag/protocol';
 import { call, holder, issue, type Server, startServer } from '../test/helpers.ts';
-import { rawNativeRate } from './ingest.ts';
+import { cpuSeconds, rawNativeRate } from './ingest.ts';
 
 export const SETTLE_GOAL = 0.7;
 
@@ -85,9 +85,13 @@ export async function measureSettle(
   const returns = await returnsFor(server, tickets, { returns: RETURNS, per });
   const rawMs = opts.rawMs ?? 2000;
   const rawBefore = await rawNativeRate(rawMs);
+  const cpu0 = cpuSeconds(server.proc.pid);
   const t0 = process.hrtime.bigint();
   await postReturns(server, returns, per);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu1 = cpuSeconds(server.proc.pid);
+  // CPU per use, which others' load on the shared cores moves less than the rates.
+  const us = (x: number | undefined) => (x === undefined ? '?' : ((x * 1e6) / USES).toFixed(1));
   const rawAfter = await rawNativeRate(rawMs);
   const raw = (rawBefore + rawAfter) / 2;
   const usesPerSecond = USES / seconds;
@@ -96,7 +100,8 @@ export async function measureSettle(
   const n = (x: number) => Math.round(x).toLocaleString('en');
   console.log(
     `settlement over HTTP${opts.label ? ` (${opts.label})` : ''}: ${n(USES)} uses in ${RETURNS} Returns in ${seconds.toFixed(2)} s = ${n(usesPerSecond)} uses/s; ` +
-      `raw native Ed25519 ${n(raw)}/s (before ${n(rawBefore)}, after ${n(rawAfter)}); ${verificationsPerUse.toFixed(4)} verifications/use; ratio ${ratio.toFixed(2)}`,
+      `raw native Ed25519 ${n(raw)}/s (before ${n(rawBefore)}, after ${n(rawAfter)}); ${verificationsPerUse.toFixed(4)} verifications/use; ratio ${ratio.toFixed(2)}; ` +
+      `server CPU ${us(cpu0 && cpu1 && cpu1.all - cpu0.all)} µs a use, of which main thread ${us(cpu0 && cpu1 && cpu1.main - cpu0.main)} µs`,
   );
   return {
     uses: USES,

@@ -83,7 +83,12 @@ export async function verifyReturn(
 /** 5.3, each returned use in order against what the issuer stored: the outcome to store in one transaction. */
 export async function judgeReturn(
   v: VerifiedReturn,
-  ctx: { issuer: string; store: Omit<SettlementStore, 'answered'> },
+  ctx: {
+    issuer: string;
+    store: Omit<SettlementStore, 'answered'>;
+    /** ticketId of each item's ticket, when the caller made them already. */
+    ids?: readonly string[];
+  },
 ): Promise<Settlement> {
   const { from, r, ok } = v;
   const answer: ReturnAnswerJson = { settled: 0, rejected: [] };
@@ -91,11 +96,14 @@ export async function judgeReturn(
   const deny: Bytes[] = [];
   const seenHere = new Set<string>();
   const spentHere = new Map<string, number>();
-  // A Return holds thousands of uses: byte keys and one ticketId per use keep this loop off the hot path.
+  // A Return holds thousands of uses: byte keys, the ticket ids the caller made (ctx.ids), and no await on a store's synchronous
+  // answer (each await is a turn of the microtask queue) keep this loop off the hot path.
   for (let index = 0; index < r.items.length; index++) {
     const item = r.items[index];
     const t = item.ticket;
-    if (t.issuer !== ctx.issuer || !(await ctx.store.issued(t))) {
+    let issued = t.issuer === ctx.issuer && ctx.store.issued(t);
+    if (issued instanceof Promise) issued = await issued;
+    if (!issued) {
       answer.rejected.push({ index, code: 'E_NOT_ISSUED', blame: 'collector' });
       continue;
     }
@@ -104,14 +112,18 @@ export async function judgeReturn(
       continue;
     }
     const S = byteKey(item.S);
-    if (seenHere.has(S) || (await ctx.store.remembered(item.S))) {
+    let again = seenHere.has(S) || ctx.store.remembered(item.S);
+    if (again instanceof Promise) again = await again;
+    if (again) {
       answer.rejected.push({ index, code: 'E_DUPLICATE', blame: 'collector' });
       continue;
     }
     seenHere.add(S);
-    const id = ticketId(t);
-    const spent = spentHere.get(id) ?? (await ctx.store.spent(id));
-    const reclaimed = await ctx.store.reclaimed(id);
+    const id = ctx.ids?.[index] ?? ticketId(t);
+    let spent = spentHere.get(id) ?? ctx.store.spent(id);
+    if (spent instanceof Promise) spent = await spent;
+    let reclaimed = ctx.store.reclaimed(id);
+    if (reclaimed instanceof Promise) reclaimed = await reclaimed;
     if (reclaimed > 0 && spent + reclaimed + item.amount > t.face) {
       // Returned after the issuer's horizon: the collector's fault, not the holder's.
       answer.rejected.push({ index, code: 'E_RECLAIMED', blame: 'collector' });

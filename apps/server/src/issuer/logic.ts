@@ -82,7 +82,8 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   const verified = verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
   // What the transaction needs of each use, made while the workers verify: not while its locks are held.
   const each = r.items.map((it) => ({ ticket: ticketId(it.ticket), s: hex(it.S), chal: hex(it.chal) }));
-  const ids = [...new Set(each.map((x) => x.ticket))];
+  const ticketIds = each.map((x) => x.ticket);
+  const ids = [...new Set(ticketIds)];
   const idOf = new Map(r.items.map((it, i) => [it.ticket, each[i].ticket]));
   const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: each[i].s }));
   const v = await verified;
@@ -102,6 +103,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         const reclaimed = await store.reclaimedOf(sql, ids);
         const result = await judgeReturn(v, {
           issuer: s.issuer,
+          ids: ticketIds,
           store: {
             issued: issuedAmong(tickets, idOf),
             remembered: probe ? (S) => remembered.has(hex(S)) : () => false,
