@@ -76,7 +76,7 @@ export function cpuSeconds(pid: number | undefined): { all: number; main: number
 }
 
 /** CPU seconds of every thread of a process by thread name and id, for BENCH_THREADS=1 (Linux). */
-function threadCpu(pid: number | undefined): Map<string, number> {
+export function threadCpu(pid: number | undefined): Map<string, number> {
   const out = new Map<string, number>();
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { nativeSigner } from '@moneybag/node';
 import { bodyOfUse, fromHex, makeReturns, type ReturnItem, type Ticket } from '@moneybag/protocol';
 import { call, holder, issue, type Server, startServer } from '../test/helpers.ts';
-import { cpuSeconds, rawNativeRate } from './ingest.ts';
+import { cpuSeconds, rawNativeRate, threadCpu } from './ingest.ts';
 
 export const SETTLE_GOAL = 0.7;
 
@@ -68,7 +68,10 @@ export async function postReturns(server: Server, returns: Uint8Array[], per: nu
     returns.map((raw) => call(server, 'POST', '/v1/returns', { token: server.demo.collector.token, raw })),
   );
   for (const a of answers)
-    if (a.status !== 200 || a.body.settled !== per) throw new Error(JSON.stringify(a.body).slice(0, 300));
+    if (a.status !== 200 || a.body.settled !== per) {
+      if (process.env.BENCH_TRACE) console.error(server.output());
+      throw new Error(JSON.stringify(a.body).slice(0, 300));
+    }
 }
 
 /** Settles `uses` uses in `returns` Returns posted at once on a running server (its tickets issued first). */
@@ -86,10 +89,15 @@ export async function measureSettle(
   const rawMs = opts.rawMs ?? 2000;
   const rawBefore = await rawNativeRate(rawMs);
   const cpu0 = cpuSeconds(server.proc.pid);
+  const threads0 = threadCpu(server.proc.pid);
   const t0 = process.hrtime.bigint();
   await postReturns(server, returns, per);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu1 = cpuSeconds(server.proc.pid);
+  if (process.env.BENCH_THREADS)
+    for (const [k, v] of threadCpu(server.proc.pid))
+      if (v - (threads0.get(k) ?? 0) > 0)
+        console.error(`  ${k}: ${(v - (threads0.get(k) ?? 0)).toFixed(2)} s`);
   // CPU per use, which others' load on the shared cores moves less than the rates.
   const us = (x: number | undefined) => (x === undefined ? '?' : ((x * 1e6) / USES).toFixed(1));
   const rawAfter = await rawNativeRate(rawMs);

@@ -454,6 +454,7 @@ describe('settlement at the issuer', () => {
         S: await h.sign(bodyOfUse(amount, t.C, 'acme-coffee', chal)),
       };
     };
+    const other = await use(100, 23);
     const first = await use(300, 21);
     const fresh = await use(200, 22);
     const post = async (origin: number, items: ReturnItem[]) => {
@@ -465,7 +466,8 @@ describe('settlement at the issuer', () => {
       );
       return call(server, 'POST', '/v1/returns', { token: server.demo.collector.token, raw: ret.message });
     };
-    expect((await post(31, [first])).body).toEqual({ settled: 1, rejected: [] });
+    // `first` second in its Return: its stored S and challenge are cut from the right place of the statement's bytes
+    expect((await post(31, [other, first])).body).toEqual({ settled: 2, rejected: [] });
     const again = await post(32, [fresh, first]);
     expect(again.body).toEqual({
       settled: 1,
@@ -473,13 +475,18 @@ describe('settlement at the issuer', () => {
     });
     const tickets = await admin('/v1/admin/issuer/tickets', server.demo.issuer.token);
     const row = tickets.body.tickets.find((x: { id: string }) => x.id === ticketId(t));
-    expect(row.spent).toBe(500);
+    expect(row.spent).toBe(600);
     const inc = await admin('/v1/admin/issuer/incidents', server.demo.issuer.token);
     const dup = inc.body.incidents.find(
       (i: { code: string; ticket: string }) => i.code === 'E_DUPLICATE' && i.ticket === ticketId(t),
     );
     expect(dup.proof.earlier).toHaveLength(1);
-    expect(dup.proof.earlier[0].S).toBe(toBase64url(first.S));
+    expect(dup.proof.earlier[0]).toMatchObject({
+      S: toBase64url(first.S),
+      chal: toBase64url(first.chal),
+      amount: 300,
+      shop: 'acme-coffee',
+    });
   });
 });
 

@@ -81,11 +81,14 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   if (stored) return stored;
   const verified = verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
   // What the transaction needs of each use, made while the workers verify: not while its locks are held.
-  const each = r.items.map((it) => ({ ticket: ticketId(it.ticket), s: hex(it.S), chal: hex(it.chal) }));
-  const ticketIds = each.map((x) => x.ticket);
+  const ticketIds = r.items.map((it) => ticketId(it.ticket));
   const ids = [...new Set(ticketIds)];
-  const idOf = new Map(r.items.map((it, i) => [it.ticket, each[i].ticket]));
-  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: each[i].s }));
+  const idOf = new Map(r.items.map((it, i) => [it.ticket, ticketIds[i]]));
+  // The keys of the memory of S (its hex), made only for the lookups that need them: a probe, a duplicate.
+  const keyOf = (i: number): store.SignatureKey => ({
+    expires: r.items[i].ticket.expires,
+    s: hex(r.items[i].S),
+  });
   const v = await verified;
   // The memory of S is probed first by the insert of the uses itself (its unique key), not by a lookup of each
   // S beforehand: a Return repeating an S (a collector's fault, rare) fails that insert, and nothing of it is
@@ -98,7 +101,12 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         // Settled while this one waited for the locks (the same Return sent twice at once).
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
-        const remembered = probe ? await store.rememberedSignatures(sql, keys) : new Set<string>();
+        const remembered = probe
+          ? await store.rememberedSignatures(
+              sql,
+              r.items.map((_, i) => keyOf(i)),
+            )
+          : new Set<string>();
         // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
         const reclaimed = await store.reclaimedOf(sql, ids);
         const result = await judgeReturn(v, {
@@ -111,7 +119,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
             reclaimed: (id) => reclaimed.get(id) ?? 0,
           },
         });
-        await record(sql, result, r.items, message, keys, each);
+        await record(sql, result, r.items, message, keyOf, ticketIds);
         return result.answer;
       });
     } catch (e) {
@@ -155,8 +163,8 @@ async function record(
   r: Settlement,
   items: readonly ReturnItem[],
   message: Uint8Array,
-  keys: store.SignatureKey[],
-  each: { ticket: string; s: string; chal: string }[],
+  keyOf: (index: number) => store.SignatureKey,
+  ticketIds: readonly string[],
 ): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
@@ -174,13 +182,13 @@ async function record(
       sql,
       { collector: r.from, origin },
       r.remembered.map(({ item, index, code }) => ({
-        s: each[index].s,
-        ticket: each[index].ticket,
+        S: item.S,
+        ticket: ticketIds[index],
         expires: item.ticket.expires,
         shop: item.shop,
         unit: item.ticket.unit,
         amount: item.amount,
-        chal: each[index].chal,
+        chal: item.chal,
         idx: index,
         code: code ?? null,
       })),
@@ -208,7 +216,7 @@ async function record(
   const withS = dup.length
     ? await store.usesWithSignatures(
         sql,
-        dup.map((x) => keys[x.index]),
+        dup.map((x) => keyOf(x.index)),
       )
     : new Map<string, store.EarlierUse[]>();
   const denied = new Map<string, string>();
@@ -238,7 +246,7 @@ async function record(
           code === 'E_OVERSPENT' || code === 'E_RECLAIMED'
             ? (usesOf.get(ticketId(item.ticket)) ?? [])
             : code === 'E_DUPLICATE'
-              ? (withS.get(keys[index].s) ?? [])
+              ? (withS.get(keyOf(index).s) ?? [])
               : [],
         ...(code === 'E_RECLAIMED' && reclaimProof(reclaims.get(ticketId(item.ticket)))),
       },

@@ -212,16 +212,14 @@ export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
 
 /** A use remembered from a Return (settled, or rejected with its code). */
 export interface RememberedUse {
-  /** S, hex. */
-  s: string;
+  S: Uint8Array;
   ticket: string;
   /** The ticket's expires. */
   expires: number;
   shop: string;
   unit: string;
   amount: number;
-  /** The challenge, hex. */
-  chal: string;
+  chal: Uint8Array;
   idx: number;
   code: string | null;
 }
@@ -235,13 +233,13 @@ export async function rememberUses(
     sql,
     'remembered_uses',
     {
-      s: { type: 'bytea', values: uses.map((u) => u.s) },
+      s: { type: 'bytes', width: 64, values: uses.map((u) => u.S) },
       ticket: { type: 'text', values: uses.map((u) => u.ticket) },
       expires: { type: 'bigint', values: uses.map((u) => u.expires) },
       shop: { type: 'text', values: uses.map((u) => u.shop) },
       unit: { type: 'text', values: uses.map((u) => u.unit) },
       amount: { type: 'bigint', values: uses.map((u) => u.amount) },
-      chal: { type: 'bytea', values: uses.map((u) => u.chal) },
+      chal: { type: 'bytes', width: 32, values: uses.map((u) => u.chal) },
       idx: { type: 'integer', values: uses.map((u) => u.idx) },
       code: { type: 'text', values: uses.map((u) => u.code) },
     },

@@ -33,26 +33,38 @@ export async function insertMany(
   }
 }
 
+/** A column of fixed-width byte strings (signatures, challenges): one binary parameter, cut by the database. */
+export interface BytesColumn {
+  type: 'bytes';
+  width: number;
+  values: Uint8Array[];
+}
+
 /**
  * Many rows in one statement whose columns are words: ids, base64url, hex, codes, integers (no space, not
  * empty; null allowed). Each column travels as one space-joined string that the database splits and
  * unnests: on PGlite, whose parameters are serialised and parsed on this thread, several times faster than
- * multi-row VALUES. `consts` fill the columns that are the same on every row.
+ * multi-row VALUES. `consts` fill the columns that are the same on every row. A `bytes` column travels as
+ * its values end to end in one binary parameter, each row's cut out by its position: neither this thread
+ * nor the database writes or parses hex for it.
  */
 export async function insertWords(
   sql: Sql,
   table: string,
   columns: Record<
     string,
-    { type: 'text' | 'integer' | 'bigint' | 'bytea'; values: (string | number | null)[] }
+    { type: 'text' | 'integer' | 'bigint' | 'bytea'; values: (string | number | null)[] } | BytesColumn
   >,
   consts: Record<string, string | number> = {},
 ): Promise<void> {
   const names = Object.keys(columns);
+  const words = names.filter((name) => columns[name].type !== 'bytes');
+  if (!words.length) throw new Error('insertWords: at least one column of words gives the rows');
   const params: unknown[] = [];
   const nullable = new Set<string>();
-  const joined = names.map((name) => {
-    const words = columns[name].values.map((v) => {
+  const joined = words.map((name) => {
+    const c = columns[name] as { values: (string | number | null)[] };
+    const list = c.values.map((v) => {
       if (v === null) {
         nullable.add(name);
         return '';
@@ -62,18 +74,27 @@ export async function insertWords(
         throw new Error(`insertWords: ${name} must be a word, not ${JSON.stringify(w)}`);
       return w;
     });
-    return `string_to_array($${params.push(words.join(' '))}, ' ')`;
+    return `string_to_array($${params.push(list.join(' '))}, ' ')`;
   });
   const picks = names.map((name) => {
+    const c = columns[name];
+    if (c.type === 'bytes') {
+      const all = Buffer.allocUnsafe(c.width * c.values.length);
+      c.values.forEach((v, i) => {
+        if (v.length !== c.width) throw new Error(`insertWords: ${name} must be ${c.width} bytes`);
+        all.set(v, i * c.width);
+      });
+      return `substring($${params.push(all)}::bytea FROM (x.ord::integer - 1) * ${c.width} + 1 FOR ${c.width})`;
+    }
     const v = nullable.has(name) ? `NULLIF(x.${name}, '')` : `x.${name}`;
     // bytea travels as hex words
-    return columns[name].type === 'bytea' ? `decode(${v}, 'hex')` : `${v}::${columns[name].type}`;
+    return c.type === 'bytea' ? `decode(${v}, 'hex')` : `${v}::${c.type}`;
   });
   const constNames = Object.keys(consts);
   for (const k of constNames) picks.push(`$${params.push(consts[k])}`);
   await sql.query(
     `INSERT INTO ${table} (${[...names, ...constNames].join(', ')}) SELECT ${picks.join(', ')}
-     FROM unnest(${joined.join(', ')}) AS x(${names.join(', ')})`,
+     FROM unnest(${joined.join(', ')}) WITH ORDINALITY AS x(${words.join(', ')}, ord)`,
     params,
   );
 }
