@@ -1,6 +1,6 @@
 // Every text the cashier reads on the main screens, English first and German second (issue 13); the browser's
 // language picks one. Numbers, dates and amounts are formatted by Intl in the same language.
-import { translator } from '@moneybag/web';
+import { type Catalog, translator } from '@moneybag/web';
 
 const en = {
   online: 'Online',
@@ -79,7 +79,7 @@ const en = {
   keysConfirm: 'I checked it: trust the new key',
 };
 
-const de: Partial<typeof en> = {
+const de: Catalog<typeof en> = {
   online: 'Online',
   offline: 'Offline',
   toSend: '{n} zu senden',

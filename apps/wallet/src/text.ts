@@ -1,6 +1,6 @@
 // The texts a holder reads on the wallet's main screens, English first and German second (issue 13); the
 // browser's language picks one. Amounts and dates follow the same language through Intl.
-import { translator } from '@moneybag/web';
+import { type Catalog, translator } from '@moneybag/web';
 
 const en = {
   wallet: 'Wallet',
@@ -70,7 +70,7 @@ const en = {
   keysNoReclaim: 'No reclaim is sent to it until you confirm the new key.',
 };
 
-const de: Partial<typeof en> = {
+const de: Catalog<typeof en> = {
   wallet: 'Wallet',
   history: 'Verlauf',
   more: 'Mehr',
