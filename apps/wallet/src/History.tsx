@@ -1,8 +1,10 @@
 // Payments (shop, amount, time, tickets used) and the receipts of online payments.
+import { formatAmount } from '@moneybag/protocol';
 import { useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { NOT_CONFIRMED } from './Pay.tsx';
 import type { PaymentRecord } from './store.ts';
+import { t } from './text.ts';
 import { Alert, Amount, formatMoment } from './ui.tsx';
 import { sendDirect } from './wallet.ts';
 
@@ -28,13 +30,13 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
   return (
     <>
       <header className="bar">
-        <h1>History</h1>
-        <button onClick={() => go({ name: 'home' })}>Back</button>
+        <h1>{t('history')}</h1>
+        <button onClick={() => go({ name: 'home' })}>{t('back')}</button>
       </header>
       <main>
         {notices}
         {error !== undefined && <Alert error={error} />}
-        {wallet.payments.length === 0 && <p className="muted">No payments yet.</p>}
+        {wallet.payments.length === 0 && <p className="muted">{t('noPayments')}</p>}
         <ul className="plain" data-testid="history">
           {wallet.payments.map((p) => {
             const r = receipts.get(p.id);
@@ -47,55 +49,57 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                   </strong>
                 </div>
                 <div className="muted">
-                  {formatMoment(p.at)} · {p.shop} · {p.tickets.length} ticket
-                  {p.tickets.length === 1 ? '' : 's'}
-                  {p.kind === 'direct' && ` · online via ${p.collector}`}
+                  {formatMoment(p.at)} · {p.shop} ·{' '}
+                  {p.tickets.length === 1 ? t('oneTicket') : t('nTickets', { n: p.tickets.length })}
+                  {p.kind === 'direct' && ` · ${t('onlineVia', { collector: p.collector ?? '' })}`}
                 </div>
                 <ul className="muted" style={{ margin: '0.3rem 0 0', paddingLeft: '1.1rem' }}>
-                  {p.tickets.map((t) => (
-                    <li key={t.id}>
-                      <Amount amount={t.amount} unit={p.unit} /> from {t.id.split('/')[0]} ticket …
-                      {t.id.slice(-6)}
+                  {p.tickets.map((u) => (
+                    <li key={u.id}>
+                      {t('ticketLine', {
+                        amount: formatAmount(u.amount, p.unit),
+                        issuer: u.id.split('/')[0],
+                        serial: u.id.slice(-6),
+                      })}
                     </li>
                   ))}
                 </ul>
                 {p.kind === 'pos' && p.outcome === 'not-accepted' && !settledByReclaim(p) && (
                   <div className="note" data-testid="not-confirmed">
-                    <strong>Signed, not confirmed by the shop.</strong> {NOT_CONFIRMED}
+                    <strong>{t('signedNotConfirmed')}</strong> {NOT_CONFIRMED}
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === 'not-accepted' && settledByReclaim(p) && (
                   <div className="ok" data-testid="settled-by-reclaim">
-                    Signed, not confirmed by the shop; its ticket was since reclaimed: what no shop collected
-                    came back as a new ticket.
+                    {t('settledByReclaim')}
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === undefined && (
                   <div className="muted" data-testid="unanswered">
-                    Signed and shown to the shop; you have not said whether the shop took it.
+                    {t('unanswered')}
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === 'accepted' && (
-                  <div className="muted">Taken by the shop (as its screen showed).</div>
+                  <div className="muted">{t('takenByShop')}</div>
                 )}
                 {p.kind === 'pos' && (
                   <button className="link" onClick={() => go({ name: 'paid', payment: p })}>
-                    Show the payment code again
+                    {t('showAgain')}
                   </button>
                 )}
                 {p.kind === 'direct' && r && (
                   <div className="ok" data-testid="receipt">
-                    Receipt from {r.collector}, {formatMoment(r.received_ms)}
+                    {t('receiptFrom', { collector: r.collector, when: formatMoment(r.received_ms) })}
                   </div>
                 )}
                 {p.kind === 'direct' && !r && p.status === 'refused' && (
-                  <div className="alert">Refused: {p.error}</div>
+                  <div className="alert">{t('refusedWhy', { error: p.error ?? '' })}</div>
                 )}
                 {p.kind === 'direct' && !r && p.status !== 'refused' && (
                   <div className="note">
-                    Not confirmed yet.{' '}
+                    {t('notConfirmedYet')}{' '}
                     <button className="link" disabled={sending === p.id} onClick={() => retry(p.id)}>
-                      Send again
+                      {t('sendAgain')}
                     </button>
                   </div>
                 )}
@@ -106,7 +110,7 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
       </main>
       <footer className="actions">
         <button className="primary" onClick={() => go({ name: 'home' })}>
-          Done
+          {t('done')}
         </button>
       </footer>
     </>
