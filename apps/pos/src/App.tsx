@@ -358,7 +358,7 @@ export function App() {
             </dd>
             <dt>{t('signatureChecks')}</dt>
             <dd data-testid="provider">{pos.verifier.name}</dd>
-            <dt>Last contact</dt>
+            <dt>{t('lastContact')}</dt>
             <dd>{status?.lastContact ? dateText(status.lastContact) : t('never')}</dd>
             {status?.lastError && (
               <>

@@ -297,4 +297,6 @@ const de: Catalog<typeof en> = {
   pair: 'Koppeln',
 };
 
-export const t = translator({ en, de });
+/** Both catalogs: the browser tests compare a screen's text with them. */
+export const catalogs = { en, de };
+export const t = translator(catalogs);

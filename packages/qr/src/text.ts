@@ -32,5 +32,6 @@ const de: Catalog<typeof en> = {
   qrCode: 'QR-Code',
 };
 
+/** Both catalogs: the browser tests compare a screen's text with them. */
 export const catalogs = { en, de };
 export const t = translator(catalogs);
