@@ -292,6 +292,11 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE parties ADD COLUMN horizon bigint;
   ALTER TABLE parties ADD COLUMN removed_at bigint;
   `,
+  // A reclaim (5.4) is a record like a settled Return: the code only inserts it, and it is the proof an
+  // E_RECLAIMED incident shows.
+  `
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON reclaims FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {
