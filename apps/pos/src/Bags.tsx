@@ -68,15 +68,18 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
                 : online
                   ? t('waiting')
                   : t('offlineWait')}
-            {bag.attempts > 0 &&
+            {/* Offline says it all: the attempts that failed for want of a network, and why, are noise. */}
+            {online &&
+              bag.attempts > 0 &&
               ` · ${bag.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: bag.attempts })}`}
-            {!sending &&
+            {online &&
+              !sending &&
               bag.nextAttemptAt &&
               bag.attempts > 0 &&
               bag.nextAttemptAt > now &&
               ` · ${t('nextIn', { age: ageText(bag.nextAttemptAt - now) })}`}
           </div>
-          {bag.lastError && <div className="alert small">{bag.lastError}</div>}
+          {online && bag.lastError && <div className="alert small">{bag.lastError}</div>}
           <div className="row">
             {online && !sending && (
               <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">

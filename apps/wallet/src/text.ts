@@ -12,6 +12,8 @@ const en = {
   noTickets: 'No tickets yet.',
   noTicketsHint: 'Tap Receive and show the code to the issuer to get your first ticket.',
   tickets: 'Tickets',
+  allTickets: 'Show all {n} tickets',
+  morePayments: 'Show {n} more of {older} older payments',
   ticketCount: '{issuer} · {n} ticket(s)',
   left: '{amount} left',
   ofFace: 'of {face}',
@@ -192,6 +194,8 @@ const de: Catalog<typeof en> = {
   noTicketsHint:
     'Auf „Empfangen“ tippen und den Code dem Herausgeber zeigen, um das erste Ticket zu bekommen.',
   tickets: 'Tickets',
+  allTickets: 'Alle {n} Tickets zeigen',
+  morePayments: '{n} weitere von {older} älteren Zahlungen zeigen',
   ticketCount: '{issuer} · {n} Ticket(s)',
   left: '{amount} übrig',
   ofFace: 'von {face}',

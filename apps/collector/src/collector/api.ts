@@ -10,6 +10,7 @@ import type {
   NewShopRequestJson,
   OutboxJson,
   OutboxRowJson,
+  RefusedBagsJson,
   ResentJson,
   ShopsJson,
   TotalsJson,
@@ -40,6 +41,9 @@ export const addShop = (token: string, id: string, label: string) =>
 export const pairShop = (token: string, id: string) =>
   call<NewShopJson>(`/v1/admin/collector/shops/${encodeURIComponent(id)}/token`, { token, body: {} });
 export const listBags = (token: string) => call<BagsJson>('/v1/admin/collector/bags', { token });
+/** Bags refused whole, with who sent each and why. */
+export const listRefusedBags = (token: string) =>
+  call<RefusedBagsJson>('/v1/admin/collector/bags/refused', { token });
 export const listTotals = (token: string) => call<TotalsJson>('/v1/admin/collector/totals', { token });
 export const listAllocations = (token: string, shop: string) =>
   call<AllocationListJson>(`/v1/admin/collector/allocations?shop=${encodeURIComponent(shop)}`, {

@@ -64,6 +64,8 @@ const en = {
   showAllocations: 'Show its bag numbers',
   noShop: 'No shop yet.',
   bagsReceived: 'Bags received',
+  bagsRefused: 'Bags refused',
+  bagsRefusedHint: 'Nothing of these bags was taken: the shop was told why.',
   noBag: 'No bag yet.',
   directPayments: 'Direct payments',
   issuers: 'Issuers',
@@ -196,6 +198,9 @@ const en = {
     'Type a price on the till and charge; the wallet taps Pay, scans the till’s code, confirms, and shows its payment code to the till’s camera. Try it with the network off.',
   stepTakings:
     'On the till, close the bag (Bags); once online it is sent to the collector, whose page shows it, and the issuer page shows what the shop is owed.',
+  openIssuer: 'Open the issuer page',
+  openCollector: 'Open the collector page',
+  demoOperators: '(the demo’s operators, logged in)',
   tokensHint:
     'The issuer and collector pages ask for an operator token: npm start prints where the demo’s tokens are (demo.json in the data folder).',
 };
@@ -260,6 +265,8 @@ const de: Catalog<typeof en> = {
   showAllocations: 'Seine Geldbeutel-Nummern zeigen',
   noShop: 'Noch kein Geschäft.',
   bagsReceived: 'Erhaltene Geldbeutel',
+  bagsRefused: 'Abgelehnte Geldbeutel',
+  bagsRefusedHint: 'Aus diesen Geldbeuteln wurde nichts genommen: dem Geschäft wurde der Grund mitgeteilt.',
   noBag: 'Noch kein Geldbeutel.',
   directPayments: 'Direktzahlungen',
   issuers: 'Herausgeber',
@@ -392,6 +399,9 @@ const de: Catalog<typeof en> = {
     'An der Kasse einen Preis eingeben und kassieren; die Wallet tippt auf Bezahlen, scannt den Code der Kasse, bestätigt und zeigt ihren Zahlungscode der Kamera der Kasse. Auch ohne Netz ausprobieren.',
   stepTakings:
     'An der Kasse den Geldbeutel schließen (Geldbeutel); sobald sie online ist, geht er an die Sammelstelle, deren Seite ihn zeigt, und die Seite des Herausgebers zeigt, was dem Geschäft zusteht.',
+  openIssuer: 'Seite des Herausgebers öffnen',
+  openCollector: 'Seite der Sammelstelle öffnen',
+  demoOperators: '(die Betreiber der Vorführung, angemeldet)',
   tokensHint:
     'Die Seiten von Herausgeber und Sammelstelle verlangen ein Betreiber-Token: npm start zeigt, wo die Tokens der Vorführung liegen (demo.json im Datenordner).',
 };

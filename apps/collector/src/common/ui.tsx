@@ -5,11 +5,11 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from
 import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 import { t } from './text.ts';
 
-/** What a code means to a person, the code itself small beside it (for support). */
+/** What a code means to a person, the code small beside it: "This ticket was already spent. E_OVERSPENT". */
 export function CodeLabel({ code }: { code: string }) {
   return (
-    <span>
-      {say({ code }).text} <code className="code small">{code}</code>
+    <span className="code">
+      {say({ code }).text} <code className="small">{code}</code>
     </span>
   );
 }
@@ -28,7 +28,7 @@ export function ErrorBox({ error }: { error: unknown }) {
     <div className="error" role="alert" data-code={r.code}>
       {r.text}
       {r.detail && <span className="muted"> — {r.detail}</span>}
-      {r.code && <code className="code small">{r.code}</code>}
+      {r.code && <code className="small">{r.code}</code>}
     </div>
   );
 }

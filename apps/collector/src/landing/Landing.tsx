@@ -1,7 +1,9 @@
 // The start of the demo: what Moneybag is, the steps in order, and QR codes that open the wallet on a phone and
 // the POS on a tablet. A phone cannot open "localhost": the codes carry this machine's address on the network.
+import type { DemoOperatorsJson } from '@moneybag/api';
 import { QrText } from '@moneybag/qr';
 import { useEffect, useState } from 'react';
+import { call, tokenStore } from '../common/api.ts';
 import { t } from '../common/text.ts';
 
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
@@ -19,6 +21,29 @@ function useSharedOrigin(): string {
   return origin;
 }
 
+/** The demo's operator tokens: the service gives them to this page only when it runs the demo, on this machine. */
+function useDemoOperators(): DemoOperatorsJson | undefined {
+  const [operators, setOperators] = useState<DemoOperatorsJson>();
+  useEffect(() => {
+    call<DemoOperatorsJson>('/v1/demo/operators').then(setOperators, () => {});
+  }, []);
+  return operators;
+}
+
+/** One click into an operator page: its token kept for this tab, as the page's own login would. */
+function OperatorLink(p: { page: 'issuer' | 'collector'; token: string; children: string }) {
+  return (
+    <a
+      className="button"
+      href={`/${p.page}/`}
+      data-testid={`demo-${p.page}`}
+      onClick={() => tokenStore(p.page).set(p.token)}
+    >
+      {p.children}
+    </a>
+  );
+}
+
 function Device(p: { title: string; open: string; href: string; text: string; testid: string }) {
   return (
     <section className="card device" data-testid={p.testid}>
@@ -34,6 +59,7 @@ function Device(p: { title: string; open: string; href: string; text: string; te
 
 export function Landing() {
   const origin = useSharedOrigin();
+  const operators = useDemoOperators();
   return (
     <div className="page landing">
       <header className="top">
@@ -78,7 +104,19 @@ export function Landing() {
               <b>{t('takings')}:</b> {t('stepTakings')}
             </li>
           </ol>
-          <p className="muted">{t('tokensHint')}</p>
+          {operators ? (
+            <div className="row" data-testid="demo-operators">
+              <OperatorLink page="issuer" token={operators.issuer.token}>
+                {t('openIssuer')}
+              </OperatorLink>
+              <OperatorLink page="collector" token={operators.collector.token}>
+                {t('openCollector')}
+              </OperatorLink>
+              <span className="muted">{t('demoOperators')}</span>
+            </div>
+          ) : (
+            <p className="muted">{t('tokensHint')}</p>
+          )}
         </section>
       </main>
     </div>

@@ -24,6 +24,7 @@ import {
   pairShop,
   receiveBag,
   receiveDirect,
+  refusedBagsView,
   shopsView,
   storedBag,
   totalsView,
@@ -105,12 +106,12 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     admin.handIn,
     async (req) => {
       const message = rawBody(req);
-      let to = '';
+      // One that does not decode is refused with the decoder's code before any sender is compared: noted
+      // as the operator's, who handed it in.
+      let to = partyOf(req).id;
       try {
         to = decodeViews(message, 'Bag').to;
-      } catch {
-        // receiveBag answers with the decoder's code
-      }
+      } catch {}
       const answer = await receiveBag(s, to, message);
       metrics?.bag(answer);
       return answer;
@@ -134,6 +135,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
   });
 
   route(app, admin.bags, async () => bagsView(s));
+  route(app, admin.refusedBags, async () => refusedBagsView(s));
   route(app, admin.totals, async () => totalsView(s));
   route(app, admin.direct, async () => directView(s));
   route(app, admin.outbox, async () => outboxView(s));
