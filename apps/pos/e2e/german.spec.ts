@@ -6,15 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, readContent } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
-import { catalogs as qrText } from '../../../packages/qr/src/text.ts';
-import { catalogs as collectorText } from '../../collector/src/common/text.ts';
+import { t as qrT } from '../../../packages/qr/src/text.ts';
+import { t as collectorT } from '../../collector/src/common/text.ts';
 import { relayText } from '../../server/src/relay/page.ts';
 import { spawnMain } from '../../server/test/helpers.ts';
-import { catalogs as walletText } from '../../wallet/src/text.ts';
-import { catalogs as posText } from '../src/text.ts';
+import { t as walletT } from '../../wallet/src/text.ts';
+import { t as posT } from '../src/text.ts';
 import { demo, issue, newShop, openPos, uniq } from './support.ts';
 
 type Catalogs = { en: Record<string, string>; de: Record<string, string> };
+const [collectorText, walletText, posText, qrText] = [collectorT, walletT, posT, qrT].map((t) => t.catalogs);
 
 const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whole words: ids and links such as "acme-coffee" or "/wallet/" are not words. */

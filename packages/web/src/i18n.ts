@@ -19,11 +19,18 @@ const fill = (text: string, vars?: Record<string, string | number>) =>
 /** A catalog in another language: every key of the English one, nothing else. */
 export type Catalog<En> = { [K in keyof En]: string };
 
-/** A translator over an app's catalogs: `t('key', {var})`, in the language picked once. */
+/** `t('key', {var})` in the language picked once; `t.catalogs` both catalogs (tests compare screens with them). */
+export type Translator<K extends string> = ((key: K, vars?: Record<string, string | number>) => string) & {
+  readonly catalogs: { en: Record<K, string>; de: Record<K, string> };
+};
+
+/** A translator over an app's catalogs. */
 export function translator<K extends string>(
   catalogs: { en: Record<K, string>; de: Record<K, string> },
   lang: Lang = pickLang(),
-): (key: K, vars?: Record<string, string | number>) => string {
+): Translator<K> {
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
-  return (key, vars) => fill(catalogs[lang][key], vars);
+  return Object.assign((key: K, vars?: Record<string, string | number>) => fill(catalogs[lang][key], vars), {
+    catalogs,
+  });
 }

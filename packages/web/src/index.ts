@@ -8,7 +8,7 @@ export {
   formatTime,
   validUntil,
 } from './format.ts';
-export { type Catalog, type Lang, pickLang, translator } from './i18n.ts';
+export { type Catalog, type Lang, pickLang, type Translator, translator } from './i18n.ts';
 export { keyChangeText } from './keys.ts';
 export { askPersistentStorage } from './storage.ts';
 export { holdTab, type TabState } from './tab.ts';
