@@ -82,7 +82,9 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
                 <div className="balance">
                   <Amount amount={b.left} unit={b.unit} />
                 </div>
-                <div className="muted">{tx('ticketCount', { issuer: b.issuer, n: b.count })}</div>
+                <div className="muted">
+                  {tx(b.count === 1 ? 'ticketCountOne' : 'ticketCount', { issuer: b.issuer, n: b.count })}
+                </div>
               </li>
             ))}
           </ul>
