@@ -19,6 +19,8 @@ export default defineConfig({
   reporter: process.env.CI ? 'list' : 'line',
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    // The tests read English screens whatever the machine's language; a test of German asks for de-DE itself.
+    locale: 'en-US',
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       args: [
