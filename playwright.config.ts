@@ -1,12 +1,10 @@
 // Browser tests: Debian's Chromium (no browser download here), against the real service serving the built apps.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { tempFolder } from './test/tmp.ts';
 
 export const E2E_PORT = Number(process.env.MONEYBAG_E2E_PORT ?? 5199);
 // One data folder per run, made here so that tests can read its demo.json.
-process.env.MONEYBAG_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'moneybag-e2e-'));
+process.env.MONEYBAG_E2E_DATA ??= tempFolder('e2e');
 
 export default defineConfig({
   testMatch: ['apps/*/e2e/**/*.spec.ts', 'packages/*/e2e/**/*.spec.ts'],
