@@ -72,27 +72,30 @@ export const RELAY_WORDS = { en: EN, de: DE };
 
 export const RELAY_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title data-t="title">Relay</title>
+<title data-t="title">${EN.title}</title>
 <style>
  body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem }
  table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem } td, th { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #ddd }
  code { font-size: .85em } .bad { color: #a00 } .muted { color: #666 }
 </style></head>
 <body>
-<h1 data-t="title">Relay</h1>
-<form id="login"><label><span data-t="token"></span> <input id="token" type="password" size="44" autocomplete="off"></label> <button data-t="open"></button>
-<div class="muted" data-t="tokenWhere"></div></form>
+<h1 data-t="title">${EN.title}</h1>
+<form id="login"><label><span data-t="token">${EN.token}</span> <input id="token" type="password" size="44" autocomplete="off"></label> <button data-t="open">${EN.open}</button>
+<div class="muted" data-t="tokenWhere">${EN.tokenWhere}</div></form>
 <p id="error" class="bad"></p>
 <div id="view" hidden>
 <p id="head"></p>
-<h2 data-t="children"></h2>
-<table><thead><tr><th data-t="terminal"></th><th data-t="shop"></th><th data-t="label"></th><th data-t="holds"></th><th data-t="delivered"></th><th></th></tr></thead><tbody id="children"></tbody></table>
+<h2 data-t="children">${EN.children}</h2>
+<table><thead><tr><th data-t="terminal">${EN.terminal}</th><th data-t="shop">${EN.shop}</th><th data-t="label">${EN.label}</th><th data-t="holds">${EN.holds}</th><th data-t="delivered">${EN.delivered}</th><th></th></tr></thead><tbody id="children"></tbody></table>
 <div id="late"></div>
-<h2 data-t="roots"></h2>
-<table><thead><tr><th data-t="root"></th><th data-t="due"></th><th data-t="state"></th><th data-t="merged"></th><th data-t="answer"></th></tr></thead><tbody id="roots"></tbody></table>
+<h2 data-t="roots">${EN.roots}</h2>
+<table><thead><tr><th data-t="root">${EN.root}</th><th data-t="due">${EN.due}</th><th data-t="state">${EN.state}</th><th data-t="merged">${EN.merged}</th><th data-t="answer">${EN.answer}</th></tr></thead><tbody id="roots"></tbody></table>
 </div>
-<script type="module">
-const WORDS = ${JSON.stringify(RELAY_WORDS)};
+<script type="module" src="page.js"></script>
+</body></html>`;
+
+/** The page's script, its own file: the service's Content-Security-Policy runs no inline script. */
+export const RELAY_SCRIPT = `const WORDS = ${JSON.stringify(RELAY_WORDS)};
 const lang = (navigator.languages || [navigator.language]).map((l) => String(l).toLowerCase().split('-')[0]).find((l) => l in WORDS) || 'en';
 document.documentElement.lang = lang;
 const t = (key, vars) => (WORDS[lang][key] ?? WORDS.en[key]).replace(/\\{(\\w+)\\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
@@ -125,5 +128,4 @@ async function load() {
 $('login').addEventListener('submit', (e) => { e.preventDefault(); sessionStorage.setItem('relay-token', $('token').value.trim()); load(); });
 load();
 setInterval(load, 5000);
-</script>
-</body></html>`;
+`;
