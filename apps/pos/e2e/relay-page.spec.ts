@@ -8,8 +8,8 @@ import type { RelayStateJson } from '@moneybag/api';
 import { DATE_FORMATS } from '@moneybag/web';
 import { type Browser, expect, test } from '@playwright/test';
 import { tempFolder } from '../../../test/tmp.ts';
-import { newShop, uniq } from '../../pos/e2e/support.ts';
-import { type Proc, spawnMain } from '../test/helpers.ts';
+import { type Proc, spawnMain } from '../../server/test/helpers.ts';
+import { newShop, uniq } from './support.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
