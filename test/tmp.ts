@@ -67,7 +67,7 @@ function remove(dir: string, failed: boolean): 'removed' | 'kept' {
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/** Linux: `/proc/<pid>/stat`'s state, or undefined once gone. A zombie (Z) has stopped, only not yet reaped. */
+/** Linux: is `pid` alive (`/proc/<pid>/stat`)? A zombie (Z) has stopped, only not yet reaped by its parent. */
 function running(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
