@@ -1,15 +1,10 @@
 // Every app in German when the browser asks for it (issue 13): the main screens of the landing, collector and
 // issuer pages, the wallet and the POS opened with the locale de-DE show the German catalog's words, and no text
 // of the English catalog leaks onto them.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decode, readContent } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { t as qrT } from '../../../packages/qr/src/text.ts';
 import { t as collectorT } from '../../collector/src/common/text.ts';
-import { relayText } from '../../server/src/relay/page.ts';
-import { spawnMain } from '../../server/test/helpers.ts';
 import { t as walletT } from '../../wallet/src/text.ts';
 import { t as posT } from '../src/text.ts';
 import { demo, issue, newShop, openPos, uniq } from './support.ts';
@@ -164,30 +159,4 @@ test('the wallet and the POS in German, from pairing to a payment taken', async 
   await german(pos, 'pos today', ['Heute:', 'aus 1 Verkauf'], posText);
   await pos.getByTestId('tab-settings').click();
   await german(pos, 'pos terminal', ['Dieses Terminal', 'Jetzt verbinden'], posText);
-});
-
-test('the relay’s page in German', async ({ browser, request, baseURL }) => {
-  const shop = await newShop(request, `de-relay-${uniq()}`, 'Filiale');
-  const dir = mkdtempSync(join(tmpdir(), 'moneybag-e2e-relay-'));
-  const relay = await spawnMain(dir, ['--role', 'relay', '--upstream', baseURL!, '--token', shop.token]);
-  try {
-    const context = await browser.newContext({ locale: 'de-DE' });
-    const page = await context.newPage();
-    await page.goto(`${relay.url}/relay/`);
-    await german(page, 'relay login', ['Zwischenstelle', 'Betreiber-Token'], relayText);
-    await page
-      .getByLabel('Betreiber-Token')
-      .fill(readFileSync(join(dir, 'keys', 'operator.token'), 'utf8').trim());
-    await page.getByRole('button', { name: 'Öffnen' }).click();
-    await expect(page.locator('#head')).toContainText(shop.id);
-    await german(
-      page,
-      'relay',
-      ['Übergeordnet', 'Terminals und untere Zwischenstellen', 'Geldbeutel-Nummern'],
-      relayText,
-    );
-    await context.close();
-  } finally {
-    await relay.stop();
-  }
 });

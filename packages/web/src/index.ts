@@ -1,5 +1,6 @@
 // @moneybag/web: browser pieces every app needs (wallet, POS, collector and issuer pages).
 export {
+  DATE_FORMATS,
   formatClock,
   formatDay,
   formatMoment,
