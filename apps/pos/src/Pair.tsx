@@ -2,6 +2,7 @@
 import { type PairingLinkJson, readPairingLink } from '@moneybag/protocol';
 import { startScanner } from '@moneybag/qr';
 import { useEffect, useRef, useState } from 'react';
+import { t } from './text.ts';
 import { ErrorNote } from './ui.tsx';
 
 type Link = PairingLinkJson;
@@ -20,9 +21,9 @@ function PairScanner(props: { onLink(text: string): void }) {
       video.current!,
       (content) => {
         try {
-          const t = text.decode(content);
-          readPairingLink(t);
-          onLink.current(t);
+          const link = text.decode(content);
+          readPairingLink(link);
+          onLink.current(link);
         } catch {
           // another code in view: keep looking
         }
@@ -39,7 +40,7 @@ function PairScanner(props: { onLink(text: string): void }) {
   }, []);
   return (
     <div className="pair-camera">
-      <video ref={video} playsInline muted aria-label="Camera" data-testid="pair-camera" />
+      <video ref={video} playsInline muted aria-label={t('camera')} data-testid="pair-camera" />
       {problem && <p className="alert">{problem}</p>}
     </div>
   );
@@ -79,28 +80,26 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
 
   return (
     <main className="pair" data-testid="pair">
-      <h1>Pair this terminal</h1>
-      <p className="muted">
-        On the collector's page, open your shop and show its pairing code. Scan it here, or paste the link.
-      </p>
+      <h1>{t('pairTitle')}</h1>
+      <p className="muted">{t('pairHint')}</p>
       <div className="columns">
         <section>
           {camera ? (
             <PairScanner
-              onLink={(t) => {
-                setText(t);
+              onLink={(link) => {
+                setText(link);
                 setCamera(false);
               }}
             />
           ) : (
             <button className="big" onClick={() => setCamera(true)}>
-              Scan the pairing code
+              {t('scanPairing')}
             </button>
           )}
         </section>
         <form onSubmit={submit} className="card field">
           <label>
-            Pairing link
+            {t('pairingLink')}
             <textarea
               data-testid="pair-link"
               value={text}
@@ -110,20 +109,16 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
             />
           </label>
           {linkError != null && <ErrorNote error={linkError} />}
-          {link && (
-            <p data-testid="pair-shop">
-              Shop <b>{link.shop}</b> at {link.url}
-            </p>
-          )}
+          {link && <p data-testid="pair-shop">{t('pairShop', { shop: link.shop, url: link.url })}</p>}
           {!text.trim() && (
             <details>
-              <summary>Or type the service, shop and token</summary>
+              <summary>{t('typeManually')}</summary>
               <label>
-                Service URL
+                {t('serviceUrl')}
                 <input value={manual.url} onChange={(e) => setManual({ ...manual, url: e.target.value })} />
               </label>
               <label>
-                Shop id
+                {t('shopId')}
                 <input
                   data-testid="pair-shop-id"
                   value={manual.shop}
@@ -131,7 +126,7 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
                 />
               </label>
               <label>
-                Token
+                {t('token')}
                 <input
                   data-testid="pair-token"
                   value={manual.token}
@@ -141,11 +136,11 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
             </details>
           )}
           <label>
-            Name of this terminal
+            {t('terminalName')}
             <input data-testid="terminal" value={terminal} onChange={(e) => setTerminal(e.target.value)} />
           </label>
           <button className="big primary" disabled={!link || busy} data-testid="pair-submit">
-            {busy ? 'Pairing…' : 'Pair'}
+            {busy ? t('pairing') : t('pair')}
           </button>
           {error != null && <ErrorNote error={error} />}
         </form>
