@@ -76,6 +76,37 @@ export function cpuSeconds(pid: number | undefined): { all: number; main: number
   }
 }
 
+/** CPU seconds used so far by the live descendants of a process: a server's embedded PostgreSQL (Linux). */
+export function descendantsCpu(pid: number | undefined): number | undefined {
+  try {
+    const procs = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((d) => {
+        try {
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return [{ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 }];
+        } catch {
+          return []; // exited meanwhile
+        }
+      });
+    const under = new Set([pid]);
+    let cpu = 0;
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of procs)
+        if (!under.has(p.pid) && under.has(p.ppid)) {
+          under.add(p.pid);
+          cpu += p.cpu;
+          grew = true;
+        }
+    }
+    return cpu;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds of every thread of a process by thread name and id, for BENCH_THREADS=1 (Linux). */
 export function threadCpu(pid: number | undefined): Map<string, number> {
   const out = new Map<string, number>();
