@@ -2,9 +2,12 @@
 import { type PairingLinkJson, readPairingLink } from '@moneybag/protocol';
 import { startScanner } from '@moneybag/qr';
 import { useEffect, useRef, useState } from 'react';
+import { redeem } from './sync.ts';
 import { ErrorNote } from './ui.tsx';
 
 type Link = PairingLinkJson;
+/** A link with a shop's token (the CLI's, a relay's): what `pair` completes. */
+export type TokenLink = Extract<Link, { token: string }>;
 
 /** The camera, reading QR content as text and keeping only a pairing link (the protocol reader would refuse it). */
 function PairScanner(props: { onLink(text: string): void }) {
@@ -45,10 +48,13 @@ function PairScanner(props: { onLink(text: string): void }) {
   );
 }
 
-export function Pair(props: { initial?: string; onPair(link: Link, terminal: string): Promise<void> }) {
+export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal: string): Promise<void> }) {
   const [text, setText] = useState(props.initial ?? '');
-  const [manual, setManual] = useState<Link>({ url: location.origin, shop: '', token: '' });
-  const [terminal, setTerminal] = useState('pos-1');
+  const [manual, setManual] = useState<TokenLink>({ url: location.origin, shop: '', token: '' });
+  // A link with a one-time code: the service names the terminal, and the field is only what staff call it.
+  const [terminal, setTerminal] = useState<string>();
+  // The code, once redeemed, is spent: a retry (the network failed after) goes on with what it gave.
+  const [redeemed, setRedeemed] = useState<{ code: string; link: TokenLink; terminal: string }>();
   const [camera, setCamera] = useState(!props.initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -62,6 +68,8 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
       linkError = e;
     }
   } else if (manual.shop && manual.token && manual.url) link = manual;
+  const once = link && 'code' in link ? link : undefined;
+  const name = terminal ?? (once ? '' : 'pos-1');
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -69,7 +77,17 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
     setBusy(true);
     setError(undefined);
     try {
-      await props.onPair(link, terminal.trim());
+      if (once) {
+        const r =
+          redeemed?.code === once.code
+            ? redeemed
+            : {
+                code: once.code,
+                ...(await redeem(once, name.trim()).then((t) => ({ link: t, terminal: t.terminal }))),
+              };
+        setRedeemed(r);
+        await props.onPair(r.link, r.terminal);
+      } else if (link && 'token' in link) await props.onPair(link, name.trim());
     } catch (err) {
       setError(err);
     } finally {
@@ -141,9 +159,19 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
             </details>
           )}
           <label>
-            Name of this terminal
-            <input data-testid="terminal" value={terminal} onChange={(e) => setTerminal(e.target.value)} />
+            {once ? 'Name of this terminal (optional)' : 'Terminal id'}
+            <input
+              data-testid="terminal"
+              value={name}
+              placeholder={once ? 'Front counter' : 'pos-1'}
+              onChange={(e) => setTerminal(e.target.value)}
+            />
           </label>
+          {once && (
+            <p className="muted" data-testid="pair-once">
+              This code pairs one terminal, once: the service gives it its own id.
+            </p>
+          )}
           <button className="big primary" disabled={!link || busy} data-testid="pair-submit">
             {busy ? 'Pairing…' : 'Pair'}
           </button>

@@ -195,7 +195,7 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
   });
   route(app, service.me, async (req) => {
     const p = partyOf(req);
-    return { party: p.id, role: p.role, label: p.label };
+    return { party: p.id, role: p.role, label: p.label, ...(p.terminal && { terminal: p.terminal }) };
   });
   const doc = JSON.stringify(openapi());
   app.get(service.openapi.url, (_req, reply) => reply.type('application/json').send(doc));

@@ -34,6 +34,8 @@ export const TABLES = [
   'denylist',
   'reclaims',
   'fetched_denylists',
+  'terminals',
+  'pairing_codes',
 ];
 /** Columns the database computes again on restore (a ticket's spent sum, from its remembered uses). */
 const COMPUTED: Record<string, string[]> = { tickets: ['spent'] };

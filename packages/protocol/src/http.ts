@@ -123,19 +123,24 @@ export function readReclaimAnswer(json: unknown): ReclaimAnswer {
 }
 
 /**
- * What a POS pairing link carries: the service's origin, the shop, and a token of the shop; a relay's child's
- * also its terminal id (7.1).
+ * What a POS pairing link carries: the service's origin, the shop, and either a one-time pairing code (the
+ * collector's page: the POS redeems it once for its own terminal id and token, POST /v1/pairings) or a token
+ * of the shop (the CLI's `pair`, a relay's child's with its terminal id, 7.1).
  */
-export interface PairingLinkJson {
-  url: string;
-  shop: string;
-  token: string;
-  terminal?: string;
-}
+export type PairingLinkJson =
+  | { url: string; shop: string; token: string; terminal?: string }
+  | { url: string; shop: string; code: string };
+
+const linkOf = (origin: string, json: PairingLinkJson): string =>
+  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify(json)))}`;
 
 /** The POS pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token, terminal?})>`. */
 export const pairingLink = (origin: string, shop: string, token: string, terminal?: string): string =>
-  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify({ url: origin, shop, token, terminal })))}`;
+  linkOf(origin, { url: origin, shop, token, terminal });
+
+/** The one-time pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, code})>`. */
+export const pairingCodeLink = (origin: string, shop: string, code: string): string =>
+  linkOf(origin, { url: origin, shop, code });
 
 const pairDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -143,16 +148,18 @@ const pairDecoder = new TextDecoder('utf-8', { fatal: true });
 export function readPairingLink(text: string): PairingLinkJson {
   const at = text.indexOf('#pair=');
   if (at < 0) return fail('E_FIELD', 'not a pairing link (it has no #pair=)');
-  let v: { url?: unknown; shop?: unknown; token?: unknown } | null;
+  let v: { url?: unknown; shop?: unknown; token?: unknown; code?: unknown } | null;
   try {
     v = JSON.parse(pairDecoder.decode(fromBase64url(text.slice(at + 6).trim())));
   } catch {
     return fail('E_FIELD', 'the pairing link is damaged');
   }
-  const { url, shop, token } = v ?? {};
+  const { url, shop, token, code } = v ?? {};
   if (typeof url !== 'string' || !/^https?:\/\//.test(url))
     return fail('E_FIELD', 'the pairing link has no service URL');
   if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
-  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
-  return { url: url.replace(/\/+$/, ''), shop, token };
+  const base = { url: url.replace(/\/+$/, ''), shop };
+  if (typeof code === 'string' && code) return { ...base, code };
+  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no code or token');
+  return { ...base, token };
 }
