@@ -1,8 +1,9 @@
 // Pairing: the pairing link from the collector page, scanned, opened, pasted or typed; then a terminal name.
 import { type PairingLinkJson, readPairingLink } from '@moneybag/protocol';
 import { startScanner } from '@moneybag/qr';
+import { SaidError } from '@moneybag/web';
 import { useEffect, useRef, useState } from 'react';
-import { redeem } from './sync.ts';
+import { Refused, redeem } from './sync.ts';
 import { ErrorNote } from './ui.tsx';
 
 type Link = PairingLinkJson;
@@ -48,6 +49,18 @@ function PairScanner(props: { onLink(text: string): void }) {
   );
 }
 
+/** Redeem the link's code; a refused code is said as the service says why (used, expired, unknown). */
+async function redeemOnce(link: { url: string; code: string }, name: string) {
+  try {
+    const t = await redeem(link, name);
+    return { link: t, terminal: t.terminal };
+  } catch (e) {
+    if (e instanceof Refused && e.code === 'E_AUTH')
+      throw new SaidError(e.code, e.message.charAt(0).toUpperCase() + e.message.slice(1));
+    throw e;
+  }
+}
+
 export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal: string): Promise<void> }) {
   const [text, setText] = useState(props.initial ?? '');
   const [manual, setManual] = useState<TokenLink>({ url: location.origin, shop: '', token: '' });
@@ -81,10 +94,7 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
         const r =
           redeemed?.code === once.code
             ? redeemed
-            : {
-                code: once.code,
-                ...(await redeem(once, name.trim()).then((t) => ({ link: t, terminal: t.terminal }))),
-              };
+            : { code: once.code, ...(await redeemOnce(once, name.trim())) };
         setRedeemed(r);
         await props.onPair(r.link, r.terminal);
       } else if (link && 'token' in link) await props.onPair(link, name.trim());
