@@ -126,7 +126,7 @@ function Terminals({ token, shop, version }: { token: string; shop: string; vers
               <th>terminal</th>
               <th>paired</th>
               <th>last seen</th>
-              <th />
+              <th>access</th>
             </tr>
           </thead>
           <tbody>
