@@ -1,6 +1,7 @@
 // Journey 7 of issue 13: a tablet with an empty browser pairs by scanning the pairing code on the collector's
 // page (the camera fed that page's real QR pixels); the same code scanned again by a second tablet is refused,
-// saying why. The collector's page then lists the terminal with when it was last seen, and revokes it.
+// saying why; a new code, typed, pairs it. The collector's page lists both with when each was last seen, and
+// revokes one.
 import { expect, type Page, test } from '@playwright/test';
 import { fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { demo, login } from '../../collector/e2e/helpers.ts';
@@ -72,15 +73,35 @@ test('journey: pairing from an empty browser by scanning the collector page’s 
   await expect(second.getByTestId('pair')).toBeVisible();
   await shot(second, 'pos-pairing-refused');
 
-  // The operator's list: pos-1 paired and seen (it took numbers), one terminal only; Revoke stops it.
+  // The operator opens the shop: pos-1 listed, paired and seen (it took numbers); a new code for the second
+  // tablet, read off the page and typed on it.
   const row = desk.getByTestId('shops').getByRole('row').filter({ hasText: id }).first();
   await row.getByRole('button', { name: id }).click();
-  const terminal = desk.getByTestId('terminal-pos-1');
-  await expect(terminal).toContainText('Front counter');
-  await expect(terminal.locator('td').nth(2)).not.toHaveText('not yet');
-  await expect(desk.getByTestId('terminals').locator('tbody tr')).toHaveCount(1);
-  await shot(desk, 'collector-terminals');
+  const terminals = desk.getByTestId('terminals');
+  const first = desk.getByTestId('terminal-pos-1');
+  await expect(first).toContainText('Front counter');
+  await expect(first.locator('td').nth(2)).not.toHaveText('not yet');
+  await expect(terminals.locator('tbody tr')).toHaveCount(1);
+  await terminals.getByRole('button', { name: `Pair a POS for ${id}` }).click();
+  const typed = (await terminals.getByTestId('pairing-code').textContent())!;
+  expect(typed).not.toBe(code);
+  await second.getByTestId('pair-link').fill('');
+  await second.getByText('Or type the service and the pairing code').click();
+  await second.getByTestId('pair-code').fill(typed.toLowerCase());
+  await expect(second.getByTestId('pair-shop')).toContainText('The shop of this code');
+  await second.getByTestId('pair-submit').click();
+  await expect(second.getByTestId('shop-label')).toHaveText('Corner Deli');
+  await second.getByTestId('tab-settings').click();
+  await expect(second.getByTestId('terminal-id')).toHaveText('pos-2');
+  await expect(terminals.getByTestId('pairing-done')).toContainText('Paired: pos-2', { timeout: 10_000 });
+  await expect(terminals.locator('tbody tr')).toHaveCount(2);
+
+  // Revoke stops one terminal; the other stays.
   desk.once('dialog', (d) => d.accept());
-  await terminal.getByRole('button', { name: 'Revoke pos-1' }).click();
-  await expect(terminal).toContainText('revoked');
+  await first.getByRole('button', { name: 'Revoke pos-1' }).click();
+  await expect(first).toContainText('revoked');
+  await expect(
+    desk.getByTestId('terminal-pos-2').getByRole('button', { name: 'Revoke pos-2' }),
+  ).toBeVisible();
+  await shot(desk, 'collector-terminals');
 });

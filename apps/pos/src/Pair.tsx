@@ -64,6 +64,8 @@ async function redeemOnce(link: { url: string; code: string }, name: string) {
 export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal: string): Promise<void> }) {
   const [text, setText] = useState(props.initial ?? '');
   const [manual, setManual] = useState<TokenLink>({ url: location.origin, shop: '', token: '' });
+  // The code the collector's page shows under its QR, typed (the service names the shop).
+  const [typedCode, setTypedCode] = useState('');
   // A link with a one-time code: the service names the terminal, and the field is only what staff call it.
   const [terminal, setTerminal] = useState<string>();
   // The code, once redeemed, is spent: a retry (the network failed after) goes on with what it gave.
@@ -80,7 +82,9 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
     } catch (e) {
       linkError = e;
     }
-  } else if (manual.shop && manual.token && manual.url) link = manual;
+  } else if (manual.url && typedCode.trim())
+    link = { url: manual.url.trim().replace(/\/+$/, ''), shop: '', code: typedCode.trim() };
+  else if (manual.shop && manual.token && manual.url) link = manual;
   const once = link && 'code' in link ? link : undefined;
   const name = terminal ?? (once ? '' : 'pos-1');
 
@@ -140,16 +144,33 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
           {linkError != null && <ErrorNote error={linkError} />}
           {link && (
             <p data-testid="pair-shop">
-              Shop <b>{link.shop}</b> at {link.url}
+              {link.shop ? (
+                <>
+                  Shop <b>{link.shop}</b> at {link.url}
+                </>
+              ) : (
+                <>The shop of this code, at {link.url}</>
+              )}
             </p>
           )}
           {!text.trim() && (
             <details>
-              <summary>Or type the service, shop and token</summary>
+              <summary>Or type the service and the pairing code</summary>
               <label>
                 Service URL
                 <input value={manual.url} onChange={(e) => setManual({ ...manual, url: e.target.value })} />
               </label>
+              <label>
+                Pairing code
+                <input
+                  data-testid="pair-code"
+                  value={typedCode}
+                  placeholder="ABCD-EFGH-JKLM"
+                  autoCapitalize="characters"
+                  onChange={(e) => setTypedCode(e.target.value)}
+                />
+              </label>
+              <p className="muted">Or, instead of a code, a shop's id and token:</p>
               <label>
                 Shop id
                 <input
