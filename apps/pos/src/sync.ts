@@ -168,6 +168,15 @@ export async function pair(
   return pairing;
 }
 
+/**
+ * Shows the service that this terminal is there (the collector page's "last seen") and learns early that its
+ * token was revoked (the refusal says so), between deliveries and refills, which alone would not tell.
+ */
+export async function checkPairing(store: Store): Promise<void> {
+  const pairing = await store.pairing();
+  if (pairing) await call(`${pairing.url}/v1/me`, { headers: authed(pairing) });
+}
+
 // --- trusted keys --------------------------------------------------------------------------------
 
 /**

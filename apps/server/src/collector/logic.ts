@@ -262,7 +262,7 @@ export async function redeemPairingCode(s: Service, code: string, label = '') {
       return refuse(
         401,
         'E_AUTH',
-        "this pairing code expired (a code is valid 10 minutes): make a new one on the collector's page",
+        `this pairing code expired (a code is valid ${PAIRING_CODE_MS / 60_000} minutes): make a new one on the collector's page`,
       );
     const shop = await s.party(c.shop, sql);
     if (!shop || shop.removed) return refuse(404, 'E_NOT_FOUND', `no shop ${c.shop}`);
