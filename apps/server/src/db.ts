@@ -292,6 +292,11 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE parties ADD COLUMN horizon bigint;
   ALTER TABLE parties ADD COLUMN removed_at bigint;
   `,
+  // A reclaim (5.4) is a record like a settled Return: the code only inserts it, and it is the proof an
+  // E_RECLAIMED incident shows.
+  `
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON reclaims FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  `,
   // Each POS of a collector's shop its own terminal id and token (last seen, revoked), paired by a one-time
   // code that expires: a code redeemed is kept with the terminal it made (a second redemption is refused).
   `

@@ -57,6 +57,9 @@ export function route<E extends Endpoint>(
   opts: Pick<RouteShorthandOptions, 'bodyLimit' | 'onRequest' | 'config'> = {},
 ): void {
   const json = e.body && !('raw' in e.body) ? (e.body as TSchema) : undefined;
+  // A relay has no parties: its operator's routes bring their own check.
+  const relayOperator = e.auth === 'relay operator';
+  if (relayOperator && !opts.onRequest) throw new Error(`${e.url} needs the relay operator's check`);
   app.route({
     method: e.method,
     url: e.url,
@@ -67,7 +70,11 @@ export function route<E extends Endpoint>(
       ...(e.query && { querystring: e.query }),
       response: { 200: e.answer },
     },
-    config: { ...opts.config, ...(e.auth && { auth: e.auth }), ...(e.peers && { peers: true }) },
+    config: {
+      ...opts.config,
+      ...(e.auth && e.auth !== 'relay operator' && { auth: e.auth }),
+      ...(e.peers && { peers: true }),
+    },
     handler,
   });
 }

@@ -2,6 +2,7 @@
 // until the operator fixes the cause and re-sends it (page, API or CLI); the limits let every Return of an
 // accepted bag through.
 import { spawnSync } from 'node:child_process';
+import type { OutboxRowJson } from '@moneybag/api';
 import type { Ticket } from '@moneybag/protocol';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -21,17 +22,7 @@ import {
 
 const bin = new URL('../bin/moneybag.js', import.meta.url).pathname;
 
-interface OutboxJson {
-  id: number;
-  origin: string;
-  uses: number;
-  state: string;
-  attempts: number;
-  lastError: string | null;
-  answer: { code?: string; settled?: number } | null;
-}
-
-const outbox = async (server: Server): Promise<OutboxJson[]> =>
+const outbox = async (server: Server): Promise<OutboxRowJson[]> =>
   (await call(server, 'GET', '/v1/admin/collector/outbox', { token: server.demo.collector.token })).body
     .outbox;
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BagRowJson } from '@moneybag/api';
+import type { BagRowJson, RelayStateJson } from '@moneybag/api';
 import {
   type Allocation,
   type BagAnswerJson,
@@ -352,6 +352,21 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
       json: { count: 1 },
     });
     expect([after.status, after.body.code]).toEqual([401, 'E_AUTH']);
+    // The operator's endpoints validate with their schemas (@moneybag/api's relayAdmin): nothing is added.
+    const operator = readFileSync(join(dirs.b2, 'keys', 'operator.token'), 'utf8');
+    const admin = async (path: string, json: unknown) =>
+      call(relays.b2, 'POST', `/v1/admin/relay/terminals${path}`, { token: operator, json });
+    for (const bad of [{ label: 'no id' }, { id: 'pos-5', label: 7 }, { id: 'x'.repeat(65) }]) {
+      const r = await admin('', bad);
+      expect([r.status, r.body.code], JSON.stringify(bad)).toEqual([400, 'E_REQUEST']);
+    }
+    const again = await admin('/pos-4/revoke', {});
+    expect([again.status, again.body.code]).toEqual([404, 'E_NOT_FOUND']);
+    const state: RelayStateJson = (await call(relays.b2, 'GET', '/v1/admin/relay', { token: operator })).body;
+    expect(state.children.map((c) => [c.terminal, c.revoked_at !== null])).toEqual([
+      ['pos-3', false],
+      ['pos-4', true],
+    ]);
   });
 });
 

@@ -127,6 +127,22 @@ describe('the schema refuses', () => {
     expect(await refusal('DELETE FROM tickets')).toBe(KEPT);
     expect(await spent(id)).toBe(1);
   });
+
+  it('changing or deleting a reclaim', async () => {
+    const [old, remainder] = await Promise.all([issue(server, holder(64), 5), issue(server, holder(64), 4)]);
+    const row = [ticketId(old), 4, ticketId(remainder), '', 0];
+    expect(
+      await refusal(
+        'INSERT INTO reclaims (ticket, amount, new_ticket, message, at) VALUES ($1, $2, $3, $4, $5)',
+        row,
+      ),
+    ).toBeUndefined();
+    expect(await refusal('UPDATE reclaims SET amount = 5 WHERE ticket = $1', [ticketId(old)])).toBe(KEPT);
+    expect(await refusal('DELETE FROM reclaims WHERE ticket = $1', [ticketId(old)])).toBe(KEPT);
+    expect(await refusal('TRUNCATE reclaims')).toBe(KEPT);
+    const kept = await db.query('SELECT amount FROM reclaims WHERE ticket = $1', [ticketId(old)]);
+    expect(kept.rows.map((r) => Number(r.amount))).toEqual([4]);
+  });
 });
 
 describe('indexes', () => {

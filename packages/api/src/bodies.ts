@@ -1,38 +1,47 @@
 // Every JSON body that crosses HTTP, once, as a JSON Schema (TypeBox): Fastify validates requests and
 // writes answers with them, the pages and the POS type their calls by them, and API.md is made from them.
-import type { Blame, Code } from '@moneybag/protocol';
+// The section 7 bodies the protocol package builds and reads are declared there (`schemas.ts`), and
+// re-exported here with the rest.
+import {
+  BagAnswer,
+  BagTreeNode,
+  blameSchema as blame,
+  codeSchema as code,
+  Refusal,
+  RejectedUse,
+  ReturnAnswer,
+} from '@moneybag/protocol/schemas';
 import { type Static, Type as T, type TSchema } from 'typebox';
+
+export type {
+  BagAnswerJson,
+  BagTreeNodeJson,
+  PairingLinkJson,
+  ReclaimAnswerJson,
+  RefusalJson,
+  RejectedUseJson,
+  RelayWaitingJson,
+  ReturnAnswerJson,
+  WellKnownJson,
+} from '@moneybag/protocol';
+export {
+  BagAnswer,
+  BagTreeNode,
+  PairingLink,
+  ReclaimAnswer,
+  Refusal,
+  RejectedUse,
+  RelayWaiting,
+  ReturnAnswer,
+  WellKnown,
+  WellKnownParty,
+} from '@moneybag/protocol/schemas';
 
 const str = (description?: string) => T.String(description ? { description } : {});
 const int = (description?: string) => T.Integer(description ? { description } : {});
 const nullable = <S extends TSchema>(s: S) => T.Union([s, T.Null()]);
-const code = T.Unsafe<Code>({ type: 'string', description: 'E_…' });
-const blame = T.Unsafe<Blame>({ type: 'string', enum: ['holder', 'collector'] });
 
-// --- section 7 ------------------------------------------------------------------------------------
-
-/** A refusal: a 4xx with this body, and nothing stored. */
-export const Refusal = T.Object({ code, message: str() });
-
-export const WellKnownParty = T.Object({
-  id: str(),
-  publicKey: str('base64url, 32 bytes'),
-  url: str('the service origin'),
-});
-/**
- * GET /.well-known/moneybag.json: the issuers and collectors a service speaks for: its own, and at a collector
- * every issuer it registered (with the key and url that issuer publishes).
- */
-export const WellKnown = T.Object({
-  version: T.Literal(1),
-  issuers: T.Array(
-    T.Object({
-      ...WellKnownParty.properties,
-      horizon: int('seconds: from expires + horizon on, its tickets can be reclaimed (3.8)'),
-    }),
-  ),
-  collectors: T.Array(WellKnownParty),
-});
+// --- section 7 (beyond the protocol package's), every service -----------------------------------
 
 export const Health = T.Object({
   ok: T.Literal(true),
@@ -62,23 +71,6 @@ export const AllocationRequest = T.Object({
 });
 export const Allocations = T.Object({ allocations: T.Array(str('an Allocation, text form')) });
 
-export const RejectedUse = T.Object({
-  path: T.Array(T.Tuple([str(), int()]), { description: '[[terminal, n], …] under the bag' }),
-  deal: int(),
-  index: int("the use's place among its node's uses, from 0 (uses may share a deal)"),
-  code,
-});
-/** The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>). */
-export const BagAnswer = T.Object({
-  digest: str('bag_digest, lowercase hex'),
-  root: str('base64url'),
-  accepted: int(),
-  rejected: T.Array(RejectedUse),
-  totals: T.Record(T.String(), T.Integer(), { description: 'accepted amount per unit' }),
-  report: str('the signed Report, text form'),
-  merged: T.Optional(str('through relays (7.1): the merged bag the Report signs, lowercase hex')),
-});
-
 export const DirectAnswer = T.Object({ receipt: str('the Receipt, text form') });
 
 export const TicketRequest = T.Object({
@@ -88,18 +80,6 @@ export const TicketRequest = T.Object({
   expires: T.Integer({ description: 'seconds' }),
 });
 export const TicketAnswer = T.Object({ ticket: str('the Ticket, text form') });
-
-/** The issuer's answer to a Return. */
-export const ReturnAnswer = T.Object({
-  settled: int(),
-  rejected: T.Array(T.Object({ index: int(), code, blame })),
-});
-
-/** POST /v1/reclaims: the new ticket for what was left (5.4). */
-export const ReclaimAnswer = T.Object({
-  ticket: str('the new Ticket, text form'),
-  amount: int('what was left of the reclaimed ticket: the new face'),
-});
 
 export const DenyList = T.Object({
   issuer: str(),
@@ -249,11 +229,6 @@ export const AllocationRow = T.Object({
 });
 export const AllocationList = T.Object({ allocations: T.Array(AllocationRow) });
 
-export const BagTreeNode = T.Object({
-  path: RejectedUse.properties.path,
-  uses: int('uses in this node and under it'),
-  refused: int('of those, the refused ones'),
-});
 export const BagRow = T.Object({
   ...BagAnswer.properties,
   to: str(),
@@ -366,6 +341,65 @@ export const Incident = T.Object({
 });
 export const Incidents = T.Object({ incidents: T.Array(Incident) });
 
+// --- the relay's admin (7.1): its operator's token (DIR/keys/operator.token) -------------------------
+
+/** A child of a relay (a POS or a lower relay): its terminal id, the shop its uses name, what it holds. */
+export const RelayChildRow = T.Object({
+  terminal: str(),
+  shop: nullable(str("the shop its uses name; null: the relay's own")),
+  label: str(),
+  revoked_at: nullable(int('ms: its token stopped working')),
+  holds: int('numbers given under roots still open, not yet brought back'),
+  delivered: int('bags brought back'),
+});
+/** The parent's refusal of a root's merged bag, whole (409 or 422), as the relay keeps it and hands it down. */
+export const RelayRefused = T.Object(
+  { status: int('the HTTP status'), code, message: str() },
+  { description: 'refused whole' },
+);
+export const RelayRootRow = T.Object({
+  root: str('base64url'),
+  issued: int(),
+  due: int(),
+  state: T.Union(
+    [
+      T.Literal('open'),
+      T.Literal('merged'),
+      T.Literal('forwarded'),
+      T.Literal('answered'),
+      T.Literal('refused'),
+      T.Literal('empty'),
+    ],
+    { description: 'merged: its merged bag recorded, waiting to be sent' },
+  ),
+  merged: nullable(str("the merged bag's digest, hex")),
+  attempts: int(),
+  lastError: nullable(str()),
+  answer: T.Union([BagAnswer, RelayRefused, T.Null()], {
+    description: "the parent's answer on the merged bag",
+  }),
+});
+/** GET /v1/admin/relay: what the relay's page shows. */
+export const RelayState = T.Object({
+  upstream: str('the parent: a collector or a relay'),
+  shop: nullable(str('the shop its parent knows it as; null until it reached its parent')),
+  children: T.Array(RelayChildRow),
+  late: T.Array(T.Object({ at: int('ms'), terminal: str(), root: str('base64url') }), {
+    description: 'the last 50 late bags (refused E_BAG_LATE), since the start',
+  }),
+  roots: T.Array(RelayRootRow),
+});
+export const NewTerminalRequest = T.Object({
+  id: T.String({ maxLength: 64, description: 'an id: the terminal id' }),
+  shop: T.Optional(
+    nullable(T.String({ maxLength: 64, description: "the shop its uses name; the relay's own if absent" })),
+  ),
+  label: T.Optional(T.String({ maxLength: 200 })),
+});
+/** A new child's token (shown once) and its POS pairing link. */
+export const NewTerminal = T.Object({ terminal: str(), token: str(), pairing: str('<origin>/pos/#pair=…') });
+export const RevokedTerminal = T.Object({ terminal: str(), revoked: T.Literal(true) });
+
 // --- files ----------------------------------------------------------------------------------------
 
 /** `<data>/demo.json`, written on a first start: the demo parties and their tokens. */
@@ -375,19 +409,14 @@ export const DemoFile = T.Object({
   shops: T.Array(T.Object({ id: str(), token: str() })),
 });
 
-export type RefusalJson = Static<typeof Refusal>;
-export type WellKnownJson = Static<typeof WellKnown>;
 export type HealthJson = Static<typeof Health>;
 export type MeJson = Static<typeof Me>;
 export type DemoAddressesJson = Static<typeof DemoAddresses>;
 export type AllocationRequestJson = Static<typeof AllocationRequest>;
 export type AllocationsJson = Static<typeof Allocations>;
-export type BagAnswerJson = Static<typeof BagAnswer>;
 export type DirectAnswerJson = Static<typeof DirectAnswer>;
 export type TicketRequestJson = Static<typeof TicketRequest>;
 export type TicketAnswerJson = Static<typeof TicketAnswer>;
-export type ReturnAnswerJson = Static<typeof ReturnAnswer>;
-export type ReclaimAnswerJson = Static<typeof ReclaimAnswer>;
 export type DenyListJson = Static<typeof DenyList>;
 export type PartyRowJson = Static<typeof PartyRow>;
 export type PartiesJson = Static<typeof Parties>;
@@ -434,3 +463,10 @@ export type EarlierUseJson = Static<typeof EarlierUse>;
 export type IncidentJson = Static<typeof Incident>;
 export type IncidentsJson = Static<typeof Incidents>;
 export type DemoFileJson = Static<typeof DemoFile>;
+export type RelayChildRowJson = Static<typeof RelayChildRow>;
+export type RelayRefusedJson = Static<typeof RelayRefused>;
+export type RelayRootRowJson = Static<typeof RelayRootRow>;
+export type RelayStateJson = Static<typeof RelayState>;
+export type NewTerminalRequestJson = Static<typeof NewTerminalRequest>;
+export type NewTerminalJson = Static<typeof NewTerminal>;
+export type RevokedTerminalJson = Static<typeof RevokedTerminal>;

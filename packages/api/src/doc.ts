@@ -50,7 +50,13 @@ export function shape(schema: TSchema | S): string {
 const cell = (t: string) => t.replace(/\n/g, ' ');
 
 const authOf = (e: Endpoint) =>
-  e.auth === null ? '–' : e.auth === 'any' ? 'any token' : e.auth.join(' or ');
+  e.auth === null
+    ? '–'
+    : e.auth === 'any'
+      ? 'any token'
+      : e.auth === 'relay operator'
+        ? "the relay's operator"
+        : e.auth.join(' or ');
 
 const bodyOf = (e: Endpoint) =>
   e.body === undefined ? '' : 'raw' in e.body ? `raw ${e.body.raw}` : `\`${shape(e.body as TSchema)}\``;
@@ -82,5 +88,7 @@ export function endpointsMarkdown(): string {
     table(ENDPOINTS.collectorAdmin),
     '## Issuer admin',
     table(ENDPOINTS.issuerAdmin),
+    "## Relay admin (a relay's operator token, `DIR/keys/operator.token`)",
+    table(ENDPOINTS.relayAdmin),
   ].join('\n\n');
 }

@@ -9,8 +9,11 @@ export interface Endpoint {
   method: 'GET' | 'POST' | 'DELETE';
   /** Fastify's form: `:name` for a path parameter. */
   url: string;
-  /** The token it needs: of one of these roles, of any party ('any'), or none. */
-  auth: readonly Party[] | 'any' | null;
+  /**
+   * The token it needs: of one of these roles, of any party ('any'), a relay's operator's ('relay operator': a
+   * relay has no parties; its routes check that token themselves), or none.
+   */
+  auth: readonly Party[] | 'any' | 'relay operator' | null;
   /**
    * Whether an issuer's or collector's token registered from elsewhere is admitted (a collector's on POST
    * /v1/returns); elsewhere an issuer's or collector's token must be the service's own operator's.
@@ -410,4 +413,41 @@ export const issuerAdmin = {
   }),
 } as const;
 
-export const ENDPOINTS = { protocol, service, registration, collectorAdmin, issuerAdmin } as const;
+/** A relay's page and its `moneybag` commands (7.1), with the relay operator's token. */
+export const relayAdmin = {
+  state: ep({
+    method: 'GET',
+    url: '/v1/admin/relay',
+    auth: 'relay operator',
+    answer: B.RelayState,
+    summary:
+      'its parent, its children (what each holds and delivered), the late bags and its roots with their answers',
+  }),
+  addTerminal: ep({
+    method: 'POST',
+    url: '/v1/admin/relay/terminals',
+    auth: 'relay operator',
+    body: B.NewTerminalRequest,
+    answer: B.NewTerminal,
+    summary: 'adds a child: its token (shown once) and its POS pairing link (naming its `terminal`)',
+    refusals: '409 `E_REQUEST` if the id exists',
+  }),
+  revokeTerminal: ep({
+    method: 'POST',
+    url: '/v1/admin/relay/terminals/:id/revoke',
+    auth: 'relay operator',
+    params: id,
+    answer: B.RevokedTerminal,
+    summary: "the child's token stops working (what it brought back stays)",
+    refusals: '404 `E_NOT_FOUND` if unknown or revoked already',
+  }),
+} as const;
+
+export const ENDPOINTS = {
+  protocol,
+  service,
+  registration,
+  collectorAdmin,
+  issuerAdmin,
+  relayAdmin,
+} as const;

@@ -10,6 +10,7 @@ export {
   type Party,
   protocol,
   registration,
+  relayAdmin,
   service,
 } from './endpoints.ts';
 export { allEndpoints, openapi, RAW_TYPE } from './openapi.ts';

@@ -39,7 +39,7 @@ export function openapi(): object {
       operationId: `${group}.${name}`,
       tags: [group],
       summary: e.summary,
-      ...(e.auth && { security: [{ bearer: e.auth === 'any' ? [] : [...e.auth] }] }),
+      ...(e.auth && { security: [{ bearer: typeof e.auth === 'string' ? [] : [...e.auth] }] }),
       ...(parameters.length && { parameters }),
       ...(body && { requestBody: body }),
       responses: {

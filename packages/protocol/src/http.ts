@@ -1,45 +1,38 @@
-// Section 7: the JSON bodies that cross HTTP, typed once for the service and the apps that read them.
+// Section 7: the JSON bodies that cross HTTP (each declared once, as a schema, in `schemas.ts`), built and read
+// for the service and the apps.
+import type { Static } from 'typebox';
 import { fromBase64url, toBase64url, toHex, utf8 } from './bytes.ts';
 import { DEFAULT_HORIZON } from './checks.ts';
 import { isId } from './codec.ts';
-import type { BagAnswer, BagPath } from './collector.ts';
+import type { BagAnswer } from './collector.ts';
 import { sha256 } from './crypto.ts';
-import { type Code, fail } from './errors.ts';
+import { fail } from './errors.ts';
 import type { ReclaimAnswer } from './issuer.ts';
 import { type Bytes, decode, encode } from './messages.ts';
+import type * as S from './schemas.ts';
 import { fromText, toText } from './text.ts';
 
 /** A refusal: a 4xx with this body, and nothing stored. */
-export interface RefusalJson {
-  code: Code;
-  message: string;
-}
-
-export interface RejectedUseJson {
-  path: BagPath;
-  deal: number;
-  /** The use's place among its Node's Uses, from 0 (uses may share a deal). */
-  index: number;
-  code: Code;
-}
-
+export type RefusalJson = Static<typeof S.Refusal>;
+export type RejectedUseJson = Static<typeof S.RejectedUse>;
 /**
  * The collector's 200 answer on a bag (POST /v1/bags, GET /v1/bags/<digest>); through relays (7.1), that answer
  * restricted to the bag, with `merged`.
  */
-export interface BagAnswerJson {
-  /** bag_digest, lowercase hex. */
-  digest: string;
-  /** base64url. */
-  root: string;
-  accepted: number;
-  rejected: RejectedUseJson[];
-  totals: Record<string, number>;
-  /** The signed Report, in text form. */
-  report: string;
-  /** Through relays: the digest (hex) of the merged bag the Report signs. */
-  merged?: string;
-}
+export type BagAnswerJson = Static<typeof S.BagAnswer>;
+/** POST /v1/returns: the issuer's answer to a Return (5.3). */
+export type ReturnAnswerJson = Static<typeof S.ReturnAnswer>;
+/** GET /.well-known/moneybag.json: the issuers and collectors a service speaks for. */
+export type WellKnownJson = Static<typeof S.WellKnown>;
+/** POST /v1/reclaims: the issuer's 200 answer. */
+export type ReclaimAnswerJson = Static<typeof S.ReclaimAnswer>;
+/** What a POS pairing link carries: a token, or a one-time code (`pairingLink`, `pairingCodeLink` write it). */
+export type PairingLinkJson = Static<typeof S.PairingLink>;
+
+/** A party of the well-known document, with its key as bytes. */
+export type PartyKey = Omit<Static<typeof S.WellKnownParty>, 'publicKey'> & { publicKey: Bytes };
+/** An issuer of the well-known document: its key, and its horizon (3.8; the default when it publishes none). */
+export type IssuerKey = Omit<WellKnownJson['issuers'][number], 'publicKey'> & { publicKey: Bytes };
 
 export const bagAnswerJson = (a: BagAnswer): BagAnswerJson => ({
   digest: toHex(a.digest),
@@ -49,26 +42,6 @@ export const bagAnswerJson = (a: BagAnswer): BagAnswerJson => ({
   totals: a.totals,
   report: toText(a.report),
 });
-
-/** GET /.well-known/moneybag.json: the issuers and collectors a service speaks for. */
-export interface WellKnownJson {
-  version: 1;
-  /** `horizon`: from `expires + horizon` on, a ticket of this issuer can be reclaimed (3.8), in seconds. */
-  issuers: { id: string; publicKey: string; url: string; horizon: number }[];
-  collectors: { id: string; publicKey: string; url: string }[];
-}
-
-/** A party of the well-known document, with its key as bytes. */
-export interface PartyKey {
-  id: string;
-  publicKey: Bytes;
-  url: string;
-}
-
-/** An issuer of the well-known document: its key, and its horizon (3.8; the default when it publishes none). */
-export interface IssuerKey extends PartyKey {
-  horizon: number;
-}
 
 /**
  * A party's key as operators compare it out of band (read aloud, on paper): the first 10 bytes of its
@@ -102,13 +75,6 @@ export function readWellKnown(json: unknown): { issuers: IssuerKey[]; collectors
   return { issuers, collectors: parties(d.collectors) };
 }
 
-/** POST /v1/reclaims: the issuer's 200 answer. */
-export interface ReclaimAnswerJson {
-  /** The new Ticket, in text form. */
-  ticket: string;
-  amount: number;
-}
-
 export const reclaimAnswerJson = (a: ReclaimAnswer): ReclaimAnswerJson => ({
   ticket: toText(encode({ type: 'Ticket', ...a.ticket })),
   amount: a.amount,
@@ -121,15 +87,6 @@ export function readReclaimAnswer(json: unknown): ReclaimAnswer {
     fail('E_FIELD', 'not an answer to a reclaim');
   return { ticket: decode(fromText(j.ticket), 'Ticket'), amount: j.amount as number };
 }
-
-/**
- * What a POS pairing link carries: the service's origin, the shop, and either a one-time pairing code (the
- * collector's page: the POS redeems it once for its own terminal id and token, POST /v1/pairings) or a token
- * of the shop (the CLI's `pair`, a relay's child's with its terminal id, 7.1).
- */
-export type PairingLinkJson =
-  | { url: string; shop: string; token: string; terminal?: string }
-  | { url: string; shop: string; code: string };
 
 const linkOf = (origin: string, json: PairingLinkJson): string =>
   `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify(json)))}`;

@@ -2,7 +2,8 @@
 import { byteKey, toHex } from './bytes.ts';
 import { checkOfReclaim, checkOfUse, type Keys, reclaimableFrom, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
-import { type Code, fail } from './errors.ts';
+import { fail } from './errors.ts';
+import type { ReturnAnswerJson } from './http.ts';
 import { type Bytes, decode, type Reclaim, type Return, type ReturnItem, type Ticket } from './messages.ts';
 import { returnBody, ticketBody } from './signed.ts';
 
@@ -19,15 +20,11 @@ export async function issueTicket(
 }
 
 export type Blame = 'collector' | 'holder';
-export interface SettlementAnswer {
-  settled: number;
-  rejected: { index: number; code: Code; blame: Blame }[];
-}
 
 /** What the issuer has stored; lookups may be synchronous or not. */
 export interface SettlementStore {
   /** The answer stored for a Return of this origin settled from this collector, if any. */
-  answered(from: string, origin: Bytes): SettlementAnswer | undefined | Promise<SettlementAnswer | undefined>;
+  answered(from: string, origin: Bytes): ReturnAnswerJson | undefined | Promise<ReturnAnswerJson | undefined>;
   /** Whether this issuer issued exactly this ticket (same fields and C). */
   issued(ticket: Ticket): boolean | Promise<boolean>;
   /** Whether this S was returned before (remembered once it verified). */
@@ -49,7 +46,7 @@ export interface SettledUse {
 export interface Settlement {
   from: string;
   origin: Bytes;
-  answer: SettlementAnswer;
+  answer: ReturnAnswerJson;
   /** Uses whose S verified, to remember by S: settled ones (no code) and refused ones (with their code). */
   remembered: SettledUse[];
   /** Holder keys to put on the deny list (proof: the E_OVERSPENT use and the settled uses of its ticket). */
@@ -89,7 +86,7 @@ export async function judgeReturn(
   ctx: { issuer: string; store: Omit<SettlementStore, 'answered'> },
 ): Promise<Settlement> {
   const { from, r, ok } = v;
-  const answer: SettlementAnswer = { settled: 0, rejected: [] };
+  const answer: ReturnAnswerJson = { settled: 0, rejected: [] };
   const remembered: SettledUse[] = [];
   const deny: Bytes[] = [];
   const seenHere = new Set<string>();
@@ -143,7 +140,7 @@ export async function settleReturn(
   message: Uint8Array | Return,
   from: string,
   ctx: { issuer: string; collectors: Keys; verifier: Verifier; store: SettlementStore },
-): Promise<Settlement | { retry: true; answer: SettlementAnswer }> {
+): Promise<Settlement | { retry: true; answer: ReturnAnswerJson }> {
   const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
   const stored = await ctx.store.answered(from, r.origin);
   if (stored) return { retry: true, answer: stored };

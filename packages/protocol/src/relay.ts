@@ -1,5 +1,6 @@
 // 7.1 Relays: a child's bag placed under its path, the children's bags merged into one Bag per root, and the
 // collector's answer restricted to a child's subtree (with how the child verifies it).
+import type { Static } from 'typebox';
 import { equal, fromHex, toHex } from './bytes.ts';
 import { type Keys, totalsOf } from './checks.ts';
 import type { BagPath } from './collector.ts';
@@ -8,6 +9,7 @@ import { fail } from './errors.ts';
 import type { BagAnswerJson } from './http.ts';
 import type { Allocation, Bag, BagChild, BagNode, Bytes, PathStep, Report, Use } from './messages.ts';
 import { verifyReport } from './pos.ts';
+import type * as S from './schemas.ts';
 import { fromText } from './text.ts';
 
 /** Where a number sits: its root Allocation's collector, `to` and root, and its path from the root. */
@@ -89,13 +91,7 @@ export function usesUnder(bag: Bag, path: readonly PathStep[]): PathedUse[] {
 }
 
 /** 7.1: a relay's 202 on a child's bag, until the collector has answered. */
-export interface RelayWaitingJson {
-  /** The child's bag digest, lowercase hex. */
-  digest: string;
-  /** base64url. */
-  root: string;
-  state: 'waiting' | 'forwarded';
-}
+export type RelayWaitingJson = Static<typeof S.RelayWaiting>;
 
 /**
  * 7.1 Answers down: the collector's answer restricted to a child (a collector's own answer has no `merged`:
@@ -160,13 +156,7 @@ export async function verifyBagAnswer(
 }
 
 /** A node of a collected bag as its collector's page shows it: where it sits, and the uses of its subtree. */
-export interface BagTreeNodeJson {
-  path: BagPath;
-  /** Uses in this node and every node under it. */
-  uses: number;
-  /** Of those, the uses the collector refused. */
-  refused: number;
-}
+export type BagTreeNodeJson = Static<typeof S.BagTreeNode>;
 
 /**
  * The tree of a collected bag (relays, terminals, counts per node) from where its uses sat: every node that

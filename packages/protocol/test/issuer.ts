@@ -9,7 +9,7 @@ import {
   ProtocolError,
   type ReclaimAnswer,
   type ReclaimStore,
-  type SettlementAnswer,
+  type ReturnAnswerJson,
   type SettlementStore,
   type Signer,
   settleReturn,
@@ -32,7 +32,7 @@ export function memoryIssuer(v: IssuerVector) {
     verifier: nobleVerifier,
   };
   const issued = new Set(v.tickets.map((t) => ticketFingerprint(decode(fromHex(t), 'Ticket'))));
-  const answers = new Map<string, SettlementAnswer>();
+  const answers = new Map<string, ReturnAnswerJson>();
   const remembered = new Set<string>();
   /** Settled amounts by ticketId. */
   const spent = new Map<string, number>();

@@ -266,7 +266,7 @@ describe('7.1 answers down', () => {
     const ctx = { bag: t.bags.pos2, digest: own, collectors, verifier: nobleVerifier };
     const report = await verifyBagAnswer(forPos2, ctx);
     expect([report.accepted_count, report.rejected_count]).toEqual([6, 1]);
-    const refused = async (a: BagAnswerJson & { merged?: string }, c = ctx) =>
+    const refused = async (a: BagAnswerJson, c = ctx) =>
       verifyBagAnswer(a, c).then(
         () => 'ok',
         (e: ProtocolError) => e.code,

@@ -12,10 +12,10 @@ import {
   issueTicket,
   judgeReturn,
   type ReclaimAnswerJson,
+  type ReturnAnswerJson,
   type ReturnItem,
   reclaimAnswerJson,
   type Settlement,
-  type SettlementAnswer,
   type Ticket,
   ticketFingerprint,
   ticketId,
@@ -74,7 +74,7 @@ const useJson = (it: ReturnItem) => ({
  * settle one after the other, so that they cannot both fit under its face; others at once), reads what the
  * judgement needs in a few bulk queries, and stores the outcome in a few bulk statements.
  */
-export async function settle(s: Service, from: string, message: Uint8Array): Promise<SettlementAnswer> {
+export async function settle(s: Service, from: string, message: Uint8Array): Promise<ReturnAnswerJson> {
   const r = decode(message, 'Return');
   const origin = toHex(r.origin);
   const stored = await store.settledAnswer(s.db, from, origin);

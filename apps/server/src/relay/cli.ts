@@ -2,13 +2,20 @@
 // `revoke-terminal ID`: a relay's children, through the running relay's admin API or straight to its database.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type {
+  NewTerminalJson,
+  NewTerminalRequestJson,
+  RelayChildRowJson,
+  RelayStateJson,
+  RevokedTerminalJson,
+} from '@moneybag/api';
 import { parseCommand } from '../args.ts';
 import { printPairing } from '../cli.ts';
 import { Refusal } from '../http.ts';
 import { runningServer } from '../running.ts';
 import { RelayStore } from '../storage/relay.ts';
 import { operatorTokenPath } from './main.ts';
-import { addTerminal } from './routes.ts';
+import { addTerminal, revokeTerminal } from './routes.ts';
 
 export const RELAY_COMMANDS = ['add-terminal', 'terminals', 'revoke-terminal'];
 export const RELAY_USAGE = `
@@ -30,8 +37,6 @@ async function viaRelay(url: string, data: string, method: string, path: string,
   if (!res.ok) throw new Error(`${json.code}: ${json.message}`);
   return json;
 }
-
-type ChildRow = Awaited<ReturnType<RelayStore['children']>>[number];
 
 export async function runRelayCli(args: string[]): Promise<number> {
   let values: { data?: string; shop?: string; label?: string; json?: boolean; url?: string };
@@ -55,18 +60,15 @@ export async function runRelayCli(args: string[]): Promise<number> {
   }
   const data = resolve(values.data!);
   const running = runningServer(data);
+  const terminal: NewTerminalRequestJson = { id, shop: values.shop ?? null, label: values.label ?? id };
   try {
     let out: unknown;
     if (running) {
       if (command === 'add-terminal')
-        out = await viaRelay(running.url, data, 'POST', '/v1/admin/relay/terminals', {
-          id,
-          shop: values.shop ?? null,
-          label: values.label ?? id,
-        });
+        out = await viaRelay(running.url, data, 'POST', '/v1/admin/relay/terminals', terminal);
       else if (command === 'revoke-terminal')
         out = await viaRelay(running.url, data, 'POST', `/v1/admin/relay/terminals/${id}/revoke`, {});
-      else out = (await viaRelay(running.url, data, 'GET', '/v1/admin/relay')).children;
+      else out = ((await viaRelay(running.url, data, 'GET', '/v1/admin/relay')) as RelayStateJson).children;
     } else {
       const store = await RelayStore.open(data);
       try {
@@ -74,16 +76,9 @@ export async function runRelayCli(args: string[]): Promise<number> {
           /\/+$/,
           '',
         );
-        if (command === 'add-terminal')
-          out = await addTerminal(store, origin, {
-            id,
-            shop: values.shop ?? null,
-            label: values.label ?? id,
-          });
-        else if (command === 'revoke-terminal') {
-          if (!(await store.revokeChild(id))) throw new Error(`no terminal ${id} with a working token`);
-          out = { terminal: id, revoked: true };
-        } else out = await store.children();
+        if (command === 'add-terminal') out = await addTerminal(store, origin, terminal);
+        else if (command === 'revoke-terminal') out = await revokeTerminal(store, id);
+        else out = await store.children();
       } finally {
         await store.close();
       }
@@ -102,11 +97,11 @@ async function print(command: string, out: unknown, json: boolean) {
     return;
   }
   if (command === 'add-terminal') {
-    const t = out as { terminal: string; token: string; pairing: string };
+    const t = out as NewTerminalJson;
     await printPairing({ id: t.terminal, token: t.token, pairing: t.pairing }, 'terminal');
-  } else if (command === 'revoke-terminal') console.log(`${(out as { terminal: string }).terminal} revoked`);
+  } else if (command === 'revoke-terminal') console.log(`${(out as RevokedTerminalJson).terminal} revoked`);
   else
-    for (const c of out as ChildRow[])
+    for (const c of out as RelayChildRowJson[])
       console.log(
         `${c.terminal.padEnd(16)} ${(c.shop ?? '(own shop)').padEnd(16)} holds ${c.holds}, delivered ${c.delivered}${c.revoked_at ? ', revoked' : ''}  ${c.label}`,
       );

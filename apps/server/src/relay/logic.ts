@@ -1,5 +1,7 @@
 // The relay role (PROTOCOL.md 7.1): numbers down, bags up, answers down. The rules themselves (placement,
 // merge, restriction, the check of an answer) are the protocol package's; this keeps state and talks upstream.
+
+import type { MeJson, RelayRefusedJson } from '@moneybag/api';
 import {
   type Allocation,
   type BagAnswerJson,
@@ -14,6 +16,7 @@ import {
   mergeBag,
   passDown,
   placeBag,
+  type RefusalJson,
   type RelayedAnswerJson,
   type RelayWaitingJson,
   readWellKnown,
@@ -129,9 +132,9 @@ export class Relay {
 
   /** The shop this relay is at its parent: its children's by default. */
   async ownShop(): Promise<string> {
-    const me = (await this.stored('me')) as { party?: string } | undefined;
+    const me = (await this.stored('me')) as MeJson | undefined;
     if (!me?.party) await this.sync().catch(() => {});
-    const again = (await this.stored('me')) as { party?: string } | undefined;
+    const again = (await this.stored('me')) as MeJson | undefined;
     return again?.party ?? refuse(503, 'E_REQUEST', 'the relay has not reached its parent yet');
   }
 
@@ -249,14 +252,14 @@ export class Relay {
     if (g.terminal !== child.terminal) return refuse(403, 'E_FORBIDDEN', "another child's bag");
     const root = (await this.store.root(g.root))!;
     if (root.state === 'answered') {
-      const answer = JSON.parse(root.answer!) as BagAnswerJson & { merged?: string };
+      const answer = JSON.parse(root.answer!) as BagAnswerJson;
       const merged = decode(fromText(root.merged!), 'Bag');
       const path = decode(fromText(g.allocation), 'Allocation').path;
       const body: RelayedAnswerJson = restrictAnswer(answer, merged, { path, digest: fromHex(digest) });
       return { status: 200, body };
     }
     if (root.state === 'refused') {
-      const r = JSON.parse(root.answer!) as { status: number; code: string; message: string };
+      const r = JSON.parse(root.answer!) as RelayRefusedJson;
       return { status: r.status, body: { code: r.code, message: r.message } };
     }
     const body: RelayWaitingJson = {
@@ -328,7 +331,7 @@ export class Relay {
             })
           : await this.parent(`/v1/bags/${r.merged_digest}`);
       if (res.status === 200) {
-        const answer = res.body as BagAnswerJson & { merged?: string };
+        const answer = res.body as BagAnswerJson;
         await verifyBagAnswer(answer, {
           bag: decode(merged, 'Bag'),
           digest: fromHex(r.merged_digest!),
@@ -352,12 +355,10 @@ export class Relay {
         });
         return;
       }
-      const b = res.body as { code?: string; message?: string } | undefined;
+      const b = res.body as Partial<RefusalJson> | undefined;
       if ((res.status === 409 || res.status === 422) && b?.code) {
-        await this.store.updateRoot(r.root, [r.state], {
-          state: 'refused',
-          answer: JSON.stringify({ status: res.status, code: b.code, message: b.message ?? '' }),
-        });
+        const refused: RelayRefusedJson = { status: res.status, code: b.code, message: b.message ?? '' };
+        await this.store.updateRoot(r.root, [r.state], { state: 'refused', answer: JSON.stringify(refused) });
         console.log(`relay: the parent refused the bag of root ${r.root}: ${b.code}`);
         return;
       }

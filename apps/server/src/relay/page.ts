@@ -1,5 +1,6 @@
 // The relay's small page (`/relay/`, the operator's token): its children, what each holds and delivered, the
-// roots open, waiting and forwarded, and each forwarded bag's answer. It reads GET /v1/admin/relay.
+// roots open, waiting and forwarded, and each forwarded bag's answer. It reads GET /v1/admin/relay (its body:
+// `RelayState` in @moneybag/api; plain JS in the page, so the fields it reads are named here by hand).
 export const RELAY_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Relay</title>

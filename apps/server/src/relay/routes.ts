@@ -1,6 +1,16 @@
 // The relay's HTTP (7.1): downward what a collector serves a shop, so a POS or a lower relay pairs with it
 // as with a collector; and its operator's admin JSON (children, roots), behind the operator's token.
-import { type AllocationRequestJson, protocol, service, type WellKnownJson } from '@moneybag/api';
+import {
+  type AllocationRequestJson,
+  type MeJson,
+  type NewTerminalJson,
+  type NewTerminalRequestJson,
+  protocol,
+  type RevokedTerminalJson,
+  relayAdmin,
+  service,
+  type WellKnownJson,
+} from '@moneybag/api';
 import { type BagAnswerJson, isId, pairingLink } from '@moneybag/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BAG_LIMIT } from '../collector/routes.ts';
@@ -26,30 +36,24 @@ export interface RelayRoutesOptions {
 export async function addTerminal(
   store: RelayStore,
   origin: string,
-  body: { id: string; shop?: string | null; label?: string },
-): Promise<{ terminal: string; token: string; pairing: string }> {
+  body: NewTerminalRequestJson,
+): Promise<NewTerminalJson> {
   if (!isId(body.id)) refuse(400, 'E_REQUEST', 'a terminal id is lowercase letters, digits, . _ : - (1..64)');
   if (body.shop != null && !isId(body.shop)) refuse(400, 'E_REQUEST', 'a shop id is an id');
   if (await store.child(body.id)) refuse(409, 'E_REQUEST', `${body.id} exists already`);
   const token = await store.addChild(body.id, body.shop ?? null, body.label ?? body.id);
   // The relay's own shop, as its parent named it (known once the relay has reached its parent; until then the
   // link names the terminal, and the POS takes the shop from GET /v1/me when it pairs).
-  const me = JSON.parse((await store.get('me')) ?? '{}') as { party?: string };
+  const me = JSON.parse((await store.get('me')) ?? '{}') as Partial<MeJson>;
   const shop = body.shop ?? me.party ?? body.id;
   return { terminal: body.id, token, pairing: pairingLink(origin, shop, token, body.id) };
 }
 
-const terminalSchema = {
-  body: {
-    type: 'object',
-    required: ['id'],
-    properties: {
-      id: { type: 'string', maxLength: 64 },
-      shop: { type: ['string', 'null'], maxLength: 64 },
-      label: { type: 'string', maxLength: 200 },
-    },
-  },
-};
+/** Revokes a child's token (what it brought back stays). */
+export async function revokeTerminal(store: RelayStore, id: string): Promise<RevokedTerminalJson> {
+  if (!(await store.revokeChild(id))) refuse(404, 'E_NOT_FOUND', `no terminal ${id} with a working token`);
+  return { terminal: id, revoked: true };
+}
 
 export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions): Promise<void> {
   const { relay } = opts;
@@ -134,34 +138,39 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
   app.get('/relay', (_req, reply) => reply.redirect('/relay/'));
   app.get('/relay/', (_req, reply) => reply.type('text/html; charset=utf-8').send(RELAY_PAGE));
 
-  app.get('/v1/admin/relay', { onRequest: asOperator }, async () => ({
-    upstream: relay.config.upstream,
-    shop: ((await relay.stored('me')) as { party?: string } | undefined)?.party ?? null,
-    children: await relay.store.children(),
-    late: relay.late,
-    roots: (await relay.store.roots(['open', 'merged', 'forwarded', 'answered', 'refused', 'empty'])).map(
-      (r) => ({
-        root: r.root,
-        issued: r.issued,
-        due: r.due,
-        state: r.state,
-        merged: r.merged_digest,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        answer: r.answer ? JSON.parse(r.answer) : null,
-      }),
-    ),
-  }));
-  app.post('/v1/admin/relay/terminals', { schema: terminalSchema, onRequest: asOperator }, async (req) =>
-    addTerminal(relay.store, opts.origin(), jsonBody(req)),
-  );
-  app.post<{ Params: { id: string } }>(
-    '/v1/admin/relay/terminals/:id/revoke',
+  route(
+    app,
+    relayAdmin.state,
+    async () => ({
+      upstream: relay.config.upstream,
+      shop: ((await relay.stored('me')) as MeJson | undefined)?.party ?? null,
+      children: await relay.store.children(),
+      late: relay.late,
+      roots: (await relay.store.roots(['open', 'merged', 'forwarded', 'answered', 'refused', 'empty'])).map(
+        (r) => ({
+          root: r.root,
+          issued: r.issued,
+          due: r.due,
+          state: r.state,
+          merged: r.merged_digest,
+          attempts: r.attempts,
+          lastError: r.last_error,
+          answer: r.answer ? JSON.parse(r.answer) : null,
+        }),
+      ),
+    }),
     { onRequest: asOperator },
-    async (req) => {
-      if (!(await relay.store.revokeChild(req.params.id)))
-        refuse(404, 'E_NOT_FOUND', `no terminal ${req.params.id} with a working token`);
-      return { terminal: req.params.id, revoked: true };
-    },
+  );
+  route(
+    app,
+    relayAdmin.addTerminal,
+    async (req) => addTerminal(relay.store, opts.origin(), jsonBody<NewTerminalRequestJson>(req)),
+    { onRequest: asOperator },
+  );
+  route(
+    app,
+    relayAdmin.revokeTerminal,
+    async (req) => revokeTerminal(relay.store, (req.params as { id: string }).id),
+    { onRequest: asOperator },
   );
 }

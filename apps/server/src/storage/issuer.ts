@@ -1,7 +1,7 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list,
 // reclaims.
 import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
-import type { Blame, Code, SettlementAnswer } from '@moneybag/protocol';
+import type { Blame, Code, ReturnAnswerJson } from '@moneybag/protocol';
 import { base64urlOf, hex, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
@@ -168,7 +168,7 @@ export async function settledAnswer(
   sql: Sql,
   collector: string,
   origin: string,
-): Promise<SettlementAnswer | undefined> {
+): Promise<ReturnAnswerJson | undefined> {
   const { rows } = await sql.query<{ answer: string }>(
     'SELECT answer FROM settled_returns WHERE collector = $1 AND origin = $2',
     [collector, origin],
@@ -182,7 +182,7 @@ export async function insertSettled(
     collector: string;
     origin: string;
     settled: number;
-    answer: SettlementAnswer;
+    answer: ReturnAnswerJson;
     /** The Return, as received. */
     message: Uint8Array;
     at: number;

@@ -1,5 +1,6 @@
 // The relay's storage (7.1): its children, the roots it holds, every (root, terminal, n) it gave and the bag
 // that came back on it, the merged bag of each root and its parent's answer. Its own embedded database.
+import type { RelayChildRowJson } from '@moneybag/api';
 import { openDb } from '../db.ts';
 import { newToken } from '../keys.ts';
 import { hashToken } from './parties.ts';
@@ -135,7 +136,7 @@ export class RelayStore {
     return r.count === 1;
   }
   /** Every child with what it holds (numbers given under roots still open, not yet back) and delivered. */
-  async children(): Promise<(Child & { holds: number; delivered: number })[]> {
+  async children(): Promise<RelayChildRowJson[]> {
     const { rows } = await this.db.query<Child & { holds: string; delivered: string }>(
       `SELECT c.terminal, c.shop, c.label, c.revoked_at,
          count(g.n) FILTER (WHERE g.bag IS NULL AND r.state = 'open') AS holds,
