@@ -214,7 +214,6 @@ export const TerminalRow = T.Object({
   revokedAt: nullable(int('ms since the epoch')),
 });
 export const Terminals = T.Object({ shop: str(), terminals: T.Array(TerminalRow) });
-export const TerminalRevoked = T.Object({ shop: str(), terminal: str(), revoked: T.Literal(true) });
 
 export const AllocationRow = T.Object({
   root: str('base64url'),
@@ -399,6 +398,8 @@ export const NewTerminalRequest = T.Object({
 /** A new child's token (shown once) and its POS pairing link. */
 export const NewTerminal = T.Object({ terminal: str(), token: str(), pairing: str('<origin>/pos/#pair=…') });
 export const RevokedTerminal = T.Object({ terminal: str(), revoked: T.Literal(true) });
+/** A collector's shop's terminal revoked: the relay's answer, with the shop (ids are per shop there). */
+export const TerminalRevoked = T.Object({ shop: str(), ...RevokedTerminal.properties });
 
 // --- files ----------------------------------------------------------------------------------------
 
