@@ -41,9 +41,6 @@ export const PROBE = '/v1/admin/collector/shops';
 export const listShops = (token: string) => call<ShopsJson>('/v1/admin/collector/shops', { token });
 export const addShop = (token: string, id: string, label: string) =>
   call<NewShopJson>('/v1/admin/collector/shops', { token, body: { id, label } satisfies NewShopRequestJson });
-/** A new token for a shop's POS, with its pairing link (older tokens keep working). */
-export const pairShop = (token: string, id: string) =>
-  call<NewShopJson>(`/v1/admin/collector/shops/${encodeURIComponent(id)}/token`, { token, body: {} });
 /** A one-time pairing code for one more POS of a shop (10 minutes, once), with its link. */
 export const pairingCode = (token: string, shop: string) =>
   call<PairingCodeJson>(`/v1/admin/collector/shops/${encodeURIComponent(shop)}/pairings`, {
