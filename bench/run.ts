@@ -128,7 +128,7 @@ if (runs('wallet')) {
   goal('wallet qr', `${w.qrMs.toFixed(1)} ms`, `< ${w.qrBudgetMs} ms`, w.qrMs < w.qrBudgetMs);
   goal(
     'wallet history',
-    `opens in ${w.historyOpenMs.toFixed(0)} ms, QR ${w.historyQrMs.toFixed(1)} ms with 500 tickets and 5,000 journal entries`,
+    `opens in ${w.historyOpenMs.toFixed(0)} ms, QR ${w.historyQrMs.toFixed(1)} ms after confirm (confirm shown ${w.historyShowMs.toFixed(1)} ms after the challenge) with 500 tickets and 5,000 journal entries`,
     'opens < 1000 ms, QR < 100 ms',
     w.historyOpenMs < 1000 && w.historyQrMs < 100,
   );

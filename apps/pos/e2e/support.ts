@@ -171,6 +171,15 @@ export async function pay(pos: Page, wallet: Page) {
   return walletQr;
 }
 
+/** One sale paid in full: charged, paid by camera, ACCEPTED, and both screens back to their start. */
+export async function sell(pos: Page, wallet: Page, unit: string, price: string) {
+  await charge(pos, unit, price);
+  await pay(pos, wallet);
+  await expect(pos.getByTestId('verdict')).toHaveAttribute('data-verdict', 'accepted');
+  await wallet.getByTestId('accepted').click();
+  await pos.getByTestId('verdict-done').click();
+}
+
 /** Cancel the sale on screen, past the warning that a wallet may already have signed it. */
 export async function cancelSale(pos: Page) {
   await pos.getByTestId('cancel').click();

@@ -56,14 +56,16 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
                 : online
                   ? 'Waiting to be sent'
                   : 'Offline: it is sent by itself when the network is back'}
-            {bag.attempts > 0 && ` · ${bag.attempts} attempt${bag.attempts === 1 ? '' : 's'}`}
-            {!sending &&
+            {/* Offline says it all: the attempts that failed for want of a network, and why, are noise. */}
+            {online && bag.attempts > 0 && ` · ${bag.attempts} attempt${bag.attempts === 1 ? '' : 's'}`}
+            {online &&
+              !sending &&
               bag.nextAttemptAt &&
               bag.attempts > 0 &&
               bag.nextAttemptAt > now &&
               ` · next in ${ageText(bag.nextAttemptAt - now)}`}
           </div>
-          {bag.lastError && <div className="alert small">{bag.lastError}</div>}
+          {online && bag.lastError && <div className="alert small">{bag.lastError}</div>}
           <div className="row">
             {online && !sending && (
               <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">

@@ -346,10 +346,15 @@ export class Pos {
 
   async status(): Promise<Status> {
     const now = this.now();
-    const [bags, lists] = await Promise.all([this.store.bags(), this.store.denyLists()]);
-    const stock = bags.filter((b) => b.state === 'stock' && usable(b, now));
-    const open = bags.find((b) => b.state === 'open');
-    const outbox = bags.filter((b) => b.state === 'closed').length;
+    // The bags still to fill or send, by their state: never the delivered ones, which a long history piles up.
+    const [stocked, [open], closed, lists] = await Promise.all([
+      this.store.bagsIn('stock'),
+      this.store.bagsIn('open'),
+      this.store.bagsIn('closed'),
+      this.store.denyLists(),
+    ]);
+    const stock = stocked.filter((b) => usable(b, now));
+    const outbox = closed.length;
     const dues = [...stock, ...(open ? [open] : [])].map((b) => b.due - dueMargin(b));
     const nextDue = dues.length ? Math.min(...dues) : undefined;
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
@@ -358,8 +363,7 @@ export class Pos {
     else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));
     if (fetched === undefined || now - fetched > DENYLIST_STALE_MS) warnings.push(t('warnDenyList'));
-    if (outbox > 0 && bags.some((b) => b.state === 'closed' && !b.relayed && (b.attempts ?? 0) >= 3))
-      warnings.push(t('warnOutbox'));
+    if (closed.some((b) => !b.relayed && (b.attempts ?? 0) >= 3)) warnings.push(t('warnOutbox'));
     return {
       online: this.online,
       lastContact: this.lastContact,

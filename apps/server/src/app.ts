@@ -9,8 +9,9 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerFac
 import { adminRoutes } from './admin.ts';
 import { installAuth, partyOf } from './auth.ts';
 import { BAG_LIMIT, collectorRoutes } from './collector/routes.ts';
+import { demoOperators } from './demo.ts';
 import { denylistRoutes } from './denylists.ts';
-import { RAW_TYPE, Refusal, route } from './http.ts';
+import { RAW_TYPE, Refusal, refuse, route } from './http.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import { errorText, log } from './log.ts';
 import { Metrics } from './metrics.ts';
@@ -57,6 +58,10 @@ export interface BaseOptions {
  * rate limits, one log line and the metrics of each request, errors as protocol codes, 404 as E_NOT_FOUND
  * (or a web app's page), GET /metrics. `limited` is the route config of a rate-limited public endpoint.
  */
+/** A request from this machine (IPv4, IPv6, or IPv4 mapped into IPv6). */
+const isLoopback = (address: string | undefined) =>
+  !!address && (/^127\./.test(address) || address === '::1' || /^::ffff:127\./.test(address));
+
 export async function baseApp(
   opts: BaseOptions = {},
 ): Promise<{ app: FastifyInstance; metrics: Metrics; limited: object }> {
@@ -196,6 +201,15 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
   route(app, service.me, async (req) => {
     const p = partyOf(req);
     return { party: p.id, role: p.role, label: p.label, ...(p.terminal && { terminal: p.terminal }) };
+  });
+  // The landing page's one click into the operator pages of the demo: the tokens go only to a page of this
+  // service (a browser says where a request comes from; another site's script gets nothing), on this machine
+  // (a phone on the network gets nothing either).
+  route(app, service.demoOperators, async (req) => {
+    const site = req.headers['sec-fetch-site'];
+    if (!isLoopback(req.socket.remoteAddress) || (site !== undefined && site !== 'same-origin'))
+      refuse(403, 'E_FORBIDDEN', "the demo's operator tokens are given to this machine's own pages only");
+    return (await demoOperators(s)) ?? refuse(404, 'E_NOT_FOUND', 'this service is not the demo');
   });
   const doc = JSON.stringify(openapi());
   app.get(service.openapi.url, (_req, reply) => reply.type('application/json').send(doc));

@@ -36,6 +36,7 @@ export const TABLES = [
   'fetched_denylists',
   'terminals',
   'pairing_codes',
+  'refused_bags',
 ];
 /** Columns the database computes again on restore (a ticket's spent sum, from its remembered uses). */
 const COMPUTED: Record<string, string[]> = { tickets: ['spent'] };

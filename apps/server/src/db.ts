@@ -297,6 +297,20 @@ export const MIGRATIONS: string[] = [
   `
   CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON reclaims FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
   `,
+  // The bags a collector refused whole (5.2's bag-level faults), kept for its operator: a shop that sends a
+  // number it already handed in is seen. Nothing of the bag is stored, only who sent it, when, and why.
+  `
+  CREATE TABLE refused_bags (
+    id bigserial PRIMARY KEY,
+    party text NOT NULL,
+    received_at bigint NOT NULL,
+    code text NOT NULL,
+    message text NOT NULL,
+    root text,
+    uses integer
+  );
+  CREATE INDEX refused_bags_received ON refused_bags (received_at DESC, id);
+  `,
   // Each POS of a collector's shop its own terminal id and token (last seen, revoked), paired by a one-time
   // code that expires: a code redeemed is kept with the terminal it made (a second redemption is refused).
   `

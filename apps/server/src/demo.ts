@@ -1,9 +1,11 @@
 // The first start: on an empty database, the demo issuer, collector and shop, their keys and tokens, and
 // `<data>/demo.json` listing them. A step of its own: the service only reads what it finds.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DemoFileJson } from '@moneybag/api';
+import type { DemoFileJson, DemoOperatorsJson } from '@moneybag/api';
 import { toBase64url } from '@moneybag/protocol';
 import { createKey, newToken, writeOperatorToken, writeReturnsToken, writeSecret } from './keys.ts';
+import type { Service } from './service.ts';
 import { insertParty, insertToken, ownParties, setOwnParties } from './storage/parties.ts';
 import type { Db } from './storage/sql.ts';
 
@@ -54,4 +56,28 @@ export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {
   };
   writeSecret(join(dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`);
   return true;
+}
+
+/**
+ * The demo's operator tokens, when this service runs the demo parties: its `demo.json` names its own issuer
+ * and collector, and their tokens there still open them. Undefined on any other service (a folder made with
+ * --role, a demo.json copied in, a token since revoked).
+ */
+export async function demoOperators(s: Service): Promise<DemoOperatorsJson | undefined> {
+  let demo: DemoJson;
+  try {
+    demo = JSON.parse(readFileSync(join(s.dataDir, 'demo.json'), 'utf8')) as DemoJson;
+  } catch {
+    return undefined;
+  }
+  const { issuer, collector } = demo ?? {};
+  if (!issuer || !collector || issuer.id !== s.own.issuer || collector.id !== s.own.collector)
+    return undefined;
+  for (const p of [issuer, collector]) {
+    if (typeof p.token !== 'string' || (await s.partyOfToken(p.token))?.id !== p.id) return undefined;
+  }
+  return {
+    issuer: { id: issuer.id, token: issuer.token },
+    collector: { id: collector.id, token: collector.token },
+  };
 }

@@ -199,6 +199,16 @@ describe('allocations and bags', () => {
     const other = bagOf(a, [uses[0]]);
     const re = await call(server, 'POST', '/v1/bags', { token: shopToken(), raw: other });
     expect([re.status, re.body.code]).toEqual([409, 'E_BAG_REUSED']);
+    // Nothing of it is kept but the note on the collector's page: who sent it and why.
+    const refused = await admin('/v1/admin/collector/bags/refused');
+    expect(refused.body.refused[0]).toMatchObject({
+      party: 'acme-coffee',
+      code: 'E_BAG_REUSED',
+      text: 'this money bag number was already collected',
+      root: toBase64url(a.root),
+      uses: 1,
+    });
+    expect((await admin('/v1/admin/collector/bags/refused', shopToken())).status).toBe(403);
 
     // The accepted uses reach the issuer through the outbox and settle.
     const owed = await waitFor(async () => {
@@ -289,6 +299,10 @@ describe('allocations and bags', () => {
       raw: bag.subarray(0, 40),
     });
     expect([junk.status, junk.body.code]).toEqual([422, 'E_TRUNCATED']);
+    // Both noted for the page: the stray as the party it names, the junk as the operator's who handed it in.
+    const [noteJunk, noteStray] = (await admin('/v1/admin/collector/bags/refused')).body.refused;
+    expect(noteStray).toMatchObject({ party: 'kiosk-2', code: 'E_UNKNOWN_BAG', uses: 1 });
+    expect(noteJunk).toMatchObject({ party: 'first-bank', code: 'E_TRUNCATED', root: null, uses: null });
     const r = await call(server, 'POST', '/v1/admin/collector/bags', { token: operator, raw: bag });
     expect([r.status, r.body.accepted]).toEqual([200, 1]);
     // It is the shop's bag now: the shop reads it, and delivering it itself is a retry.
@@ -467,6 +481,7 @@ describe('restart', () => {
   it('keeps everything, and stops cleanly on SIGTERM', async () => {
     const before = {
       bags: (await admin('/v1/admin/collector/bags')).body,
+      refused: (await admin('/v1/admin/collector/bags/refused')).body,
       tickets: (await admin('/v1/admin/issuer/tickets', server.demo.issuer.token)).body,
       deny: (await call(server, 'GET', '/v1/denylist')).body,
       wk: (await call(server, 'GET', '/.well-known/moneybag.json')).body.collectors[0].publicKey,
@@ -474,6 +489,8 @@ describe('restart', () => {
     expect(await server.stop()).toBe(0);
     server = await startServer(server.data);
     expect((await admin('/v1/admin/collector/bags')).body).toEqual(before.bags);
+    expect(before.refused.refused.length).toBeGreaterThan(0);
+    expect((await admin('/v1/admin/collector/bags/refused')).body).toEqual(before.refused);
     expect((await admin('/v1/admin/issuer/tickets', server.demo.issuer.token)).body).toEqual(before.tickets);
     expect((await call(server, 'GET', '/v1/denylist')).body).toEqual(before.deny);
     expect((await call(server, 'GET', '/.well-known/moneybag.json')).body.collectors[0].publicKey).toBe(

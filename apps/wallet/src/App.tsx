@@ -27,14 +27,12 @@ import {
   getPendingKeys,
   type KeyRecord,
   listParties,
-  listPayments,
-  listReceipts,
   listTickets,
+  notAccepted,
   openStore,
   type PartyRecord,
   type PaymentRecord,
   type PendingKeys,
-  type ReceiptRecord,
   type TicketRecord,
 } from './store.ts';
 import { KeyChanges } from './Trust.tsx';
@@ -66,8 +64,11 @@ export interface WalletData {
   key: KeyRecord;
   signer: Signer;
   tickets: TicketRecord[];
-  payments: PaymentRecord[];
-  receipts: ReceiptRecord[];
+  /**
+   * The payments at a POS the holder said the shop did not take (their amounts set aside). Not every
+   * payment: a long history holds thousands, read a page at a time by History.
+   */
+  notAccepted: PaymentRecord[];
   /** The issuers as their well-known entries last said (keys, addresses, horizons). */
   issuers: PartyRecord[];
   /** Keys the service now serves in place of kept ones, waiting for the holder. */
@@ -102,10 +103,9 @@ export function App() {
   const reload = useCallback(async (d: DB) => {
     const k = await loadKey(d);
     if (!k) return setNeedsSetup(true);
-    const [tickets, payments, receipts, issuers, denied, pendingKeys] = await Promise.all([
+    const [tickets, setAside, issuers, denied, pendingKeys] = await Promise.all([
       listTickets(d),
-      listPayments(d),
-      listReceipts(d),
+      notAccepted(d),
       listParties(d, 'issuers'),
       deniedBy(d),
       getPendingKeys(d),
@@ -115,8 +115,7 @@ export function App() {
       key: k.key,
       signer: k.signer,
       tickets,
-      payments,
-      receipts,
+      notAccepted: setAside,
       issuers,
       denied,
       pendingKeys,

@@ -1,19 +1,49 @@
 // Payments (shop, amount, time, tickets used) and the receipts of online payments.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { NOT_CONFIRMED } from './Pay.tsx';
-import type { PaymentRecord } from './store.ts';
+import { countPayments, type PaymentRecord, pagePayments, type ReceiptRecord, receiptsOf } from './store.ts';
 import { Alert, Amount, formatMoment } from './ui.tsx';
 import { sendDirect } from './wallet.ts';
 
+/** Payments listed at first, newest first; more on request (a long history holds thousands). */
+export const PAGE = 50;
+
+interface Page {
+  payments: PaymentRecord[];
+  receipts: Map<string, ReceiptRecord>;
+  total: number;
+}
+
 export function History({ wallet, go, notices, reload }: ScreenProps) {
-  const receipts = new Map(wallet.receipts.map((r) => [r.payment, r]));
+  const [shown, setShown] = useState(PAGE);
+  const [page, setPage] = useState<Page>();
   const [error, setError] = useState<unknown>();
+  // Read from the store a page at a time, again whenever the wallet reloads (a payment sent, answered).
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const [payments, total] = await Promise.all([
+        pagePayments(wallet.db, 0, shown),
+        countPayments(wallet.db),
+      ]);
+      const receipts = await receiptsOf(
+        wallet.db,
+        payments.filter((p) => p.kind === 'direct').map((p) => p.id),
+      );
+      if (live) setPage({ payments, receipts: new Map(receipts.map((r) => [r.payment, r])), total });
+    })().catch((e) => live && setError(e));
+    return () => {
+      live = false;
+    };
+  }, [wallet, shown]);
+  const payments = page?.payments ?? [];
+  const receipts = page?.receipts ?? new Map<string, ReceiptRecord>();
   const reclaimed = new Set(wallet.tickets.filter((t) => t.reclaim?.status === 'done').map((t) => t.id));
   const settledByReclaim = (p: PaymentRecord) => p.tickets.every((t) => reclaimed.has(t.id));
   const [sending, setSending] = useState<string>();
   const retry = async (id: string) => {
-    const p = wallet.payments.find((x) => x.id === id);
+    const p = payments.find((x) => x.id === id);
     if (!p) return;
     setSending(id);
     setError(undefined);
@@ -34,9 +64,9 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
       <main>
         {notices}
         {error !== undefined && <Alert error={error} />}
-        {wallet.payments.length === 0 && <p className="muted">No payments yet.</p>}
+        {page?.total === 0 && <p className="muted">No payments yet.</p>}
         <ul className="plain" data-testid="history">
-          {wallet.payments.map((p) => {
+          {payments.map((p) => {
             const r = receipts.get(p.id);
             return (
               <li key={p.id} className="card" data-testid="payment">
@@ -103,6 +133,12 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
             );
           })}
         </ul>
+        {page && payments.length < page.total && (
+          <button className="link" onClick={() => setShown(shown + PAGE)} data-testid="more-payments">
+            Show {Math.min(PAGE, page.total - payments.length)} more of {page.total - payments.length} older
+            payments
+          </button>
+        )}
       </main>
       <footer className="actions">
         <button className="primary" onClick={() => go({ name: 'home' })}>

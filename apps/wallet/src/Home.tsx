@@ -1,39 +1,61 @@
 // Balances per unit and issuer, each ticket with what is left and when it expires; Receive and Pay in reach.
 import { DEFAULT_HORIZON, formatAmount } from '@moneybag/protocol';
 import { formatTime } from '@moneybag/web';
-import { useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { ScreenProps, WalletData } from './App.tsx';
 import { postReclaim, reclaimFrom, reclaimRefusal, startReclaim } from './reclaim.ts';
-import type { TicketRecord } from './store.ts';
+import type { PaymentRecord, TicketRecord } from './store.ts';
 import { t as tx } from './text.ts';
 import { Alert, Amount, formatSpan, useNow, validUntil } from './ui.tsx';
 import { balances, EXPIRY_WARNING } from './wallet.ts';
 
-export function Home({ wallet, go, notices, reload }: ScreenProps) {
-  const now = useNow(30_000);
-  const sums = balances(wallet.tickets, now);
-  const tickets = [...wallet.tickets].sort((a, b) => a.ticket.expires - b.ticket.expires);
+/** Tickets listed at first: the soonest expiring; the rest on request (a long history holds hundreds). */
+export const FIRST_TICKETS = 20;
+
+/** What the home screen shows of the tickets and payments at `now` (s), worked out once per change. */
+function homeView(all: TicketRecord[], notAccepted: PaymentRecord[], now: number) {
+  const sums = balances(all, now);
+  const tickets = [...all].sort((a, b) => a.ticket.expires - b.ticket.expires);
   const live = tickets.filter((t) => t.left > 0 && now < t.ticket.expires);
   const soon = live.filter((t) => t.ticket.expires - now < EXPIRY_WARNING);
   // Per ticket: what the wallet signed at a shop that did not confirm it (set aside, not spendable) until
   // a Reclaim settles it.
-  const reclaimed = new Set(wallet.tickets.filter((t) => t.reclaim?.status === 'done').map((t) => t.id));
+  const reclaimed = new Set(all.filter((t) => t.reclaim?.status === 'done').map((t) => t.id));
   const unconfirmed = new Map<string, number>();
-  for (const p of wallet.payments)
-    if (p.outcome === 'not-accepted')
-      for (const t of p.tickets)
-        if (!reclaimed.has(t.id)) unconfirmed.set(t.id, (unconfirmed.get(t.id) ?? 0) + t.amount);
+  for (const p of notAccepted)
+    for (const t of p.tickets)
+      if (!reclaimed.has(t.id)) unconfirmed.set(t.id, (unconfirmed.get(t.id) ?? 0) + t.amount);
   // Expired with value the wallet may get back (left, or signed and not confirmed), or reclaimed: shown.
   const expired = tickets.filter(
     (t) => now >= t.ticket.expires && (t.left > 0 || unconfirmed.has(t.id) || t.reclaim),
   );
-  const spentOrDead = tickets.filter((t) => !(t.left > 0 && now < t.ticket.expires) && !expired.includes(t));
+  const shown = new Set([...live, ...expired]);
+  const spentOrDead = tickets.filter((t) => !shown.has(t));
+  const unitOf = new Map(all.map((t) => [t.id, t.ticket.unit]));
   const perUnit = new Map<string, number>();
   for (const [id, amount] of unconfirmed) {
-    const unit = wallet.tickets.find((t) => t.id === id)?.ticket.unit ?? '';
+    const unit = unitOf.get(id) ?? '';
     perUnit.set(unit, (perUnit.get(unit) ?? 0) + amount);
   }
   const setAside = [...perUnit].map(([unit, amount]) => ({ unit, amount }));
+  return { sums, live, soon, unconfirmed, expired, spentOrDead, setAside };
+}
+
+export function Home({ wallet, go, notices, reload }: ScreenProps) {
+  const now = useNow(30_000);
+  // Memoised: the screen re-renders on every notice and busy flag, the lists only when tickets or time change.
+  const { sums, live, soon, unconfirmed, expired, spentOrDead, setAside } = useMemo(
+    () => homeView(wallet.tickets, wallet.notAccepted, now),
+    [wallet.tickets, wallet.notAccepted, now],
+  );
+  const [openSpent, setOpenSpent] = useState(false);
+  useEffect(() => {
+    // For the bench: the frame after the home screen first showed the balances since the page loaded.
+    requestAnimationFrame(() => {
+      if (!performance.getEntriesByName('wallet:home-painted', 'mark').length)
+        performance.mark('wallet:home-painted');
+    });
+  }, []);
   return (
     <>
       <header className="bar">
@@ -82,38 +104,7 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
               : tx('expireSoon', { n: soon.length, span: formatSpan(soon[0].ticket.expires - now) })}
           </div>
         )}
-        {live.length > 0 && (
-          <section>
-            <h3>{tx('tickets')}</h3>
-            <ul className="plain" data-testid="tickets">
-              {live.map((t) => (
-                <li key={t.id} className="card" data-testid="ticket">
-                  <div className="row">
-                    <strong>{tx('left', { amount: formatAmount(t.left, t.ticket.unit) })}</strong>
-                    <span className="muted">
-                      {tx('ofFace', { face: formatAmount(t.ticket.face, t.ticket.unit) })}
-                    </span>
-                  </div>
-                  {t.ticket.face > t.left && (
-                    <div className="muted" data-testid="ticket-signed">
-                      {tx('signedHere', { amount: formatAmount(t.ticket.face - t.left, t.ticket.unit) })}
-                    </div>
-                  )}
-                  {unconfirmed.has(t.id) && (
-                    <div className="muted" data-testid="ticket-unconfirmed">
-                      {tx('unconfirmed', { amount: formatAmount(unconfirmed.get(t.id)!, t.ticket.unit) })}
-                    </div>
-                  )}
-                  <div className="muted">
-                    {t.ticket.issuer} · {tx('validUntilLabel')}{' '}
-                    <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>
-                    {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
-                  </div>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
+        {live.length > 0 && <LiveTickets live={live} unconfirmed={unconfirmed} now={now} />}
         {expired.length > 0 && (
           <section>
             <h3>{tx('expiredTitle')}</h3>
@@ -132,10 +123,11 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
           </section>
         )}
         {spentOrDead.length > 0 && (
-          <details>
+          <details onToggle={(e) => setOpenSpent(e.currentTarget.open)}>
             <summary className="muted">Spent or expired ({spentOrDead.length})</summary>
             <ul className="plain" style={{ marginTop: '0.5rem' }}>
-              {spentOrDead.map((t) => (
+              {/* Rendered once opened: a long history holds hundreds of spent tickets. */}
+              {(openSpent ? spentOrDead : []).map((t) => (
                 <li key={t.id} className="card muted">
                   <Amount amount={t.left} unit={t.ticket.unit} /> left of{' '}
                   <Amount amount={t.ticket.face} unit={t.ticket.unit} /> · {t.ticket.issuer} ·{' '}
@@ -157,6 +149,54 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
     </>
   );
 }
+
+/** The live tickets, soonest expiring first: the first FIRST_TICKETS, all of them on request. */
+const LiveTickets = memo(function LiveTickets(p: {
+  live: TicketRecord[];
+  unconfirmed: ReadonlyMap<string, number>;
+  now: number;
+}) {
+  const { live, unconfirmed, now } = p;
+  const [all, setAll] = useState(false);
+  const list = all ? live : live.slice(0, FIRST_TICKETS);
+  return (
+    <section>
+      <h3>{tx('tickets')}</h3>
+      <ul className="plain" data-testid="tickets">
+        {list.map((t) => (
+          <li key={t.id} className="card" data-testid="ticket">
+            <div className="row">
+              <strong>{tx('left', { amount: formatAmount(t.left, t.ticket.unit) })}</strong>
+              <span className="muted">
+                {tx('ofFace', { face: formatAmount(t.ticket.face, t.ticket.unit) })}
+              </span>
+            </div>
+            {t.ticket.face > t.left && (
+              <div className="muted" data-testid="ticket-signed">
+                {tx('signedHere', { amount: formatAmount(t.ticket.face - t.left, t.ticket.unit) })}
+              </div>
+            )}
+            {unconfirmed.has(t.id) && (
+              <div className="muted" data-testid="ticket-unconfirmed">
+                {tx('unconfirmed', { amount: formatAmount(unconfirmed.get(t.id)!, t.ticket.unit) })}
+              </div>
+            )}
+            <div className="muted">
+              {t.ticket.issuer} · {tx('validUntilLabel')}{' '}
+              <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>
+              {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
+            </div>
+          </li>
+        ))}
+      </ul>
+      {list.length < live.length && (
+        <button className="link" onClick={() => setAll(true)} data-testid="all-tickets">
+          {tx('allTickets', { n: live.length })}
+        </button>
+      )}
+    </section>
+  );
+});
 
 /** An expired ticket: what may come back, from when, and its Reclaim as it goes (signed, sent, answered). */
 function ReclaimCard(p: {

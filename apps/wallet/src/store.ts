@@ -96,11 +96,11 @@ export interface PartyRecord {
   horizon?: number;
 }
 
-interface WalletDB extends DBSchema {
+export interface WalletDB extends DBSchema {
   meta: { key: string; value: unknown };
   tickets: { key: string; value: TicketRecord };
   journal: { key: string; value: SpendRecord; indexes: { ticket: string } };
-  payments: { key: string; value: PaymentRecord; indexes: { at: number } };
+  payments: { key: string; value: PaymentRecord; indexes: { at: number; outcome: string } };
   receipts: { key: string; value: ReceiptRecord };
   issuers: { key: string; value: PartyRecord };
   collectors: { key: string; value: PartyRecord };
@@ -108,16 +108,23 @@ interface WalletDB extends DBSchema {
 
 export type DB = IDBPDatabase<WalletDB>;
 
+/** The stores of the first version (1): what a wallet installed then holds. */
+export function firstVersion(db: IDBPDatabase<WalletDB>): void {
+  db.createObjectStore('meta');
+  db.createObjectStore('tickets', { keyPath: 'id' });
+  db.createObjectStore('journal', { keyPath: 'S' }).createIndex('ticket', 'ticket');
+  db.createObjectStore('payments', { keyPath: 'id' }).createIndex('at', 'at');
+  db.createObjectStore('receipts', { keyPath: 'payment' });
+  db.createObjectStore('issuers', { keyPath: 'id' });
+  db.createObjectStore('collectors', { keyPath: 'id' });
+}
+
 export function openStore(name = 'moneybag-wallet'): Promise<DB> {
-  return openDB<WalletDB>(name, 1, {
-    upgrade(db) {
-      db.createObjectStore('meta');
-      db.createObjectStore('tickets', { keyPath: 'id' });
-      db.createObjectStore('journal', { keyPath: 'S' }).createIndex('ticket', 'ticket');
-      db.createObjectStore('payments', { keyPath: 'id' }).createIndex('at', 'at');
-      db.createObjectStore('receipts', { keyPath: 'payment' });
-      db.createObjectStore('issuers', { keyPath: 'id' });
-      db.createObjectStore('collectors', { keyPath: 'id' });
+  return openDB<WalletDB>(name, 2, {
+    upgrade(db, from, _to, tx) {
+      if (from < 1) firstVersion(db);
+      // 2: the payments a shop did not take, found without reading every payment (a long history).
+      if (from < 2) tx.objectStore('payments').createIndex('outcome', 'outcome');
     },
   });
 }
@@ -145,6 +152,27 @@ export async function addTicket(db: DB, ticket: Ticket, now = Date.now()): Promi
 
 export const listTickets = (db: DB) => db.getAll('tickets');
 export const listPayments = async (db: DB) => (await db.getAllFromIndex('payments', 'at')).reverse();
+
+/** Payments newest first, `limit` of them after the first `skip`: a page of History, read by a cursor. */
+export async function pagePayments(db: DB, skip: number, limit: number): Promise<PaymentRecord[]> {
+  const out: PaymentRecord[] = [];
+  let cursor = await db.transaction('payments').store.index('at').openCursor(null, 'prev');
+  if (cursor && skip > 0) cursor = await cursor.advance(skip);
+  for (; cursor && out.length < limit; cursor = await cursor.continue()) out.push(cursor.value);
+  return out;
+}
+
+export const countPayments = (db: DB) => db.count('payments');
+
+/** The payments at a POS the holder said the shop did not take: their amounts stay set aside. */
+export const notAccepted = (db: DB) => db.getAllFromIndex('payments', 'outcome', 'not-accepted');
+
+/** The receipts of these payments (online ones), by payment. */
+export async function receiptsOf(db: DB, ids: string[]): Promise<ReceiptRecord[]> {
+  const tx = db.transaction('receipts');
+  const found = await Promise.all(ids.map((id) => tx.store.get(id)));
+  return found.filter((r) => r !== undefined);
+}
 export const listJournal = (db: DB) => db.getAll('journal');
 export const getPayment = (db: DB, id: string) => db.get('payments', id);
 
@@ -243,8 +271,6 @@ export async function finishReclaim(db: DB, id: string, reclaim: ReclaimState, f
     await tx.store.add({ id: newId, ticket: fresh, left: fresh.face, received: Date.now() });
   await tx.done;
 }
-
-export const listReceipts = (db: DB) => db.getAll('receipts');
 
 export async function putParties(db: DB, role: 'issuers' | 'collectors', list: PartyRecord[]): Promise<void> {
   const tx = db.transaction(role, 'readwrite');

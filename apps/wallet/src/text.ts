@@ -12,6 +12,7 @@ const en = {
   noTickets: 'No tickets yet.',
   noTicketsHint: 'Tap Receive and show the code to the issuer to get your first ticket.',
   tickets: 'Tickets',
+  allTickets: 'Show all {n} tickets',
   ticketCount: '{issuer} · {n} ticket(s)',
   left: '{amount} left',
   ofFace: 'of {face}',
@@ -81,6 +82,7 @@ const de: Partial<typeof en> = {
   noTicketsHint:
     'Auf „Empfangen“ tippen und den Code dem Herausgeber zeigen, um das erste Ticket zu bekommen.',
   tickets: 'Tickets',
+  allTickets: 'Alle {n} Tickets zeigen',
   ticketCount: '{issuer} · {n} Ticket(s)',
   left: '{amount} übrig',
   ofFace: 'von {face}',

@@ -13,17 +13,25 @@ import {
   ticketId,
   toHex,
 } from '@moneybag/protocol';
+import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createKey, signerOf } from '../src/keys.ts';
 import {
   addTicket,
   type DB,
+  firstVersion,
   listJournal,
   listPayments,
   listTickets,
+  notAccepted,
   openStore,
+  pagePayments,
   putParties,
+  receiptsOf,
   recordPayment,
+  setOutcome,
+  settleDirect,
+  type WalletDB,
 } from '../src/store.ts';
 import { pay, quote, receiveTicket } from '../src/wallet.ts';
 
@@ -201,5 +209,36 @@ describe('receive and pay', () => {
       },
     );
     expect(await listJournal(db)).toHaveLength(0);
+  });
+});
+
+describe('a long history, read in part', () => {
+  const at = (id: string, t: number) => ({ ...paymentRecord(id), at: t });
+
+  it('pages payments newest first, finds the ones a shop did not take, and the receipts of a page', async () => {
+    for (let i = 0; i < 7; i++) await recordPayment(db, at(`p${i}`, 1_000 + i), []);
+    await setOutcome(db, 'p2', 'not-accepted');
+    await setOutcome(db, 'p5', 'accepted');
+    await setOutcome(db, 'p6', 'not-accepted');
+    const receipt = { payment: 'p4', collector: 'first-bank', received_ms: 1, message: new Uint8Array(2) };
+    await settleDirect(db, 'p4', { receipt });
+    expect((await pagePayments(db, 0, 3)).map((p) => p.id)).toEqual(['p6', 'p5', 'p4']);
+    expect((await pagePayments(db, 3, 3)).map((p) => p.id)).toEqual(['p3', 'p2', 'p1']);
+    expect((await pagePayments(db, 6, 3)).map((p) => p.id)).toEqual(['p0']);
+    expect((await notAccepted(db)).map((p) => p.id).sort()).toEqual(['p2', 'p6']);
+    expect(await receiptsOf(db, ['p3', 'p4'])).toEqual([receipt]);
+  });
+
+  it('indexes what a wallet of the first version kept when it opens', async () => {
+    const name = `v1-${n++}`;
+    // The first version's stores, as a wallet installed before the outcome index holds them.
+    const old = await openDB<WalletDB>(name, 1, { upgrade: firstVersion });
+    await old.put('payments', { ...at('a', 1), outcome: 'not-accepted' });
+    await old.put('payments', { ...at('b', 2), outcome: 'accepted' });
+    old.close();
+    const upgraded = await openStore(name);
+    expect((await notAccepted(upgraded)).map((p) => p.id)).toEqual(['a']);
+    expect((await pagePayments(upgraded, 0, 10)).map((p) => p.id)).toEqual(['b', 'a']);
+    upgraded.close();
   });
 });

@@ -50,6 +50,11 @@ export const Health = T.Object({
 });
 /** The landing page's QR codes: this machine's addresses on the network (a phone cannot open localhost). */
 export const DemoAddresses = T.Object({ origins: T.Array(str()) });
+/** The demo's operator tokens, for the landing page's one click into the issuer and collector pages. */
+export const DemoOperators = T.Object({
+  issuer: T.Object({ id: str(), token: str() }),
+  collector: T.Object({ id: str(), token: str() }),
+});
 export const Me = T.Object({
   party: str(),
   role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
@@ -238,6 +243,17 @@ export const BagRow = T.Object({
   rejected: T.Array(T.Object({ ...RejectedUse.properties, text: str('the code in words') })),
 });
 export const Bags = T.Object({ bags: T.Array(BagRow) });
+/** A bag the collector refused whole (a bag-level fault of 5.2, or one that does not decode): nothing of it is kept. */
+export const RefusedBagRow = T.Object({
+  party: str('who sent it (the shop it names, for a bag handed in by hand)'),
+  receivedAt: int('milliseconds'),
+  code,
+  message: str('the refusal as the sender got it'),
+  text: str('the code in words'),
+  root: nullable(str('base64url, when the bag decoded')),
+  uses: nullable(int('how many uses it carried, when it decoded')),
+});
+export const RefusedBags = T.Object({ refused: T.Array(RefusedBagRow) });
 
 export const TotalRow = T.Object({ shop: str(), unit: str(), amount: int(), uses: int() });
 export const Totals = T.Object({ totals: T.Array(TotalRow) });
@@ -413,6 +429,7 @@ export const DemoFile = T.Object({
 export type HealthJson = Static<typeof Health>;
 export type MeJson = Static<typeof Me>;
 export type DemoAddressesJson = Static<typeof DemoAddresses>;
+export type DemoOperatorsJson = Static<typeof DemoOperators>;
 export type AllocationRequestJson = Static<typeof AllocationRequest>;
 export type AllocationsJson = Static<typeof Allocations>;
 export type DirectAnswerJson = Static<typeof DirectAnswer>;
@@ -446,6 +463,8 @@ export type AllocationRowJson = Static<typeof AllocationRow>;
 export type AllocationListJson = Static<typeof AllocationList>;
 export type BagRowJson = Static<typeof BagRow>;
 export type BagsJson = Static<typeof Bags>;
+export type RefusedBagRowJson = Static<typeof RefusedBagRow>;
+export type RefusedBagsJson = Static<typeof RefusedBags>;
 export type TotalRowJson = Static<typeof TotalRow>;
 export type TotalsJson = Static<typeof Totals>;
 export type DirectRowJson = Static<typeof DirectRow>;

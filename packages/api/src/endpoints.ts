@@ -167,6 +167,16 @@ export const service = {
     summary:
       "this machine's IPv4 addresses on the network with the request's port, for the landing page's QR codes (a phone cannot open localhost)",
   }),
+  demoOperators: ep({
+    method: 'GET',
+    url: '/v1/demo/operators',
+    auth: null,
+    answer: B.DemoOperators,
+    summary:
+      "the demo's issuer and collector operator tokens, so that the landing page opens their pages in one click: only on a service running the demo parties (its `demo.json` names its own issuer and collector, and their tokens still open them), and only to a page of its own on this machine",
+    refusals:
+      '404 `E_NOT_FOUND` on a service that is not the demo; 403 `E_FORBIDDEN` from another machine or another site',
+  }),
   openapi: ep({
     method: 'GET',
     url: '/v1/openapi.json',
@@ -337,6 +347,13 @@ export const collectorAdmin = {
     auth: ['collector'],
     answer: B.Bags,
     summary: 'the newest bags (200)',
+  }),
+  refusedBags: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/bags/refused',
+    auth: ['collector'],
+    answer: B.RefusedBags,
+    summary: 'the newest bags refused whole (200): who sent each, when, and why (its code)',
   }),
   handIn: ep({
     method: 'POST',

@@ -11,6 +11,7 @@ import {
   listDirect,
   listIssuers,
   listOutbox,
+  listRefusedBags,
   listShops,
   listTerminals,
   listTotals,
@@ -362,6 +363,40 @@ function Bags({ token, version }: { token: string; version: number }) {
   );
 }
 
+/** Bags refused whole (a number already handed in, one never given to that shop…): who sent each, and why. */
+function RefusedBags({ token, version }: { token: string; version: number }) {
+  const { data, error } = useLoad(() => listRefusedBags(token), [token, version]);
+  if (!error && (!data || data.refused.length === 0)) return null;
+  return (
+    <Section title="Bags refused">
+      <ErrorBox error={error} />
+      <p className="muted">Nothing of these bags was taken: the shop was told why.</p>
+      <ul className="plain" data-testid="refused-bags">
+        {data?.refused.map((r, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a refusal has no identity but its place in time
+          <li key={i} data-code={r.code} className="refused">
+            <b>{r.party}</b> <span className="muted">{when(r.receivedAt / 1000)}</span>
+            {r.uses !== null && (
+              <span className="muted">
+                {' '}
+                · {r.uses} use{r.uses === 1 ? '' : 's'}
+              </span>
+            )}
+            <div className="bad">
+              <CodeLabel code={r.code} />
+            </div>
+            {r.root && (
+              <div className="muted mono" title={r.root}>
+                bag number {r.root.slice(0, 10)}…
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
 function Direct({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => listDirect(token), [token, version]);
   if (!error && (!data || data.direct.length === 0)) return null;
@@ -520,6 +555,7 @@ export function CollectorApp({ token }: { token: string }) {
         </div>
         <div>
           <Bags token={token} version={version} />
+          <RefusedBags token={token} version={version} />
           <Direct token={token} version={version} />
           <Issuers token={token} version={version} />
           <Outbox token={token} version={version} changed={changed} />

@@ -11,6 +11,7 @@ import type {
   OutboxJson,
   OutboxRowJson,
   PairingCodeJson,
+  RefusedBagsJson,
   ResentJson,
   ShopsJson,
   TerminalRevokedJson,
@@ -55,6 +56,9 @@ export const revokeTerminal = (token: string, shop: string, terminal: string) =>
     { token, method: 'POST' },
   );
 export const listBags = (token: string) => call<BagsJson>('/v1/admin/collector/bags', { token });
+/** Bags refused whole, with who sent each and why. */
+export const listRefusedBags = (token: string) =>
+  call<RefusedBagsJson>('/v1/admin/collector/bags/refused', { token });
 export const listTotals = (token: string) => call<TotalsJson>('/v1/admin/collector/totals', { token });
 export const listAllocations = (token: string, shop: string) =>
   call<AllocationListJson>(`/v1/admin/collector/allocations?shop=${encodeURIComponent(shop)}`, {

@@ -4,11 +4,11 @@ import { formatTime, say } from '@moneybag/web';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 
-/** A code with what it means to a person: "E_OVERSPENT — the ticket is already spent". */
+/** What a code means to a person, the code small beside it: "This ticket was already spent. E_OVERSPENT". */
 export function CodeLabel({ code }: { code: string }) {
   return (
     <span className="code">
-      <b>{code}</b> <span className="muted">{say({ code }).text}</span>
+      {say({ code }).text} <code className="small">{code}</code>
     </span>
   );
 }
@@ -21,7 +21,7 @@ export function ErrorBox({ error }: { error: unknown }) {
     <div className="error" role="alert" data-code={r.code}>
       {r.text}
       {r.detail && <span className="muted"> — {r.detail}</span>}
-      {r.code && <code className="code small">{r.code}</code>}
+      {r.code && <code className="small">{r.code}</code>}
     </div>
   );
 }

@@ -1,7 +1,9 @@
 // The start of the demo: what Moneybag is, the steps in order, and QR codes that open the wallet on a phone and
 // the POS on a tablet. A phone cannot open "localhost": the codes carry this machine's address on the network.
+import type { DemoOperatorsJson } from '@moneybag/api';
 import { QrText } from '@moneybag/qr';
 import { useEffect, useState } from 'react';
+import { call, tokenStore } from '../common/api.ts';
 
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
@@ -16,6 +18,29 @@ function useSharedOrigin(): string {
       .catch(() => {});
   }, []);
   return origin;
+}
+
+/** The demo's operator tokens: the service gives them to this page only when it runs the demo, on this machine. */
+function useDemoOperators(): DemoOperatorsJson | undefined {
+  const [operators, setOperators] = useState<DemoOperatorsJson>();
+  useEffect(() => {
+    call<DemoOperatorsJson>('/v1/demo/operators').then(setOperators, () => {});
+  }, []);
+  return operators;
+}
+
+/** One click into an operator page: its token kept for this tab, as the page's own login would. */
+function OperatorLink(p: { page: 'issuer' | 'collector'; token: string; children: string }) {
+  return (
+    <a
+      className="button"
+      href={`/${p.page}/`}
+      data-testid={`demo-${p.page}`}
+      onClick={() => tokenStore(p.page).set(p.token)}
+    >
+      {p.children}
+    </a>
+  );
 }
 
 function Device(p: { title: string; href: string; text: string; testid: string }) {
@@ -33,6 +58,7 @@ function Device(p: { title: string; href: string; text: string; testid: string }
 
 export function Landing() {
   const origin = useSharedOrigin();
+  const operators = useDemoOperators();
   return (
     <div className="page landing">
       <header className="top">
@@ -84,10 +110,22 @@ export function Landing() {
               collector, whose page shows it, and the issuer page shows what the shop is owed.
             </li>
           </ol>
-          <p className="muted">
-            The issuer and collector pages ask for an operator token: <code>npm start</code> prints where the
-            demo’s tokens are (<code>demo.json</code> in the data folder).
-          </p>
+          {operators ? (
+            <div className="row" data-testid="demo-operators">
+              <OperatorLink page="issuer" token={operators.issuer.token}>
+                Open the issuer page
+              </OperatorLink>
+              <OperatorLink page="collector" token={operators.collector.token}>
+                Open the collector page
+              </OperatorLink>
+              <span className="muted">(the demo’s operators, logged in)</span>
+            </div>
+          ) : (
+            <p className="muted">
+              The issuer and collector pages ask for an operator token: <code>npm start</code> prints where
+              the demo’s tokens are (<code>demo.json</code> in the data folder).
+            </p>
+          )}
         </section>
       </main>
     </div>

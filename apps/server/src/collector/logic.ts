@@ -6,6 +6,7 @@ import {
   type Allocation,
   allocate,
   type BagAnswerJson,
+  type BagNode,
   type BagTreeNodeJson,
   bagAnswerJson,
   bagTree,
@@ -13,8 +14,10 @@ import {
   checkDirect,
   codeText,
   DIRECT_WINDOW_MS,
+  decode,
   encode,
   fromHex,
+  ProtocolError,
   pairingCodeLink,
   pairingLink,
   passDown,
@@ -23,8 +26,9 @@ import {
   toHex,
   toText,
 } from '@moneybag/protocol';
-import { refuse } from '../http.ts';
+import { Refusal, refuse } from '../http.ts';
 import { newToken } from '../keys.ts';
+import { errorText, log } from '../log.ts';
 import { nowSeconds, type Service } from '../service.ts';
 import * as store from '../storage/collector.ts';
 import { isUniqueViolation } from '../storage/sql.ts';
@@ -79,8 +83,42 @@ export async function storedBag(s: Service, digest: string) {
   return { ...b, answer };
 }
 
-/** 5.2 then one transaction: the root marked collected (a conditional UPDATE decides races), uses, report, outbox. */
+/**
+ * A bag from `sender` (5.2). One refused whole is refused as before (nothing of it stored) and noted for the
+ * operator's page: who sent it, when and why.
+ */
 export async function receiveBag(s: Service, sender: string, message: Uint8Array): Promise<BagAnswerJson> {
+  try {
+    return await collectBag(s, sender, message);
+  } catch (e) {
+    const refused = e instanceof ProtocolError || e instanceof Refusal ? e : undefined;
+    // The note is the operator's: failing to write it never changes the sender's answer.
+    if (refused)
+      await store
+        .insertRefusedBag(s.db, {
+          party: sender,
+          code: refused.code,
+          message: refused.message,
+          ...seenOf(message),
+        })
+        .catch((err) => log('warn', 'a refused bag was not noted', { error: errorText(err) }));
+    throw e;
+  }
+}
+
+/** What a refused bag said of itself, when it decodes: its number and how many uses it carried. */
+function seenOf(message: Uint8Array): { root: string | null; uses: number | null } {
+  try {
+    const bag = decode(message, 'Bag');
+    const count = (n: BagNode): number => n.uses.length + n.children.reduce((k, c) => k + count(c.node), 0);
+    return { root: toBase64url(bag.root), uses: count(bag.node) };
+  } catch {
+    return { root: null, uses: null };
+  }
+}
+
+/** 5.2 then one transaction: the root marked collected (a conditional UPDATE decides races), uses, report, outbox. */
+async function collectBag(s: Service, sender: string, message: Uint8Array): Promise<BagAnswerJson> {
   const r = await checkBag(message, {
     collector: s.collector,
     sender,
@@ -321,6 +359,12 @@ export async function bagsView(s: Service) {
         text: codeText(x.code),
       })),
     })),
+  };
+}
+
+export async function refusedBagsView(s: Service) {
+  return {
+    refused: (await store.listRefusedBags(s.db)).map((r) => ({ ...r, text: codeText(r.code) })),
   };
 }
 

@@ -27,6 +27,7 @@ import {
   receiveBag,
   receiveDirect,
   redeemPairingCode,
+  refusedBagsView,
   revokeTerminal,
   shopsView,
   storedBag,
@@ -125,12 +126,12 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     admin.handIn,
     async (req) => {
       const message = rawBody(req);
-      let to = '';
+      // One that does not decode is refused with the decoder's code before any sender is compared: noted
+      // as the operator's, who handed it in.
+      let to = partyOf(req).id;
       try {
         to = decodeViews(message, 'Bag').to;
-      } catch {
-        // receiveBag answers with the decoder's code
-      }
+      } catch {}
       const answer = await receiveBag(s, to, message);
       metrics?.bag(answer);
       return answer;
@@ -160,6 +161,7 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
   });
 
   route(app, admin.bags, async () => bagsView(s));
+  route(app, admin.refusedBags, async () => refusedBagsView(s));
   route(app, admin.totals, async () => totalsView(s));
   route(app, admin.direct, async () => directView(s));
   route(app, admin.outbox, async () => outboxView(s));

@@ -1,6 +1,6 @@
 // The collector's tables: allocations, bags, accepted uses, direct payments and the outbox of Returns.
 import type { DirectRowJson, ShopRowJson, TotalRowJson } from '@moneybag/api';
-import type { AcceptedUse, BagAnswerJson } from '@moneybag/protocol';
+import type { AcceptedUse, BagAnswerJson, Code } from '@moneybag/protocol';
 import { b64, type Db, insertMany, int, type Sql } from './sql.ts';
 
 export interface AllocationRow {
@@ -114,6 +114,37 @@ export async function listBags(sql: Sql): Promise<BagRow[]> {
     'SELECT party, received_at, answer FROM bags ORDER BY received_at DESC LIMIT 200',
   );
   return rows.map((r) => ({ party: r.party, receivedAt: int(r.received_at), answer: JSON.parse(r.answer) }));
+}
+
+/** A bag refused whole, for the operator (nothing of the bag itself is kept). */
+export interface RefusedBag {
+  party: string;
+  code: Code;
+  message: string;
+  root: string | null;
+  uses: number | null;
+}
+
+export async function insertRefusedBag(sql: Sql, r: RefusedBag): Promise<void> {
+  await sql.query(
+    'INSERT INTO refused_bags (party, received_at, code, message, root, uses) VALUES ($1, $2, $3, $4, $5, $6)',
+    [r.party, Date.now(), r.code, r.message, r.root, r.uses],
+  );
+}
+
+/** The newest refused bags (200). */
+export async function listRefusedBags(sql: Sql): Promise<(RefusedBag & { receivedAt: number })[]> {
+  const { rows } = await sql.query(
+    'SELECT party, received_at, code, message, root, uses FROM refused_bags ORDER BY received_at DESC, id DESC LIMIT 200',
+  );
+  return rows.map((r) => ({
+    party: r.party as string,
+    receivedAt: int(r.received_at),
+    code: r.code as Code,
+    message: r.message as string,
+    root: (r.root as string | null) ?? null,
+    uses: r.uses === null ? null : int(r.uses),
+  }));
 }
 
 export async function insertBag(
