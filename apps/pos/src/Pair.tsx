@@ -4,6 +4,7 @@ import { startScanner } from '@moneybag/qr';
 import { SaidError } from '@moneybag/web';
 import { useEffect, useRef, useState } from 'react';
 import { Refused, redeem } from './sync.ts';
+import { t } from './text.ts';
 import { ErrorNote } from './ui.tsx';
 
 type Link = PairingLinkJson;
@@ -149,19 +150,19 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
                   Shop <b>{link.shop}</b> at {link.url}
                 </>
               ) : (
-                <>The shop of this code, at {link.url}</>
+                t('pairCodeShop', { url: link.url })
               )}
             </p>
           )}
           {!text.trim() && (
             <details>
-              <summary>Or type the service and the pairing code</summary>
+              <summary>{t('pairTypeCode')}</summary>
               <label>
                 Service URL
                 <input value={manual.url} onChange={(e) => setManual({ ...manual, url: e.target.value })} />
               </label>
               <label>
-                Pairing code
+                {t('pairCode')}
                 <input
                   data-testid="pair-code"
                   value={typedCode}
@@ -170,7 +171,7 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
                   onChange={(e) => setTypedCode(e.target.value)}
                 />
               </label>
-              <p className="muted">Or, instead of a code, a shop's id and token:</p>
+              <p className="muted">{t('pairOrToken')}</p>
               <label>
                 Shop id
                 <input
@@ -190,17 +191,17 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
             </details>
           )}
           <label>
-            {once ? 'Name of this terminal (optional)' : 'Terminal id'}
+            {once ? t('pairNameOptional') : t('pairTerminalId')}
             <input
               data-testid="terminal"
               value={name}
-              placeholder={once ? 'Front counter' : 'pos-1'}
+              placeholder={once ? t('pairNamePlaceholder') : 'pos-1'}
               onChange={(e) => setTerminal(e.target.value)}
             />
           </label>
           {once && (
             <p className="muted" data-testid="pair-once">
-              This code pairs one terminal, once: the service gives it its own id.
+              {t('pairOnce')}
             </p>
           )}
           <button className="big primary" disabled={!link || busy} data-testid="pair-submit">

@@ -77,6 +77,14 @@ const en = {
   keysCheck:
     'Before you confirm, check the new fingerprint with the {party} (by phone, or on their letter): a key you did not expect may mean someone else answers in their name.',
   keysConfirm: 'I checked it: trust the new key',
+  pairNameOptional: 'Name of this terminal (optional)',
+  pairTerminalId: 'Terminal id',
+  pairNamePlaceholder: 'Front counter',
+  pairOnce: 'This code pairs one terminal, once: the service gives it its own id.',
+  pairCodeShop: 'The shop of this code, at {url}',
+  pairTypeCode: 'Or type the service and the pairing code',
+  pairCode: 'Pairing code',
+  pairOrToken: 'Or, instead of a code, a shop’s id and token:',
 };
 
 const de: Partial<typeof en> = {
@@ -155,6 +163,14 @@ const de: Partial<typeof en> = {
   keysCheck:
     'Vor dem Bestätigen den neuen Fingerabdruck mit {party} abgleichen (per Telefon oder Brief): ein unerwarteter Schlüssel kann bedeuten, dass jemand anderes in ihrem Namen antwortet.',
   keysConfirm: 'Geprüft: dem neuen Schlüssel vertrauen',
+  pairNameOptional: 'Name dieses Terminals (freiwillig)',
+  pairTerminalId: 'Terminal-ID',
+  pairNamePlaceholder: 'Vorne an der Theke',
+  pairOnce: 'Dieser Code koppelt ein Terminal, ein einziges Mal: der Dienst gibt ihm eine eigene ID.',
+  pairCodeShop: 'Das Geschäft dieses Codes, bei {url}',
+  pairTypeCode: 'Oder Dienst und Kopplungscode eintippen',
+  pairCode: 'Kopplungscode',
+  pairOrToken: 'Oder, statt eines Codes, ID und Token des Geschäfts:',
 };
 
 export const t = translator({ en, de });
