@@ -87,7 +87,10 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
     link = { url: manual.url.trim().replace(/\/+$/, ''), shop: '', code: typedCode.trim() };
   else if (manual.shop && manual.token && manual.url) link = manual;
   const once = link && 'code' in link ? link : undefined;
-  const name = terminal ?? (once ? '' : 'pos-1');
+  // Only a shop's token link (the CLI's, a relay's) lets staff choose the terminal id; with a code (and before
+  // any link) the service names the terminal, and the field is only what staff call it.
+  const byToken = link !== undefined && !once;
+  const name = terminal ?? (byToken ? 'pos-1' : '');
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -191,11 +194,11 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
             </details>
           )}
           <label>
-            {once ? t('pairNameOptional') : t('pairTerminalId')}
+            {byToken ? t('pairTerminalId') : t('pairNameOptional')}
             <input
               data-testid="terminal"
               value={name}
-              placeholder={once ? t('pairNamePlaceholder') : 'pos-1'}
+              placeholder={byToken ? 'pos-1' : t('pairNamePlaceholder')}
               onChange={(e) => setTerminal(e.target.value)}
             />
           </label>

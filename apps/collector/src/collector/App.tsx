@@ -59,9 +59,9 @@ function Pairing({
     const timer = setInterval(async () => {
       setNow(Date.now());
       const list = await listTerminals(token, code.shop).catch(() => undefined);
-      const t = list?.terminals.find((t) => !before.includes(t.id));
-      if (t) {
-        setPaired(t);
+      const found = list?.terminals.find((row) => !before.includes(row.id));
+      if (found) {
+        setPaired(found);
         done.current?.();
       }
     }, 2000);
