@@ -65,7 +65,7 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
       );
       await sql.query(
         `INSERT INTO outbox (issuer, origin, uses, message, state, attempts, next_attempt_at, answer, created_at)
-         SELECT 'city-transit', ${digest('b')}, $5::int, repeat('x', 100), 'delivered', 1, $4::bigint, '{"settled":5000,"rejected":[]}', $4::bigint
+         SELECT 'city-transit', ${digest('b')}, $5::int, decode(repeat('00', 100), 'hex'), 'delivered', 1, $4::bigint, '{"settled":5000,"rejected":[]}', $4::bigint
          FROM generate_series(1, $3::int) AS b`,
       );
       await sql.query(
@@ -73,13 +73,12 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
          SELECT 'first-bank', ${digest('b')}, $5::int, '{"settled":5000,"rejected":[]}', decode(repeat('00', 100), 'hex'), $4::bigint - $3::bigint + b
          FROM generate_series(1, $3::int) AS b`,
       );
-      // Each use: its bag's digest, its index, a 64-byte S unique to it (one hash per row), its ticket.
+      // Each use: its bag's digest and its index (the collector), a 64-byte S unique to it (one hash per row) and
+      // its ticket (the issuer).
       await sql.query(
-        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount, s)
-         SELECT d.digest, i % $5::int, 'bag', 'acme-coffee', 'city-transit', 'EUR', 1,
-           rtrim(translate(encode(h || h, 'base64'), E'+/\\n', '-_'), '=')
+        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
+         SELECT decode(d.digest, 'hex'), i % $5::int, 'bag', 'acme-coffee', 'city-transit', 'EUR', 1
          FROM generate_series(0, $2::int - 1) AS i,
-           LATERAL (SELECT sha256(int8send(i) || convert_to($1::text, 'UTF8')) AS h) AS x,
            LATERAL (SELECT ${digest('(i / $5::int)')} AS digest) AS d`,
       );
       await sql.query(

@@ -1,6 +1,5 @@
 // The collector's durable outbox: each Return stays in a table until its issuer answers; retried with backoff.
 import type { ReturnAnswerJson } from '@moneybag/api';
-import { fromText } from '@moneybag/protocol';
 import { refreshDenylists } from './denylists.ts';
 import { errorText, log } from './log.ts';
 import type { Service } from './service.ts';
@@ -65,7 +64,7 @@ export async function deliverDue(
             'content-type': 'application/vnd.moneybag',
             authorization: `Bearer ${token}`,
           },
-          body: Buffer.from(fromText(row.message)),
+          body: Buffer.from(row.message),
           signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
         });
         const text = await res.text();

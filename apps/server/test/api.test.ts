@@ -11,7 +11,9 @@ import {
   fromText,
   issueTicket,
   makeReturns,
+  type ReturnItem,
   seedSigner,
+  ticketId,
   toBase64url,
   toHex,
 } from '@moneybag/protocol';
@@ -437,6 +439,47 @@ describe('settlement at the issuer', () => {
     const inc = await admin('/v1/admin/issuer/incidents', server.demo.issuer.token);
     const dup = inc.body.incidents.find((i: { code: string; origin: string }) => i.code === 'E_DUPLICATE');
     expect(dup.proof.earlier[0].S).toBe(toBase64url(S));
+  });
+
+  it('an S returned in an earlier Return is E_DUPLICATE; the rest of the Return settles, its sum counted once', async () => {
+    const h = holder(8);
+    const t = await issue(server, h, 1000);
+    const use = async (amount: number, fill: number) => {
+      const chal = new Uint8Array(32).fill(fill);
+      return {
+        shop: 'acme-coffee',
+        chal,
+        ticket: t,
+        amount,
+        S: await h.sign(bodyOfUse(amount, t.C, 'acme-coffee', chal)),
+      };
+    };
+    const first = await use(300, 21);
+    const fresh = await use(200, 22);
+    const post = async (origin: number, items: ReturnItem[]) => {
+      const [ret] = await makeReturns(
+        collectorSigner(),
+        'first-bank',
+        new Uint8Array(32).fill(origin),
+        items,
+      );
+      return call(server, 'POST', '/v1/returns', { token: server.demo.collector.token, raw: ret.message });
+    };
+    expect((await post(31, [first])).body).toEqual({ settled: 1, rejected: [] });
+    const again = await post(32, [fresh, first]);
+    expect(again.body).toEqual({
+      settled: 1,
+      rejected: [{ index: 1, code: 'E_DUPLICATE', blame: 'collector' }],
+    });
+    const tickets = await admin('/v1/admin/issuer/tickets', server.demo.issuer.token);
+    const row = tickets.body.tickets.find((x: { id: string }) => x.id === ticketId(t));
+    expect(row.spent).toBe(500);
+    const inc = await admin('/v1/admin/issuer/incidents', server.demo.issuer.token);
+    const dup = inc.body.incidents.find(
+      (i: { code: string; ticket: string }) => i.code === 'E_DUPLICATE' && i.ticket === ticketId(t),
+    );
+    expect(dup.proof.earlier).toHaveLength(1);
+    expect(dup.proof.earlier[0].S).toBe(toBase64url(first.S));
   });
 });
 

@@ -7,6 +7,7 @@ import { nativeSigner, poolVerifier } from '@moneybag/node';
 import {
   allocate,
   closeBag,
+  decode,
   encode,
   issueTicket,
   randomBytes,
@@ -92,7 +93,7 @@ it('stores the accepted uses in bag order, with their own shop, issuer, unit and
   expect(answer.rejected).toEqual([{ path: [], deal: 2, index: 2, code: 'E_AMOUNT' }]);
   expect(answer.totals).toEqual({ EUR: 107, RIDE: 3 });
   const { rows } = await s.db.query<Record<string, string | number>>(
-    'SELECT idx, kind, shop, issuer, unit, amount, s FROM accepted_uses WHERE origin = $1 ORDER BY idx',
+    "SELECT idx, kind, shop, issuer, unit, amount FROM accepted_uses WHERE origin = decode($1, 'hex') ORDER BY idx",
     [answer.digest],
   );
   const accepted = [0, 1, 3, 4].map((i) => ({ ...spends[i], S: toBase64url(uses[i].S) }));
@@ -104,18 +105,25 @@ it('stores the accepted uses in bag order, with their own shop, issuer, unit and
       issuer: sp.ticket.issuer,
       unit: sp.ticket.unit,
       amount: sp.amount,
-      s: sp.S,
     })),
   );
-  // One Return per issuer, with how many uses each carries.
-  const outbox = await s.db.query<{ issuer: string; uses: number }>(
-    'SELECT issuer, uses FROM outbox WHERE origin = $1 ORDER BY issuer',
+  // One Return per issuer, with how many uses each carries; each accepted use's S is in its issuer's Return.
+  const outbox = await s.db.query<{ issuer: string; uses: number; message: Uint8Array }>(
+    'SELECT issuer, uses, message FROM outbox WHERE origin = $1 ORDER BY issuer',
     [answer.digest],
   );
-  expect(outbox.rows).toEqual([
+  expect(outbox.rows.map(({ issuer, uses }) => ({ issuer, uses }))).toEqual([
     { issuer: 'city-transit', uses: 2 },
     { issuer: 'metro', uses: 2 },
   ]);
+  const returned = outbox.rows.flatMap((r) =>
+    decode(new Uint8Array(r.message), 'Return').items.map((it) => ({
+      issuer: r.issuer,
+      S: toBase64url(it.S),
+    })),
+  );
+  const byS = (a: { S: string }, b: { S: string }) => (a.S < b.S ? -1 : 1);
+  expect(returned.sort(byS)).toEqual(accepted.map((sp) => ({ issuer: sp.ticket.issuer, S: sp.S })).sort(byS));
 });
 
 it('the outbox waits while a bag is being received, then sends', async () => {

@@ -77,8 +77,8 @@ describe('the schema refuses', () => {
   it('amounts below 1, a due date not after the issue, states outside their set', async () => {
     expect(
       await refusal(
-        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount, s)
-         VALUES ('o', 0, 'bag', 'acme-coffee', 'city-transit', 'EUR', 0, 's')`,
+        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
+         VALUES ('\\x00', 0, 'bag', 'acme-coffee', 'city-transit', 'EUR', 0)`,
       ),
     ).toBe(CHECK);
     expect(
@@ -103,6 +103,18 @@ describe('the schema refuses', () => {
   it('rows naming a party, ticket or Return that does not exist', async () => {
     const origin = await settledReturn();
     expect(await remember('no-such-ticket', origin, [1])).toBe(FOREIGN_KEY);
+    // (checked once per statement: one bad row among good ones refuses it all)
+    const id = ticketId(await issue(server, holder(64), 5));
+    expect(await remember(id, 'no-such-return', [1])).toBe(FOREIGN_KEY);
+    expect(
+      await refusal(
+        `INSERT INTO remembered_uses (s, expires, ticket, shop, unit, amount, chal, collector, origin, idx, code)
+         SELECT convert_to('s.fk.' || t, 'UTF8'), 0, t, 'acme-coffee', 'EUR', 1, '\\x00', 'first-bank', $2, 0, NULL
+         FROM unnest(ARRAY[$1, 'no-such-ticket']) AS t`,
+        [id, origin],
+      ),
+    ).toBe(FOREIGN_KEY);
+    expect(await spent(id)).toBe(0);
     expect(
       await refusal(
         `INSERT INTO allocations (root, collector, party, issued, due, message)
@@ -125,6 +137,9 @@ describe('the schema refuses', () => {
     expect(await refusal('DELETE FROM settled_returns')).toBe(KEPT);
     expect(await refusal('TRUNCATE bags CASCADE')).toBe(KEPT);
     expect(await refusal('DELETE FROM tickets')).toBe(KEPT);
+    // A ticket's fields are its record (uses name it by id); only its settled sum moves, by the trigger.
+    expect(await refusal('UPDATE tickets SET face = 1000 WHERE id = $1', [id])).toBe(KEPT);
+    expect(await refusal("UPDATE tickets SET id = 'x' WHERE id = $1", [id])).toBe(KEPT);
     expect(await spent(id)).toBe(1);
   });
 

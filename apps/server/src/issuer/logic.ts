@@ -79,10 +79,17 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   const origin = toHex(r.origin);
   const stored = await store.settledAnswer(s.db, from, origin);
   if (stored) return stored;
-  const v = await verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
-  const ids = [...new Set(r.items.map((it) => ticketId(it.ticket)))];
-  const sigs = r.items.map((it) => hex(it.S));
-  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: sigs[i] }));
+  const verified = verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
+  // What the transaction needs of each use, made while the workers verify: not while its locks are held.
+  const each = r.items.map((it) => ({ ticket: ticketId(it.ticket), s: hex(it.S), chal: hex(it.chal) }));
+  const ids = [...new Set(each.map((x) => x.ticket))];
+  const idOf = new Map(r.items.map((it, i) => [it.ticket, each[i].ticket]));
+  const keys = r.items.map((it, i) => ({ expires: it.ticket.expires, s: each[i].s }));
+  const v = await verified;
+  // The memory of S is probed first by the insert of the uses itself (its unique key), not by a lookup of each
+  // S beforehand: a Return repeating an S (a collector's fault, rare) fails that insert, and nothing of it is
+  // stored; it is judged again with its S looked up, and gets its E_DUPLICATE.
+  let probe = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return await s.db.tx(async (sql) => {
@@ -90,34 +97,38 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         // Settled while this one waited for the locks (the same Return sent twice at once).
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
-        const remembered = await store.rememberedSignatures(sql, keys);
+        const remembered = probe ? await store.rememberedSignatures(sql, keys) : new Set<string>();
         // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
         const reclaimed = await store.reclaimedOf(sql, ids);
         const result = await judgeReturn(v, {
           issuer: s.issuer,
           store: {
-            issued: issuedAmong(tickets),
-            remembered: (S) => remembered.has(hex(S)),
+            issued: issuedAmong(tickets, idOf),
+            remembered: probe ? (S) => remembered.has(hex(S)) : () => false,
             spent: (id) => tickets.get(id)?.spent ?? 0,
             reclaimed: (id) => reclaimed.get(id) ?? 0,
           },
         });
-        await record(sql, result, r.items, message, keys);
+        await record(sql, result, r.items, message, keys, each);
         return result.answer;
       });
     } catch (e) {
-      // A Return of the same origin or a use of the same S stored at once by another transaction that
+      // An S returned before, or a Return of the same origin stored at once by another transaction that
       // locked no common ticket: judge again, now seeing it.
-      if (!isUniqueViolation(e) || attempt >= 2) throw e;
+      if (!isUniqueViolation(e) || attempt >= 3) throw e;
+      probe = true;
     }
   }
 }
 
 /** Whether this issuer issued exactly the ticket (same fields and C): its fingerprint computed once per ticket. */
-function issuedAmong(tickets: ReadonlyMap<string, store.TicketState>): (t: Ticket) => boolean {
+function issuedAmong(
+  tickets: ReadonlyMap<string, store.TicketState>,
+  idOf: ReadonlyMap<Ticket, string>,
+): (t: Ticket) => boolean {
   const matched = new Map<string, Ticket>();
   return (t) => {
-    const id = ticketId(t);
+    const id = idOf.get(t) ?? ticketId(t);
     const row = tickets.get(id);
     if (!row) return false;
     const known = matched.get(id);
@@ -143,6 +154,7 @@ async function record(
   items: readonly ReturnItem[],
   message: Uint8Array,
   keys: store.SignatureKey[],
+  each: { ticket: string; s: string; chal: string }[],
 ): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
@@ -160,13 +172,13 @@ async function record(
       sql,
       { collector: r.from, origin },
       r.remembered.map(({ item, index, code }) => ({
-        S: item.S,
-        ticket: ticketId(item.ticket),
+        s: each[index].s,
+        ticket: each[index].ticket,
         expires: item.ticket.expires,
         shop: item.shop,
         unit: item.ticket.unit,
         amount: item.amount,
-        chal: item.chal,
+        chal: each[index].chal,
         idx: index,
         code: code ?? null,
       })),

@@ -1,7 +1,7 @@
 // The collector's tables: allocations, bags, accepted uses, direct payments and the outbox of Returns.
 import type { DirectRowJson, ShopRowJson, TotalRowJson } from '@moneybag/api';
 import type { AcceptedUse, BagAnswerJson, Code } from '@moneybag/protocol';
-import { b64, type Db, insertMany, int, type Sql } from './sql.ts';
+import { type Db, insertMany, int, type Sql } from './sql.ts';
 
 export interface AllocationRow {
   root: string;
@@ -169,24 +169,23 @@ export async function insertBagUses(
 ): Promise<void> {
   const groups = new Map<
     string,
-    { shop: string; issuer: string; unit: string; idx: number[]; amounts: number[]; sigs: string[] }
+    { shop: string; issuer: string; unit: string; idx: number[]; amounts: number[] }
   >();
   for (let i = 0; i < accepted.length; i++) {
     const a = accepted[i];
     const { issuer, unit } = a.use.ticket;
     const key = `${a.shop} ${issuer} ${unit}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { shop: a.shop, issuer, unit, idx: [], amounts: [], sigs: [] }));
+    if (!g) groups.set(key, (g = { shop: a.shop, issuer, unit, idx: [], amounts: [] }));
     g.idx.push(i);
     g.amounts.push(a.amount);
-    g.sigs.push(b64(a.use.S));
   }
   for (const g of groups.values())
     await sql.query(
-      `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount, s)
-       SELECT $1, x.idx, 'bag', $2, $3, $4, x.amount, x.s
-       FROM unnest($5::int[], $6::bigint[], string_to_array($7, ' ')) AS x(idx, amount, s)`,
-      [origin, g.shop, g.issuer, g.unit, g.idx, g.amounts, g.sigs.join(' ')],
+      `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
+       SELECT decode($1, 'hex'), x.idx, 'bag', $2, $3, $4, x.amount
+       FROM unnest($5::int[], $6::bigint[]) AS x(idx, amount)`,
+      [origin, g.shop, g.issuer, g.unit, g.idx, g.amounts],
     );
 }
 
@@ -238,8 +237,8 @@ export async function insertDirect(
     [d.S, d.origin, d.shop, d.unit, d.amount, d.receivedAt, d.receipt],
   );
   await sql.query(
-    'INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount, s) VALUES ($1, 0, $2, $3, $4, $5, $6, $7)',
-    [d.origin, 'direct', d.shop, d.issuer, d.unit, d.amount, d.S],
+    "INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount) VALUES (decode($1, 'hex'), 0, $2, $3, $4, $5, $6)",
+    [d.origin, 'direct', d.shop, d.issuer, d.unit, d.amount],
   );
 }
 
@@ -273,7 +272,7 @@ export async function insertOutbox(
     sql,
     'outbox',
     ['issuer', 'origin', 'uses', 'message', 'next_attempt_at', 'created_at'],
-    returns.map((r) => [r.issuer, origin, r.uses, b64(r.message), now, now]),
+    returns.map((r) => [r.issuer, origin, r.uses, Buffer.from(r.message), now, now]),
   );
 }
 
@@ -292,8 +291,8 @@ export interface OutboxRow {
   /** The issuer's answer, as it sent it. */
   answer: string | null;
   createdAt: number;
-  /** The Return, text form. */
-  message: string;
+  /** The Return's bytes. */
+  message: Uint8Array;
 }
 
 const outboxRow = (r: Record<string, unknown>): OutboxRow => ({
@@ -307,7 +306,7 @@ const outboxRow = (r: Record<string, unknown>): OutboxRow => ({
   lastError: (r.last_error as string | null) ?? null,
   answer: (r.answer as string | null) ?? null,
   createdAt: int(r.created_at),
-  message: r.message as string,
+  message: r.message as Uint8Array,
 });
 
 /** The newest Returns (500), whatever their state. */

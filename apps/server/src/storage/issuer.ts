@@ -2,7 +2,7 @@
 // reclaims.
 import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
 import type { Blame, Code, ReturnAnswerJson } from '@moneybag/protocol';
-import { base64urlOf, hex, insertWords, int, type Sql } from './sql.ts';
+import { base64urlOf, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
   sql: Sql,
@@ -212,14 +212,16 @@ export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
 
 /** A use remembered from a Return (settled, or rejected with its code). */
 export interface RememberedUse {
-  S: Uint8Array;
+  /** S, hex. */
+  s: string;
   ticket: string;
   /** The ticket's expires. */
   expires: number;
   shop: string;
   unit: string;
   amount: number;
-  chal: Uint8Array;
+  /** The challenge, hex. */
+  chal: string;
   idx: number;
   code: string | null;
 }
@@ -233,13 +235,13 @@ export async function rememberUses(
     sql,
     'remembered_uses',
     {
-      s: { type: 'bytea', values: uses.map((u) => hex(u.S)) },
+      s: { type: 'bytea', values: uses.map((u) => u.s) },
       ticket: { type: 'text', values: uses.map((u) => u.ticket) },
       expires: { type: 'bigint', values: uses.map((u) => u.expires) },
       shop: { type: 'text', values: uses.map((u) => u.shop) },
       unit: { type: 'text', values: uses.map((u) => u.unit) },
       amount: { type: 'bigint', values: uses.map((u) => u.amount) },
-      chal: { type: 'bytea', values: uses.map((u) => hex(u.chal)) },
+      chal: { type: 'bytea', values: uses.map((u) => u.chal) },
       idx: { type: 'integer', values: uses.map((u) => u.idx) },
       code: { type: 'text', values: uses.map((u) => u.code) },
     },

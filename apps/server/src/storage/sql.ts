@@ -9,10 +9,6 @@ export const int = (v: unknown): number => Number(v);
 /** The database refused a row because its key exists (PostgreSQL's unique_violation). */
 export const isUniqueViolation = (e: unknown): boolean => (e as { code?: string })?.code === '23505';
 
-/** base64url by Node's native encoder: the same text as the protocol's toBase64url, many times faster on MBs. */
-export const b64 = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
-
 /** Hex by Node's native encoder: how bytea columns travel (decode(x, 'hex') in SQL), fast on MBs. */
 export const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
