@@ -1,16 +1,14 @@
 // `npm run bench`: every benchmark, printing figures and ratios measured side by side in one run; it asserts
 // nothing. The browser benches need the built apps (`npm run build` first) and Chromium. It ends with one
 // line per goal: `goal: <name> <measured> (target <target>) met|not met`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { benchVerdict } from '../apps/pos/bench/verdict.ts';
-import { type Footprint, footprint, preparedHistory } from '../apps/server/bench/history.ts';
+import { footprint, preparedHistory } from '../apps/server/bench/history.ts';
 import { GOAL as INGEST_GOAL, type IngestResult, measureIngest } from '../apps/server/bench/ingest.ts';
 import { benchProcesses } from '../apps/server/bench/processes.ts';
 import { issueMany, measureSettle, SETTLE_GOAL, type SettleResult } from '../apps/server/bench/settle.ts';
 import { startServer } from '../apps/server/test/helpers.ts';
 import { benchWallet } from '../apps/wallet/bench/wallet.ts';
+import { tempFolder } from '../test/tmp.ts';
 import { benchProtocol, printSizes } from './protocol.ts';
 
 const goals: string[] = [];
@@ -30,11 +28,10 @@ if (runs('protocol')) {
 
 if (runs('server')) {
   console.log('\n# server (empty database)');
-  const data = mkdtempSync(join(tmpdir(), 'moneybag-bench-'));
+  const data = tempFolder('bench');
   const server = await startServer(data);
   let ingest: IngestResult;
   let settle: SettleResult;
-  let fp: Footprint;
   try {
     const tickets = await issueMany(server, 2_000);
     ingest = await measureIngest(server, { tickets, label: 'empty database' });
@@ -42,11 +39,7 @@ if (runs('server')) {
   } finally {
     await server.stop();
   }
-  try {
-    fp = await footprint(data);
-  } finally {
-    rmSync(data, { recursive: true, force: true });
-  }
+  const fp = await footprint(data);
   goal(
     'settlement',
     `${f2(settle.ratio)} (${Math.round(settle.usesPerSecond)} uses/s)`,

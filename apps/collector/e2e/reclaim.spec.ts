@@ -1,13 +1,13 @@
 // A holder reclaims a ticket that expired unspent (3.8): the issuer's page shows the reclaim beside
 // settlement, and what was reclaimed of the ticket. Against a service of its own, with a 1-second horizon.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoFileJson } from '@moneybag/api';
 import { decode, encode, formatAmount, fromText, signReclaim, toBase64url, toHex } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { freePort, startService } from '../../../e2e/service.ts';
+import { tempFolder } from '../../../test/tmp.ts';
 import { login, newHolder } from './helpers.ts';
 
 let origin: string;
@@ -15,7 +15,7 @@ let data: string;
 let service: ChildProcess;
 
 test.beforeAll(async () => {
-  data = mkdtempSync(join(tmpdir(), 'moneybag-issuer-reclaim-'));
+  data = tempFolder('issuer-reclaim');
   const port = await freePort(); // E2E_PORT + 2 may be another engineer's service
   origin = `http://127.0.0.1:${port}`;
   service = await startService(data, port, ['--horizon', '1']);

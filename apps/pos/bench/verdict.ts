@@ -6,8 +6,7 @@
 //    code (a one-ticket Payment), counted in the page through its onContent callback.
 // `benchVerdict()` is called by the root bench/run.ts (after `npm run build`); alone:
 // `npm run build -w @moneybag/pos && node --import tsx apps/pos/bench/verdict.ts`
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import {
   decode,
@@ -25,6 +24,7 @@ import { type Browser, chromium, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { startService } from '../../../e2e/service.ts';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
+import { tempFolder } from '../../../test/tmp.ts';
 import { qrPng } from '../e2e/support.ts';
 
 const PORT = Number(process.env.POS_BENCH_PORT ?? 5306);
@@ -185,54 +185,50 @@ async function payRounds(page: Page, holder: Signer, ticket: Ticket, rounds: num
 
 /** 2: startScanner on the fake 640x480 camera showing `message`, decodes counted over SCAN_SECONDS. */
 async function scanner(browser: Browser, message: Uint8Array): Promise<void> {
-  const dist = mkdtempSync(join(tmpdir(), 'moneybag-pos-scan-'));
-  try {
-    await build({
-      root: join(import.meta.dirname, 'scan'),
-      base: './',
-      logLevel: 'warn',
-      configFile: false,
-      build: { outDir: dist, emptyOutDir: true, target: 'es2022' },
-      worker: { format: 'es' },
-    });
-    const context = await browser.newContext();
-    // Served by the bench itself, no server: the page is one HTML file, its script and the worker.
-    await context.route('http://scan.bench/**', async (route) => {
-      const path = normalize(new URL(route.request().url()).pathname);
-      const file = join(dist, path === '/' ? 'index.html' : path);
-      if (!file.startsWith(dist)) return route.fulfill({ status: 403 });
-      try {
-        const type = extname(file) === '.js' ? 'text/javascript' : 'text/html';
-        await route.fulfill({ status: 200, body: readFileSync(file), contentType: type });
-      } catch {
-        await route.fulfill({ status: 404 });
-      }
-    });
-    const page = await context.newPage();
-    await page.addInitScript('globalThis.__name = (f) => f;');
-    await fakeCamera(page, { width: 640, height: 480 });
-    await page.goto('http://scan.bench/');
-    await showOnCamera(page, qrPng(message));
-    type Scan = { decodes: number; native: boolean; error: string };
-    const read = () => page.evaluate(() => (globalThis as unknown as { __scan: Scan }).__scan);
-    await page.waitForFunction(() => (globalThis as unknown as { __scan: Scan }).__scan.decodes > 0, null, {
-      timeout: 20_000,
-    });
-    const before = await read();
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, SCAN_SECONDS * 1000));
-    const after = await read();
-    const seconds = (performance.now() - t0) / 1000;
-    if (after.error) throw new Error(after.error);
-    console.log(
-      `pos: frames decoded per second by the scanner on a 640x480 stream (a ${message.length}-byte Payment, ` +
-        `${after.native ? 'BarcodeDetector, then jsQR' : 'jsQR in a worker'}): ` +
-        `${((after.decodes - before.decodes) / seconds).toFixed(1)}/s over ${seconds.toFixed(1)} s (Chromium)`,
-    );
-    await context.close();
-  } finally {
-    rmSync(dist, { recursive: true, force: true });
-  }
+  const dist = tempFolder('pos-scan');
+  await build({
+    root: join(import.meta.dirname, 'scan'),
+    base: './',
+    logLevel: 'warn',
+    configFile: false,
+    build: { outDir: dist, emptyOutDir: true, target: 'es2022' },
+    worker: { format: 'es' },
+  });
+  const context = await browser.newContext();
+  // Served by the bench itself, no server: the page is one HTML file, its script and the worker.
+  await context.route('http://scan.bench/**', async (route) => {
+    const path = normalize(new URL(route.request().url()).pathname);
+    const file = join(dist, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(dist)) return route.fulfill({ status: 403 });
+    try {
+      const type = extname(file) === '.js' ? 'text/javascript' : 'text/html';
+      await route.fulfill({ status: 200, body: readFileSync(file), contentType: type });
+    } catch {
+      await route.fulfill({ status: 404 });
+    }
+  });
+  const page = await context.newPage();
+  await page.addInitScript('globalThis.__name = (f) => f;');
+  await fakeCamera(page, { width: 640, height: 480 });
+  await page.goto('http://scan.bench/');
+  await showOnCamera(page, qrPng(message));
+  type Scan = { decodes: number; native: boolean; error: string };
+  const read = () => page.evaluate(() => (globalThis as unknown as { __scan: Scan }).__scan);
+  await page.waitForFunction(() => (globalThis as unknown as { __scan: Scan }).__scan.decodes > 0, null, {
+    timeout: 20_000,
+  });
+  const before = await read();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, SCAN_SECONDS * 1000));
+  const after = await read();
+  const seconds = (performance.now() - t0) / 1000;
+  if (after.error) throw new Error(after.error);
+  console.log(
+    `pos: frames decoded per second by the scanner on a 640x480 stream (a ${message.length}-byte Payment, ` +
+      `${after.native ? 'BarcodeDetector, then jsQR' : 'jsQR in a worker'}): ` +
+      `${((after.decodes - before.decodes) / seconds).toFixed(1)}/s over ${seconds.toFixed(1)} s (Chromium)`,
+  );
+  await context.close();
 }
 
 /** Prints the figures; gives the median payment-to-verdict times (ms), and the opening time with history. */
@@ -241,7 +237,7 @@ export async function benchVerdict(): Promise<{
   historyOpenMs: number;
   historyVerdictMs: number;
 }> {
-  const data = mkdtempSync(join(tmpdir(), 'moneybag-pos-bench-'));
+  const data = tempFolder('pos-bench');
   const service = await startService(data, PORT);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -254,7 +250,6 @@ export async function benchVerdict(): Promise<{
   } finally {
     await browser.close();
     service.kill();
-    rmSync(data, { recursive: true, force: true });
   }
 }
 

@@ -86,8 +86,8 @@ test('journey: the dishonest shop: a copied use and a reused bag number are refu
     await expect(r).toContainText('This bag number was already handed in.');
     await expect(r.locator('code')).toHaveText('E_BAG_REUSED');
   }
-  await expect(refused.first()).toContainText('2 uses'); // newest first: the tablet's
-  await expect(refused.last()).toContainText('1 use');
+  await expect(refused.first()).toContainText('2 payments'); // newest first: the tablet's
+  await expect(refused.last()).toContainText('1 payment');
   // The page with both on it passes axe (its own test sees the page before any bag is refused).
   const { violations } = await new AxeBuilder({ page: desk }).analyze();
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);

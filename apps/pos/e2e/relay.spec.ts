@@ -2,11 +2,9 @@
 // wallet pays it (each camera fed the other's real QR pixels); the bag, delivered to the branch, waits for the
 // collector, and the POS then shows its final answer once the tree was collected.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { closeBag, decode, encode, fromText } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
+import { tempFolder } from '../../../test/tmp.ts';
 import { type Proc, spawnMain } from '../../server/test/helpers.ts';
 import { charge, newShop, openPos, openWallet, pay, uniq } from './support.ts';
 
@@ -36,8 +34,8 @@ test('a POS under a branch relay takes a payment and shows the final answer afte
 }) => {
   test.setTimeout(240_000);
   const shop = await newShop(request, `chain-${uniq()}`, 'Chain');
-  const mainDir = mkdtempSync(join(tmpdir(), 'moneybag-e2e-main-'));
-  const branchDir = mkdtempSync(join(tmpdir(), 'moneybag-e2e-branch-'));
+  const mainDir = tempFolder('e2e-main');
+  const branchDir = tempFolder('e2e-branch');
   const branchToken = addTerminal(mainDir, 'branch-1').token;
   const main = await spawnMain(mainDir, ['--role', 'relay', '--upstream', baseURL!, `--token=${shop.token}`]);
   relays.push(main);

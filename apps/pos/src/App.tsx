@@ -156,7 +156,7 @@ export function App() {
   /** Judge a payment (camera, paste or link); a note instead of a verdict for one judged during this deal. */
   const judge = useCallback(
     async (message: Uint8Array, deal?: DealT): Promise<string | undefined> => {
-      if (!pos) return 'The POS is starting.';
+      if (!pos) return t('posStarting');
       const key = toText(message);
       const before = judged.current.get(key);
       if (before)
@@ -199,28 +199,24 @@ export function App() {
   if (fatal)
     return (
       <main>
-        <h1>The POS stopped</h1>
+        <h1>{t('posStopped')}</h1>
         <ErrorNote error={fatal} />
       </main>
     );
   if (tabState === 'elsewhere' || tabState === 'lost')
     return (
       <main className="other-tab" data-testid="other-tab">
-        <h1>
-          {tabState === 'lost' ? 'The POS was opened in another tab.' : 'The POS is open in another tab.'}
-        </h1>
-        <p className="muted">
-          It works in one tab at a time, so that a payment is never taken twice. Payments taken here are kept.
-        </p>
+        <h1>{t(tabState === 'lost' ? 'tabLost' : 'tabElsewhere')}</h1>
+        <p className="muted">{t('oneTab')}</p>
         <button className="big" onClick={() => holdTab(LOCK, onTab, true)} data-testid="take-over">
-          Use the POS here
+          {t('useHere')}
         </button>
       </main>
     );
   if (!pos)
     return (
       <main>
-        <h1>Moneybag POS</h1>
+        <h1>{t('posTitle')}</h1>
         <p className="muted">{t('starting')}</p>
       </main>
     );
@@ -344,29 +340,29 @@ export function App() {
       {screen.name === 'history' && <History pos={pos} version={version} />}
       {screen.name === 'settings' && (
         <main className="settings" data-testid="settings">
-          <h2>This terminal</h2>
+          <h2>{t('thisTerminal')}</h2>
           <dl>
-            <dt>Shop</dt>
+            <dt>{t('shop')}</dt>
             <dd>
               {pairing.label} ({pairing.shop})
             </dd>
-            <dt>Terminal id</dt>
+            <dt>{t('terminalId')}</dt>
             <dd data-testid="terminal-id">{pairing.terminal}</dd>
-            <dt>Service</dt>
+            <dt>{t('service')}</dt>
             <dd>{pairing.url}</dd>
-            <dt>Paired</dt>
+            <dt>{t('paired')}</dt>
             <dd>{dateText(pairing.pairedAt)}</dd>
-            <dt>Issuers trusted</dt>
+            <dt>{t('issuersTrusted')}</dt>
             <dd data-testid="trusted-issuers">
               <TrustedIssuers pos={pos} version={version} />
             </dd>
-            <dt>Signature checks</dt>
+            <dt>{t('signatureChecks')}</dt>
             <dd data-testid="provider">{pos.verifier.name}</dd>
-            <dt>Last contact</dt>
-            <dd>{status?.lastContact ? dateText(status.lastContact) : 'never'}</dd>
+            <dt>{t('lastContact')}</dt>
+            <dd>{status?.lastContact ? dateText(status.lastContact) : t('never')}</dd>
             {status?.lastError && (
               <>
-                <dt>Last problem</dt>
+                <dt>{t('lastProblem')}</dt>
                 <dd className="alert">{status.lastError}</dd>
               </>
             )}
@@ -377,7 +373,7 @@ export function App() {
             onClick={() => pos.sync({ force: true }).then(refresh)}
             data-testid="sync-now"
           >
-            Connect now
+            {t('connectNow')}
           </button>
         </main>
       )}

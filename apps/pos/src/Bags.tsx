@@ -5,7 +5,16 @@ import { useEffect, useState } from 'react';
 import type { Pos } from './pos.ts';
 import type { BagRecord, UseRecord } from './store.ts';
 import { dueMargin } from './sync.ts';
+import { t } from './text.ts';
 import { ageText, dateText, download, ErrorNote, timeText, totalsText } from './ui.tsx';
+
+/** Why a bag was closed, as stored (sync.ts, pos.ts), in the cashier's language. */
+const REASONS: Record<string, 'reasonHand' | 'reasonDayOld' | 'reasonDue'> = {
+  'closed by hand': 'reasonHand',
+  'a day old': 'reasonDayOld',
+  'its due date is near': 'reasonDue',
+};
+const reasonText = (r: string | undefined) => (r && REASONS[r] ? t(REASONS[r]) : (r ?? ''));
 
 function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): void }) {
   const { bag, pos, now } = props;
@@ -20,27 +29,30 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
   return (
     <li className="card bag" data-testid={`bag-${bag.state}`} data-digest={bag.digest}>
       <div className="row">
-        <b>
-          {bag.count} payment item{bag.count === 1 ? '' : 's'}
-        </b>
+        <b>{bag.count === 1 ? t('bagItem') : t('bagItems', { n: bag.count })}</b>
         <span data-testid="bag-totals">{totalsText(bag.totals)}</span>
         <span className="muted mono">#{bag.id.slice(0, 8)}</span>
       </div>
       {bag.state === 'open' && (
         <>
           <div className="muted">
-            Opened {bag.openedAt ? dateText(bag.openedAt) : '—'} · closes by itself before{' '}
-            {dateText((bag.due - dueMargin(bag)) * 1000)}
+            {t('openedAt', {
+              opened: bag.openedAt ? dateText(bag.openedAt) : '—',
+              closes: dateText((bag.due - dueMargin(bag)) * 1000),
+            })}
           </div>
           <button className="big" onClick={act(() => pos.closeOpen())} data-testid="close-bag">
-            Close this bag
+            {t('closeBag')}
           </button>
         </>
       )}
       {bag.state !== 'open' && (
         <div className="muted">
-          Closed {bag.closedAt ? dateText(bag.closedAt) : ''} ({bag.closeReason}) · due{' '}
-          {dateText(bag.due * 1000)}
+          {t('closedAt', {
+            closed: bag.closedAt ? dateText(bag.closedAt) : '',
+            reason: reasonText(bag.closeReason),
+            due: dateText(bag.due * 1000),
+          })}
         </div>
       )}
       {bag.state === 'closed' && (
@@ -50,30 +62,32 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
             data-state={bag.relayed ? bag.relayed : sending ? 'sending' : online ? 'waiting' : 'offline'}
           >
             {bag.relayed
-              ? `Delivered, waiting for the collector (${bag.relayed === 'forwarded' ? 'forwarded' : 'at the relay'})`
+              ? t(bag.relayed === 'forwarded' ? 'relayedForwarded' : 'relayedAtRelay')
               : sending
-                ? 'Sending to the collector…'
+                ? t('sending')
                 : online
-                  ? 'Waiting to be sent'
-                  : 'Offline: it is sent by itself when the network is back'}
+                  ? t('waiting')
+                  : t('offlineWait')}
             {/* Offline says it all: the attempts that failed for want of a network, and why, are noise. */}
-            {online && bag.attempts > 0 && ` · ${bag.attempts} attempt${bag.attempts === 1 ? '' : 's'}`}
+            {online &&
+              bag.attempts > 0 &&
+              ` · ${bag.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: bag.attempts })}`}
             {online &&
               !sending &&
               bag.nextAttemptAt &&
               bag.attempts > 0 &&
               bag.nextAttemptAt > now &&
-              ` · next in ${ageText(bag.nextAttemptAt - now)}`}
+              ` · ${t('nextIn', { age: ageText(bag.nextAttemptAt - now) })}`}
           </div>
           {online && bag.lastError && <div className="alert small">{bag.lastError}</div>}
           <div className="row">
             {online && !sending && (
               <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">
-                Send now
+                {t('sendNow')}
               </button>
             )}
             <button onClick={() => download(`bag-${bag.digest}.moneybag.txt`, bag.bag!)} data-testid="export">
-              Export as a file
+              {t('exportFile')}
             </button>
           </div>
         </>
@@ -81,14 +95,18 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       {bag.state === 'delivered' && bag.answer && (
         <div data-testid="report">
           <div className="ok">
-            Delivered: {bag.answer.accepted} accepted, {bag.answer.rejected.length} rejected · collected{' '}
-            {totalsText(bag.answer.totals)} · signed report kept
+            {t('deliveredReport', {
+              accepted: bag.answer.accepted,
+              rejected: bag.answer.rejected.length,
+              totals: totalsText(bag.answer.totals),
+            })}
           </div>
           {bag.answer.rejected.length > 0 && (
             <ul className="plain" data-testid="rejected">
               {bag.answer.rejected.map((r) => (
                 <li key={`${r.deal}/${r.code}/${r.path.join('/')}`} className="alert small">
-                  Sale {r.deal}: {say({ code: r.code }).text} <code>{r.code}</code>
+                  {t('saleN', { n: r.deal })} {say({ code: r.code }).text}{' '}
+                  <code className="small">{r.code}</code>
                 </li>
               ))}
             </ul>
@@ -97,11 +115,13 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       )}
       {bag.state === 'refused' && bag.refusal && (
         <div className="alert" data-testid="refusal">
-          Refused whole by the collector: {say(bag.refusal).text} <code>{bag.refusal.code}</code>
+          {t('refusedWhole')} {say(bag.refusal).text} <code className="small">{bag.refusal.code}</code>
         </div>
       )}
       {(bag.state === 'delivered' || bag.state === 'refused') && (
-        <button onClick={() => download(`bag-${bag.digest}.moneybag.txt`, bag.bag!)}>Export as a file</button>
+        <button onClick={() => download(`bag-${bag.digest}.moneybag.txt`, bag.bag!)}>
+          {t('exportFile')}
+        </button>
       )}
       {error != null && <ErrorNote error={error} />}
     </li>
@@ -126,40 +146,40 @@ export function Bags(props: { pos: Pos; now: number; version: number; onChange()
   return (
     <main className="bags" data-testid="bags">
       <section>
-        <h2>Current bag</h2>
+        <h2>{t('currentBag')}</h2>
         {open.length ? (
           <ul className="plain">{open.map(card)}</ul>
         ) : (
-          <p className="muted">No bag open: the next sale opens one.</p>
+          <p className="muted">{t('noBagOpen')}</p>
         )}
-        <h2>To send ({outbox.length})</h2>
+        <h2>{t('toSendTitle', { n: outbox.length })}</h2>
         {outbox.length ? (
           <ul className="plain" data-testid="outbox">
             {outbox.map(card)}
           </ul>
         ) : (
-          <p className="muted">Empty.</p>
+          <p className="muted">{t('empty')}</p>
         )}
-        <h2>Bags ready for offline sales ({stock.length})</h2>
+        <h2>{t('stockTitle', { n: stock.length })}</h2>
         <details>
-          <summary className="muted">Each new bag takes one; the terminal fetches more when online.</summary>
+          <summary className="muted">{t('stockHint')}</summary>
           <ul className="plain small muted" data-testid="stock">
             {stock.map((b) => (
               <li key={b.id}>
-                #{b.id.slice(0, 8)} · usable until {dateText((b.due - dueMargin(b)) * 1000)}
+                #{b.id.slice(0, 8)} · {t('usableUntil', { date: dateText((b.due - dueMargin(b)) * 1000) })}
               </li>
             ))}
           </ul>
         </details>
       </section>
       <section>
-        <h2>Delivered</h2>
+        <h2>{t('deliveredTitle')}</h2>
         {done.length ? (
           <ul className="plain" data-testid="delivered">
             {done.map(card)}
           </ul>
         ) : (
-          <p className="muted">None yet.</p>
+          <p className="muted">{t('noneYet')}</p>
         )}
       </section>
     </main>
@@ -181,8 +201,8 @@ export function History(props: { pos: Pos; version: number }) {
   return (
     <main className="history" data-testid="history">
       <h2>
-        Today: <span data-testid="day-totals">{totalsText(totals)}</span> in {deals.size} sale
-        {deals.size === 1 ? '' : 's'}
+        {t('todayLabel')} <span data-testid="day-totals">{totalsText(totals)}</span>{' '}
+        {deals.size === 1 ? t('inSale') : t('inSales', { n: deals.size })}
       </h2>
       <ul className="plain">
         {[...deals.values()].reverse().map((list) => (
@@ -195,8 +215,11 @@ export function History(props: { pos: Pos; version: number }) {
               )}
             </b>
             <span className="muted">
-              {list.length} ticket{list.length === 1 ? '' : 's'} · sale {list[0].deal} of bag #
-              {list[0].bag.slice(0, 8)}
+              {t('saleLine', {
+                tickets: list.length === 1 ? t('oneTicket') : t('nTickets', { n: list.length }),
+                deal: list[0].deal,
+                bag: list[0].bag.slice(0, 8),
+              })}
             </span>
           </li>
         ))}

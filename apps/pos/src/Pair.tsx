@@ -25,9 +25,9 @@ function PairScanner(props: { onLink(text: string): void }) {
       video.current!,
       (content) => {
         try {
-          const t = text.decode(content);
-          readPairingLink(t);
-          onLink.current(t);
+          const link = text.decode(content);
+          readPairingLink(link);
+          onLink.current(link);
         } catch {
           // another code in view: keep looking
         }
@@ -44,7 +44,7 @@ function PairScanner(props: { onLink(text: string): void }) {
   }, []);
   return (
     <div className="pair-camera">
-      <video ref={video} playsInline muted aria-label="Camera" data-testid="pair-camera" />
+      <video ref={video} playsInline muted aria-label={t('camera')} data-testid="pair-camera" />
       {problem && <p className="alert">{problem}</p>}
     </div>
   );
@@ -115,28 +115,26 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
 
   return (
     <main className="pair" data-testid="pair">
-      <h1>Pair this terminal</h1>
-      <p className="muted">
-        On the collector's page, open your shop and show its pairing code. Scan it here, or paste the link.
-      </p>
+      <h1>{t('pairTitle')}</h1>
+      <p className="muted">{t('pairHint')}</p>
       <div className="columns">
         <section>
           {camera ? (
             <PairScanner
-              onLink={(t) => {
-                setText(t);
+              onLink={(link) => {
+                setText(link);
                 setCamera(false);
               }}
             />
           ) : (
             <button className="big" onClick={() => setCamera(true)}>
-              Scan the pairing code
+              {t('scanPairing')}
             </button>
           )}
         </section>
         <form onSubmit={submit} className="card field">
           <label>
-            Pairing link
+            {t('pairingLink')}
             <textarea
               data-testid="pair-link"
               value={text}
@@ -148,20 +146,16 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
           {linkError != null && <ErrorNote error={linkError} />}
           {link && (
             <p data-testid="pair-shop">
-              {link.shop ? (
-                <>
-                  Shop <b>{link.shop}</b> at {link.url}
-                </>
-              ) : (
-                t('pairCodeShop', { url: link.url })
-              )}
+              {link.shop
+                ? t('pairShop', { shop: link.shop, url: link.url })
+                : t('pairCodeShop', { url: link.url })}
             </p>
           )}
           {!text.trim() && (
             <details>
-              <summary>{t('pairTypeCode')}</summary>
+              <summary>{t('typeManually')}</summary>
               <label>
-                Service URL
+                {t('serviceUrl')}
                 <input value={manual.url} onChange={(e) => setManual({ ...manual, url: e.target.value })} />
               </label>
               <label>
@@ -176,7 +170,7 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
               </label>
               <p className="muted">{t('pairOrToken')}</p>
               <label>
-                Shop id
+                {t('shopId')}
                 <input
                   data-testid="pair-shop-id"
                   value={manual.shop}
@@ -184,7 +178,7 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
                 />
               </label>
               <label>
-                Token
+                {t('token')}
                 <input
                   data-testid="pair-token"
                   value={manual.token}
@@ -194,7 +188,7 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
             </details>
           )}
           <label>
-            {byToken ? t('pairTerminalId') : t('pairNameOptional')}
+            {byToken ? t('terminalId') : t('terminalName')}
             <input
               data-testid="terminal"
               value={name}
@@ -208,7 +202,7 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
             </p>
           )}
           <button className="big primary" disabled={!link || busy} data-testid="pair-submit">
-            {busy ? 'Pairing…' : 'Pair'}
+            {busy ? t('pairing') : t('pair')}
           </button>
           {error != null && <ErrorNote error={error} />}
         </form>

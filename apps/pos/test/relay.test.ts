@@ -3,11 +3,9 @@
 // for the collector), then read back with GET until the collector's answer, checked against the merged bag.
 import 'fake-indexeddb/auto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { nobleVerifier, readPairingLink as readPairLink, signPayment } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import { holder, issue, type Proc, type Server, spawnMain, startServer } from '../../server/test/helpers.ts';
 import { openStore } from '../src/store.ts';
 import { deliver, pair, usable } from '../src/sync.ts';
@@ -19,7 +17,7 @@ let link: string;
 
 beforeAll(async () => {
   collector = await startServer();
-  const dir = mkdtempSync(join(tmpdir(), 'moneybag-pos-relay-'));
+  const dir = tempFolder('pos-relay');
   // Added before the relay ever ran: its link cannot name the relay's shop yet.
   const r = spawnSync(
     process.execPath,

@@ -1,12 +1,13 @@
 // Bag ingest over HTTP: 20,000 uses in a few bags against a real server process, in uses/s, and the ratio
 // to the raw native Ed25519 rate of all cores measured in the same run (per verification the bags need).
 // `node --import tsx apps/server/bench/ingest.ts` (BENCH_USES=n to change the size), or benchIngest().
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Ticket } from '@moneybag/protocol';
+import { tempFolder } from '../../../test/tmp.ts';
 import { allocations, bagOf, call, holder, type Server, startServer, usesFor } from '../test/helpers.ts';
 import { issueMany } from './settle.ts';
 
@@ -113,13 +114,12 @@ export interface IngestOptions {
 }
 
 export async function benchIngest(opts: IngestOptions = {}): Promise<IngestResult> {
-  const data = mkdtempSync(join(tmpdir(), 'moneybag-bench-'));
+  const data = tempFolder('bench');
   const server = await startServer(data);
   try {
     return await measureIngest(server, opts);
   } finally {
     await server.stop();
-    rmSync(data, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,6 @@
 // One process against two on one PostgreSQL: bag ingest posted to one process, then spread over two (the
 // second on the first's database), in uses/s; and whether any work was lost or done twice: every accepted
 // use stored once by the collector and settled once by the issuer.
-import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Ticket, ticketId } from '@moneybag/protocol';
 import {
@@ -92,7 +91,5 @@ export async function benchProcesses(uses = 10_000, bags = 4): Promise<Processes
   } finally {
     await b.stop();
     await a.stop();
-    rmSync(b.data, { recursive: true, force: true });
-    rmSync(a.data, { recursive: true, force: true });
   }
 }

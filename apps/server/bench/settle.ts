@@ -3,12 +3,12 @@
 // in the same run, per verification settlement needs (each use's S, and each Return's Q).
 // `node --import tsx apps/server/bench/settle.ts`, or benchSettle().
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nativeSigner } from '@moneybag/node';
 import { bodyOfUse, fromHex, makeReturns, type ReturnItem, type Ticket } from '@moneybag/protocol';
+import { tempFolder } from '../../../test/tmp.ts';
 import { call, holder, issue, type Server, startServer } from '../test/helpers.ts';
 import { rawNativeRate } from './ingest.ts';
 
@@ -113,7 +113,7 @@ export async function measureSettle(
 }
 
 export async function benchSettle(opts: { uses?: number; returns?: number } = {}): Promise<SettleResult> {
-  const data = mkdtempSync(join(tmpdir(), 'moneybag-bench-'));
+  const data = tempFolder('bench');
   const server = await startServer(data);
   try {
     const r = await measureSettle(server, opts);
@@ -121,7 +121,6 @@ export async function benchSettle(opts: { uses?: number; returns?: number } = {}
     return r;
   } finally {
     await server.stop();
-    rmSync(data, { recursive: true, force: true });
   }
 }
 

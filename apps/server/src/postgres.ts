@@ -325,6 +325,8 @@ export async function startCluster(dir: string): Promise<Cluster> {
           await exited;
         }
         rmSync(join(dir, OWNER), { force: true });
+        // A socket folder in the temp folder (a data path too long for a socket) goes with its server.
+        if (socketDir !== dir) rmSync(socketDir, { recursive: true, force: true });
       })();
       return stopping;
     },

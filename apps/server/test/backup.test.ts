@@ -1,10 +1,10 @@
 // `moneybag backup` while the service runs, `moneybag restore` into an empty folder: the restored service
 // serves the same keys, tokens, bags, direct payments and settlements.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import { TABLES } from '../src/backup.ts';
 import {
   allocations,
@@ -74,7 +74,7 @@ it('backs up while serving; a restore into an empty folder serves the same', {
       return outbox.length === 2 && outbox.every((r: { state: string }) => r.state === 'delivered');
     });
 
-    const file = join(mkdtempSync(join(tmpdir(), 'moneybag-backup-')), 'backup.mbk');
+    const file = join(tempFolder('backup'), 'backup.mbk');
     const made = await moneybag(server.data, ['backup', file]);
     expect(made.status, made.stderr).toBe(0);
     expect(made.stdout).toMatch(/^backed up \d+ files and \d+ rows/);
@@ -82,12 +82,12 @@ it('backs up while serving; a restore into an empty folder serves the same', {
     expect(await server.stop()).toBe(0);
 
     // Never over an existing folder.
-    const busy = mkdtempSync(join(tmpdir(), 'moneybag-busy-'));
+    const busy = tempFolder('busy');
     writeFileSync(join(busy, 'something'), 'x');
     const refused = await moneybag(busy, ['restore', file]);
     expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining('is not empty')]);
 
-    const empty = mkdtempSync(join(tmpdir(), 'moneybag-restored-'));
+    const empty = tempFolder('restored');
     const back = await moneybag(empty, ['restore', file]);
     expect(back.status, back.stderr).toBe(0);
     restored = await startServer(empty);

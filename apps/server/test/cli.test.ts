@@ -1,11 +1,11 @@
 // The `moneybag` command as an operator runs it, in a child process: the inspector, and the service's
 // commands on a data folder (straight to its database, or through the server running on it).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPairingLink } from '@moneybag/protocol';
 import { describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import { call, startServer } from './helpers.ts';
 
 const V = JSON.parse(readFileSync(new URL('../../../spec/vectors/v1.json', import.meta.url), 'utf8'));
@@ -16,7 +16,7 @@ const run = (args: string[], input?: string) =>
 describe('moneybag inspect', () => {
   const ticket = V.messages[0];
   it('prints a message given as hex, text form, URL or file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'inspect-'));
+    const dir = tempFolder('inspect');
     writeFileSync(join(dir, 'raw.bin'), Buffer.from(ticket.hex, 'hex'));
     writeFileSync(join(dir, 'text.txt'), `${ticket.text}\n`);
     for (const arg of [
@@ -58,7 +58,7 @@ describe('moneybag add-shop, pair, token', () => {
   const tokenOf = (out: string) => /^token {2}(\S+)$/m.exec(out)?.[1];
   const linkOf = (out: string) => /^(\S+#pair=\S+)$/m.exec(out)?.[1];
   it('adds a shop and makes tokens, with or without the server running', { timeout: 180_000 }, async () => {
-    const data = mkdtempSync(join(tmpdir(), 'moneybag-cli-'));
+    const data = tempFolder('cli');
     const added = run([
       'add-shop',
       'tea-house',

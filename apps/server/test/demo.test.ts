@@ -1,9 +1,10 @@
 // The landing page's one click into the operator pages (issue 13): the demo's tokens, given only by a service
 // running the demo parties, only to its own pages on this machine.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import { call, type Server, startServer } from './helpers.ts';
 
 const PATH = '/v1/demo/operators';
@@ -51,7 +52,7 @@ describe('a service that is not the demo', () => {
   });
 
   it('answers 404, even with a demo.json naming its parties whose tokens it does not know', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'moneybag-server-'));
+    const data = tempFolder('server');
     server = await startServer(data, [
       '--role',
       'both',

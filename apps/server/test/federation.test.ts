@@ -1,7 +1,6 @@
 // Many issuers and many collectors, each its own process and operator: two issuers and two collectors
 // started as named parties, registered to each other by the `moneybag` command, trading over real HTTP.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeSigner } from '@moneybag/node';
 import {
@@ -21,6 +20,7 @@ import {
   type Use,
 } from '@moneybag/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import {
   allocations,
   bagOf,
@@ -473,7 +473,7 @@ describe('--role both --issuer ID --collector ID', () => {
 
 describe('moneybag', () => {
   it('takes a value that starts with "-" (a base64url token may)', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'moneybag-empty-'));
+    const empty = tempFolder('empty');
     const r = await moneybag([
       'add-issuer',
       'x',

@@ -1,7 +1,6 @@
 // A real server process on a temporary data folder, and the protocol's own functions to build what it receives.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   AllocationRequestJson,
@@ -28,6 +27,7 @@ import {
   type Use,
 } from '@moneybag/protocol';
 import { afterAll, beforeAll } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const RAW = 'application/vnd.moneybag';
@@ -62,7 +62,7 @@ export const databaseUrlOf = (data: string): string | undefined => dbUrls.get(da
  * its socket, while that server runs).
  */
 export function secondProcessFolder(data: string): string {
-  const other = mkdtempSync(join(tmpdir(), 'moneybag-server-'));
+  const other = tempFolder('server');
   cpSync(join(data, 'keys'), join(other, 'keys'), { recursive: true });
   cpSync(join(data, 'demo.json'), join(other, 'demo.json'));
   dbUrls.set(
@@ -219,10 +219,7 @@ function expectOneLine(lines: string[]) {
 }
 
 /** Starts `main.ts` on `data` (a new temp folder by default), waits for its well-known URL. */
-export async function startServer(
-  data = mkdtempSync(join(tmpdir(), 'moneybag-server-')),
-  args: string[] = [],
-): Promise<Server> {
+export async function startServer(data = tempFolder('server'), args: string[] = []): Promise<Server> {
   const p = await spawnMain(data, args, await envFor(data));
   // The URL is printed after listen(); the well-known answer proves it serves.
   const wk = await fetch(`${p.url}/.well-known/moneybag.json`);

@@ -1,8 +1,5 @@
 // The bag ingest path in one process: accepted uses stored in bag order whatever their shop, issuer and
 // unit; the outbox waits while a bag is being received, and sends once it is answered.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { nativeSigner, poolVerifier } from '@moneybag/node';
 import {
   allocate,
@@ -15,6 +12,7 @@ import {
   toBase64url,
 } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import { receiveBag } from '../src/collector/logic.ts';
 import { openDb } from '../src/db.ts';
 import { seedDemo } from '../src/demo.ts';
@@ -22,7 +20,7 @@ import { startOutbox } from '../src/outbox.ts';
 import { Service } from '../src/service.ts';
 import { databaseUrlFor, holder, usesFor, waitFor } from './helpers.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'moneybag-ingest-'));
+const dir = tempFolder('ingest');
 // Small batches go to the workers too, so the pool's path is the one exercised.
 const verifier = poolVerifier({ threads: 2, minBatch: 1 });
 let s: Service;
@@ -44,7 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
   await verifier.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const metro = nativeSigner(new Uint8Array(32).fill(9));

@@ -1,8 +1,7 @@
 // 7.1 over real processes and real HTTP: collector <- main office relay <- two branch relays <- POS terminals
 // (driven through the protocol library), one POS straight under the main office; and a sub-collector.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BagRowJson, RelayStateJson } from '@moneybag/api';
 import {
@@ -26,6 +25,7 @@ import {
   verifyBagAnswer,
 } from '@moneybag/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempFolder } from '../../../test/tmp.ts';
 import {
   call,
   holder,
@@ -39,7 +39,6 @@ import {
 } from './helpers.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `moneybag-${name}-`));
 
 /** `npm run moneybag -- <args> --json`: the CLI as an operator runs it. */
 function moneybag(...args: string[]) {
@@ -106,7 +105,7 @@ const spend = (ticket: Ticket, amount: number, signer: Signer) => ({ ticket, amo
 let collector: Server;
 const relays: Record<string, Proc> = {};
 const pos: Record<string, Pos> = {};
-const dirs = { main: tmp('main'), b1: tmp('branch-1'), b2: tmp('branch-2') };
+const dirs = { main: tempFolder('main'), b1: tempFolder('branch-1'), b2: tempFolder('branch-2') };
 const h = holder(21);
 const branchToken: Record<string, string> = {};
 
@@ -245,7 +244,9 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     expect(answers['pos-3']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 200 } });
     expect(answers['pos-9']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 5 } });
     // The operator's page and its JSON: the root answered, with its answer.
-    expect((await call(relays.b1, 'GET', '/relay/')).body).toContain('Operator token');
+    // Its script a file of its own: the service's Content-Security-Policy runs scripts from 'self' only.
+    expect((await call(relays.b1, 'GET', '/relay/')).body).toContain('<script type="module" src="page.js">');
+    expect((await call(relays.b1, 'GET', '/relay/page.js')).body).toContain('Operator token');
     const admin = await call(relays.b1, 'GET', '/v1/admin/relay', {
       token: readFileSync(join(dirs.b1, 'keys', 'operator.token'), 'utf8'),
     });
@@ -374,7 +375,7 @@ describe('the due margin', () => {
   it('forwards what came back when the due is near; a later bag is E_BAG_LATE', {
     timeout: 120_000,
   }, async () => {
-    const dir = tmp('late');
+    const dir = tempFolder('late');
     const a = moneybag('add-terminal', 'pos-a', '--data', dir);
     const b = moneybag('add-terminal', 'pos-b', '--data', dir);
     // The collector gives 30 days; a margin of 30 days less 20 seconds forwards each root 20 s after it is issued.
@@ -424,7 +425,7 @@ describe('a bank with a sub-collector', () => {
       json: { id: 'sub-bank', label: 'Sub Bank' },
     });
     expect(sub.status).toBe(200);
-    const dir = tmp('sub-bank');
+    const dir = tempFolder('sub-bank');
     const tea = moneybag('add-terminal', 'tea-1', '--shop', 'tea-house', '--data', dir);
     const books = moneybag('add-terminal', 'books-1', '--shop', 'book-nook', '--data', dir);
     relays.sub = await startRelay(dir, collector.url, sub.body.token);

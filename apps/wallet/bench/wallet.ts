@@ -5,13 +5,13 @@
 // 3. a wallet with a long history (500 tickets, 5,000 journal entries and their payments): from the navigation's
 //    start to the home screen painted with the balances, and from the confirm press to the payment QR painted.
 // Runs the real service on the wallet's manual port 5302 with a throw-away data folder.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decode, encode, makeChallenge, randomBytes, readContent, toUrl } from '@moneybag/protocol';
 import { chromium, type Page } from '@playwright/test';
 import { startService } from '../../../e2e/service.ts';
+import { tempFolder } from '../../../test/tmp.ts';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 const dist = join(repo, 'apps/wallet/dist');
@@ -53,7 +53,7 @@ export async function benchWallet(): Promise<{
     `  total ${(total / 1024).toFixed(1)} KB (budget ${BUDGET_KB} KB) ${total <= BUDGET_KB * 1024 ? 'ok' : 'OVER'}`,
   );
 
-  const data = mkdtempSync(join(tmpdir(), 'moneybag-wallet-bench-'));
+  const data = tempFolder('wallet-bench');
   const service = await startService(data, PORT);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -104,7 +104,6 @@ export async function benchWallet(): Promise<{
   } finally {
     await browser.close();
     service.kill();
-    rmSync(data, { recursive: true, force: true });
   }
   return {
     jsKB: total / 1024,

@@ -29,7 +29,8 @@ export async function newWallet(page: Page): Promise<void> {
 export async function holderOf(page: Page): Promise<Uint8Array> {
   await page.getByTestId('receive').click();
   const href = await page.getByTestId('holder-link').getAttribute('href');
-  await page.getByRole('button', { name: 'Back' }).click();
+  // The screen's one header button, whatever the language ("Back", "Zurück").
+  await page.getByRole('banner').getByRole('button').click();
   return decode(readContent(href!), 'HolderKey').holder;
 }
 

@@ -2,12 +2,12 @@
 // has passed, the wallet reclaims what no shop collected and shows the value back. Against a service of its
 // own, started with a 1-second horizon.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toBase64url, toUrl } from '@moneybag/protocol';
 import { expect, test } from '@playwright/test';
 import { freePort, startService } from '../../../e2e/service.ts';
+import { tempFolder } from '../../../test/tmp.ts';
 import { challengeFor, encodeChallenge, holderOf } from './helpers.ts';
 
 let origin: string;
@@ -15,7 +15,7 @@ let data: string;
 let service: ChildProcess;
 
 test.beforeAll(async () => {
-  data = mkdtempSync(join(tmpdir(), 'moneybag-reclaim-'));
+  data = tempFolder('reclaim');
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   service = await startService(data, port, ['--horizon', '1']);

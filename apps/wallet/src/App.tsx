@@ -36,6 +36,7 @@ import {
   type TicketRecord,
 } from './store.ts';
 import { KeyChanges } from './Trust.tsx';
+import { t } from './text.ts';
 import { Alert } from './ui.tsx';
 import {
   confirmKeys,
@@ -164,9 +165,9 @@ export function App() {
             throw e;
           });
           keepInUrl(); // only once kept: a reload before then receives it again
-          const t = record.ticket;
+          const { face, unit, issuer } = record.ticket;
           setNotice({
-            ok: `${fresh ? 'Ticket received' : 'Already in your wallet'}: ${formatAmount(t.face, t.unit)} from ${t.issuer}`,
+            ok: t(fresh ? 'ticketReceived' : 'ticketAlready', { amount: formatAmount(face, unit), issuer }),
           });
           setScreen({ name: 'home' });
           await reload(w.db);
@@ -178,7 +179,7 @@ export function App() {
           if (paid) setScreen({ name: 'paid', payment: paid });
           else setScreen({ name: 'confirm', quote: await quote(w.db, message) });
         } else {
-          setNotice({ error: new Error(`This code is a ${type}, not a ticket or a payment request.`) });
+          setNotice({ error: new Error(t('wrongCode', { type })) });
         }
       } catch (e) {
         keepInUrl();
@@ -239,18 +240,16 @@ export function App() {
     return (
       <>
         <header className="bar">
-          <h1>Moneybag wallet</h1>
+          <h1>{t('walletTitle')}</h1>
         </header>
         <main>
           <div className="note" data-testid="other-tab">
-            {tab === 'lost'
-              ? 'The wallet was opened in another tab. It works in one tab at a time, so that a ticket is never spent twice.'
-              : 'The wallet is open in another tab. It works in one tab at a time, so that a ticket is never spent twice.'}
+            {t(tab === 'lost' ? 'tabLost' : 'tabElsewhere')}
           </div>
         </main>
         <footer className="actions">
           <button className="primary" onClick={() => holdTab(LOCK, setTab, true)}>
-            Use the wallet here
+            {t('useHere')}
           </button>
         </footer>
       </>
@@ -261,17 +260,14 @@ export function App() {
     return (
       <main>
         <div className="note bad" role="alert" data-testid="open-failed">
-          The wallet cannot open its storage in this browser (
-          {(openFailed as Error)?.message ?? String(openFailed)}). Private browsing or blocked site data stops
-          it: open this page in a normal window, or allow this site to store data, then reload. Nothing stored
-          before is lost.
+          {t('openFailed', { error: (openFailed as Error)?.message ?? String(openFailed) })}
         </div>
       </main>
     );
   if (!wallet || !tab)
     return (
       <main>
-        <p className="muted">Opening the wallet…</p>
+        <p className="muted">{t('opening')}</p>
       </main>
     );
 

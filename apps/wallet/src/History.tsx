@@ -1,8 +1,10 @@
 // Payments (shop, amount, time, tickets used) and the receipts of online payments.
+import { formatAmount } from '@moneybag/protocol';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { NOT_CONFIRMED } from './Pay.tsx';
 import { countPayments, type PaymentRecord, pagePayments, type ReceiptRecord, receiptsOf } from './store.ts';
+import { t } from './text.ts';
 import { Alert, Amount, formatMoment } from './ui.tsx';
 import { sendDirect } from './wallet.ts';
 
@@ -58,13 +60,13 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
   return (
     <>
       <header className="bar">
-        <h1>History</h1>
-        <button onClick={() => go({ name: 'home' })}>Back</button>
+        <h1>{t('history')}</h1>
+        <button onClick={() => go({ name: 'home' })}>{t('back')}</button>
       </header>
       <main>
         {notices}
         {error !== undefined && <Alert error={error} />}
-        {page?.total === 0 && <p className="muted">No payments yet.</p>}
+        {page?.total === 0 && <p className="muted">{t('noPayments')}</p>}
         <ul className="plain" data-testid="history">
           {payments.map((p) => {
             const r = receipts.get(p.id);
@@ -77,55 +79,57 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                   </strong>
                 </div>
                 <div className="muted">
-                  {formatMoment(p.at)} · {p.shop} · {p.tickets.length} ticket
-                  {p.tickets.length === 1 ? '' : 's'}
-                  {p.kind === 'direct' && ` · online via ${p.collector}`}
+                  {formatMoment(p.at)} · {p.shop} ·{' '}
+                  {p.tickets.length === 1 ? t('oneTicket') : t('nTickets', { n: p.tickets.length })}
+                  {p.kind === 'direct' && ` · ${t('onlineVia', { collector: p.collector ?? '' })}`}
                 </div>
                 <ul className="muted" style={{ margin: '0.3rem 0 0', paddingLeft: '1.1rem' }}>
-                  {p.tickets.map((t) => (
-                    <li key={t.id}>
-                      <Amount amount={t.amount} unit={p.unit} /> from {t.id.split('/')[0]} ticket …
-                      {t.id.slice(-6)}
+                  {p.tickets.map((u) => (
+                    <li key={u.id}>
+                      {t('ticketLine', {
+                        amount: formatAmount(u.amount, p.unit),
+                        issuer: u.id.split('/')[0],
+                        serial: u.id.slice(-6),
+                      })}
                     </li>
                   ))}
                 </ul>
                 {p.kind === 'pos' && p.outcome === 'not-accepted' && !settledByReclaim(p) && (
                   <div className="note" data-testid="not-confirmed">
-                    <strong>Signed, not confirmed by the shop.</strong> {NOT_CONFIRMED}
+                    <strong>{t('signedNotConfirmed')}</strong> {NOT_CONFIRMED}
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === 'not-accepted' && settledByReclaim(p) && (
                   <div className="ok" data-testid="settled-by-reclaim">
-                    Signed, not confirmed by the shop; its ticket was since reclaimed: what no shop collected
-                    came back as a new ticket.
+                    {t('settledByReclaim')}
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === undefined && (
                   <div className="muted" data-testid="unanswered">
-                    Signed and shown to the shop; you have not said whether the shop took it.
+                    {t('unanswered')}
                   </div>
                 )}
                 {p.kind === 'pos' && p.outcome === 'accepted' && (
-                  <div className="muted">Taken by the shop (as its screen showed).</div>
+                  <div className="muted">{t('takenByShop')}</div>
                 )}
                 {p.kind === 'pos' && (
                   <button className="link" onClick={() => go({ name: 'paid', payment: p })}>
-                    Show the payment code again
+                    {t('showAgain')}
                   </button>
                 )}
                 {p.kind === 'direct' && r && (
                   <div className="ok" data-testid="receipt">
-                    Receipt from {r.collector}, {formatMoment(r.received_ms)}
+                    {t('receiptFrom', { collector: r.collector, when: formatMoment(r.received_ms) })}
                   </div>
                 )}
                 {p.kind === 'direct' && !r && p.status === 'refused' && (
-                  <div className="alert">Refused: {p.error}</div>
+                  <div className="alert">{t('refusedWhy', { error: p.error ?? '' })}</div>
                 )}
                 {p.kind === 'direct' && !r && p.status !== 'refused' && (
                   <div className="note">
-                    Not confirmed yet.{' '}
+                    {t('notConfirmedYet')}{' '}
                     <button className="link" disabled={sending === p.id} onClick={() => retry(p.id)}>
-                      Send again
+                      {t('sendAgain')}
                     </button>
                   </div>
                 )}
@@ -135,14 +139,16 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
         </ul>
         {page && payments.length < page.total && (
           <button className="link" onClick={() => setShown(shown + PAGE)} data-testid="more-payments">
-            Show {Math.min(PAGE, page.total - payments.length)} more of {page.total - payments.length} older
-            payments
+            {t('morePayments', {
+              n: Math.min(PAGE, page.total - payments.length),
+              older: page.total - payments.length,
+            })}
           </button>
         )}
       </main>
       <footer className="actions">
         <button className="primary" onClick={() => go({ name: 'home' })}>
-          Done
+          {t('done')}
         </button>
       </footer>
     </>

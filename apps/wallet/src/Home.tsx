@@ -69,7 +69,7 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
       </header>
       <main>
         {notices}
-        <section aria-label="Balance" data-testid="balances">
+        <section aria-label={tx('balanceLabel')} data-testid="balances">
           {sums.length === 0 && (
             <div className="card">
               <p>{tx('noTickets')}</p>
@@ -82,7 +82,9 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
                 <div className="balance">
                   <Amount amount={b.left} unit={b.unit} />
                 </div>
-                <div className="muted">{tx('ticketCount', { issuer: b.issuer, n: b.count })}</div>
+                <div className="muted">
+                  {tx(b.count === 1 ? 'ticketCountOne' : 'ticketCount', { issuer: b.issuer, n: b.count })}
+                </div>
               </li>
             ))}
           </ul>
@@ -124,14 +126,19 @@ export function Home({ wallet, go, notices, reload }: ScreenProps) {
         )}
         {spentOrDead.length > 0 && (
           <details onToggle={(e) => setOpenSpent(e.currentTarget.open)}>
-            <summary className="muted">Spent or expired ({spentOrDead.length})</summary>
+            <summary className="muted">{tx('spentOrExpired', { n: spentOrDead.length })}</summary>
             <ul className="plain" style={{ marginTop: '0.5rem' }}>
               {/* Rendered once opened: a long history holds hundreds of spent tickets. */}
               {(openSpent ? spentOrDead : []).map((t) => (
                 <li key={t.id} className="card muted">
-                  <Amount amount={t.left} unit={t.ticket.unit} /> left of{' '}
-                  <Amount amount={t.ticket.face} unit={t.ticket.unit} /> · {t.ticket.issuer} ·{' '}
-                  {now >= t.ticket.expires ? 'expired after' : 'valid until'} {validUntil(t.ticket.expires)}
+                  {tx('leftOfFace', {
+                    left: formatAmount(t.left, t.ticket.unit),
+                    face: formatAmount(t.ticket.face, t.ticket.unit),
+                  })}{' '}
+                  · {t.ticket.issuer} ·{' '}
+                  {now >= t.ticket.expires
+                    ? tx('expiredAfter', { date: validUntil(t.ticket.expires) })
+                    : `${tx('validUntilLabel')} ${validUntil(t.ticket.expires)}`}
                 </li>
               ))}
             </ul>
@@ -184,7 +191,8 @@ const LiveTickets = memo(function LiveTickets(p: {
             <div className="muted">
               {t.ticket.issuer} · {tx('validUntilLabel')}{' '}
               <span data-testid="valid-until">{validUntil(t.ticket.expires)}</span>
-              {t.ticket.expires - now < EXPIRY_WARNING && ` (in ${formatSpan(t.ticket.expires - now)})`}
+              {t.ticket.expires - now < EXPIRY_WARNING &&
+                ` ${tx('inSpan', { span: formatSpan(t.ticket.expires - now) })}`}
             </div>
           </li>
         ))}

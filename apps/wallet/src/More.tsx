@@ -1,11 +1,12 @@
 // Pay online through a collector (3.5), the encrypted backup and its restore, what the key is.
-import { keyFingerprint, parseAmount, toHex } from '@moneybag/protocol';
+import { formatAmount, keyFingerprint, parseAmount, toHex } from '@moneybag/protocol';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
-import { makeBackup, openBackup, RESTORE_WARNING, restoreBackup } from './backup.ts';
+import { makeBackup, openBackup, restoreBackup } from './backup.ts';
 import { heldKind, KEY_KINDS } from './keys.ts';
 import { type DB, listParties, type PartyRecord } from './store.ts';
-import { Alert, Amount } from './ui.tsx';
+import { t } from './text.ts';
+import { Alert } from './ui.tsx';
 import { balances, payDirect, sendDirect } from './wallet.ts';
 
 export function More(p: ScreenProps) {
@@ -17,39 +18,35 @@ export function More(p: ScreenProps) {
   return (
     <>
       <header className="bar">
-        <h1>More</h1>
-        <button onClick={() => go({ name: 'home' })}>Back</button>
+        <h1>{t('more')}</h1>
+        <button onClick={() => go({ name: 'home' })}>{t('back')}</button>
       </header>
       <main>
         {notices}
         <PayOnline {...p} />
         <BackupForm db={wallet.db} portable={wallet.key.kind === 'portable'} />
         <section className="card">
-          <h3>Restore a backup</h3>
+          <h3>{t('restoreTitle')}</h3>
           <RestoreForm db={wallet.db} onDone={p.reload} />
         </section>
         <section className="card">
-          <h3>This wallet</h3>
+          <h3>{t('thisWallet')}</h3>
           <p data-testid="key-kind" data-kind={heldKind(wallet.key)}>
             <strong>{KEY_KINDS[heldKind(wallet.key)].title}</strong>
             <br />
             <span className="muted">{KEY_KINDS[heldKind(wallet.key)].text}</span>
           </p>
-          <p className="muted mono">Key {toHex(wallet.key.publicKey)}</p>
+          <p className="muted mono">{t('keyHex', { key: toHex(wallet.key.publicKey) })}</p>
           <TrustedIssuers db={wallet.db} />
           <p className="muted">
-            Storage:{' '}
-            {persisted === undefined
-              ? '…'
-              : persisted
-                ? 'kept by the browser (persistent)'
-                : 'the browser may clear it when space runs low; install the app to keep it'}
+            {t('storage')}{' '}
+            {persisted === undefined ? '…' : persisted ? t('storageKept') : t('storageMayClear')}
           </p>
         </section>
       </main>
       <footer className="actions">
         <button className="primary" onClick={() => go({ name: 'home' })}>
-          Done
+          {t('done')}
         </button>
       </footer>
     </>
@@ -75,7 +72,7 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(undefined);
-    if (value === undefined) return setError(new Error('Enter an amount, such as 4.50'));
+    if (value === undefined) return setError(new Error(t('enterAmount')));
     setBusy(true);
     try {
       const record = await payDirect(wallet.db, wallet.signer, {
@@ -86,7 +83,7 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
       });
       await reload();
       await sendDirect(wallet.db, record);
-      setNotice({ ok: `Paid ${shop} online; the receipt is in your history.` });
+      setNotice({ ok: t('paidOnline', { shop }) });
       setAmount('');
     } catch (err) {
       setError(err);
@@ -96,12 +93,10 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
   };
   return (
     <form className="card field" onSubmit={submit} data-testid="pay-online">
-      <h3>Pay a shop online</h3>
-      <p className="muted">
-        Through a collector, when you are online: the shop is paid and you keep a signed receipt.
-      </p>
+      <h3>{t('payOnlineTitle')}</h3>
+      <p className="muted">{t('payOnlineHint')}</p>
       <label className="muted">
-        Collector
+        {t('collector')}
         <select value={collector} onChange={(e) => setPicked({ ...picked, collector: e.target.value })}>
           {collectors.map((c) => (
             <option key={c.id}>{c.id}</option>
@@ -109,16 +104,16 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
         </select>
       </label>
       <label className="muted">
-        Shop id
+        {t('shopId')}
         <input type="text" value={shop} onChange={(e) => setShop(e.target.value)} placeholder="acme-coffee" />
       </label>
       <div style={{ display: 'flex', gap: '0.5rem' }}>
         <label className="muted" style={{ flex: 2 }}>
-          Amount
+          {t('amount')}
           <input type="text" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
         </label>
         <label className="muted" style={{ flex: 1 }}>
-          Unit
+          {t('unit')}
           <select value={unit} onChange={(e) => setPicked({ ...picked, unit: e.target.value })}>
             {units.map((u) => (
               <option key={u}>{u}</option>
@@ -132,13 +127,9 @@ function PayOnline({ wallet, setNotice, reload }: ScreenProps) {
         type="submit"
         disabled={busy || !collector || !shop.trim() || !unit || !amount}
       >
-        {value !== undefined && unit ? (
-          <>
-            Pay <Amount amount={value} unit={unit} /> online
-          </>
-        ) : (
-          'Pay online'
-        )}
+        {value !== undefined && unit
+          ? t('payOnlineAmount', { amount: formatAmount(value, unit) })
+          : t('payOnline')}
       </button>
     </form>
   );
@@ -153,7 +144,7 @@ function BackupForm({ db, portable }: { db: DB; portable: boolean }) {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(undefined);
-    if (pass !== again) return setError(new Error('The two passphrases differ.'));
+    if (pass !== again) return setError(new Error(t('passDiffer')));
     setBusy(true);
     try {
       const file = await makeBackup(db, pass);
@@ -172,30 +163,26 @@ function BackupForm({ db, portable }: { db: DB; portable: boolean }) {
   };
   return (
     <form className="card field" onSubmit={submit}>
-      <h3>Backup</h3>
-      <p className="muted">
-        {portable
-          ? 'An encrypted file with your key, tickets and history. With it and the passphrase you can restore this wallet on another phone.'
-          : 'An encrypted file with your tickets and history. Your key is bound to this phone and is not in it: the tickets can be spent only from this phone.'}
-      </p>
+      <h3>{t('backupTitle')}</h3>
+      <p className="muted">{t(portable ? 'backupPortable' : 'backupDevice')}</p>
       <input
         type="password"
-        placeholder="Passphrase (8 characters or more)"
+        placeholder={t('passNew')}
         value={pass}
         onChange={(e) => setPass(e.target.value)}
         autoComplete="new-password"
       />
       <input
         type="password"
-        placeholder="The passphrase again"
+        placeholder={t('passAgain')}
         value={again}
         onChange={(e) => setAgain(e.target.value)}
         autoComplete="new-password"
       />
       {error !== undefined && <Alert error={error} />}
-      {done && <div className="ok">Backup saved. Keep the file and the passphrase apart.</div>}
+      {done && <div className="ok">{t('backupSaved')}</div>}
       <button className="secondary big" type="submit" disabled={busy || !pass}>
-        {busy ? 'Encrypting…' : 'Save a backup file'}
+        {busy ? t('encrypting') : t('saveBackup')}
       </button>
     </form>
   );
@@ -225,27 +212,27 @@ export function RestoreForm({ db, onDone }: { db: DB; onDone(): void }) {
   return (
     <form className="field" onSubmit={submit}>
       <label className="field">
-        Backup file
+        {t('backupFile')}
         <input type="file" accept="application/json,.json" onChange={(e) => setFile(e.target.files?.[0])} />
       </label>
       <label className="field">
-        Its passphrase
+        {t('itsPass')}
         <input
           type="password"
-          placeholder="Passphrase"
+          placeholder={t('passphrase')}
           value={pass}
           onChange={(e) => setPass(e.target.value)}
         />
       </label>
-      <div className="note">{RESTORE_WARNING}</div>
+      <div className="note">{t('restoreWarning')}</div>
       <label style={{ display: 'flex', gap: '0.5rem', alignItems: 'center' }}>
-        <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} /> I
-        understand
+        <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />{' '}
+        {t('understand')}
       </label>
       {error !== undefined && <Alert error={error} />}
-      {done && <div className="ok">Restored.</div>}
+      {done && <div className="ok">{t('restored')}</div>}
       <button className="secondary big" type="submit" disabled={busy || !file || !pass || !understood}>
-        {busy ? 'Decrypting…' : 'Restore'}
+        {busy ? t('decrypting') : t('restore')}
       </button>
     </form>
   );
@@ -259,7 +246,7 @@ function TrustedIssuers({ db }: { db: DB }) {
   }, [db]);
   return (
     <div data-testid="trusted-issuers">
-      <p className="muted">Issuers trusted:</p>
+      <p className="muted">{t('issuersTrusted')}</p>
       <ul className="muted">
         {issuers.map((i) => (
           <li key={i.id}>

@@ -110,7 +110,7 @@ export function Paid({ payment, go, wallet, reload }: ScreenProps & { payment: P
   const canShare = typeof navigator.share === 'function';
   const share = async () => {
     try {
-      if (canShare) await navigator.share({ title: 'Moneybag payment', url: link });
+      if (canShare) await navigator.share({ title: t('shareTitle'), url: link });
       else {
         await navigator.clipboard.writeText(link);
         setCopied(true);

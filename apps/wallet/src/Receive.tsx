@@ -3,6 +3,7 @@ import { encode, readContent, toUrl } from '@moneybag/protocol';
 import { QrCode, Scanner } from '@moneybag/qr';
 import { useMemo, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
+import { t } from './text.ts';
 import { Alert, qrSize } from './ui.tsx';
 
 type Props = ScreenProps & { onMessage(m: Uint8Array): void };
@@ -16,7 +17,7 @@ export function Receive({ wallet, go, notices, onMessage }: Props) {
   const [copied, setCopied] = useState(false);
   const share = async () => {
     try {
-      if (navigator.share) await navigator.share({ title: 'My wallet key', url: link });
+      if (navigator.share) await navigator.share({ title: t('myKeyTitle'), url: link });
       else {
         await navigator.clipboard.writeText(link);
         setCopied(true);
@@ -26,29 +27,29 @@ export function Receive({ wallet, go, notices, onMessage }: Props) {
   return (
     <>
       <header className="bar">
-        <h1>Receive a ticket</h1>
-        <button onClick={() => go({ name: 'home' })}>Back</button>
+        <h1>{t('receiveTitle')}</h1>
+        <button onClick={() => go({ name: 'home' })}>{t('back')}</button>
       </header>
       <main>
         {notices}
-        <p>Show this code to the issuer. The ticket it makes can be spent only by this wallet.</p>
+        <p>{t('showIssuer')}</p>
         <div className="qr-full" data-testid="holder-qr">
           <QrCode message={holderKey} size={qrSize()} />
         </div>
         <div className="field">
-          <span className="muted">Or send this link to the issuer</span>
+          <span className="muted">{t('orSendLink')}</span>
           <a className="mono" href={link} data-testid="holder-link">
             {link}
           </a>
           <button className="secondary big" onClick={share}>
-            {copied ? 'Copied' : 'Share the link'}
+            {copied ? t('copiedShort') : t('shareLink')}
           </button>
         </div>
         <Paste onMessage={onMessage} />
       </main>
       <footer className="actions">
         <button className="primary" onClick={() => go({ name: 'scan' })}>
-          Scan the ticket
+          {t('scanTicket')}
         </button>
       </footer>
     </>
@@ -72,7 +73,7 @@ function Paste({ onMessage }: { onMessage(m: Uint8Array): void }) {
   return (
     <form onSubmit={submit} className="field">
       <label className="muted" htmlFor="paste">
-        Got a ticket or payment link as text? Paste it here.
+        {t('pasteHere')}
       </label>
       <input
         id="paste"
@@ -82,7 +83,7 @@ function Paste({ onMessage }: { onMessage(m: Uint8Array): void }) {
         autoComplete="off"
       />
       <button className="secondary big" type="submit" disabled={!text.trim()}>
-        Open
+        {t('open')}
       </button>
       {error !== undefined && <Alert error={error} />}
     </form>
@@ -95,24 +96,22 @@ export function Scan({ go, notices, onMessage, busy }: Props & { busy: boolean }
   return (
     <>
       <header className="bar">
-        <h1>Scan</h1>
-        <button onClick={() => go({ name: 'home' })}>Back</button>
+        <h1>{t('scanTitle')}</h1>
+        <button onClick={() => go({ name: 'home' })}>{t('back')}</button>
       </header>
       <main>
         {notices}
-        <p>Point the camera at the shop's payment code, or at a ticket.</p>
+        <p>{t('scanHint')}</p>
         <Scanner onMessage={onMessage} onError={setError} onProgress={setProgress} paused={busy} />
         {progress && progress.count > 0 && (
-          <p className="muted">
-            Reading… {progress.have} of {progress.count}
-          </p>
+          <p className="muted">{t('reading', { have: progress.have, count: progress.count })}</p>
         )}
         {error && <Alert error={error} />}
         <Paste onMessage={onMessage} />
       </main>
       <footer className="actions">
         <button className="secondary" onClick={() => go({ name: 'home' })}>
-          Cancel
+          {t('cancel')}
         </button>
       </footer>
     </>

@@ -4,11 +4,12 @@ import { useEffect, useState } from 'react';
 import { createKey, type HeldKind, KEY_KINDS } from './keys.ts';
 import { RestoreForm } from './More.tsx';
 import type { DB, KeyKind } from './store.ts';
+import { t } from './text.ts';
 import { Alert } from './ui.tsx';
 
 export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
   const [kind, setKind] = useState<KeyKind>('device');
-  const [label, setLabel] = useState('My wallet');
+  const [label, setLabel] = useState(t('defaultLabel'));
   const [error, setError] = useState<unknown>();
   const [restoring, setRestoring] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -21,7 +22,7 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
   const create = async () => {
     setBusy(true);
     try {
-      await createKey(db, kind, label.trim() || 'My wallet');
+      await createKey(db, kind, label.trim() || t('defaultLabel'));
       navigator.storage?.persist?.().catch(() => {});
       onDone();
     } catch (e) {
@@ -32,19 +33,19 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
   return (
     <>
       <header className="bar">
-        <h1>Welcome to your wallet</h1>
+        <h1>{t('welcome')}</h1>
       </header>
       <main data-testid="setup">
         {restoring ? (
           <>
             <RestoreForm db={db} onDone={onDone} />
             <button className="link" onClick={() => setRestoring(false)}>
-              Back: make a new wallet instead
+              {t('backNew')}
             </button>
           </>
         ) : (
           <>
-            <p>Your wallet needs a key: the issuer binds your tickets to it, and only it can spend them.</p>
+            <p>{t('needsKey')}</p>
             <fieldset
               style={{
                 border: 0,
@@ -56,7 +57,7 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
               }}
             >
               <legend className="muted" style={{ marginBottom: '0.5rem' }}>
-                Where should the key live?
+                {t('whereKey')}
               </legend>
               {(['device', 'portable'] as const).map((k) => (
                 <label key={k} className="choice" data-testid={`key-choice-${k}`} data-kind={shown(k)}>
@@ -77,7 +78,7 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
             </fieldset>
             <div className="field">
               <label htmlFor="label" className="muted">
-                A name the issuer sees for this wallet
+                {t('labelHint')}
               </label>
               <input
                 id="label"
@@ -89,7 +90,7 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
             </div>
             {error !== undefined && <Alert error={error} />}
             <button className="link" onClick={() => setRestoring(true)}>
-              I have a backup file: restore it
+              {t('haveBackup')}
             </button>
           </>
         )}
@@ -97,7 +98,7 @@ export function Setup({ db, onDone }: { db: DB; onDone(): void }) {
       {!restoring && (
         <footer className="actions">
           <button className="primary" onClick={create} disabled={busy} data-testid="create-wallet">
-            Create my wallet
+            {t('createWallet')}
           </button>
         </footer>
       )}

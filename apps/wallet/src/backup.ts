@@ -75,11 +75,6 @@ export async function openBackup(text: string, passphrase: string): Promise<Snap
 }
 
 /** What restoring means, said before it is done. */
-export const RESTORE_WARNING =
-  'A backup knows only the spends made before it. If you spend again what you already spent after ' +
-  'this backup was made, the issuer will catch it as double spending and put your key on its deny ' +
-  'list: every shop will then refuse your tickets.';
-
 /**
  * Restore into this wallet. A wallet without a key takes the backup's portable key; a wallet with a
  * key takes only a backup of that same key. Tickets merge: the smaller `left` wins.

@@ -8,6 +8,7 @@ import {
   webCryptoSigner,
 } from '@moneybag/protocol';
 import { type DB, getKey, type KeyKind, type KeyRecord, putKey } from './store.ts';
+import { t } from './text.ts';
 
 /**
  * The kind of key a wallet really holds: `device` only where the browser keeps a non-extractable WebCrypto key;
@@ -20,25 +21,9 @@ export const heldKind = (key: Pick<KeyRecord, 'kind' | 'privateKey'>): HeldKind 
   key.kind === 'portable' ? 'portable' : key.privateKey && !key.privateKey.extractable ? 'device' : 'seed';
 
 export const KEY_KINDS: Record<HeldKind, { title: string; text: string }> = {
-  device: {
-    title: 'Bound to this phone (recommended)',
-    text:
-      'Like a chip card: the key cannot be copied, not even by you. No one can take your tickets off ' +
-      'this phone, but if you lose the phone or clear its data, the tickets are lost with it.',
-  },
-  seed: {
-    title: 'Kept on this phone only (this browser cannot bind it)',
-    text:
-      'This browser cannot make a key that cannot be copied (it lacks WebCrypto Ed25519): the key is kept ' +
-      "as a plain secret in the browser's storage, where software with access to that storage could copy " +
-      'it. It is not in the backup: if you lose the phone or clear its data, the tickets are lost with it.',
-  },
-  portable: {
-    title: 'With a backup',
-    text:
-      'The key goes into the encrypted backup file, so you can restore your tickets on another phone. ' +
-      'Whoever has that file and its passphrase can spend them: keep both safe.',
-  },
+  device: { title: t('kindDevice'), text: t('kindDeviceText') },
+  seed: { title: t('kindSeed'), text: t('kindSeedText') },
+  portable: { title: t('kindPortable'), text: t('kindPortableText') },
 };
 
 /** Make the holder key once, at first start. */

@@ -24,6 +24,7 @@ import {
   setReclaim,
   type TicketRecord,
 } from './store.ts';
+import { t as tx } from './text.ts';
 import { getVerifier, nowSeconds, unlessChanged } from './wallet.ts';
 
 /** The issuer's horizon, as its well-known entry last said (the default if it said none). */
@@ -53,13 +54,13 @@ export async function startReclaim(db: DB, signer: Signer, record: TicketRecord)
 export function reclaimRefusal(code: string, message: string, t: Ticket, horizon: number): string {
   switch (code) {
     case 'E_WINDOW':
-      return `Too early: the issuer gives it back from ${formatTime(reclaimFrom(t, horizon))}, once no shop can hand a payment of it in any more.`;
+      return tx('reclaimTooEarly', { date: formatTime(reclaimFrom(t, horizon)) });
     case 'E_DENIED':
-      return 'Refused: this wallet is blocked by the issuer, because one of its tickets was spent twice (for instance after restoring an older backup).';
+      return tx('reclaimDenied');
     case 'E_AMOUNT':
-      return `Nothing left: shops collected all ${formatAmount(t.face, t.unit)} of this ticket.`;
+      return tx('reclaimNothing', { face: formatAmount(t.face, t.unit) });
     case 'E_NOT_ISSUED':
-      return 'The issuer does not know this ticket.';
+      return tx('reclaimUnknown');
     default:
       return say({ code, message }).text;
   }
@@ -77,11 +78,7 @@ export async function postReclaim(
   const state = record.reclaim;
   if (state?.status !== 'pending') return state as ReclaimState;
   const issuer = (await listParties(db, 'issuers')).find((p) => p.id === record.ticket.issuer);
-  if (!issuer)
-    throw new SaidError(
-      'E_ISSUER',
-      'This wallet does not know where the issuer is: connect once to refresh.',
-    );
+  if (!issuer) throw new SaidError('E_ISSUER', tx('issuerWhere'));
   await unlessChanged(db, 'issuer', issuer.id, 'keysNoReclaim');
   const tried = { ...state, tries: state.tries + 1 };
   let res: Response;
@@ -93,7 +90,7 @@ export async function postReclaim(
     });
   } catch {
     await setReclaim(db, record.id, tried);
-    throw new Error('No network: the reclaim is signed and kept; it is sent when the wallet is online.');
+    throw new Error(tx('reclaimOffline'));
   }
   const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
   if (res.status >= 400 && res.status < 500 && body.code) {
@@ -103,7 +100,7 @@ export async function postReclaim(
   }
   if (!res.ok) {
     await setReclaim(db, record.id, tried);
-    throw new Error(`The issuer did not answer (HTTP ${res.status}): the reclaim is sent again later.`);
+    throw new Error(tx('reclaimNoAnswer', { status: res.status }));
   }
   const answer = await verifyReclaimAnswer(body, {
     reclaim: decode(state.message, 'Reclaim'),

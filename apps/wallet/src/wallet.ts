@@ -141,9 +141,8 @@ export async function receiveTicket(
     now,
   }).catch((e: unknown) => {
     if (isProtocolError(e) && e.code === 'E_FIELD' && /another wallet/.test(e.message))
-      throw new SaidError('E_FIELD', 'This ticket was issued to another wallet: it cannot be kept here.');
-    if (isProtocolError(e) && e.code === 'E_EXPIRED')
-      throw new SaidError('E_EXPIRED', 'This ticket has already expired: ask the issuer for a new one.');
+      throw new SaidError('E_FIELD', t('otherWallet'));
+    if (isProtocolError(e) && e.code === 'E_EXPIRED') throw new SaidError('E_EXPIRED', t('ticketExpired'));
     throw e;
   });
   const own = copyTicket(ticket); // decode gives views into the message: keep plain copies
@@ -290,7 +289,7 @@ export async function sendDirect(
     headers: { 'content-type': 'application/vnd.moneybag' },
     body: new Uint8Array(record.message),
   }).catch(() => {
-    throw new Error('No network: the payment is signed and kept; send it again from History when online.');
+    throw new Error(t('payOffline'));
   });
   // A 200 is a DirectAnswerJson; anything else a RefusalJson.
   const j = (await res.json().catch(() => ({}))) as Partial<DirectAnswerJson & RefusalJson>;

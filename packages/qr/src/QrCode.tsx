@@ -2,6 +2,7 @@
 import { needsFrames, toFrames, toText } from '@moneybag/protocol';
 import { type CSSProperties, useEffect, useMemo, useState } from 'react';
 import { matrixPath, type QrMatrix, QUIET_ZONE, qrMatrices, qrMatrix } from './matrix.ts';
+import { t } from './text.ts';
 
 /** Frames of a loop shown per second (4.2: about 4). */
 export const FRAMES_PER_SECOND = 4;
@@ -27,7 +28,7 @@ function QrSvg(props: { matrix: QrMatrix; size: number; label?: string; frames?:
       data-frames={frames}
       data-frame={frame}
       role="img"
-      aria-label={label ?? 'QR code'}
+      aria-label={label ?? t('qrCode')}
       width={px}
       height={px}
       viewBox={`0 0 ${total} ${total}`}

@@ -2,6 +2,7 @@
 import { type CSSProperties, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { CameraError, cameraError, startScanner } from './camera.ts';
 import { MessageReader } from './reader.ts';
+import { t } from './text.ts';
 
 export interface ScannerProps {
   /** A whole message read (bytes, not yet decoded); the same message again only after another one. */
@@ -83,7 +84,7 @@ export function Scanner(props: ScannerProps) {
 
   return (
     <div style={boxStyle} data-testid="scanner">
-      <video ref={video} playsInline muted style={videoStyle} aria-label="Camera" />
+      <video ref={video} playsInline muted style={videoStyle} aria-label={t('camera')} />
       {progress && progress.count > 0 && (
         <progress data-testid="scan-progress" value={progress.have} max={progress.count}>
           {progress.have}/{progress.count}
@@ -92,7 +93,7 @@ export function Scanner(props: ScannerProps) {
       {problem && !paused && (
         <div role="alert" data-testid="camera-error">
           <p>{problem.message}</p>
-          <button onClick={() => setAttempt((a) => a + 1)}>Try again</button>
+          <button onClick={() => setAttempt((a) => a + 1)}>{t('tryAgain')}</button>
         </div>
       )}
     </div>

@@ -1,25 +1,14 @@
 // The camera and the scanning loop: frames downscaled, decoded off the main thread, one in flight.
 import type { ScanReply, ScanRequest } from './scan.worker.ts';
+import { t } from './text.ts';
 
 export type CameraProblem = 'insecure' | 'unsupported' | 'denied' | 'none' | 'busy' | 'lost' | 'other';
-
-const PLAIN_WORDS: Record<CameraProblem, string> = {
-  insecure:
-    'The camera can only be used on a secure (https) page. Open this page with https:// and try again.',
-  unsupported: 'This browser cannot use a camera. Try another browser.',
-  denied:
-    'The camera is blocked for this page. Allow the camera in the browser (the icon next to the address), then try again.',
-  none: 'No camera was found on this device.',
-  busy: 'The camera is in use by another app or could not start. Close the other app, then try again.',
-  lost: 'The camera stopped. Check that it is connected and allowed for this page, then try again.',
-  other: 'The camera could not start.',
-};
 
 /** Why the camera cannot be used, in words a person can act on. */
 export class CameraError extends Error {
   readonly problem: CameraProblem;
   constructor(problem: CameraProblem, detail?: string) {
-    super(detail ? `${PLAIN_WORDS[problem]} (${detail})` : PLAIN_WORDS[problem]);
+    super(detail ? `${t(problem)} (${detail})` : t(problem));
     this.name = 'CameraError';
     this.problem = problem;
   }

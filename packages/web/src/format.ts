@@ -21,20 +21,30 @@ const dates = (locale: string | undefined, style: string, options: Intl.DateTime
       : String(new Date(Number.NaN)),
 });
 
+/**
+ * The options of each date format, also for a page not built from this package (the relay's page, plain JS
+ * served by the service, passes them to its own Intl.DateTimeFormat).
+ */
+export const DATE_FORMATS = {
+  moment: { dateStyle: 'medium', timeStyle: 'short' },
+  day: { dateStyle: 'medium' },
+  clock: { timeStyle: 'short' },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
 /** A moment, in milliseconds: "Mar 1, 2027, 11:59 PM". */
 export const formatMoment = (ms: number, locale?: string): string =>
-  dates(locale, 'moment', { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+  dates(locale, 'moment', DATE_FORMATS.moment).format(ms);
 
 /** A protocol time, in seconds: "Mar 1, 2027, 11:59 PM". */
 export const formatTime = (seconds: number, locale?: string): string => formatMoment(seconds * 1000, locale);
 
 /** The day of a protocol time: "Mar 1, 2027". */
 export const formatDay = (seconds: number, locale?: string): string =>
-  dates(locale, 'day', { dateStyle: 'medium' }).format(seconds * 1000);
+  dates(locale, 'day', DATE_FORMATS.day).format(seconds * 1000);
 
 /** The time of day only (today's lists): "14:05". */
 export const formatClock = (ms: number, locale?: string): string =>
-  dates(locale, 'clock', { timeStyle: 'short' }).format(ms);
+  dates(locale, 'clock', DATE_FORMATS.clock).format(ms);
 
 /** The last valid moment of something that `expires` (seconds): the one text for "valid until". */
 export const validUntil = (expires: number, locale?: string): string => formatTime(expires - 1, locale);

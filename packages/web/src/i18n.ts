@@ -1,5 +1,5 @@
-// Text in the browser's language: one catalog per app, English first (complete) and German second (may lag:
-// a missing German text falls back to English). Numbers, dates and amounts already follow the browser (Intl).
+// Text in the browser's language: one catalog per app, English first and German second, both complete (the types
+// refuse a German catalog that lacks a key). Numbers, dates and amounts already follow the browser (Intl).
 
 export type Lang = 'en' | 'de';
 
@@ -16,11 +16,21 @@ export function pickLang(languages: readonly string[] = globalThis.navigator?.la
 const fill = (text: string, vars?: Record<string, string | number>) =>
   vars ? text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : text;
 
-/** A translator over an app's catalogs: `t('key', {var})`, in the language picked once. */
+/** A catalog in another language: every key of the English one, nothing else. */
+export type Catalog<En> = { [K in keyof En]: string };
+
+/** `t('key', {var})` in the language picked once; `t.catalogs` both catalogs (tests compare screens with them). */
+export type Translator<K extends string> = ((key: K, vars?: Record<string, string | number>) => string) & {
+  readonly catalogs: { en: Record<K, string>; de: Record<K, string> };
+};
+
+/** A translator over an app's catalogs. */
 export function translator<K extends string>(
-  catalogs: { en: Record<K, string>; de: Partial<Record<K, string>> },
+  catalogs: { en: Record<K, string>; de: Record<K, string> },
   lang: Lang = pickLang(),
-): (key: K, vars?: Record<string, string | number>) => string {
+): Translator<K> {
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
-  return (key, vars) => fill((lang === 'de' ? catalogs.de[key] : undefined) ?? catalogs.en[key], vars);
+  return Object.assign((key: K, vars?: Record<string, string | number>) => fill(catalogs[lang][key], vars), {
+    catalogs,
+  });
 }

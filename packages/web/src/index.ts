@@ -1,5 +1,6 @@
 // @moneybag/web: browser pieces every app needs (wallet, POS, collector and issuer pages).
 export {
+  DATE_FORMATS,
   formatClock,
   formatDay,
   formatMoment,
@@ -8,7 +9,7 @@ export {
   formatTime,
   validUntil,
 } from './format.ts';
-export { type Lang, pickLang, translator } from './i18n.ts';
+export { type Catalog, type Lang, pickLang, type Translator, translator } from './i18n.ts';
 export { keyChangeText } from './keys.ts';
 export { askPersistentStorage } from './storage.ts';
 export { holdTab, type TabState } from './tab.ts';

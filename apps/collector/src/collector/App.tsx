@@ -3,7 +3,8 @@ import { formatAmount, isId } from '@moneybag/protocol';
 import { QrText } from '@moneybag/qr';
 import { type FormEvent, Fragment, useEffect, useRef, useState } from 'react';
 import { BagReport, BagTree } from '../common/BagReport.tsx';
-import { CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
+import { t } from '../common/text.ts';
+import { blameText, CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
 import {
   addShop,
   listAllocations,
@@ -69,22 +70,20 @@ function Pairing({
   }, [token, code.shop, before, paired, expired]);
   return (
     <div data-testid="pairing">
-      <h3>Pair a POS for {code.shop}</h3>
+      <h3>{t('pairTitle', { shop: code.shop })}</h3>
       {paired ? (
         <p className="ok" data-testid="pairing-done" role="status">
-          Paired: <b>{paired.id}</b>
-          {paired.label !== paired.id && ` (${paired.label})`}. The code is used up.
+          {t('pairDone', {
+            terminal: paired.label !== paired.id ? `${paired.id} (${paired.label})` : paired.id,
+          })}
         </p>
       ) : expired ? (
         <p className="warn" data-testid="pairing-expired" role="status">
-          This code expired unused. Make a new one.
+          {t('pairExpired')}
         </p>
       ) : (
         <>
-          <p className="muted">
-            Scan this with the new POS, or open the link on it. It pairs one terminal, once, until{' '}
-            {when(code.expires)}; the POS gets its own id and token.
-          </p>
+          <p className="muted">{t('pairHint', { until: when(code.expires) })}</p>
           <div className="qr">
             <div className="big">
               <QrText text={code.pairing} />
@@ -94,7 +93,7 @@ function Pairing({
             </a>
           </div>
           <p>
-            Code{' '}
+            {t('pairCode')}{' '}
             <b className="mono" data-testid="pairing-code">
               {code.code}
             </b>
@@ -117,39 +116,39 @@ function Terminals({ token, shop, version }: { token: string; shop: string; vers
     }, setFailed);
   return (
     <div data-testid="terminals">
-      <h3>Terminals</h3>
+      <h3>{t('terminalsTitle')}</h3>
       <ErrorBox error={error ?? failed} />
-      {data && data.terminals.length === 0 && <p className="muted">No terminal paired yet.</p>}
+      {data && data.terminals.length === 0 && <p className="muted">{t('noTerminal')}</p>}
       {data && data.terminals.length > 0 && (
         <table>
           <thead>
             <tr>
-              <th>terminal</th>
-              <th>paired</th>
-              <th>last seen</th>
-              <th>access</th>
+              <th>{t('terminal')}</th>
+              <th>{t('pairedAt')}</th>
+              <th>{t('lastSeen')}</th>
+              <th>{t('access')}</th>
             </tr>
           </thead>
           <tbody>
-            {data.terminals.map((t) => (
-              <tr key={t.id} data-testid={`terminal-${t.id}`}>
+            {data.terminals.map((row) => (
+              <tr key={row.id} data-testid={`terminal-${row.id}`}>
                 <td>
-                  <b>{t.id}</b> {t.label !== t.id && <span className="muted">{t.label}</span>}
+                  <b>{row.id}</b> {row.label !== row.id && <span className="muted">{row.label}</span>}
                 </td>
-                <td>{when(t.pairedAt / 1000)}</td>
-                <td>{t.lastSeen === null ? 'not yet' : when(t.lastSeen / 1000)}</td>
+                <td>{when(row.pairedAt / 1000)}</td>
+                <td>{row.lastSeen === null ? t('notYet') : when(row.lastSeen / 1000)}</td>
                 <td>
-                  {t.revokedAt !== null ? (
-                    <span className="badge bad">revoked {when(t.revokedAt / 1000)}</span>
+                  {row.revokedAt !== null ? (
+                    <span className="badge bad">{t('revokedAt', { when: when(row.revokedAt / 1000) })}</span>
                   ) : (
                     <button
                       className="secondary"
                       onClick={() => {
-                        if (confirm(`Revoke ${t.id}? It stops working at once and must be paired again.`))
-                          act(revokeTerminal(token, shop, t.id));
+                        if (confirm(t('revokeConfirm', { terminal: row.id })))
+                          act(revokeTerminal(token, shop, row.id));
                       }}
                     >
-                      Revoke {t.id}
+                      {t('revoke', { terminal: row.id })}
                     </button>
                   )}
                 </td>
@@ -158,7 +157,9 @@ function Terminals({ token, shop, version }: { token: string; shop: string; vers
           </tbody>
         </table>
       )}
-      <button onClick={() => act(newPairing(token, shop).then(setPairing))}>Pair a POS for {shop}</button>
+      <button onClick={() => act(newPairing(token, shop).then(setPairing))}>
+        {t('pairButton', { shop })}
+      </button>
       {pairing && <Pairing key={pairing.code.code} token={token} pairing={pairing} onPaired={reload} />}
     </div>
   );
@@ -190,14 +191,14 @@ function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
   };
 
   return (
-    <Section title="Add a shop">
+    <Section title={t('addShop')}>
       <form className="row" onSubmit={submit}>
         <label>
-          Shop id
+          {t('shopId')}
           <input name="shop" value={id} placeholder="acme-coffee" onChange={(e) => setId(e.target.value)} />
         </label>
         <label>
-          Name
+          {t('name')}
           <input
             name="label"
             value={label}
@@ -206,12 +207,10 @@ function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
           />
         </label>
         <button type="submit" disabled={busy || !isId(id.trim())}>
-          Add
+          {t('add')}
         </button>
       </form>
-      {id.trim() && !isId(id.trim()) && (
-        <p className="bad">An id is 1 to 64 of a–z, 0–9 and . _ : - (starting with a letter or digit).</p>
-      )}
+      {id.trim() && !isId(id.trim()) && <p className="bad">{t('badId')}</p>}
       <ErrorBox error={error} />
       {added && <Pairing key={added.code.code} token={token} pairing={added} onPaired={onAdded} />}
     </Section>
@@ -219,6 +218,7 @@ function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
 }
 
 const STATE_CLASS = { open: '', collected: 'ok', late: 'warn' } as const;
+const STATE_WORD = { open: 'stateOpen', collected: 'stateCollected', late: 'stateLate' } as const;
 
 /** One shop's allocations: which roots are open, collected (with the bag's digest) or late. */
 function Allocations({ token, shop, version }: { token: string; shop: string; version: number }) {
@@ -226,15 +226,15 @@ function Allocations({ token, shop, version }: { token: string; shop: string; ve
   return (
     <div data-testid="allocations">
       <ErrorBox error={error} />
-      {data && data.allocations.length === 0 && <p className="muted">No allocation yet.</p>}
+      {data && data.allocations.length === 0 && <p className="muted">{t('noAllocation')}</p>}
       {data && data.allocations.length > 0 && (
         <table>
           <thead>
             <tr>
-              <th>bag number</th>
-              <th>issued</th>
-              <th>due</th>
-              <th>state</th>
+              <th>{t('bagNumber')}</th>
+              <th>{t('issued')}</th>
+              <th>{t('due')}</th>
+              <th>{t('state')}</th>
             </tr>
           </thead>
           <tbody>
@@ -246,7 +246,7 @@ function Allocations({ token, shop, version }: { token: string; shop: string; ve
                 <td>{when(a.issued)}</td>
                 <td>{when(a.due)}</td>
                 <td>
-                  <span className={`badge ${STATE_CLASS[a.state]}`}>{a.state}</span>
+                  <span className={`badge ${STATE_CLASS[a.state]}`}>{t(STATE_WORD[a.state])}</span>
                   {a.digest && (
                     <span className="mono" title={a.digest}>
                       {' '}
@@ -286,17 +286,17 @@ function Shops({ token, version }: { token: string; version: number }) {
     };
   }, [token, version]);
   return (
-    <Section title="Shops">
+    <Section title={t('shops')}>
       <ErrorBox error={error} />
       <div className="scroll">
         <table data-testid="shops">
           <thead>
             <tr>
-              <th>shop</th>
-              <th className="num">open</th>
-              <th className="num">collected</th>
-              <th className="num">late</th>
-              <th>collected, per unit</th>
+              <th>{t('shop')}</th>
+              <th className="num">{t('bagsOpen')}</th>
+              <th className="num">{t('bagsCollected')}</th>
+              <th className="num">{t('bagsLate')}</th>
+              <th>{t('collectedPerUnit')}</th>
             </tr>
           </thead>
           <tbody>
@@ -307,7 +307,7 @@ function Shops({ token, version }: { token: string; version: number }) {
                     <button
                       className="link"
                       aria-expanded={picked === s.id}
-                      title="Show its allocations"
+                      title={t('showAllocations')}
                       onClick={() => setPicked(picked === s.id ? undefined : s.id)}
                     >
                       <b>{s.id}</b>
@@ -334,7 +334,7 @@ function Shops({ token, version }: { token: string; version: number }) {
           </tbody>
         </table>
       </div>
-      {data && data.shops.length === 0 && <p className="muted">No shop yet.</p>}
+      {data && data.shops.length === 0 && <p className="muted">{t('noShop')}</p>}
     </Section>
   );
 }
@@ -342,16 +342,18 @@ function Shops({ token, version }: { token: string; version: number }) {
 function Bags({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => listBags(token), [token, version]);
   return (
-    <Section title="Bags received">
+    <Section title={t('bagsReceived')}>
       <ErrorBox error={error} />
-      {data && data.bags.length === 0 && <p className="muted">No bag yet.</p>}
+      {data && data.bags.length === 0 && <p className="muted">{t('noBag')}</p>}
       <div data-testid="bags">
         {data?.bags.map((b) => (
           <details key={b.digest} className="bag" open={b.rejected.length > 0}>
             <summary>
               <b>{b.to}</b> <span className="muted">{when(b.receivedAt / 1000)}</span>{' '}
-              <span className="badge ok">{b.accepted} accepted</span>
-              {b.rejected.length > 0 && <span className="badge bad">{b.rejected.length} rejected</span>}{' '}
+              <span className="badge ok">{t('nAccepted', { n: b.accepted })}</span>
+              {b.rejected.length > 0 && (
+                <span className="badge bad">{t('nRejected', { n: b.rejected.length })}</span>
+              )}{' '}
               <Totals totals={b.totals} />
             </summary>
             <BagTree tree={b.tree} />
@@ -368,9 +370,9 @@ function RefusedBags({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => listRefusedBags(token), [token, version]);
   if (!error && (!data || data.refused.length === 0)) return null;
   return (
-    <Section title="Bags refused">
+    <Section title={t('bagsRefused')}>
       <ErrorBox error={error} />
-      <p className="muted">Nothing of these bags was taken: the shop was told why.</p>
+      <p className="muted">{t('bagsRefusedHint')}</p>
       <ul className="plain" data-testid="refused-bags">
         {data?.refused.map((r, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: a refusal has no identity but its place in time
@@ -379,7 +381,7 @@ function RefusedBags({ token, version }: { token: string; version: number }) {
             {r.uses !== null && (
               <span className="muted">
                 {' '}
-                · {r.uses} use{r.uses === 1 ? '' : 's'}
+                · {r.uses === 1 ? t('onePayment') : t('nPayments', { n: r.uses })}
               </span>
             )}
             <div className="bad">
@@ -387,7 +389,7 @@ function RefusedBags({ token, version }: { token: string; version: number }) {
             </div>
             {r.root && (
               <div className="muted mono" title={r.root}>
-                bag number {r.root.slice(0, 10)}…
+                {t('bagNumber')} {r.root.slice(0, 10)}…
               </div>
             )}
           </li>
@@ -401,7 +403,7 @@ function Direct({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => listDirect(token), [token, version]);
   if (!error && (!data || data.direct.length === 0)) return null;
   return (
-    <Section title="Direct payments">
+    <Section title={t('directPayments')}>
       <ErrorBox error={error} />
       <table data-testid="direct">
         <tbody>
@@ -423,20 +425,19 @@ function Direct({ token, version }: { token: string; version: number }) {
 function Issuers({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => listIssuers(token), [token, version]);
   return (
-    <Section title="Issuers">
+    <Section title={t('issuers')}>
       <ErrorBox error={error} />
       <p className="muted">
-        Register one with <code>moneybag add-issuer ID --url ORIGIN --token T</code>; compare each key's
-        fingerprint with its operator.
+        {t('registerWith')} <code>moneybag add-issuer ID --url ORIGIN --token T</code>; {t('registerHint')}
       </p>
       <div className="scroll">
         <table data-testid="issuers">
           <thead>
             <tr>
-              <th>issuer</th>
-              <th>key fingerprint</th>
-              <th>outbox</th>
-              <th>deny list</th>
+              <th>{t('issuer')}</th>
+              <th>{t('keyFingerprint')}</th>
+              <th>{t('outbox')}</th>
+              <th>{t('blockedWallets')}</th>
             </tr>
           </thead>
           <tbody>
@@ -444,23 +445,28 @@ function Issuers({ token, version }: { token: string; version: number }) {
               <tr key={i.id}>
                 <td className="nowrap">
                   <b>{i.id}</b>
-                  <div className="muted">{i.own ? 'this service' : i.url}</div>
+                  <div className="muted">{i.own ? t('thisService') : i.url}</div>
                 </td>
                 <td className="mono">{i.fingerprint}</td>
                 <td>
-                  {i.outbox.pending > 0 && <span className="badge warn">{i.outbox.pending} pending</span>}{' '}
-                  <span className="badge ok">{i.outbox.delivered} delivered</span>
+                  {i.outbox.pending > 0 && (
+                    <span className="badge warn">{t('nPending', { n: i.outbox.pending })}</span>
+                  )}{' '}
+                  <span className="badge ok">{t('nDelivered', { n: i.outbox.delivered })}</span>
                   {i.outbox.attention > 0 && (
-                    <span className="badge bad">{i.outbox.attention} need attention</span>
+                    <span className="badge bad">{t('nAttention', { n: i.outbox.attention })}</span>
                   )}
                   {i.outbox.lastError && <div className="bad">{i.outbox.lastError}</div>}
                 </td>
                 <td>
                   {i.own
-                    ? 'its own'
+                    ? t('itsOwn')
                     : i.denylist
-                      ? `${i.denylist.holders} holder${i.denylist.holders === 1 ? '' : 's'}, fetched ${when(i.denylist.fetchedAt / 1000)}`
-                      : 'not fetched yet'}
+                      ? t('blockedFetched', {
+                          n: i.denylist.holders,
+                          when: when(i.denylist.fetchedAt / 1000),
+                        })
+                      : t('notFetched')}
                 </td>
               </tr>
             ))}
@@ -472,6 +478,11 @@ function Issuers({ token, version }: { token: string; version: number }) {
 }
 
 const STATE_BADGE = { pending: 'warn', delivered: 'ok', 'needs attention': 'bad' } as const;
+const OUTBOX_WORD = {
+  pending: 'outPending',
+  delivered: 'outDelivered',
+  'needs attention': 'outAttention',
+} as const;
 
 function Outbox({ token, version, changed }: { token: string; version: number; changed: () => void }) {
   const { data, error } = useLoad(() => listOutbox(token), [token, version]);
@@ -482,17 +493,17 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
       changed();
     }, setFailed);
   return (
-    <Section title="Outbox to issuers">
+    <Section title={t('outboxTitle')}>
       <ErrorBox error={error ?? failed} />
-      {data && data.outbox.length === 0 && <p className="muted">Nothing returned yet.</p>}
+      {data && data.outbox.length === 0 && <p className="muted">{t('nothingReturned')}</p>}
       <div className="scroll">
         <table data-testid="outbox">
           <thead>
             <tr>
-              <th>issuer</th>
-              <th>from bag</th>
-              <th className="num">uses</th>
-              <th>status</th>
+              <th>{t('issuer')}</th>
+              <th>{t('fromBag')}</th>
+              <th className="num">{t('payments')}</th>
+              <th>{t('status')}</th>
             </tr>
           </thead>
           <tbody>
@@ -502,29 +513,29 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
                 <td className="mono">{r.origin.slice(0, 16)}…</td>
                 <td className="num">{r.uses}</td>
                 <td>
-                  <span className={`badge ${STATE_BADGE[r.state]}`}>{r.state}</span>
-                  {settlementOf(r) && <span> {settlementOf(r)?.settled} settled</span>}
+                  <span className={`badge ${STATE_BADGE[r.state]}`}>{t(OUTBOX_WORD[r.state])}</span>
+                  {settlementOf(r) && <span> {t('nSettled', { n: settlementOf(r)?.settled ?? 0 })}</span>}
                   {r.state === 'needs attention' && (
                     <div>
-                      The issuer refused it
-                      {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}. Fix
-                      the cause (its url, this collector's registration there), then{' '}
+                      {t('issuerRefused')}
+                      {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}.{' '}
+                      {t('fixCause')}{' '}
                       <button className="secondary" onClick={() => resend(r.id)}>
-                        Re-send
+                        {t('resend')}
                       </button>
                     </div>
                   )}
                   {r.state === 'pending' && r.attempts > 0 && (
                     <div className="muted">
-                      {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
-                      {r.nextAttemptAt ? `, next ${when(r.nextAttemptAt / 1000)}` : ''}
+                      {r.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: r.attempts })}
+                      {r.nextAttemptAt ? `, ${t('nextAt', { when: when(r.nextAttemptAt / 1000) })}` : ''}
                     </div>
                   )}
                   {r.lastError && <div className="bad">{r.lastError}</div>}
                   {settlementOf(r)?.rejected.map((x) => (
                     <div key={x.index}>
-                      use {x.index}: <CodeLabel code={x.code} />{' '}
-                      <span className="muted">(blame {x.blame})</span>
+                      {t('paymentRefused', { index: x.index })} <CodeLabel code={x.code} />{' '}
+                      <span className="muted">({blameText(x.blame)})</span>
                     </div>
                   ))}
                 </td>
@@ -544,7 +555,7 @@ export function CollectorApp({ token }: { token: string }) {
     <>
       <div className="row" style={{ justifyContent: 'flex-end', marginBottom: 8 }}>
         <button className="secondary" onClick={changed}>
-          Refresh
+          {t('refresh')}
         </button>
       </div>
       <div className="grid">

@@ -3,6 +3,7 @@ import { type BagAnswerJson, decode, readContent } from '@moneybag/protocol';
 import { useState } from 'react';
 import { BagReport } from '../common/BagReport.tsx';
 import { type BagSummary, summarizeBag } from '../common/bag.ts';
+import { t } from '../common/text.ts';
 import { ErrorBox, Section, Totals } from '../common/ui.tsx';
 import { handInBag } from './api.ts';
 
@@ -44,10 +45,10 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
   };
 
   return (
-    <Section title="Import a bag file">
+    <Section title={t('importTitle')}>
       <div className="row">
         <label>
-          Bag file
+          {t('bagFile')}
           <input
             type="file"
             name="bagfile"
@@ -60,35 +61,35 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
         </label>
       </div>
       <label>
-        or paste its text
+        {t('orPaste')}
         <textarea name="bagtext" value={text} onChange={(e) => read(e.target.value)} rows={3} />
       </label>
       {bag && (
         <div data-testid="bag-summary">
           <dl className="facts">
-            <dt>Shop (to)</dt>
+            <dt>{t('shopTo')}</dt>
             <dd>{bag.summary.to}</dd>
-            <dt>Collector</dt>
+            <dt>{t('collector')}</dt>
             <dd>{bag.summary.collector}</dd>
-            <dt>Root</dt>
-            <dd className="mono">{bag.summary.root}</dd>
-            <dt>Uses</dt>
+            <dt>{t('bagNumberLabel')}</dt>
+            <dd className="mono small">{bag.summary.root}</dd>
+            <dt>{t('paymentsLabel')}</dt>
             <dd>
-              {bag.summary.uses} {bag.summary.depth > 1 && `(tree depth ${bag.summary.depth})`}
+              {bag.summary.uses} {bag.summary.depth > 1 && t('levels', { n: bag.summary.depth })}
             </dd>
             {/* What the bag claims, until the collector's answer says what it is worth. */}
             {!answer && (
               <>
-                <dt>Claimed</dt>
+                <dt>{t('claimed')}</dt>
                 <dd>
-                  <Totals totals={bag.summary.claimed} /> <span className="muted">(not yet checked)</span>
+                  <Totals totals={bag.summary.claimed} /> <span className="muted">{t('notChecked')}</span>
                 </dd>
               </>
             )}
           </dl>
           {!answer && (
             <button onClick={hand} disabled={busy}>
-              Collect this bag for {bag.summary.to}
+              {t('collectFor', { shop: bag.summary.to })}
             </button>
           )}
         </div>
@@ -96,7 +97,7 @@ export function ImportBag({ token, onCollected }: { token: string; onCollected: 
       <ErrorBox error={error} />
       {answer && (
         <div data-testid="import-result">
-          <p>Collected for {bag?.summary.to}: what the collector checked.</p>
+          <p>{t('collectedFor', { shop: bag?.summary.to ?? '' })}</p>
           <BagReport answer={answer} />
         </div>
       )}

@@ -1,20 +1,21 @@
 // The collector's answer on a bag (PROTOCOL.md section 7): accepted count, every rejected use, totals.
 import type { BagAnswerJson, RejectedUseJson } from '@moneybag/protocol';
 import { pathText } from './bag.ts';
+import { t } from './text.ts';
 import { CodeLabel, Totals } from './ui.tsx';
 
 export function Rejected({ rejected }: { rejected: RejectedUseJson[] }) {
-  if (rejected.length === 0) return <span className="muted">none rejected</span>;
+  if (rejected.length === 0) return <span className="muted">{t('noneRejected')}</span>;
   return (
     <table className="rejected">
       <thead>
         <tr>
-          <th>terminal (path)</th>
-          <th className="num">sale</th>
-          <th className="num" title="its place among its node's uses, from 0">
-            use
+          <th>{t('terminalPath')}</th>
+          <th className="num">{t('sale')}</th>
+          <th className="num" title={t('paymentTitle')}>
+            {t('payment')}
           </th>
-          <th>why</th>
+          <th>{t('why')}</th>
         </tr>
       </thead>
       <tbody>
@@ -38,16 +39,16 @@ export function BagReport({ answer }: { answer: BagAnswerJson }) {
   return (
     <div className="report" data-testid="bag-report">
       <dl className="facts">
-        <dt>Bag fingerprint</dt>
+        <dt>{t('bagFingerprint')}</dt>
         <dd className="mono">{answer.digest}</dd>
-        <dt>Accepted</dt>
+        <dt>{t('acceptedLabel')}</dt>
         <dd>
-          <span className="badge ok">{answer.accepted} accepted</span>
+          <span className="badge ok">{t('nAccepted', { n: answer.accepted })}</span>
           <span className={`badge ${answer.rejected.length ? 'bad' : ''}`}>
-            {answer.rejected.length} rejected
+            {t('nRejected', { n: answer.rejected.length })}
           </span>
         </dd>
-        <dt>Collected</dt>
+        <dt>{t('collectedLabel')}</dt>
         <dd>
           <Totals totals={answer.totals} />
         </dd>
@@ -64,11 +65,11 @@ export function BagTree({ tree }: { tree: { path: [string, number][]; uses: numb
     <ul className="plain tree" data-testid="bag-tree">
       {tree.map((n) => (
         <li key={pathText(n.path)} style={{ paddingLeft: `${n.path.length * 1.25}rem` }}>
-          {n.path.length === 0 ? 'root' : `${n.path[n.path.length - 1][0]} ${n.path[n.path.length - 1][1]}`}{' '}
-          <span className="muted">
-            {n.uses} use{n.uses === 1 ? '' : 's'}
-          </span>
-          {n.refused > 0 && <span className="badge bad">{n.refused} refused</span>}
+          {n.path.length === 0
+            ? t('treeRoot')
+            : `${n.path[n.path.length - 1][0]} ${n.path[n.path.length - 1][1]}`}{' '}
+          <span className="muted">{n.uses === 1 ? t('onePayment') : t('nPayments', { n: n.uses })}</span>
+          {n.refused > 0 && <span className="badge bad">{t('nRefused', { n: n.refused })}</span>}
         </li>
       ))}
     </ul>

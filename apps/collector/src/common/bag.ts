@@ -1,5 +1,6 @@
 // What a person sees of a Bag before it is collected: who, which root, how many uses, what they claim.
 import { type Bag, type BagNode, toBase64url, totalsOf, type Use } from '@moneybag/protocol';
+import { t } from './text.ts';
 
 export interface BagSummary {
   collector: string;
@@ -34,4 +35,4 @@ export function summarizeBag(bag: Bag): BagSummary {
 
 /** A bag path for people: "main 0 › pos-2 3", or "root". */
 export const pathText = (path: [string, number][]): string =>
-  path.length === 0 ? 'root' : path.map(([t, n]) => `${t} ${n}`).join(' › ');
+  path.length === 0 ? t('treeRoot') : path.map(([id, n]) => `${id} ${n}`).join(' › ');

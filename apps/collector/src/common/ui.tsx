@@ -3,6 +3,7 @@ import { formatAmount } from '@moneybag/protocol';
 import { formatTime, say } from '@moneybag/web';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
+import { t } from './text.ts';
 
 /** What a code means to a person, the code small beside it: "This ticket was already spent. E_OVERSPENT". */
 export function CodeLabel({ code }: { code: string }) {
@@ -12,6 +13,12 @@ export function CodeLabel({ code }: { code: string }) {
     </span>
   );
 }
+
+/** Who a refusal blames, in words ("blame holder"). */
+export const blameText = (party: string, key: 'blame' | 'blameBadge' = 'blame'): string =>
+  t(key, {
+    party: party === 'holder' ? t('blameHolder') : party === 'collector' ? t('blameCollector') : party,
+  });
 
 /** Any failure, shown with its protocol code when it has one. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -118,6 +125,10 @@ export function Operator({
 }) {
   const store = tokenStore(page);
   const [token, setToken] = useState(store.get());
+  // The tab's name in the page's language too.
+  useEffect(() => {
+    document.title = `Moneybag ${title}`;
+  }, [title]);
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -149,7 +160,7 @@ export function Operator({
       if ((e as CustomEvent<string>).detail !== token) return;
       store.clear();
       setToken(null);
-      setError(new ApiError(401, 'E_AUTH', 'the service no longer knows this token: log in again'));
+      setError(new ApiError(401, 'E_AUTH', t('tokenGone')));
     };
     window.addEventListener(UNAUTHORIZED, refused);
     return () => window.removeEventListener(UNAUTHORIZED, refused);
@@ -161,7 +172,7 @@ export function Operator({
         <h1>{title}</h1>
         {token && (
           <button className="link" onClick={logout}>
-            Log out
+            {t('logOut')}
           </button>
         )}
       </header>
@@ -171,7 +182,7 @@ export function Operator({
         ) : (
           <form className="card login" onSubmit={login}>
             <label>
-              Operator token
+              {t('operatorToken')}
               <input
                 type="password"
                 name="token"
@@ -182,7 +193,7 @@ export function Operator({
               />
             </label>
             <button type="submit" disabled={busy}>
-              Log in
+              {t('logIn')}
             </button>
             <ErrorBox error={error} />
           </form>

@@ -3,7 +3,18 @@ import { decode, formatAmount, fromText, type Ticket, toBase64url, toHex, toUrl 
 import { QrCode } from '@moneybag/qr';
 import { validUntil } from '@moneybag/web';
 import { Fragment, useState } from 'react';
-import { CodeLabel, ErrorBox, Section, short, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
+import { t as tx } from '../common/text.ts';
+import {
+  blameText,
+  CodeLabel,
+  ErrorBox,
+  Section,
+  short,
+  Totals,
+  useLoad,
+  useVersion,
+  when,
+} from '../common/ui.tsx';
 import {
   getDenyList,
   getSettlement,
@@ -44,17 +55,17 @@ function Tickets({ token, version }: { token: string; version: number }) {
   const [shown, setShown] = useState<string>();
   const now = Date.now() / 1000;
   return (
-    <Section title="Tickets issued">
+    <Section title={tx('ticketsIssued')}>
       <ErrorBox error={error} />
-      {data && data.tickets.length === 0 && <p className="muted">No ticket yet.</p>}
+      {data && data.tickets.length === 0 && <p className="muted">{tx('noTicket')}</p>}
       <div className="scroll">
         <table data-testid="tickets">
           <thead>
             <tr>
-              <th>holder</th>
-              <th className="num">face</th>
-              <th className="num">left</th>
-              <th>valid until</th>
+              <th>{tx('holder')}</th>
+              <th className="num">{tx('face')}</th>
+              <th className="num">{tx('left')}</th>
+              <th>{tx('validUntil')}</th>
               <th />
             </tr>
           </thead>
@@ -69,13 +80,15 @@ function Tickets({ token, version }: { token: string; version: number }) {
                   <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>
                     {formatAmount(t.left, t.unit)}
                     {t.reclaimed > 0 && (
-                      <div className="muted">reclaimed {formatAmount(t.reclaimed, t.unit)}</div>
+                      <div className="muted">
+                        {tx('reclaimedAmount', { amount: formatAmount(t.reclaimed, t.unit) })}
+                      </div>
                     )}
                   </td>
                   <td className={now >= t.expires ? 'muted' : ''}>{validUntil(t.expires)}</td>
                   <td>
                     <button className="link" onClick={() => setShown(shown === t.id ? undefined : t.id)}>
-                      {shown === t.id ? 'Hide' : 'QR'}
+                      {shown === t.id ? tx('hide') : tx('qr')}
                     </button>
                   </td>
                 </tr>
@@ -123,48 +136,58 @@ function IncidentView({ incident }: { incident: Incident }) {
   return (
     <div className="incident">
       <div>
-        <CodeLabel code={incident.code} /> <span className="badge bad">blame: {incident.blame}</span>
+        <CodeLabel code={incident.code} />{' '}
+        <span className="badge bad">{blameText(incident.blame, 'blameBadge')}</span>
       </div>
       <p className="muted">
-        Returned by {incident.collector} · {when(incident.at / 1000)} · use {incident.index} of origin{' '}
+        {tx('returnedBy', {
+          collector: incident.collector,
+          when: when(incident.at / 1000),
+          index: incident.index,
+        })}{' '}
         <span className="mono">{short(incident.origin, 16)}</span>
       </p>
       <p>
-        Ticket <span className="mono">{incident.ticket}</span>
-        {t && <> · face {formatAmount(t.face, t.unit)}</>} · holder{' '}
+        {tx('ticketLabel')} <span className="mono small">{incident.ticket}</span>
+        {t && <> · {tx('faceAmount', { amount: formatAmount(t.face, t.unit) })}</>} · {tx('holderLabel')}{' '}
         <span className="mono" title={incident.holder}>
           {short(incident.holder)}
         </span>
       </p>
       {incident.proof.reclaim && (
         <p>
-          Reclaimed by its holder for{' '}
-          {unit ? formatAmount(incident.proof.reclaim.amount, unit) : incident.proof.reclaim.amount} on{' '}
-          {when(incident.proof.reclaim.at / 1000)}: the collector returned this use after the issuer's
-          horizon.
+          {tx('reclaimedLate', {
+            amount: unit ? formatAmount(incident.proof.reclaim.amount, unit) : incident.proof.reclaim.amount,
+            when: when(incident.proof.reclaim.at / 1000),
+          })}
         </p>
       )}
       <details open={incident.code === 'E_OVERSPENT'}>
-        <summary>Proof: the holder's signatures</summary>
+        <summary>{tx('proof')}</summary>
         <div className="scroll">
           <table>
             <thead>
               <tr>
                 <th />
-                <th>shop</th>
-                <th className="num">amount</th>
-                <th>collector</th>
-                <th>holder’s signature (S)</th>
+                <th>{tx('shop')}</th>
+                <th className="num">{tx('amountCol')}</th>
+                <th>{tx('collectorCol')}</th>
+                <th>{tx('signatureCol')}</th>
               </tr>
             </thead>
             <tbody>
-              <UseRow use={incident.proof.use} unit={unit} note="refused" collector={incident.collector} />
+              <UseRow
+                use={incident.proof.use}
+                unit={unit}
+                note={tx('noteRefused')}
+                collector={incident.collector}
+              />
               {incident.proof.earlier.map((u) => (
                 <UseRow
                   key={u.S}
                   use={u}
                   unit={unit}
-                  note={incident.code === 'E_DUPLICATE' ? 'same S' : 'settled'}
+                  note={incident.code === 'E_DUPLICATE' ? tx('noteSameS') : tx('noteSettled')}
                 />
               ))}
             </tbody>
@@ -183,10 +206,10 @@ function SettlementView({ token, version }: { token: string; version: number }) 
   const shops = new Map<string, Record<string, number>>();
   for (const o of data?.owed ?? []) shops.set(o.shop, { ...shops.get(o.shop), [o.unit]: o.amount });
   return (
-    <Section title="Settlement">
+    <Section title={tx('settlement')}>
       <ErrorBox error={error} />
-      <h3>Owed to shops</h3>
-      {data && shops.size === 0 && <p className="muted">Nothing settled yet.</p>}
+      <h3>{tx('owed')}</h3>
+      {data && shops.size === 0 && <p className="muted">{tx('nothingSettled')}</p>}
       <table data-testid="owed">
         <tbody>
           {[...shops].map(([shop, totals]) => (
@@ -201,23 +224,23 @@ function SettlementView({ token, version }: { token: string; version: number }) 
           ))}
         </tbody>
       </table>
-      <h3>Incidents</h3>
-      {data && data.incidents.length === 0 && <p className="muted">None.</p>}
+      <h3>{tx('incidents')}</h3>
+      {data && data.incidents.length === 0 && <p className="muted">{tx('none')}</p>}
       <div data-testid="incidents">
         {data?.incidents.map((i) => (
           <IncidentView key={i.id} incident={i} />
         ))}
       </div>
-      <h3>Reclaims</h3>
-      {data && data.reclaims.length === 0 && <p className="muted">None.</p>}
+      <h3>{tx('reclaims')}</h3>
+      {data && data.reclaims.length === 0 && <p className="muted">{tx('none')}</p>}
       {data && data.reclaims.length > 0 && (
         <div className="scroll">
           <table data-testid="reclaims">
             <thead>
               <tr>
-                <th>ticket</th>
-                <th className="num">reclaimed</th>
-                <th>new ticket</th>
+                <th>{tx('ticketCol')}</th>
+                <th className="num">{tx('reclaimedCol')}</th>
+                <th>{tx('newTicket')}</th>
                 <th />
               </tr>
             </thead>
@@ -241,15 +264,17 @@ function SettlementView({ token, version }: { token: string; version: number }) 
       )}
       {data && data.returns.length > 0 && (
         <details>
-          <summary>Returns received ({data.returns.length})</summary>
+          <summary>{tx('returnsReceived', { n: data.returns.length })}</summary>
           <table>
             <tbody>
               {data.returns.map((r) => (
                 <tr key={`${r.collector}/${r.origin}`}>
                   <td>{r.collector}</td>
                   <td className="mono">{short(r.origin, 16)}</td>
-                  <td>{r.settled} settled</td>
-                  <td>{Array.isArray(r.rejected) ? r.rejected.length : r.rejected} refused</td>
+                  <td>{tx('nSettled', { n: r.settled })}</td>
+                  <td>
+                    {tx('nRefusedPlain', { n: Array.isArray(r.rejected) ? r.rejected.length : r.rejected })}
+                  </td>
                   <td className="muted">{when(r.at / 1000)}</td>
                 </tr>
               ))}
@@ -264,11 +289,10 @@ function SettlementView({ token, version }: { token: string; version: number }) 
 function Collectors({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => listCollectors(token), [token, version]);
   return (
-    <Section title="Collectors">
+    <Section title={tx('collectors')}>
       <ErrorBox error={error} />
       <p className="muted">
-        Register one with <code>moneybag add-collector ID --url ORIGIN</code>; compare each key's fingerprint
-        with its operator.
+        {tx('registerWith')} <code>moneybag add-collector ID --url ORIGIN</code>; {tx('registerHint')}
       </p>
       <table data-testid="collectors">
         <tbody>
@@ -276,13 +300,12 @@ function Collectors({ token, version }: { token: string; version: number }) {
             <tr key={c.id}>
               <td>
                 <b>{c.id}</b>
-                <div className="muted">{c.own ? 'this service' : c.url}</div>
+                <div className="muted">{c.own ? tx('thisService') : c.url}</div>
               </td>
               <td className="mono">{c.fingerprint}</td>
               <td>
-                {c.returns} Return{c.returns === 1 ? '' : 's'}, {c.settled} use{c.settled === 1 ? '' : 's'}{' '}
-                settled
-                {c.lastAt && <div className="muted">last {when(c.lastAt / 1000)}</div>}
+                {tx('collectorReturns', { returns: c.returns, settled: c.settled })}
+                {c.lastAt && <div className="muted">{tx('lastAt', { when: when(c.lastAt / 1000) })}</div>}
               </td>
             </tr>
           ))}
@@ -295,15 +318,15 @@ function Collectors({ token, version }: { token: string; version: number }) {
 function DenyListView({ token, version }: { token: string; version: number }) {
   const { data, error } = useLoad(() => getDenyList(token), [token, version]);
   return (
-    <Section title="Blocked wallets (deny list)">
+    <Section title={tx('blockedTitle')}>
       <ErrorBox error={error} />
       {data && (
         <p className="muted">
-          {data.holders.length} holder key{data.holders.length === 1 ? '' : 's'}
-          {data.updated > 0 && <> · updated {when(data.updated)}</>}
+          {data.holders.length === 1 ? tx('oneBlocked') : tx('nBlocked', { n: data.holders.length })}
+          {data.updated > 0 && <> · {tx('updatedAt', { when: when(data.updated) })}</>}
         </p>
       )}
-      <ul data-testid="denylist" className="mono">
+      <ul data-testid="denylist" className="mono small">
         {data?.holders.map((h) => (
           <li key={h}>{h}</li>
         ))}
@@ -318,7 +341,7 @@ export function IssuerApp({ token }: { token: string }) {
     <>
       <div className="row" style={{ justifyContent: 'flex-end', marginBottom: 8 }}>
         <button className="secondary" onClick={changed}>
-          Refresh
+          {tx('refresh')}
         </button>
       </div>
       <div className="grid">

@@ -14,6 +14,7 @@ import { QrCode, Scanner } from '@moneybag/qr';
 import { validUntil } from '@moneybag/web';
 import { type FormEvent, useEffect, useState } from 'react';
 import { readHolderKey } from '../common/holder.ts';
+import { t } from '../common/text.ts';
 import { ErrorBox, Section } from '../common/ui.tsx';
 import { issueTicket } from './api.ts';
 
@@ -74,15 +75,15 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
   const expires = Math.floor(new Date(`${expiry}T23:59:59`).getTime() / 1000) + 1;
   // Why "Issue" cannot be pressed yet, said next to it.
   const why = !holder
-    ? 'Read the wallet’s key first (step 1).'
+    ? t('whyKey')
     : faceValue === undefined
-      ? `Not an amount in ${unit}.`
+      ? t('whyAmount', { unit })
       : faceValue < 1
-        ? 'The face must be more than zero.'
+        ? t('whyZero')
         : !Number.isFinite(expires)
-          ? 'Choose the last day the ticket is valid.'
+          ? t('whyDay')
           : expires <= Date.now() / 1000
-            ? 'That day is already over: a ticket valid through it would be expired on arrival.'
+            ? t('whyOver')
             : undefined;
 
   const issue = async (e: FormEvent) => {
@@ -111,11 +112,11 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
   const link = issued && toUrl(`${location.origin}/wallet/`, issued.bytes);
 
   return (
-    <Section title="Issue a ticket">
-      <h3>1. The holder's key</h3>
+    <Section title={t('issueTitle')}>
+      <h3>{t('holderKeyStep')}</h3>
       <div className="row">
         <button type="button" className="secondary" onClick={() => setScanning((s) => !s)}>
-          {scanning ? 'Stop the camera' : 'Scan the wallet’s key'}
+          {scanning ? t('stopCamera') : t('scanKey')}
         </button>
       </div>
       {scanning && (
@@ -131,26 +132,26 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
         }}
       >
         <label style={{ flex: 1 }}>
-          or paste the wallet's key (link or text form)
+          {t('pasteKey')}
           <input name="holderkey" value={pasted} onChange={(e) => setPasted(e.target.value)} />
         </label>
         <button type="submit" className="secondary">
-          Read
+          {t('read')}
         </button>
       </form>
       {holder && (
         <dl className="facts" data-testid="holder">
-          <dt>Holder</dt>
-          <dd>{holder.label || <span className="muted">(no label)</span>}</dd>
-          <dt>Key</dt>
-          <dd className="mono">{toBase64url(holder.holder)}</dd>
+          <dt>{t('holderCap')}</dt>
+          <dd>{holder.label || <span className="muted">{t('noLabel')}</span>}</dd>
+          <dt>{t('key')}</dt>
+          <dd className="mono small">{toBase64url(holder.holder)}</dd>
         </dl>
       )}
 
-      <h3>2. The ticket</h3>
+      <h3>{t('ticketStep')}</h3>
       <form className="row" onSubmit={issue}>
         <label>
-          Unit
+          {t('unit')}
           <select
             name="unit"
             value={unit}
@@ -165,38 +166,41 @@ export function Issue({ token, onIssued }: { token: string; onIssued: () => void
           </select>
         </label>
         <label>
-          Face
+          {t('faceCap')}
           <input name="face" inputMode="decimal" value={face} onChange={(e) => setFace(e.target.value)} />
         </label>
         <label>
-          Valid through
+          {t('validThrough')}
           <input name="expiry" type="date" value={expiry} onChange={(e) => setExpiry(e.target.value)} />
         </label>
         <button type="submit" disabled={busy || !!why} aria-describedby="issue-why">
-          Issue
+          {t('issue')}
         </button>
       </form>
       <p id="issue-why" className={why && holder ? 'bad' : 'muted'} data-testid="issue-why">
         {why}
       </p>
       {faceValue !== undefined && faceValue > 0 && (
-        <p className="muted">Face: {formatAmount(faceValue, unit)}</p>
+        <p className="muted">{t('faceIs', { amount: formatAmount(faceValue, unit) })}</p>
       )}
       <ErrorBox error={error} />
 
       {issued && link && (
         <div className="issued" data-testid="issued">
-          <h3>3. Give it to the wallet</h3>
+          <h3>{t('giveStep')}</h3>
           <p>
-            {formatAmount(issued.ticket.face, issued.ticket.unit)} for {holder?.label || 'the holder'}, valid
-            until <span data-testid="issued-until">{validUntil(issued.ticket.expires)}</span>.
+            {t('issuedFor', {
+              amount: formatAmount(issued.ticket.face, issued.ticket.unit),
+              holder: holder?.label || t('theHolder'),
+            })}{' '}
+            <span data-testid="issued-until">{validUntil(issued.ticket.expires)}</span>.
           </p>
           <div className="qr">
             <div className="big">
               <QrCode message={issued.bytes} />
             </div>
             <div style={{ flex: 1, minWidth: 220 }}>
-              <p>Scan with the wallet, or open this link on the holder's phone:</p>
+              <p>{t('scanOrOpen')}</p>
               <a className="link-box" href={link} data-testid="ticket-link">
                 {link}
               </a>

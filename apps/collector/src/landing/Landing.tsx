@@ -4,6 +4,7 @@ import type { DemoOperatorsJson } from '@moneybag/api';
 import { QrText } from '@moneybag/qr';
 import { useEffect, useState } from 'react';
 import { call, tokenStore } from '../common/api.ts';
+import { t } from '../common/text.ts';
 
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
@@ -43,11 +44,11 @@ function OperatorLink(p: { page: 'issuer' | 'collector'; token: string; children
   );
 }
 
-function Device(p: { title: string; href: string; text: string; testid: string }) {
+function Device(p: { title: string; open: string; href: string; text: string; testid: string }) {
   return (
     <section className="card device" data-testid={p.testid}>
       <h2>{p.title}</h2>
-      <QrText text={p.href} size={200} label={`Open the ${p.title.toLowerCase()}`} />
+      <QrText text={p.href} size={200} label={p.open} />
       <p>{p.text}</p>
       <a className="link-box" href={p.href}>
         {p.href}
@@ -65,66 +66,56 @@ export function Landing() {
         <h1>Moneybag</h1>
       </header>
       <main>
-        <p className="lead">
-          Money and tickets that work offline. A <b>wallet</b> on a phone pays a shop’s <b>till</b> on a
-          tablet by showing QR codes to each other, with no network at all. The shop hands its takings in, as
-          a sealed money bag, to a <b>collector</b> (its bank), which gives each ticket back to its{' '}
-          <b>issuer</b>. Whoever spends a ticket twice is named, with proof.
-        </p>
+        <p className="lead">{t('lead')}</p>
         <div className="grid">
           <Device
-            title="Wallet"
+            title={t('walletTitle')}
+            open={t('walletOpen')}
             testid="open-wallet"
             href={`${origin}/wallet/`}
-            text="Scan with a phone on the same network (Wi-Fi), then tap “Create my wallet”."
+            text={t('walletText')}
           />
           <Device
-            title="Till (POS)"
+            title={t('tillTitle')}
+            open={t('tillOpen')}
             testid="open-pos"
             href={`${origin}/pos/`}
-            text="Scan with a tablet, then pair it with a shop: the collector page shows the shop’s pairing code."
+            text={t('tillText')}
           />
         </div>
         <section className="card">
-          <h2>The demo, step by step</h2>
+          <h2>{t('stepsTitle')}</h2>
           <ol className="steps">
             <li>
-              <b>Wallet:</b> open it on a phone (code above), create the wallet, tap <i>Receive</i> and send
-              its link to the issuer.
+              <b>{t('walletTitle')}:</b> {t('stepWallet')}
             </li>
             <li>
-              <b>Issuer:</b> on the <a href="/issuer/">issuer page</a>, open that link (or scan the wallet’s
-              code), choose an amount and issue a ticket; the wallet scans it or opens its link.
+              <b>{t('issuerTitle')}:</b> {t('stepIssuer')} <a href="/issuer/">{t('issuerPage')}</a>
+              {t('stepIssuerRest')}
             </li>
             <li>
-              <b>Till:</b> open the POS on a tablet (code above); on the{' '}
-              <a href="/collector/">collector page</a>, add a shop or pick the demo shop and scan its pairing
-              code with the tablet.
+              <b>{t('till')}:</b> {t('stepTill')} <a href="/collector/">{t('collectorPage')}</a>
+              {t('stepTillRest')}
             </li>
             <li>
-              <b>Pay:</b> type a price on the till and charge; the wallet taps <i>Pay</i>, scans the till’s
-              code, confirms, and shows its payment code to the till’s camera. Try it with the network off.
+              <b>{t('pay')}:</b> {t('stepPay')}
             </li>
             <li>
-              <b>Takings:</b> on the till, close the bag (<i>Bags</i>); once online it is sent to the
-              collector, whose page shows it, and the issuer page shows what the shop is owed.
+              <b>{t('takings')}:</b> {t('stepTakings')}
             </li>
           </ol>
           {operators ? (
             <div className="row" data-testid="demo-operators">
               <OperatorLink page="issuer" token={operators.issuer.token}>
-                Open the issuer page
+                {t('openIssuer')}
               </OperatorLink>
               <OperatorLink page="collector" token={operators.collector.token}>
-                Open the collector page
+                {t('openCollector')}
               </OperatorLink>
-              <span className="muted">(the demo’s operators, logged in)</span>
+              <span className="muted">{t('demoOperators')}</span>
             </div>
           ) : (
-            <p className="muted">
-              The issuer and collector pages ask for an operator token: <code>npm start</code> prints where
-              the demo’s tokens are (<code>demo.json</code> in the data folder).
-            </p>
+            <p className="muted">{t('tokensHint')}</p>
           )}
         </section>
       </main>

@@ -18,7 +18,7 @@ import { jsonBody, rawBody, refuse, route } from '../http.ts';
 import { hashToken } from '../storage/parties.ts';
 import type { Child, RelayStore } from '../storage/relay.ts';
 import type { Relay } from './logic.ts';
-import { RELAY_PAGE } from './page.ts';
+import { RELAY_PAGE, RELAY_SCRIPT } from './page.ts';
 
 const bearer = (req: FastifyRequest) => {
   const h = req.headers.authorization;
@@ -137,6 +137,7 @@ export async function relayRoutes(app: FastifyInstance, opts: RelayRoutesOptions
 
   app.get('/relay', (_req, reply) => reply.redirect('/relay/'));
   app.get('/relay/', (_req, reply) => reply.type('text/html; charset=utf-8').send(RELAY_PAGE));
+  app.get('/relay/page.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(RELAY_SCRIPT));
 
   route(
     app,

@@ -1,0 +1,162 @@
+// Every app in German when the browser asks for it (issue 13): the main screens of the landing, collector and
+// issuer pages, the wallet and the POS opened with the locale de-DE show the German catalog's words, and no text
+// of the English catalog leaks onto them.
+import { decode, readContent } from '@moneybag/protocol';
+import { expect, type Page, test } from '@playwright/test';
+import { t as qrT } from '../../../packages/qr/src/text.ts';
+import { t as collectorT } from '../../collector/src/common/text.ts';
+import { t as walletT } from '../../wallet/src/text.ts';
+import { t as posT } from '../src/text.ts';
+import { demo, issue, newShop, openPos, uniq } from './support.ts';
+
+type Catalogs = { en: Record<string, string>; de: Record<string, string> };
+const [collectorText, walletText, posText, qrText] = [collectorT, walletT, posT, qrT].map((t) => t.catalogs);
+
+const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whole words: ids and links such as "acme-coffee" or "/wallet/" are not words. */
+const asWords = (words: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}_./-])${quote(words)}(?![\\p{L}\\p{N}_/-])`, 'u');
+
+/**
+ * The English texts of `catalogs` found on the page: each English text, cut at its {placeholders}, whose pieces
+ * of four letters or more stand on the page as whole words. A piece German uses too ("online", "Ticket",
+ * "Terminal": it is in a German text of the catalogs) says nothing, and is passed over.
+ */
+async function englishOn(page: Page, ...all: Catalogs[]): Promise<string[]> {
+  // Rendered text, as a person reads it: words of separate elements stay apart, closed <details> are left out.
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  const visible = await page.locator('body').innerText();
+  const german = all.flatMap((c) => Object.values(c.de)).join('\n');
+  const found: string[] = [];
+  for (const { en } of all)
+    for (const [key, text] of Object.entries(en))
+      for (const piece of text.split(/\{\w+\}/)) {
+        const words = piece.replace(/^[\s·]+|[\s·#]+$/g, '');
+        if (words.replace(/[^A-Za-z]/g, '').length < 4) continue;
+        if (asWords(words).test(german) || !asWords(words).test(visible)) continue;
+        found.push(`${key}: "${words}"`);
+      }
+  return found;
+}
+
+async function german(page: Page, name: string, shows: string[], ...all: Catalogs[]) {
+  for (const text of shows) await expect(page.locator('body'), `${name}: ${text}`).toContainText(text);
+  expect(await englishOn(page, ...all, qrText), `${name}: English text on a German screen`).toEqual([]);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+}
+
+test('the leak check sees English: the same screen in English is full of it', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.getByText('The demo, step by step')).toBeVisible();
+  expect(await englishOn(page, collectorText)).toEqual(
+    expect.arrayContaining(['stepsTitle: "The demo, step by step"', 'tillTitle: "Till (POS)"']),
+  );
+  await context.close();
+});
+
+test('the landing, collector and issuer pages in German', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  const page = await context.newPage();
+  await page.goto('/');
+  await german(page, 'landing', ['Die Vorführung, Schritt für Schritt', 'Kasse'], collectorText);
+
+  await page.goto('/collector/');
+  await german(page, 'collector login', ['Betreiber-Token', 'Anmelden'], collectorText);
+  await page.getByLabel('Betreiber-Token').fill(demo().collector.token);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
+  await expect(page.getByTestId('shops')).toContainText(demo().shops[0].id);
+  await page.getByRole('button', { name: demo().shops[0].id, exact: true }).click();
+  await expect(page.getByTestId('allocations')).toBeVisible();
+  await german(
+    page,
+    'collector',
+    ['Geschäfte', 'Geschäft hinzufügen', 'Erhaltene Geldbeutel', 'Geldbeutel-Datei einlesen', 'Herausgeber'],
+    collectorText,
+  );
+
+  await page.goto('/issuer/');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByLabel('Betreiber-Token').fill(demo().issuer.token);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
+  await german(
+    page,
+    'issuer',
+    ['Ticket ausstellen', 'Zuerst den Schlüssel der Wallet einlesen', 'Abrechnung', 'Gesperrte Wallets'],
+    collectorText,
+  );
+  await context.close();
+});
+
+test('the wallet and the POS in German, from pairing to a payment taken', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const phone = await browser.newContext({ locale: 'de-DE', viewport: { width: 390, height: 844 } });
+  const wallet = await phone.newPage();
+  await wallet.goto('/wallet/');
+  await german(wallet, 'wallet setup', ['Willkommen in deiner Wallet', 'Meine Wallet anlegen'], walletText);
+  await wallet.getByTestId('create-wallet').click();
+  await german(wallet, 'wallet home (empty)', ['Noch keine Tickets.', 'Empfangen'], walletText);
+
+  await wallet.getByTestId('receive').click();
+  await german(wallet, 'wallet receive', ['Ticket empfangen', 'Link teilen'], walletText);
+  const href = (await wallet.getByTestId('holder-link').getAttribute('href'))!;
+  const holder = decode(readContent(href), 'HolderKey').holder;
+  await wallet.goto(`/wallet/#m=${await issue(request, holder, { face: 1000 })}`);
+  await expect(wallet.getByTestId('notice')).toContainText('Ticket erhalten');
+  await german(wallet, 'wallet home', ['Tickets', 'übrig', 'gültig bis'], walletText);
+
+  await wallet.getByTestId('pay').click();
+  await german(wallet, 'wallet scan', ['Scannen', 'Abbrechen'], walletText);
+  await wallet.goto('/wallet/');
+  await wallet.getByTestId('open-history').click();
+  await german(wallet, 'wallet history', ['Verlauf', 'Noch keine Zahlungen.'], walletText);
+  await wallet.goto('/wallet/');
+  await wallet.getByRole('button', { name: 'Mehr' }).click();
+  await german(
+    wallet,
+    'wallet more',
+    ['Online an ein Geschäft zahlen', 'Sicherung wiederherstellen', 'Diese Wallet'],
+    walletText,
+  );
+
+  const tablet = await browser.newContext({ locale: 'de-DE' });
+  const fresh = await tablet.newPage();
+  await fresh.goto('/pos/');
+  await german(fresh, 'pos pairing', ['Dieses Terminal koppeln', 'Name dieses Terminals'], posText);
+  await tablet.close();
+
+  const shop = await newShop(request, `de-${uniq()}`, 'Bäckerei');
+  const pos = await openPos(browser, baseURL!, shop, 'kasse-1', 'de-DE');
+  await german(pos, 'pos charge', ['Kassieren', 'Geldbeutel', 'Heute'], posText);
+  await pos.getByTestId('unit-EUR').click();
+  for (const k of '1.50') await pos.getByTestId(`key-${k}`).click();
+  await pos.getByTestId('charge-button').click();
+  await expect(pos.getByTestId('deal')).toBeVisible();
+  await german(pos, 'pos deal', ['Die Zahlung der Wallet scannen', 'Abbrechen'], posText);
+
+  await wallet.goto((await pos.getByTestId('challenge-link').getAttribute('href'))!);
+  await expect(wallet.getByTestId('confirm')).toBeVisible();
+  await german(wallet, 'wallet confirm', ['Zahlen an', 'bezahlen'], walletText);
+  await wallet.getByTestId('confirm-pay').click();
+  await expect(wallet.getByTestId('paid')).toBeVisible();
+  await german(wallet, 'wallet paid', ['Das der Kasse zeigen'], walletText);
+
+  await pos.goto((await wallet.getByTestId('payment-link').getAttribute('href'))!);
+  await expect(pos.getByTestId('verdict')).toBeVisible();
+  await german(pos, 'pos verdict', ['ANGENOMMEN', 'Nächster Verkauf'], posText);
+  await pos.getByTestId('verdict-done').click();
+  await pos.getByTestId('tab-bags').click();
+  await german(pos, 'pos bags', ['Aktueller Geldbeutel', 'Diesen Geldbeutel schließen'], posText);
+  await pos.getByTestId('tab-history').click();
+  await german(pos, 'pos today', ['Heute:', 'aus 1 Verkauf'], posText);
+  await pos.getByTestId('tab-settings').click();
+  await german(pos, 'pos terminal', ['Dieses Terminal', 'Jetzt verbinden'], posText);
+});
