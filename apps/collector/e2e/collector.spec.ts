@@ -1,4 +1,6 @@
 // The collector's page against the real service: shops and pairing, bags and their reports, a hand-delivered bag.
+
+import type { PairedJson, PairRequestJson } from '@moneybag/api';
 import { decode, encode, fromBase64url, toBase64url, toText } from '@moneybag/protocol';
 import { say } from '@moneybag/web';
 import { expect, test } from '@playwright/test';
@@ -17,7 +19,7 @@ import {
 
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
 
-test('adds a shop: its pairing QR and link carry a token that works for that shop', async ({
+test('adds a shop: its pairing QR and link carry a one-time code that pairs one terminal of that shop', async ({
   page,
   request,
 }) => {
@@ -40,11 +42,22 @@ test('adds a shop: its pairing QR and link carry a token that works for that sho
 
   const paired = JSON.parse(new TextDecoder().decode(fromBase64url(link.split('#pair=')[1]))) as {
     shop: string;
-    token: string;
+    code: string;
+    token?: string;
   };
   expect(paired.shop).toBe(id);
-  const a = await allocateOverHttp(request, { id, token: paired.token });
+  expect(paired.token).toBeUndefined(); // the page shows no long-lived token
+  // Redeemed once (as the POS does) for a terminal's own token, which works for that shop; not twice.
+  const redeem = () =>
+    request.post('/v1/pairings', { data: { code: paired.code } satisfies PairRequestJson });
+  const first = await redeem();
+  expect(first.status(), await first.text()).toBe(200);
+  const terminal = (await first.json()) as PairedJson;
+  expect(terminal).toMatchObject({ shop: id, terminal: 'pos-1' });
+  expect((await redeem()).status()).toBe(401);
+  const a = await allocateOverHttp(request, { id, token: terminal.token });
   expect(a.to).toBe(id);
+  await expect(page.getByTestId('pairing-done')).toContainText('Paired: pos-1');
 
   // Listed, with the allocation just made open.
   await page.getByRole('button', { name: 'Refresh' }).click();
@@ -57,15 +70,17 @@ test('adds a shop: its pairing QR and link carry a token that works for that sho
   await expect(allocations.locator('tbody tr')).toHaveCount(1);
   await expect(allocations).toContainText(toBase64url(a.root).slice(0, 10));
   await expect(allocations).toContainText('open');
-  // One more POS for this shop: a new token in a new pairing link, and the first still works.
+  // Its terminal, listed; one more POS for this shop: a new code in a new pairing link, and the first works on.
+  await expect(page.getByTestId('terminal-pos-1')).toBeVisible();
   await page.getByRole('button', { name: `Pair a POS for ${id}` }).click();
   const second = (await page.getByTestId('shops').getByTestId('pairing-link').getAttribute('href'))!;
   expect(second).not.toBe(link);
-  const { token: secondToken } = JSON.parse(
-    new TextDecoder().decode(fromBase64url(second.split('#pair=')[1])),
-  );
-  expect((await allocateOverHttp(request, { id, token: secondToken })).to).toBe(id);
-  expect((await allocateOverHttp(request, { id, token: paired.token })).to).toBe(id);
+  const { code: secondCode } = JSON.parse(new TextDecoder().decode(fromBase64url(second.split('#pair=')[1])));
+  const again = await request.post('/v1/pairings', { data: { code: secondCode } satisfies PairRequestJson });
+  const secondTerminal = (await again.json()) as PairedJson;
+  expect(secondTerminal.terminal).toBe('pos-2');
+  expect((await allocateOverHttp(request, { id, token: secondTerminal.token })).to).toBe(id);
+  expect((await allocateOverHttp(request, { id, token: terminal.token })).to).toBe(id);
 
   // The same id again is refused, and the page says so.
   await page.getByLabel('Shop id').fill(id);

@@ -1,11 +1,15 @@
 // Pairing: the pairing link from the collector page, scanned, opened, pasted or typed; then a terminal name.
 import { type PairingLinkJson, readPairingLink } from '@moneybag/protocol';
 import { startScanner } from '@moneybag/qr';
+import { SaidError } from '@moneybag/web';
 import { useEffect, useRef, useState } from 'react';
+import { Refused, redeem } from './sync.ts';
 import { t } from './text.ts';
 import { ErrorNote } from './ui.tsx';
 
 type Link = PairingLinkJson;
+/** A link with a shop's token (the CLI's, a relay's): what `pair` completes. */
+export type TokenLink = Extract<Link, { token: string }>;
 
 /** The camera, reading QR content as text and keeping only a pairing link (the protocol reader would refuse it). */
 function PairScanner(props: { onLink(text: string): void }) {
@@ -46,10 +50,27 @@ function PairScanner(props: { onLink(text: string): void }) {
   );
 }
 
-export function Pair(props: { initial?: string; onPair(link: Link, terminal: string): Promise<void> }) {
+/** Redeem the link's code; a refused code is said as the service says why (used, expired, unknown). */
+async function redeemOnce(link: { url: string; code: string }, name: string) {
+  try {
+    const t = await redeem(link, name);
+    return { link: t, terminal: t.terminal };
+  } catch (e) {
+    if (e instanceof Refused && e.code === 'E_AUTH')
+      throw new SaidError(e.code, e.message.charAt(0).toUpperCase() + e.message.slice(1));
+    throw e;
+  }
+}
+
+export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal: string): Promise<void> }) {
   const [text, setText] = useState(props.initial ?? '');
-  const [manual, setManual] = useState<Link>({ url: location.origin, shop: '', token: '' });
-  const [terminal, setTerminal] = useState('pos-1');
+  const [manual, setManual] = useState<TokenLink>({ url: location.origin, shop: '', token: '' });
+  // The code the collector's page shows under its QR, typed (the service names the shop).
+  const [typedCode, setTypedCode] = useState('');
+  // A link with a one-time code: the service names the terminal, and the field is only what staff call it.
+  const [terminal, setTerminal] = useState<string>();
+  // The code, once redeemed, is spent: a retry (the network failed after) goes on with what it gave.
+  const [redeemed, setRedeemed] = useState<{ code: string; link: TokenLink; terminal: string }>();
   const [camera, setCamera] = useState(!props.initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -62,7 +83,14 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
     } catch (e) {
       linkError = e;
     }
-  } else if (manual.shop && manual.token && manual.url) link = manual;
+  } else if (manual.url && typedCode.trim())
+    link = { url: manual.url.trim().replace(/\/+$/, ''), shop: '', code: typedCode.trim() };
+  else if (manual.shop && manual.token && manual.url) link = manual;
+  const once = link && 'code' in link ? link : undefined;
+  // Only a shop's token link (the CLI's, a relay's) lets staff choose the terminal id; with a code (and before
+  // any link) the service names the terminal, and the field is only what staff call it.
+  const byToken = link !== undefined && !once;
+  const name = terminal ?? (byToken ? 'pos-1' : '');
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -70,7 +98,14 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
     setBusy(true);
     setError(undefined);
     try {
-      await props.onPair(link, terminal.trim());
+      if (once) {
+        const r =
+          redeemed?.code === once.code
+            ? redeemed
+            : { code: once.code, ...(await redeemOnce(once, name.trim())) };
+        setRedeemed(r);
+        await props.onPair(r.link, r.terminal);
+      } else if (link && 'token' in link) await props.onPair(link, name.trim());
     } catch (err) {
       setError(err);
     } finally {
@@ -109,7 +144,13 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
             />
           </label>
           {linkError != null && <ErrorNote error={linkError} />}
-          {link && <p data-testid="pair-shop">{t('pairShop', { shop: link.shop, url: link.url })}</p>}
+          {link && (
+            <p data-testid="pair-shop">
+              {link.shop
+                ? t('pairShop', { shop: link.shop, url: link.url })
+                : t('pairCodeShop', { url: link.url })}
+            </p>
+          )}
           {!text.trim() && (
             <details>
               <summary>{t('typeManually')}</summary>
@@ -117,6 +158,17 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
                 {t('serviceUrl')}
                 <input value={manual.url} onChange={(e) => setManual({ ...manual, url: e.target.value })} />
               </label>
+              <label>
+                {t('pairCode')}
+                <input
+                  data-testid="pair-code"
+                  value={typedCode}
+                  placeholder="ABCD-EFGH-JKLM"
+                  autoCapitalize="characters"
+                  onChange={(e) => setTypedCode(e.target.value)}
+                />
+              </label>
+              <p className="muted">{t('pairOrToken')}</p>
               <label>
                 {t('shopId')}
                 <input
@@ -136,9 +188,19 @@ export function Pair(props: { initial?: string; onPair(link: Link, terminal: str
             </details>
           )}
           <label>
-            {t('terminalName')}
-            <input data-testid="terminal" value={terminal} onChange={(e) => setTerminal(e.target.value)} />
+            {byToken ? t('terminalId') : t('terminalName')}
+            <input
+              data-testid="terminal"
+              value={name}
+              placeholder={byToken ? 'pos-1' : t('pairNamePlaceholder')}
+              onChange={(e) => setTerminal(e.target.value)}
+            />
           </label>
+          {once && (
+            <p className="muted" data-testid="pair-once">
+              {t('pairOnce')}
+            </p>
+          )}
           <button className="big primary" disabled={!link || busy} data-testid="pair-submit">
             {busy ? t('pairing') : t('pair')}
           </button>

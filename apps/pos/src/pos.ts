@@ -19,6 +19,7 @@ import { Ledger } from './ledger.ts';
 import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
 import {
   CHALLENGE_SECONDS,
+  checkPairing,
   closeReason,
   confirmKeys,
   DENYLIST_STALE_MS,
@@ -63,6 +64,8 @@ export function refusal(e: { code: Code; message?: string }): Verdict {
 
 /** How often a sync reads the well-known document again (as often as the deny lists). */
 const DIRECTORY_EVERY_MS = 10 * 60_000;
+/** How often the token is shown to the service when nothing else needs it (its "last seen", a revoke). */
+const PAIRING_CHECK_MS = 60_000;
 
 /** A changed key in the cashier's words: which party, and the fingerprints of its served and pinned key. */
 export const keyChangeText = (c: KeyChange): string => words(c, t);
@@ -100,6 +103,8 @@ export class Pos {
   lastContact?: number;
   lastError?: string;
   private syncing: Promise<void> | undefined;
+  /** When the token was last shown to the service (0: not yet in this session). */
+  private pairingCheckedAt = 0;
   /** What the check reads at every deal, in memory: loaded at start, changed at every write. */
   private ledger?: Ledger;
   /** Checks run one at a time, so that each sees the payments accepted before it. */
@@ -320,6 +325,10 @@ export class Pos {
         if (after.state === 'closed' && after.lastError) throw new Unreachable(after.lastError);
       }
       await refill(this.store, this.verifier, this.now());
+      if (force || this.now() - this.pairingCheckedAt >= PAIRING_CHECK_MS) {
+        await checkPairing(this.store);
+        this.pairingCheckedAt = this.now();
+      }
       const lists = await this.store.denyLists();
       if (force || !lists.length || lists.some((l) => this.now() - l.fetchedAt > 10 * 60_000))
         await refreshDenyLists(this.store, this.now());

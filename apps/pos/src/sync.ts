@@ -6,6 +6,8 @@ import type {
   BagAnswerJson,
   DenyListJson,
   MeJson,
+  PairedJson,
+  PairRequestJson,
 } from '@moneybag/api';
 import {
   type Code,
@@ -113,6 +115,24 @@ export async function fetchDirectory(url: string, now: number): Promise<Director
 }
 
 /**
+ * Redeem a one-time pairing code (the collector page's link): the service gives this terminal its own id and
+ * token, once. What comes back is a token link, which `pair` then completes (and a retry reuses).
+ */
+export async function redeem(
+  link: { url: string; code: string },
+  label: string,
+): Promise<{ url: string; shop: string; token: string; terminal: string }> {
+  const r = (await call(`${link.url}/v1/pairings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code: link.code, ...(label && { label }) } satisfies PairRequestJson),
+  })) as Partial<PairedJson> | undefined;
+  if (!isId(r?.shop ?? '') || !isId(r?.terminal ?? '') || typeof r?.token !== 'string' || !r.token)
+    fail('E_FIELD', 'the service gave no terminal id and token for this code');
+  return { url: link.url, shop: r!.shop!, token: r!.token!, terminal: r!.terminal! };
+}
+
+/**
  * Pair this terminal: check the token with the service, fetch the directory, the deny lists and a stock
  * of numbers. Nothing is stored unless the service knows the token.
  */
@@ -126,11 +146,11 @@ export async function pair(
   if (!isId(terminal))
     fail('E_FIELD', 'a terminal name is lowercase letters, digits and . _ : - (e.g. pos-1)');
   const me = ((await call(`${link.url}/v1/me`, { headers: authed(link) })) ?? {}) as Partial<MeJson>;
-  // A relay knows its child by the terminal id its operator gave it, and names the shop its uses name (7.1):
-  // those, not the typed id nor a link made before the relay knew its own shop.
+  // A paired terminal's own token, or a relay's child's, names its terminal id, and the shop its uses name
+  // (7.1): those, not the typed id nor a link made before the relay knew its own shop.
   const relayed = me?.terminal !== undefined;
   if (relayed && !(isId(me.terminal!) && isId(me.party ?? '')))
-    fail('E_FIELD', 'the relay named no terminal id');
+    fail('E_FIELD', 'the service named no terminal id');
   if (!relayed && me?.party !== link.shop) fail('E_FORBIDDEN', `this token is not the shop ${link.shop}'s`);
   const directory = await fetchDirectory(link.url, now);
   const pairing: Pairing = {
@@ -146,6 +166,15 @@ export async function pair(
   await refreshDenyLists(store, now);
   await refill(store, verifier, now, true);
   return pairing;
+}
+
+/**
+ * Shows the service that this terminal is there (the collector page's "last seen") and learns early that its
+ * token was revoked (the refusal says so), between deliveries and refills, which alone would not tell.
+ */
+export async function checkPairing(store: Store): Promise<void> {
+  const pairing = await store.pairing();
+  if (pairing) await call(`${pairing.url}/v1/me`, { headers: authed(pairing) });
 }
 
 // --- trusted keys --------------------------------------------------------------------------------

@@ -140,13 +140,18 @@ const en = {
   scanPairing: 'Scan the pairing code',
   pairingLink: 'Pairing link',
   pairShop: 'Shop {shop} at {url}',
-  typeManually: 'Or type the service, shop and token',
+  typeManually: 'Or type the service and the pairing code',
   serviceUrl: 'Service URL',
   shopId: 'Shop id',
   token: 'Token',
-  terminalName: 'Name of this terminal',
+  terminalName: 'Name of this terminal (optional)',
   pairing: 'Pairing…',
   pair: 'Pair',
+  pairNamePlaceholder: 'Front counter',
+  pairOnce: 'This code pairs one terminal, once: the service gives it its own id.',
+  pairCode: 'Pairing code',
+  pairCodeShop: 'The shop of this code, at {url}',
+  pairOrToken: 'Or, instead of a code, a shop’s id and token:',
 };
 
 const de: Catalog<typeof en> = {
@@ -288,13 +293,18 @@ const de: Catalog<typeof en> = {
   scanPairing: 'Kopplungscode scannen',
   pairingLink: 'Kopplungslink',
   pairShop: 'Geschäft {shop} bei {url}',
-  typeManually: 'Oder Dienst, Geschäft und Token eingeben',
+  typeManually: 'Oder Dienst und Kopplungscode eingeben',
   serviceUrl: 'Adresse des Dienstes',
   shopId: 'Kennung des Geschäfts',
   token: 'Token',
-  terminalName: 'Name dieses Terminals',
+  terminalName: 'Name dieses Terminals (freiwillig)',
   pairing: 'Wird gekoppelt…',
   pair: 'Koppeln',
+  pairNamePlaceholder: 'Vorne an der Theke',
+  pairOnce: 'Dieser Code koppelt ein Terminal, ein einziges Mal: der Dienst gibt ihm eine eigene Kennung.',
+  pairCode: 'Kopplungscode',
+  pairCodeShop: 'Das Geschäft dieses Codes, bei {url}',
+  pairOrToken: 'Oder, statt eines Codes, Kennung und Token des Geschäfts:',
 };
 
 export const t = translator({ en, de });

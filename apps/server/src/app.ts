@@ -200,7 +200,7 @@ export async function buildApp(s: Service, opts: AppOptions = {}): Promise<Fasti
   });
   route(app, service.me, async (req) => {
     const p = partyOf(req);
-    return { party: p.id, role: p.role, label: p.label };
+    return { party: p.id, role: p.role, label: p.label, ...(p.terminal && { terminal: p.terminal }) };
   });
   // The landing page's one click into the operator pages of the demo: the tokens go only to a page of this
   // service (a browser says where a request comes from; another site's script gets nothing), on this machine

@@ -3,7 +3,8 @@
 // validated, so that a stranger gets 401/403 rather than a verdict on a body it had no right to send.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refuse } from './http.ts';
-import type { Party, Role, Service } from './service.ts';
+import type { PartyOfToken, Role, Service } from './service.ts';
+import { touchTerminal } from './storage/terminals.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,8 +17,8 @@ declare module 'fastify' {
     peers?: boolean;
   }
   interface FastifyRequest {
-    /** The party of the bearer token, on routes with `config.auth`. */
-    party: Party | null;
+    /** The party of the bearer token, on routes with `config.auth` (with its terminal, a terminal's token). */
+    party: PartyOfToken | null;
   }
 }
 
@@ -35,19 +36,27 @@ export function installAuth(app: FastifyInstance, s: Service): void {
 }
 
 /** The party named by the bearer token: 401 if missing or unknown, 403 if not one of `roles` (any if empty). */
-async function partyOfBearer(s: Service, req: FastifyRequest, roles: readonly Role[]): Promise<Party> {
+async function partyOfBearer(s: Service, req: FastifyRequest, roles: readonly Role[]): Promise<PartyOfToken> {
   const h = req.headers.authorization;
   const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
   if (!m) return refuse(401, 'E_AUTH', 'send Authorization: Bearer <token>');
   const party = await s.partyOfToken(m[1]);
   if (!party) return refuse(401, 'E_AUTH', 'unknown token');
+  if (party.revoked)
+    return refuse(
+      401,
+      'E_AUTH',
+      `the collector revoked this terminal (${party.terminal} of ${party.id}): pair it again with a new code`,
+    );
+  // The collector's page shows when each terminal was last seen.
+  if (party.terminal) await touchTerminal(s.db, party.id, party.terminal, Date.now());
   if (roles.length && !roles.includes(party.role))
     return refuse(403, 'E_FORBIDDEN', `this needs the token of a ${roles.join(' or ')}`);
   return party;
 }
 
 /** The party the hook authenticated (a route without `config.auth` has none: a programming error). */
-export function partyOf(req: FastifyRequest): Party {
+export function partyOf(req: FastifyRequest): PartyOfToken {
   if (!req.party) throw new Error(`${req.routeOptions.url} has no config.auth`);
   return req.party;
 }

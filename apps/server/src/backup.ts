@@ -34,6 +34,8 @@ export const TABLES = [
   'denylist',
   'reclaims',
   'fetched_denylists',
+  'terminals',
+  'pairing_codes',
   'refused_bags',
 ];
 /** Columns the database computes again on restore (a ticket's spent sum, from its remembered uses). */

@@ -10,12 +10,13 @@ import type {
   DenylistRefreshJson,
   NewShopJson,
   NewTokenJson,
+  PairingCodeJson,
   PartiesJson,
   RemovedJson,
   ResentJson,
 } from '@moneybag/api';
 import { inspect } from '@moneybag/cli';
-import { isId, pairingLink } from '@moneybag/protocol';
+import { isId, pairingCodeLink, pairingLink } from '@moneybag/protocol';
 import QRCode from 'qrcode';
 import { buildApp } from './app.ts';
 import { parseCommand } from './args.ts';
@@ -41,6 +42,8 @@ const USAGE = `usage: moneybag <command> [--data DIR] [--json]
                                                            Returns go and the token they carry
   add-shop <id> --label "Name" [--url ORIGIN]              at a collector: a shop, its token and POS pairing link
   pair <shop> [--url ORIGIN]                               a new token for a shop, as a POS pairing link and QR
+  pair <shop> --once [--url ORIGIN]                        a one-time pairing code instead (10 minutes, one
+                                                           POS, which gets its own terminal id and token)
   token <party>                                            a new bearer token for a party
   remove-collector | remove-issuer | remove-shop <id>      forget a registered party and its tokens
   refresh-denylists                                        at a collector: fetch each issuer's deny list now
@@ -74,6 +77,7 @@ interface Args {
   token?: string;
   force: boolean;
   all: boolean;
+  once: boolean;
 }
 
 /** What one command does, given either the running server's admin API or the database. */
@@ -169,6 +173,16 @@ async function run(a: Args, b: Backend, json: boolean): Promise<void> {
     }
     case 'add-shop':
     case 'pair': {
+      if (a.command === 'pair' && a.once) {
+        const out = (await b.call('POST', `/v1/admin/collector/shops/${t}/pairings`)) as PairingCodeJson;
+        const pairing = pairingCodeLink(a.url?.replace(/\/+$/, '') ?? b.origin, out.shop, out.code);
+        if (json) return print({ shop: out.shop, code: out.code, pairing, expires: out.expires }, '');
+        const until = new Date(out.expires * 1000).toISOString();
+        console.log(`shop   ${out.shop}\ncode   ${out.code} (pairs one POS, once, until ${until})`);
+        console.log(`POS pairing link:\n${pairing}\n`);
+        console.log(await QRCode.toString(pairing, { type: 'terminal', small: true }));
+        return;
+      }
       const out = (await (a.command === 'add-shop'
         ? b.call('POST', '/v1/admin/collector/shops', { id: a.target, label: a.label ?? a.target })
         : b.call('POST', `/v1/admin/collector/shops/${t}/token`))) as NewShopJson;
@@ -229,6 +243,7 @@ export async function runCli(args: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
     });
   try {
     parsed = parse();
@@ -272,6 +287,7 @@ export async function runCli(args: string[]): Promise<number> {
     token: v.token,
     force: v.force!,
     all: v.all!,
+    once: v.once!,
   };
   try {
     const running = runningServer(a.data);

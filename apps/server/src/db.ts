@@ -354,6 +354,30 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE accepted_uses ALTER COLUMN origin TYPE bytea USING decode(origin, 'hex');
   ALTER TABLE tickets DROP CONSTRAINT tickets_fingerprint_key;
   `,
+  // Each POS of a collector's shop its own terminal id and token (last seen, revoked), paired by a one-time
+  // code that expires: a code redeemed is kept with the terminal it made (a second redemption is refused).
+  `
+  CREATE TABLE terminals (
+    shop text NOT NULL REFERENCES parties(id),
+    id text NOT NULL,
+    label text NOT NULL DEFAULT '',
+    token_hash text NOT NULL UNIQUE,
+    paired_at bigint NOT NULL,
+    last_seen_at bigint,
+    revoked_at bigint,
+    PRIMARY KEY (shop, id)
+  );
+  CREATE TABLE pairing_codes (
+    hash text PRIMARY KEY,
+    shop text NOT NULL REFERENCES parties(id),
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    used_at bigint,
+    terminal text,
+    FOREIGN KEY (shop, terminal) REFERENCES terminals(shop, id),
+    CHECK ((used_at IS NULL) = (terminal IS NULL))
+  );
+  `,
 ];
 
 async function migrate(db: Db): Promise<void> {

@@ -8,6 +8,7 @@ import {
   insertToken,
   ownParties,
   type Party,
+  type PartyOfToken,
   partyById,
   partyOfToken,
   publicKeys,
@@ -15,7 +16,7 @@ import {
 } from './storage/parties.ts';
 import type { Db, Sql } from './storage/sql.ts';
 
-export type { Party, Role } from './storage/parties.ts';
+export type { Party, PartyOfToken, Role } from './storage/parties.ts';
 
 /** The roles a process serves. */
 export type ServedRole = 'issuer' | 'collector';
@@ -110,7 +111,7 @@ export class Service {
     return partyById(sql, id);
   }
 
-  partyOfToken(token: string): Promise<Party | undefined> {
+  partyOfToken(token: string): Promise<PartyOfToken | undefined> {
     return partyOfToken(this.db, token);
   }
 

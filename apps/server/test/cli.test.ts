@@ -94,7 +94,27 @@ describe('moneybag add-shop, pair, token', () => {
       expect(paired.status, paired.stderr).toBe(0);
       const link = readPairingLink(linkOf(paired.stdout)!);
       expect(link.url).toBe(server.url.replace('127.0.0.1', 'localhost'));
-      expect(await me(link.token)).toMatchObject({ party: 'tea-house' });
+      expect('token' in link && (await me(link.token))).toMatchObject({ party: 'tea-house' });
+      // --once: a one-time code instead of a token, which pairs one POS with its own terminal id and token.
+      const once = run(['pair', 'tea-house', '--once', '--json', '--data', data]);
+      expect(once.status, once.stderr).toBe(0);
+      const code = JSON.parse(once.stdout) as {
+        shop: string;
+        code: string;
+        pairing: string;
+        expires: number;
+      };
+      expect(readPairingLink(code.pairing)).toMatchObject({ shop: 'tea-house', code: code.code });
+      const redeem = () => call(server, 'POST', '/v1/pairings', { json: { code: code.code } });
+      const terminal = (await redeem()).body;
+      expect(terminal).toMatchObject({ shop: 'tea-house', terminal: 'pos-1' });
+      expect(await me(terminal.token)).toEqual({
+        party: 'tea-house',
+        role: 'shop',
+        label: 'Tea House',
+        terminal: 'pos-1',
+      });
+      expect((await redeem()).status).toBe(401);
     } finally {
       await server.stop();
     }

@@ -59,7 +59,7 @@ export const Me = T.Object({
   party: str(),
   role: T.Union([T.Literal('issuer'), T.Literal('collector'), T.Literal('shop')]),
   label: str(),
-  terminal: T.Optional(str("at a relay (7.1): the child's terminal id")),
+  terminal: T.Optional(str("a paired terminal's id (its own token), or at a relay (7.1) the child's")),
 });
 
 /** 30 days: the longest an allocation may run, and its default. */
@@ -190,6 +190,35 @@ export const NewShop = T.Object({
   token: str(),
   pairing: str('<origin>/pos/#pair=…'),
 });
+
+/** A one-time pairing code for one more POS of a shop, and the link (and QR) that carries it. */
+export const PairingCode = T.Object({
+  shop: str(),
+  label: str(),
+  code: str('one-time: redeemed once, before `expires`, by POST /v1/pairings'),
+  pairing: str('<origin>/pos/#pair=… (base64url of {url, shop, code})'),
+  expires: int('seconds since the epoch'),
+});
+/** POST /v1/pairings: a POS redeems a pairing code. */
+export const PairRequest = T.Object({
+  code: T.String({ minLength: 1, maxLength: 64 }),
+  label: T.Optional(T.String({ maxLength: 200, description: 'what the cashier calls this terminal' })),
+});
+/** The terminal's own id and token (shown once), and its shop. */
+export const Paired = T.Object({
+  shop: str(),
+  label: str("the shop's name"),
+  terminal: str('the terminal id the service gave it (pos-1, pos-2, …)'),
+  token: str("the terminal's own token"),
+});
+export const TerminalRow = T.Object({
+  id: str(),
+  label: str(),
+  pairedAt: int('ms since the epoch'),
+  lastSeen: nullable(int('ms since the epoch: its last request with its token')),
+  revokedAt: nullable(int('ms since the epoch')),
+});
+export const Terminals = T.Object({ shop: str(), terminals: T.Array(TerminalRow) });
 
 export const AllocationRow = T.Object({
   root: str('base64url'),
@@ -385,6 +414,8 @@ export const NewTerminalRequest = T.Object({
 /** A new child's token (shown once) and its POS pairing link. */
 export const NewTerminal = T.Object({ terminal: str(), token: str(), pairing: str('<origin>/pos/#pair=…') });
 export const RevokedTerminal = T.Object({ terminal: str(), revoked: T.Literal(true) });
+/** A collector's shop's terminal revoked: the relay's answer, with the shop (ids are per shop there). */
+export const TerminalRevoked = T.Object({ shop: str(), ...RevokedTerminal.properties });
 
 // --- files ----------------------------------------------------------------------------------------
 
@@ -422,6 +453,12 @@ export type ShopRowJson = Static<typeof ShopRow>;
 export type ShopsJson = Static<typeof Shops>;
 export type NewShopRequestJson = Static<typeof NewShopRequest>;
 export type NewShopJson = Static<typeof NewShop>;
+export type PairingCodeJson = Static<typeof PairingCode>;
+export type PairRequestJson = Static<typeof PairRequest>;
+export type PairedJson = Static<typeof Paired>;
+export type TerminalRowJson = Static<typeof TerminalRow>;
+export type TerminalsJson = Static<typeof Terminals>;
+export type TerminalRevokedJson = Static<typeof TerminalRevoked>;
 export type AllocationRowJson = Static<typeof AllocationRow>;
 export type AllocationListJson = Static<typeof AllocationList>;
 export type BagRowJson = Static<typeof BagRow>;

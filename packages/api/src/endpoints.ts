@@ -110,6 +110,17 @@ export const protocol = {
     refusals:
       "422 with 5.4's code, nothing stored: `E_NOT_ISSUED`, `E_USE_SIGNATURE`, `E_WINDOW` (before `expires + horizon`), `E_DENIED`, `E_FIELD` (`to` fails check 1), `E_AMOUNT` (nothing left); decode codes",
   }),
+  pairings: ep({
+    method: 'POST',
+    url: '/v1/pairings',
+    auth: null,
+    body: B.PairRequest,
+    answer: B.Paired,
+    summary:
+      "a POS redeems a one-time pairing code (the collector's page shows it in a `#pair=` link): the terminal gets its own id (`pos-1`, `pos-2`, … in its shop) and token, which the allocations it asks for then carry; a code pairs one terminal, once, before it expires",
+    refusals:
+      '401 `E_AUTH` for an unknown, used or expired code (the message says which; nothing stored); 404 `E_NOT_FOUND` if its shop was removed',
+  }),
   denylist: ep({
     method: 'GET',
     url: '/v1/denylist',
@@ -293,6 +304,34 @@ export const collectorAdmin = {
     answer: B.NewShop,
     summary: 'a new token for a shop, with its pairing link (older tokens keep working)',
     refusals: '404 `E_NOT_FOUND`',
+  }),
+  pairingCode: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/shops/:id/pairings',
+    auth: ['collector'],
+    params: T.Object({ id: T.String() }),
+    answer: B.PairingCode,
+    summary:
+      'a one-time pairing code for one more POS of the shop, valid 10 minutes, with its `#pair=` link (what the page shows as a QR)',
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  terminals: ep({
+    method: 'GET',
+    url: '/v1/admin/collector/shops/:id/terminals',
+    auth: ['collector'],
+    params: T.Object({ id: T.String() }),
+    answer: B.Terminals,
+    summary: "the shop's paired terminals, revoked ones included: when each was paired and last seen",
+    refusals: '404 `E_NOT_FOUND`',
+  }),
+  revokeTerminal: ep({
+    method: 'POST',
+    url: '/v1/admin/collector/shops/:id/terminals/:terminal/revoke',
+    auth: ['collector'],
+    params: T.Object({ id: T.String(), terminal: T.String() }),
+    answer: B.TerminalRevoked,
+    summary: "the terminal's token stops working at once (401 `E_AUTH`, saying it was revoked)",
+    refusals: '404 `E_NOT_FOUND` for no such terminal with a working token',
   }),
   allocations: ep({
     method: 'GET',

@@ -26,7 +26,7 @@ export type ReturnAnswerJson = Static<typeof S.ReturnAnswer>;
 export type WellKnownJson = Static<typeof S.WellKnown>;
 /** POST /v1/reclaims: the issuer's 200 answer. */
 export type ReclaimAnswerJson = Static<typeof S.ReclaimAnswer>;
-/** What a POS pairing link carries (`pairingLink` writes it, `readPairingLink` reads it). */
+/** What a POS pairing link carries: a token, or a one-time code (`pairingLink`, `pairingCodeLink` write it). */
 export type PairingLinkJson = Static<typeof S.PairingLink>;
 
 /** A party of the well-known document, with its key as bytes. */
@@ -88,11 +88,16 @@ export function readReclaimAnswer(json: unknown): ReclaimAnswer {
   return { ticket: decode(fromText(j.ticket), 'Ticket'), amount: j.amount as number };
 }
 
+const linkOf = (origin: string, json: PairingLinkJson): string =>
+  `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify(json)))}`;
+
 /** The POS pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, token, terminal?})>`. */
-export function pairingLink(origin: string, shop: string, token: string, terminal?: string): string {
-  const link: PairingLinkJson = { url: origin, shop, token, terminal };
-  return `${origin}/pos/#pair=${toBase64url(utf8(JSON.stringify(link)))}`;
-}
+export const pairingLink = (origin: string, shop: string, token: string, terminal?: string): string =>
+  linkOf(origin, { url: origin, shop, token, terminal });
+
+/** The one-time pairing link: `<origin>/pos/#pair=<base64url(UTF-8 JSON {url, shop, code})>`. */
+export const pairingCodeLink = (origin: string, shop: string, code: string): string =>
+  linkOf(origin, { url: origin, shop, code });
 
 const pairDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -100,16 +105,18 @@ const pairDecoder = new TextDecoder('utf-8', { fatal: true });
 export function readPairingLink(text: string): PairingLinkJson {
   const at = text.indexOf('#pair=');
   if (at < 0) return fail('E_FIELD', 'not a pairing link (it has no #pair=)');
-  let v: { url?: unknown; shop?: unknown; token?: unknown } | null;
+  let v: { url?: unknown; shop?: unknown; token?: unknown; code?: unknown } | null;
   try {
     v = JSON.parse(pairDecoder.decode(fromBase64url(text.slice(at + 6).trim())));
   } catch {
     return fail('E_FIELD', 'the pairing link is damaged');
   }
-  const { url, shop, token } = v ?? {};
+  const { url, shop, token, code } = v ?? {};
   if (typeof url !== 'string' || !/^https?:\/\//.test(url))
     return fail('E_FIELD', 'the pairing link has no service URL');
   if (typeof shop !== 'string' || !isId(shop)) return fail('E_FIELD', 'the pairing link has no shop id');
-  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no token');
-  return { url: url.replace(/\/+$/, ''), shop, token };
+  const base = { url: url.replace(/\/+$/, ''), shop };
+  if (typeof code === 'string' && code) return { ...base, code };
+  if (typeof token !== 'string' || !token) return fail('E_FIELD', 'the pairing link has no code or token');
+  return { ...base, token };
 }

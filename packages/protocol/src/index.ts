@@ -54,6 +54,7 @@ export {
   keyFingerprint,
   type PairingLinkJson,
   type PartyKey,
+  pairingCodeLink,
   pairingLink,
   type ReclaimAnswerJson,
   type RefusalJson,

@@ -85,12 +85,20 @@ export const ReclaimAnswer = T.Object({
 });
 
 /**
- * What a POS pairing link carries: the service's origin, the shop, and a token of the shop; a relay's child's
- * also its terminal id (7.1).
+ * What a POS pairing link carries: the service's origin, the shop, and either a one-time pairing code (the
+ * collector's page: the POS redeems it once for its own terminal id and token, POST /v1/pairings) or a token
+ * of the shop (the CLI's `pair`; a relay's child's also names its terminal id, 7.1).
  */
-export const PairingLink = T.Object({
-  url: str('the service origin'),
-  shop: T.String(),
-  token: T.String(),
-  terminal: T.Optional(str("at a relay (7.1): the child's terminal id")),
-});
+export const PairingLink = T.Union([
+  T.Object({
+    url: str('the service origin'),
+    shop: T.String(),
+    token: T.String(),
+    terminal: T.Optional(str("at a relay (7.1): the child's terminal id")),
+  }),
+  T.Object({
+    url: str('the service origin'),
+    shop: T.String(),
+    code: str('one-time: redeemed once, before it expires, by POST /v1/pairings'),
+  }),
+]);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_HORIZON,
+  pairingCodeLink,
   pairingLink,
   readPairingLink,
   readWellKnown,
@@ -59,6 +60,15 @@ describe('pairing links', () => {
       'http://b.example',
     );
   });
+  it('reads what pairingCodeLink writes: a one-time code instead of a token', () => {
+    const l = pairingCodeLink('https://bank.example', 'acme-coffee', 'K7QF-2MXD');
+    expect(l).toMatch(/^https:\/\/bank\.example\/pos\/#pair=[A-Za-z0-9_-]+$/);
+    expect(readPairingLink(l)).toEqual({
+      url: 'https://bank.example',
+      shop: 'acme-coffee',
+      code: 'K7QF-2MXD',
+    });
+  });
   it('refuses anything else with E_FIELD, saying what is wrong', () => {
     for (const [text, why] of [
       ['https://x.example/pos/', 'no #pair='],
@@ -66,7 +76,8 @@ describe('pairing links', () => {
       [`https://x.example/pos/#pair=${toBase64url(new Uint8Array([0xff, 0xfe]))}`, 'damaged'],
       [link({ url: 'ftp://b.example', shop: 's', token: 't' }), 'service URL'],
       [link({ url: 'https://b.example', shop: 'Not An Id', token: 't' }), 'shop id'],
-      [link({ url: 'https://b.example', shop: 's', token: '' }), 'token'],
+      [link({ url: 'https://b.example', shop: 's', token: '' }), 'no code or token'],
+      [link({ url: 'https://b.example', shop: 's', code: '' }), 'no code or token'],
       [link([]), 'service URL'],
     ])
       expect(() => readPairingLink(text), text).toThrow(

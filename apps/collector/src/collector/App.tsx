@@ -1,7 +1,7 @@
 // The collector's page: shops and their allocations, bags received with their reports, the outbox to issuers.
 import { formatAmount, isId } from '@moneybag/protocol';
 import { QrText } from '@moneybag/qr';
-import { type FormEvent, Fragment, useState } from 'react';
+import { type FormEvent, Fragment, useEffect, useRef, useState } from 'react';
 import { BagReport, BagTree } from '../common/BagReport.tsx';
 import { t } from '../common/text.ts';
 import { blameText, CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
@@ -14,51 +14,153 @@ import {
   listOutbox,
   listRefusedBags,
   listShops,
+  listTerminals,
   listTotals,
-  type NewShop,
-  pairShop,
+  type PairingCode,
+  pairingCode,
   resendReturn,
+  revokeTerminal,
   settlementOf,
+  type TerminalRow,
 } from './api.ts';
 import { ImportBag } from './ImportBag.tsx';
 
-/** A shop's pairing link as a QR for its POS to scan, and as a link to open on it. */
-function Pairing({ shop }: { shop: NewShop }) {
+/** A pairing code just made, and the shop's terminals before it (the one it pairs is the new one). */
+interface NewPairing {
+  code: PairingCode;
+  before: string[];
+}
+
+async function newPairing(token: string, shop: string): Promise<NewPairing> {
+  const before = (await listTerminals(token, shop)).terminals.map((t) => t.id);
+  return { code: await pairingCode(token, shop), before };
+}
+
+/**
+ * A one-time pairing code as a QR for one new POS to scan, and as a link to open on it: shown until a terminal
+ * pairs with it (the shop's terminals are read every 2 s meanwhile) or it expires.
+ */
+function Pairing({
+  token,
+  pairing,
+  onPaired,
+}: {
+  token: string;
+  pairing: NewPairing;
+  onPaired?: () => void;
+}) {
+  const { code, before } = pairing;
+  const [now, setNow] = useState(Date.now());
+  const [paired, setPaired] = useState<TerminalRow>();
+  const expired = now / 1000 >= code.expires;
+  const done = useRef(onPaired);
+  done.current = onPaired;
+  useEffect(() => {
+    if (paired || expired) return;
+    const timer = setInterval(async () => {
+      setNow(Date.now());
+      const list = await listTerminals(token, code.shop).catch(() => undefined);
+      const found = list?.terminals.find((row) => !before.includes(row.id));
+      if (found) {
+        setPaired(found);
+        done.current?.();
+      }
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [token, code.shop, before, paired, expired]);
   return (
     <div data-testid="pairing">
-      <h3>{t('pairTitle', { shop: shop.id })}</h3>
-      <p className="muted">{t('pairHint')}</p>
-      <div className="qr">
-        <div className="big">
-          <QrText text={shop.pairing} />
-        </div>
-        <a className="link-box" href={shop.pairing} data-testid="pairing-link">
-          {shop.pairing}
-        </a>
-      </div>
+      <h3>{t('pairTitle', { shop: code.shop })}</h3>
+      {paired ? (
+        <p className="ok" data-testid="pairing-done" role="status">
+          {t('pairDone', {
+            terminal: paired.label !== paired.id ? `${paired.id} (${paired.label})` : paired.id,
+          })}
+        </p>
+      ) : expired ? (
+        <p className="warn" data-testid="pairing-expired" role="status">
+          {t('pairExpired')}
+        </p>
+      ) : (
+        <>
+          <p className="muted">{t('pairHint', { until: when(code.expires) })}</p>
+          <div className="qr">
+            <div className="big">
+              <QrText text={code.pairing} />
+            </div>
+            <a className="link-box" href={code.pairing} data-testid="pairing-link">
+              {code.pairing}
+            </a>
+          </div>
+          <p>
+            {t('pairCode')}{' '}
+            <b className="mono" data-testid="pairing-code">
+              {code.code}
+            </b>
+          </p>
+        </>
+      )}
     </div>
   );
 }
 
-/** Pair one more POS for an existing shop: a new token, shown once. */
-function PairShop({ token, shop }: { token: string; shop: string }) {
-  const [paired, setPaired] = useState<NewShop>();
-  const [error, setError] = useState<unknown>();
+/** A shop's paired terminals (when each was paired and last seen), with Revoke, and pairing one more. */
+function Terminals({ token, shop, version }: { token: string; shop: string; version: number }) {
+  const { data, error, reload } = useLoad(() => listTerminals(token, shop), [token, shop, version]);
+  const [pairing, setPairing] = useState<NewPairing>();
+  const [failed, setFailed] = useState<unknown>();
+  const act = (p: Promise<unknown>) =>
+    p.then(() => {
+      setFailed(undefined);
+      reload();
+    }, setFailed);
   return (
-    <div>
-      {!paired && (
-        <button
-          onClick={() =>
-            pairShop(token, shop).then(setPaired, (e) => {
-              setError(e);
-            })
-          }
-        >
-          {t('pairButton', { shop })}
-        </button>
+    <div data-testid="terminals">
+      <h3>{t('terminalsTitle')}</h3>
+      <ErrorBox error={error ?? failed} />
+      {data && data.terminals.length === 0 && <p className="muted">{t('noTerminal')}</p>}
+      {data && data.terminals.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('terminal')}</th>
+              <th>{t('pairedAt')}</th>
+              <th>{t('lastSeen')}</th>
+              <th>{t('access')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.terminals.map((row) => (
+              <tr key={row.id} data-testid={`terminal-${row.id}`}>
+                <td>
+                  <b>{row.id}</b> {row.label !== row.id && <span className="muted">{row.label}</span>}
+                </td>
+                <td>{when(row.pairedAt / 1000)}</td>
+                <td>{row.lastSeen === null ? t('notYet') : when(row.lastSeen / 1000)}</td>
+                <td>
+                  {row.revokedAt !== null ? (
+                    <span className="badge bad">{t('revokedAt', { when: when(row.revokedAt / 1000) })}</span>
+                  ) : (
+                    <button
+                      className="secondary"
+                      onClick={() => {
+                        if (confirm(t('revokeConfirm', { terminal: row.id })))
+                          act(revokeTerminal(token, shop, row.id));
+                      }}
+                    >
+                      {t('revoke', { terminal: row.id })}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-      <ErrorBox error={error} />
-      {paired && <Pairing shop={paired} />}
+      <button onClick={() => act(newPairing(token, shop).then(setPairing))}>
+        {t('pairButton', { shop })}
+      </button>
+      {pairing && <Pairing key={pairing.code.code} token={token} pairing={pairing} onPaired={reload} />}
     </div>
   );
 }
@@ -66,7 +168,7 @@ function PairShop({ token, shop }: { token: string; shop: string }) {
 function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
   const [id, setId] = useState('');
   const [label, setLabel] = useState('');
-  const [added, setAdded] = useState<NewShop>();
+  const [added, setAdded] = useState<NewPairing>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
@@ -75,7 +177,9 @@ function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      setAdded(await addShop(token, id.trim(), label.trim()));
+      const shop = await addShop(token, id.trim(), label.trim());
+      // The page pairs by one-time code: the shop's token (the CLI's) is not shown.
+      setAdded(await newPairing(token, shop.id));
       setId('');
       setLabel('');
       onAdded();
@@ -108,7 +212,7 @@ function AddShop({ token, onAdded }: { token: string; onAdded: () => void }) {
       </form>
       {id.trim() && !isId(id.trim()) && <p className="bad">{t('badId')}</p>}
       <ErrorBox error={error} />
-      {added && <Pairing shop={added} />}
+      {added && <Pairing key={added.code.code} token={token} pairing={added} onPaired={onAdded} />}
     </Section>
   );
 }
@@ -220,7 +324,7 @@ function Shops({ token, version }: { token: string; version: number }) {
                 {picked === s.id && (
                   <tr>
                     <td colSpan={5}>
-                      <PairShop token={token} shop={s.id} />
+                      <Terminals token={token} shop={s.id} version={version} />
                       <Allocations token={token} shop={s.id} version={version} />
                     </td>
                   </tr>

@@ -10,9 +10,12 @@ import type {
   NewShopRequestJson,
   OutboxJson,
   OutboxRowJson,
+  PairingCodeJson,
   RefusedBagsJson,
   ResentJson,
   ShopsJson,
+  TerminalRevokedJson,
+  TerminalsJson,
   TotalsJson,
 } from '@moneybag/api';
 import { call } from '../common/api.ts';
@@ -24,7 +27,9 @@ export type {
   IssuerRowJson as IssuerRow,
   NewShopJson as NewShop,
   OutboxRowJson as OutboxRow,
+  PairingCodeJson as PairingCode,
   ShopRowJson as ShopRow,
+  TerminalRowJson as TerminalRow,
   TotalRowJson as TotalRow,
 } from '@moneybag/api';
 
@@ -37,9 +42,19 @@ export const PROBE = '/v1/admin/collector/shops';
 export const listShops = (token: string) => call<ShopsJson>('/v1/admin/collector/shops', { token });
 export const addShop = (token: string, id: string, label: string) =>
   call<NewShopJson>('/v1/admin/collector/shops', { token, body: { id, label } satisfies NewShopRequestJson });
-/** A new token for a shop's POS, with its pairing link (older tokens keep working). */
-export const pairShop = (token: string, id: string) =>
-  call<NewShopJson>(`/v1/admin/collector/shops/${encodeURIComponent(id)}/token`, { token, body: {} });
+/** A one-time pairing code for one more POS of a shop (10 minutes, once), with its link. */
+export const pairingCode = (token: string, shop: string) =>
+  call<PairingCodeJson>(`/v1/admin/collector/shops/${encodeURIComponent(shop)}/pairings`, {
+    token,
+    method: 'POST',
+  });
+export const listTerminals = (token: string, shop: string) =>
+  call<TerminalsJson>(`/v1/admin/collector/shops/${encodeURIComponent(shop)}/terminals`, { token });
+export const revokeTerminal = (token: string, shop: string, terminal: string) =>
+  call<TerminalRevokedJson>(
+    `/v1/admin/collector/shops/${encodeURIComponent(shop)}/terminals/${encodeURIComponent(terminal)}/revoke`,
+    { token, method: 'POST' },
+  );
 export const listBags = (token: string) => call<BagsJson>('/v1/admin/collector/bags', { token });
 /** Bags refused whole, with who sent each and why. */
 export const listRefusedBags = (token: string) =>

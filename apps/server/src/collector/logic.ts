@@ -18,6 +18,7 @@ import {
   encode,
   fromHex,
   ProtocolError,
+  pairingCodeLink,
   pairingLink,
   passDown,
   randomBytes,
@@ -26,10 +27,12 @@ import {
   toText,
 } from '@moneybag/protocol';
 import { Refusal, refuse } from '../http.ts';
+import { newToken } from '../keys.ts';
 import { errorText, log } from '../log.ts';
 import { nowSeconds, type Service } from '../service.ts';
 import * as store from '../storage/collector.ts';
 import { isUniqueViolation } from '../storage/sql.ts';
+import * as terminals from '../storage/terminals.ts';
 
 export const DEFAULT_ALLOCATION_SECONDS = 30 * 24 * 3600;
 
@@ -233,11 +236,94 @@ export async function addShop(s: Service, id: string, label: string) {
 
 /** A new token for a shop, as a pairing link; 404 if there is no such shop. */
 export async function pairShop(s: Service, id: string) {
-  const shop = await s.party(id);
-  if (shop?.role !== 'shop' || shop.removed)
-    refuse(404, 'E_NOT_FOUND', shop && !shop.removed ? `${id} is not a shop` : `no shop ${id}`);
+  const shop = await shopOf(s, id);
   const token = await s.addToken(shop.id);
   return { id: shop.id, label: shop.label, token, pairing: pairingLink(s.origin, shop.id, token) };
+}
+
+/** How long a pairing code can be redeemed: the time to carry the tablet to the counter and scan it. */
+export const PAIRING_CODE_MS = 10 * 60_000;
+
+/** A code a person can also read out or type: 12 letters and digits without 0/O, 1/I/L, in groups of four. */
+function newPairingCode(): string {
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(12);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
+  return [0, 4, 8].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+async function shopOf(s: Service, id: string) {
+  const shop = await s.party(id);
+  if (shop?.role !== 'shop' || shop.removed)
+    return refuse(404, 'E_NOT_FOUND', shop && !shop.removed ? `${id} is not a shop` : `no shop ${id}`);
+  return shop;
+}
+
+/** A one-time pairing code for one more POS of a shop, and its link. */
+export async function pairingCode(s: Service, id: string) {
+  const shop = await shopOf(s, id);
+  const code = newPairingCode();
+  const expiresAt = Date.now() + PAIRING_CODE_MS;
+  await terminals.insertPairingCode(s.db, shop.id, code, expiresAt);
+  return {
+    shop: shop.id,
+    label: shop.label,
+    code,
+    pairing: pairingCodeLink(s.origin, shop.id, code),
+    expires: Math.floor(expiresAt / 1000),
+  };
+}
+
+/**
+ * A POS redeems a pairing code: a new terminal of the code's shop with its own token, in one transaction
+ * with the code's use (the code's row is locked: of two redemptions at once, the second finds it used).
+ */
+export async function redeemPairingCode(s: Service, code: string, label = '') {
+  const token = newToken();
+  // Typed codes may come in lower case or without dashes.
+  const typed = code
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '');
+  const canonical = typed.length === 12 ? typed.match(/..../g)!.join('-') : code;
+  return s.db.tx(async (sql) => {
+    const c = await terminals.lockPairingCode(sql, canonical);
+    const now = Date.now();
+    if (!c) return refuse(401, 'E_AUTH', 'unknown pairing code: check it, or make a new one');
+    if (c.usedAt !== null)
+      return refuse(
+        401,
+        'E_AUTH',
+        `this pairing code was used already (it paired ${c.terminal} of ${c.shop}): a code pairs one terminal; make a new one on the collector's page`,
+      );
+    if (now >= c.expiresAt)
+      return refuse(
+        401,
+        'E_AUTH',
+        `this pairing code expired (a code is valid ${PAIRING_CODE_MS / 60_000} minutes): make a new one on the collector's page`,
+      );
+    const shop = await s.party(c.shop, sql);
+    if (!shop || shop.removed) return refuse(404, 'E_NOT_FOUND', `no shop ${c.shop}`);
+    const terminal = await terminals.insertTerminal(sql, {
+      shop: shop.id,
+      code: canonical,
+      label: label.trim(),
+      token,
+      now,
+    });
+    return { shop: shop.id, label: shop.label, terminal, token };
+  });
+}
+
+export async function terminalsView(s: Service, id: string) {
+  const shop = await shopOf(s, id);
+  return { shop: shop.id, terminals: await terminals.listTerminals(s.db, shop.id) };
+}
+
+export async function revokeTerminal(s: Service, shop: string, terminal: string) {
+  if (!(await terminals.revokeTerminal(s.db, shop, terminal, Date.now())))
+    refuse(404, 'E_NOT_FOUND', `no terminal ${terminal} of ${shop} with a working token`);
+  return { shop, terminal, revoked: true as const };
 }
 
 // --- the views of the collector's page ---------------------------------------------------------

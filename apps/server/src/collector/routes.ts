@@ -5,6 +5,7 @@ import {
   type AllocationRequestJson,
   collectorAdmin as admin,
   type NewShopRequestJson,
+  type PairRequestJson,
   protocol,
 } from '@moneybag/api';
 import { decodeViews, isId } from '@moneybag/protocol';
@@ -21,12 +22,16 @@ import {
   bagsView,
   directView,
   outboxView,
+  pairingCode,
   pairShop,
   receiveBag,
   receiveDirect,
+  redeemPairingCode,
   refusedBagsView,
+  revokeTerminal,
   shopsView,
   storedBag,
+  terminalsView,
   totalsView,
 } from './logic.ts';
 
@@ -73,7 +78,11 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
     const body = jsonBody<AllocationRequestJson>(req);
     if (body.terminal !== undefined && !isId(body.terminal))
       refuse(400, 'E_REQUEST', 'terminal must be an id (lowercase letters, digits, . _ : -)');
-    return { allocations: await allocateFor(s, partyOf(req).id, body) };
+    // A paired terminal's token gets numbers for that terminal only.
+    const { id, terminal } = partyOf(req);
+    if (terminal && body.terminal !== undefined && body.terminal !== terminal)
+      refuse(403, 'E_FORBIDDEN', `this token is the terminal ${terminal}'s`);
+    return { allocations: await allocateFor(s, id, { ...body, terminal: terminal ?? body.terminal }) };
   });
 
   route(
@@ -96,6 +105,17 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
   });
 
   route(app, protocol.direct, async (req) => receiveDirect(s, rawBody(req)), { config: limited });
+
+  // The code is the credential: rate-limited like every endpoint anyone can call.
+  route(
+    app,
+    protocol.pairings,
+    async (req) => {
+      const { code, label } = jsonBody<PairRequestJson>(req);
+      return redeemPairingCode(s, code, label);
+    },
+    { config: limited },
+  );
 
   // --- admin JSON for the collector's page ---------------------------------------------------
 
@@ -128,6 +148,12 @@ export const collectorRoutes: FastifyPluginAsync<CollectorOptions> = async (
   });
 
   route(app, admin.pairShop, async (req) => pairShop(s, (req.params as { id: string }).id));
+  route(app, admin.pairingCode, async (req) => pairingCode(s, (req.params as { id: string }).id));
+  route(app, admin.terminals, async (req) => terminalsView(s, (req.params as { id: string }).id));
+  route(app, admin.revokeTerminal, async (req) => {
+    const { id, terminal } = req.params as { id: string; terminal: string };
+    return revokeTerminal(s, id, terminal);
+  });
 
   route(app, admin.allocations, async (req) => {
     const { shop } = req.query as { shop?: unknown };

@@ -15,6 +15,12 @@ export interface Party {
   removed: boolean;
 }
 
+/** The party of a token: a shop's paired terminal's names the terminal, and whether it was revoked. */
+export interface PartyOfToken extends Party {
+  terminal: string | null;
+  revoked: boolean;
+}
+
 /** Tokens are stored as their SHA-256: a copy of the database lets no one in. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -25,9 +31,14 @@ export async function partyById(sql: Sql, id: string): Promise<Party | undefined
   return rows[0];
 }
 
-export async function partyOfToken(sql: Sql, token: string): Promise<Party | undefined> {
-  const { rows } = await sql.query<Party>(
-    `SELECT ${PARTY} FROM tokens t JOIN parties p ON p.id = t.party WHERE t.hash = $1`,
+/** One query: a party's own token, or a terminal's (revoked ones too, so that the refusal says so). */
+export async function partyOfToken(sql: Sql, token: string): Promise<PartyOfToken | undefined> {
+  const { rows } = await sql.query<PartyOfToken>(
+    `SELECT ${PARTY}, NULL::text AS terminal, false AS revoked FROM tokens t JOIN parties p ON p.id = t.party
+       WHERE t.hash = $1
+     UNION ALL
+     SELECT ${PARTY}, t.id, t.revoked_at IS NOT NULL FROM terminals t JOIN parties p ON p.id = t.shop
+       WHERE t.token_hash = $1`,
     [hashToken(token)],
   );
   return rows[0];
@@ -85,6 +96,10 @@ export async function listParties(sql: Sql): Promise<Party[]> {
  */
 export async function removeParty(sql: Sql, id: string): Promise<void> {
   await sql.query('DELETE FROM tokens WHERE party = $1', [id]);
+  await sql.query('UPDATE terminals SET revoked_at = $2 WHERE shop = $1 AND revoked_at IS NULL', [
+    id,
+    Date.now(),
+  ]);
   await sql.query('UPDATE parties SET removed_at = $2 WHERE id = $1', [id, Date.now()]);
 }
 
