@@ -1,6 +1,6 @@
 // The encrypted backup as a person uses it: save the file from one phone, restore it on another.
 import { expect, test } from '@playwright/test';
-import { holderOf, issue, openLink } from './helpers.ts';
+import { holderOf, issue, openLink, restoreBackup, saveBackup } from './helpers.ts';
 
 test('a portable wallet saved to a backup file is restored on another phone, key and tickets', async ({
   browser,
@@ -14,23 +14,11 @@ test('a portable wallet saved to a backup file is restored on another phone, key
   await openLink(phone, await issue(request, holder, 1000));
   await expect(phone.getByTestId('balance').first()).toContainText('€10.00');
 
-  await phone.getByRole('button', { name: 'More' }).click();
-  await phone.getByPlaceholder('Passphrase (8 characters or more)').fill('correct horse battery');
-  await phone.getByPlaceholder('The passphrase again').fill('correct horse battery');
-  const [download] = await Promise.all([
-    phone.waitForEvent('download'),
-    phone.getByRole('button', { name: 'Save a backup file' }).click(),
-  ]);
-  const file = await download.path();
+  const file = await saveBackup(phone, 'correct horse battery');
 
   // Another phone: a fresh browser, the wallet restored from the file.
   const other = await (await browser.newContext()).newPage();
-  await other.goto('/wallet/');
-  await other.getByRole('button', { name: 'I have a backup file: restore it' }).click();
-  await other.locator('input[type=file]').setInputFiles(file);
-  await other.getByPlaceholder('Passphrase').fill('wrong passphrase');
-  await other.getByRole('checkbox').check();
-  await other.getByRole('button', { name: 'Restore' }).click();
+  await restoreBackup(other, file, 'wrong passphrase');
   await expect(other.getByRole('alert')).toBeVisible(); // a wrong passphrase restores nothing
   await other.getByPlaceholder('Passphrase').fill('correct horse battery');
   await other.getByRole('button', { name: 'Restore' }).click();

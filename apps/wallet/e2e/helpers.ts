@@ -34,6 +34,28 @@ export async function holderOf(page: Page): Promise<Uint8Array> {
   return decode(readContent(href!), 'HolderKey').holder;
 }
 
+/** Save a backup file from the More screen (left open), encrypted under `passphrase`: the file's path. */
+export async function saveBackup(page: Page, passphrase: string): Promise<string> {
+  await page.getByRole('button', { name: 'More' }).click();
+  await page.getByPlaceholder('Passphrase (8 characters or more)').fill(passphrase);
+  await page.getByPlaceholder('The passphrase again').fill(passphrase);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Save a backup file' }).click(),
+  ]);
+  return download.path();
+}
+
+/** On a fresh wallet: restore the backup `file` with `passphrase` (the outcome is the caller's to check). */
+export async function restoreBackup(page: Page, file: string, passphrase: string): Promise<void> {
+  await page.goto('/wallet/');
+  await page.getByRole('button', { name: 'I have a backup file: restore it' }).click();
+  await page.locator('input[type=file]').setInputFiles(file);
+  await page.getByPlaceholder('Passphrase').fill(passphrase);
+  await page.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Restore' }).click();
+}
+
 /** A ticket from the real issuer service (POST /v1/tickets with the issuer's token). */
 export async function issue(
   request: APIRequestContext,
