@@ -165,6 +165,8 @@ test('journey: the restored backup: paid, restored from an older backup, paid ag
   await expect(shown).toHaveCount(1);
   await expect(shown).toContainText('E_OVERSPENT');
   await expect(shown).toContainText('blame: holder');
+  // The bakery's bag held one payment: the first of its Return, counted from 1 as people count.
+  await expect(shown).toContainText('payment 1 of');
   const proof = shown.locator('tbody tr');
   await expect(proof).toHaveCount(2);
   await expect(proof.nth(0)).toContainText('refused');

@@ -534,7 +534,7 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
                   {r.lastError && <div className="bad">{r.lastError}</div>}
                   {settlementOf(r)?.rejected.map((x) => (
                     <div key={x.index}>
-                      {t('paymentRefused', { index: x.index })} <CodeLabel code={x.code} />{' '}
+                      {t('paymentRefused', { index: x.index + 1 })} <CodeLabel code={x.code} />{' '}
                       <span className="muted">({blameText(x.blame)})</span>
                     </div>
                   ))}

@@ -143,7 +143,7 @@ function IncidentView({ incident }: { incident: Incident }) {
         {tx('returnedBy', {
           collector: incident.collector,
           when: when(incident.at / 1000),
-          index: incident.index,
+          index: incident.index + 1, // people count from 1, the Return's index from 0
         })}{' '}
         <span className="mono">{short(incident.origin, 16)}</span>
       </p>
