@@ -162,18 +162,21 @@ function abort(tx: { abort(): void; done: Promise<void> }) {
 
 export const DB_NAME = 'moneybag-pos';
 
+/** The stores of version 1 (exported so that the upgrade's test builds a version-1 database the same way). */
+export function createV1Stores(db: Db): void {
+  db.createObjectStore('config');
+  db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
+  db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
+  const uses = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
+  uses.createIndex('bag', 'bag');
+  uses.createIndex('ticket', 'ticket');
+  uses.createIndex('at', 'at');
+}
+
 export function openStore(name = DB_NAME): Promise<Store> {
   return openDB<PosDB>(name, 2, {
     async upgrade(db, from, _to, tx) {
-      if (from < 1) {
-        db.createObjectStore('config');
-        db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
-        db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
-        const uses = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
-        uses.createIndex('bag', 'bag');
-        uses.createIndex('ticket', 'ticket');
-        uses.createIndex('at', 'at');
-      }
+      if (from < 1) createV1Stores(db);
       if (from < 2) {
         // Each ticket's sum, so that taking the POS reads one record a ticket, not every use it ever took.
         const spent = db.createObjectStore('spent', { keyPath: 'ticket' });

@@ -20,7 +20,7 @@ import {
 } from '@moneybag/protocol';
 import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../src/store.ts';
+import { createV1Stores, type Db, openStore, type Store } from '../src/store.ts';
 import { closeReason, usable } from '../src/sync.ts';
 
 const collector = seedSigner(randomBytes(32));
@@ -239,17 +239,7 @@ describe('what was accepted of each ticket', () => {
     // The same uses in a version-1 database (no sums): opening it computes them.
     const uses = await store.usesSince(0);
     const old = `pos-v1-${Math.random()}`;
-    const v1 = await openDB(old, 1, {
-      upgrade(db) {
-        db.createObjectStore('config');
-        db.createObjectStore('bags', { keyPath: 'id' }).createIndex('state', 'state');
-        db.createObjectStore('challenges', { keyPath: 'chal' }).createIndex('bag', 'bag');
-        const u = db.createObjectStore('uses', { keyPath: 'id', autoIncrement: true });
-        u.createIndex('bag', 'bag');
-        u.createIndex('ticket', 'ticket');
-        u.createIndex('at', 'at');
-      },
-    });
+    const v1: Db = await openDB(old, 1, { upgrade: createV1Stores });
     for (const u of uses) await v1.put('uses', u);
     v1.close();
     const upgraded = await openStore(old);
