@@ -4,7 +4,17 @@ import { QrText } from '@moneybag/qr';
 import { type FormEvent, Fragment, useEffect, useRef, useState } from 'react';
 import { BagReport, BagTree } from '../common/BagReport.tsx';
 import { t } from '../common/text.ts';
-import { blameText, CodeLabel, ErrorBox, Section, Totals, useLoad, useVersion, when } from '../common/ui.tsx';
+import {
+  blameText,
+  CodeLabel,
+  ErrorBox,
+  Section,
+  Table,
+  Totals,
+  useLoad,
+  useVersion,
+  when,
+} from '../common/ui.tsx';
 import {
   addShop,
   listAllocations,
@@ -120,42 +130,32 @@ function Terminals({ token, shop, version }: { token: string; shop: string; vers
       <ErrorBox error={error ?? failed} />
       {data && data.terminals.length === 0 && <p className="muted">{t('noTerminal')}</p>}
       {data && data.terminals.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>{t('terminal')}</th>
-              <th>{t('pairedAt')}</th>
-              <th>{t('lastSeen')}</th>
-              <th>{t('access')}</th>
+        <Table columns={[t('terminal'), t('pairedAt'), t('lastSeen'), t('access')]}>
+          {data.terminals.map((row) => (
+            <tr key={row.id} data-testid={`terminal-${row.id}`}>
+              <td>
+                <b>{row.id}</b> {row.label !== row.id && <span className="muted">{row.label}</span>}
+              </td>
+              <td>{when(row.pairedAt / 1000)}</td>
+              <td>{row.lastSeen === null ? t('notYet') : when(row.lastSeen / 1000)}</td>
+              <td>
+                {row.revokedAt !== null ? (
+                  <span className="badge bad">{t('revokedAt', { when: when(row.revokedAt / 1000) })}</span>
+                ) : (
+                  <button
+                    className="secondary"
+                    onClick={() => {
+                      if (confirm(t('revokeConfirm', { terminal: row.id })))
+                        act(revokeTerminal(token, shop, row.id));
+                    }}
+                  >
+                    {t('revoke', { terminal: row.id })}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.terminals.map((row) => (
-              <tr key={row.id} data-testid={`terminal-${row.id}`}>
-                <td>
-                  <b>{row.id}</b> {row.label !== row.id && <span className="muted">{row.label}</span>}
-                </td>
-                <td>{when(row.pairedAt / 1000)}</td>
-                <td>{row.lastSeen === null ? t('notYet') : when(row.lastSeen / 1000)}</td>
-                <td>
-                  {row.revokedAt !== null ? (
-                    <span className="badge bad">{t('revokedAt', { when: when(row.revokedAt / 1000) })}</span>
-                  ) : (
-                    <button
-                      className="secondary"
-                      onClick={() => {
-                        if (confirm(t('revokeConfirm', { terminal: row.id })))
-                          act(revokeTerminal(token, shop, row.id));
-                      }}
-                    >
-                      {t('revoke', { terminal: row.id })}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
       <button onClick={() => act(newPairing(token, shop).then(setPairing))}>
         {t('pairButton', { shop })}
@@ -228,36 +228,26 @@ function Allocations({ token, shop, version }: { token: string; shop: string; ve
       <ErrorBox error={error} />
       {data && data.allocations.length === 0 && <p className="muted">{t('noAllocation')}</p>}
       {data && data.allocations.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>{t('bagNumber')}</th>
-              <th>{t('issued')}</th>
-              <th>{t('due')}</th>
-              <th>{t('state')}</th>
+        <Table columns={[t('bagNumber'), t('issued'), t('due'), t('state')]}>
+          {data.allocations.map((a) => (
+            <tr key={a.root}>
+              <td className="mono" title={a.root}>
+                {a.root.slice(0, 10)}…{a.terminal && <span className="muted"> › {a.terminal}</span>}
+              </td>
+              <td>{when(a.issued)}</td>
+              <td>{when(a.due)}</td>
+              <td>
+                <span className={`badge ${STATE_CLASS[a.state]}`}>{t(STATE_WORD[a.state])}</span>
+                {a.digest && (
+                  <span className="mono" title={a.digest}>
+                    {' '}
+                    {a.digest.slice(0, 10)}…
+                  </span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.allocations.map((a) => (
-              <tr key={a.root}>
-                <td className="mono" title={a.root}>
-                  {a.root.slice(0, 10)}…{a.terminal && <span className="muted"> › {a.terminal}</span>}
-                </td>
-                <td>{when(a.issued)}</td>
-                <td>{when(a.due)}</td>
-                <td>
-                  <span className={`badge ${STATE_CLASS[a.state]}`}>{t(STATE_WORD[a.state])}</span>
-                  {a.digest && (
-                    <span className="mono" title={a.digest}>
-                      {' '}
-                      {a.digest.slice(0, 10)}…
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </div>
   );
@@ -289,50 +279,48 @@ function Shops({ token, version }: { token: string; version: number }) {
     <Section title={t('shops')}>
       <ErrorBox error={error} />
       <div className="scroll">
-        <table data-testid="shops">
-          <thead>
-            <tr>
-              <th>{t('shop')}</th>
-              <th className="num">{t('bagsOpen')}</th>
-              <th className="num">{t('bagsCollected')}</th>
-              <th className="num">{t('bagsLate')}</th>
-              <th>{t('collectedPerUnit')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.shops.map((s) => (
-              <Fragment key={s.id}>
-                <tr className={picked === s.id ? 'picked' : ''}>
-                  <td>
-                    <button
-                      className="link"
-                      aria-expanded={picked === s.id}
-                      title={t('showAllocations')}
-                      onClick={() => setPicked(picked === s.id ? undefined : s.id)}
-                    >
-                      <b>{s.id}</b>
-                    </button>{' '}
-                    {s.label && <span className="muted">{s.label}</span>}
-                  </td>
-                  <td className="num">{s.allocations.open}</td>
-                  <td className="num">{s.allocations.collected}</td>
-                  <td className={`num ${s.allocations.late ? 'warn' : ''}`}>{s.allocations.late}</td>
-                  <td>
-                    <Totals totals={s.totals} />
+        <Table
+          columns={[
+            t('shop'),
+            { text: t('bagsOpen'), num: true },
+            { text: t('bagsCollected'), num: true },
+            { text: t('bagsLate'), num: true },
+            t('collectedPerUnit'),
+          ]}
+          testid="shops"
+        >
+          {data?.shops.map((s) => (
+            <Fragment key={s.id}>
+              <tr className={picked === s.id ? 'picked' : ''}>
+                <td>
+                  <button
+                    className="link"
+                    aria-expanded={picked === s.id}
+                    title={t('showAllocations')}
+                    onClick={() => setPicked(picked === s.id ? undefined : s.id)}
+                  >
+                    <b>{s.id}</b>
+                  </button>{' '}
+                  {s.label && <span className="muted">{s.label}</span>}
+                </td>
+                <td className="num">{s.allocations.open}</td>
+                <td className="num">{s.allocations.collected}</td>
+                <td className={`num ${s.allocations.late ? 'warn' : ''}`}>{s.allocations.late}</td>
+                <td>
+                  <Totals totals={s.totals} />
+                </td>
+              </tr>
+              {picked === s.id && (
+                <tr>
+                  <td colSpan={5}>
+                    <Terminals token={token} shop={s.id} version={version} />
+                    <Allocations token={token} shop={s.id} version={version} />
                   </td>
                 </tr>
-                {picked === s.id && (
-                  <tr>
-                    <td colSpan={5}>
-                      <Terminals token={token} shop={s.id} version={version} />
-                      <Allocations token={token} shop={s.id} version={version} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
+              )}
+            </Fragment>
+          ))}
+        </Table>
       </div>
       {data && data.shops.length === 0 && <p className="muted">{t('noShop')}</p>}
     </Section>
@@ -431,47 +419,40 @@ function Issuers({ token, version }: { token: string; version: number }) {
         {t('registerWith')} <code>moneybag add-issuer ID --url ORIGIN --token T</code>; {t('registerHint')}
       </p>
       <div className="scroll">
-        <table data-testid="issuers">
-          <thead>
-            <tr>
-              <th>{t('issuer')}</th>
-              <th>{t('keyFingerprint')}</th>
-              <th>{t('outbox')}</th>
-              <th>{t('blockedWallets')}</th>
+        <Table
+          columns={[t('issuer'), t('keyFingerprint'), t('outbox'), t('blockedWallets')]}
+          testid="issuers"
+        >
+          {data?.issuers.map((i) => (
+            <tr key={i.id}>
+              <td className="nowrap">
+                <b>{i.id}</b>
+                <div className="muted">{i.own ? t('thisService') : i.url}</div>
+              </td>
+              <td className="mono">{i.fingerprint}</td>
+              <td>
+                {i.outbox.pending > 0 && (
+                  <span className="badge warn">{t('nPending', { n: i.outbox.pending })}</span>
+                )}{' '}
+                <span className="badge ok">{t('nDelivered', { n: i.outbox.delivered })}</span>
+                {i.outbox.attention > 0 && (
+                  <span className="badge bad">{t('nAttention', { n: i.outbox.attention })}</span>
+                )}
+                {i.outbox.lastError && <div className="bad">{i.outbox.lastError}</div>}
+              </td>
+              <td>
+                {i.own
+                  ? t('itsOwn')
+                  : i.denylist
+                    ? t('blockedFetched', {
+                        n: i.denylist.holders,
+                        when: when(i.denylist.fetchedAt / 1000),
+                      })
+                    : t('notFetched')}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data?.issuers.map((i) => (
-              <tr key={i.id}>
-                <td className="nowrap">
-                  <b>{i.id}</b>
-                  <div className="muted">{i.own ? t('thisService') : i.url}</div>
-                </td>
-                <td className="mono">{i.fingerprint}</td>
-                <td>
-                  {i.outbox.pending > 0 && (
-                    <span className="badge warn">{t('nPending', { n: i.outbox.pending })}</span>
-                  )}{' '}
-                  <span className="badge ok">{t('nDelivered', { n: i.outbox.delivered })}</span>
-                  {i.outbox.attention > 0 && (
-                    <span className="badge bad">{t('nAttention', { n: i.outbox.attention })}</span>
-                  )}
-                  {i.outbox.lastError && <div className="bad">{i.outbox.lastError}</div>}
-                </td>
-                <td>
-                  {i.own
-                    ? t('itsOwn')
-                    : i.denylist
-                      ? t('blockedFetched', {
-                          n: i.denylist.holders,
-                          when: when(i.denylist.fetchedAt / 1000),
-                        })
-                      : t('notFetched')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </div>
     </Section>
   );
@@ -497,52 +478,45 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
       <ErrorBox error={error ?? failed} />
       {data && data.outbox.length === 0 && <p className="muted">{t('nothingReturned')}</p>}
       <div className="scroll">
-        <table data-testid="outbox">
-          <thead>
-            <tr>
-              <th>{t('issuer')}</th>
-              <th>{t('fromBag')}</th>
-              <th className="num">{t('payments')}</th>
-              <th>{t('status')}</th>
+        <Table
+          columns={[t('issuer'), t('fromBag'), { text: t('payments'), num: true }, t('status')]}
+          testid="outbox"
+        >
+          {data?.outbox.map((r) => (
+            <tr key={r.id}>
+              <td className="nowrap">{r.issuer}</td>
+              <td className="mono">{r.origin.slice(0, 16)}…</td>
+              <td className="num">{r.uses}</td>
+              <td>
+                <span className={`badge ${STATE_BADGE[r.state]}`}>{t(OUTBOX_WORD[r.state])}</span>
+                {settlementOf(r) && <span> {t('nSettled', { n: settlementOf(r)?.settled ?? 0 })}</span>}
+                {r.state === 'needs attention' && (
+                  <div>
+                    {t('issuerRefused')}
+                    {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}.{' '}
+                    {t('fixCause')}{' '}
+                    <button className="secondary" onClick={() => resend(r.id)}>
+                      {t('resend')}
+                    </button>
+                  </div>
+                )}
+                {r.state === 'pending' && r.attempts > 0 && (
+                  <div className="muted">
+                    {r.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: r.attempts })}
+                    {r.nextAttemptAt ? `, ${t('nextAt', { when: when(r.nextAttemptAt / 1000) })}` : ''}
+                  </div>
+                )}
+                {r.lastError && <div className="bad">{r.lastError}</div>}
+                {settlementOf(r)?.rejected.map((x) => (
+                  <div key={x.index}>
+                    {t('paymentRefused', { index: x.index + 1 })} <CodeLabel code={x.code} />{' '}
+                    <span className="muted">({blameText(x.blame)})</span>
+                  </div>
+                ))}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data?.outbox.map((r) => (
-              <tr key={r.id}>
-                <td className="nowrap">{r.issuer}</td>
-                <td className="mono">{r.origin.slice(0, 16)}…</td>
-                <td className="num">{r.uses}</td>
-                <td>
-                  <span className={`badge ${STATE_BADGE[r.state]}`}>{t(OUTBOX_WORD[r.state])}</span>
-                  {settlementOf(r) && <span> {t('nSettled', { n: settlementOf(r)?.settled ?? 0 })}</span>}
-                  {r.state === 'needs attention' && (
-                    <div>
-                      {t('issuerRefused')}
-                      {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}.{' '}
-                      {t('fixCause')}{' '}
-                      <button className="secondary" onClick={() => resend(r.id)}>
-                        {t('resend')}
-                      </button>
-                    </div>
-                  )}
-                  {r.state === 'pending' && r.attempts > 0 && (
-                    <div className="muted">
-                      {r.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: r.attempts })}
-                      {r.nextAttemptAt ? `, ${t('nextAt', { when: when(r.nextAttemptAt / 1000) })}` : ''}
-                    </div>
-                  )}
-                  {r.lastError && <div className="bad">{r.lastError}</div>}
-                  {settlementOf(r)?.rejected.map((x) => (
-                    <div key={x.index}>
-                      {t('paymentRefused', { index: x.index + 1 })} <CodeLabel code={x.code} />{' '}
-                      <span className="muted">({blameText(x.blame)})</span>
-                    </div>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </div>
     </Section>
   );

@@ -48,6 +48,41 @@ export function Totals({ totals }: { totals: Record<string, number> | undefined 
   );
 }
 
+/** A column heading; `num`: a column of figures, aligned right. */
+export type Column = string | { text: string; num: true };
+
+/** A table under one row of headings (`testid` names it for tests). */
+export function Table({
+  columns,
+  testid,
+  children,
+}: {
+  columns: Column[];
+  testid?: string;
+  children: ReactNode;
+}) {
+  return (
+    <table data-testid={testid}>
+      <thead>
+        <tr>
+          {columns.map((c, i) =>
+            typeof c === 'string' ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the headings are fixed, in order
+              <th key={i}>{c}</th>
+            ) : (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the headings are fixed, in order
+              <th key={i} className="num">
+                {c.text}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 export const when = (seconds: number | undefined): string =>
   seconds === undefined || seconds === null ? '—' : formatTime(seconds);
 

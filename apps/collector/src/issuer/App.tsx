@@ -10,6 +10,7 @@ import {
   ErrorBox,
   Section,
   short,
+  Table,
   Totals,
   useLoad,
   useVersion,
@@ -59,50 +60,48 @@ function Tickets({ token, version }: { token: string; version: number }) {
       <ErrorBox error={error} />
       {data && data.tickets.length === 0 && <p className="muted">{tx('noTicket')}</p>}
       <div className="scroll">
-        <table data-testid="tickets">
-          <thead>
-            <tr>
-              <th>{tx('holder')}</th>
-              <th className="num">{tx('face')}</th>
-              <th className="num">{tx('left')}</th>
-              <th>{tx('validUntil')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {data?.tickets.map((t) => (
-              <Fragment key={t.id}>
-                <tr data-serial={t.serial}>
-                  <td title={t.holder}>
-                    {holderName(t.holder) ?? <span className="mono">{short(t.holder)}</span>}
-                  </td>
-                  <td className="num">{formatAmount(t.face, t.unit)}</td>
-                  <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>
-                    {formatAmount(t.left, t.unit)}
-                    {t.reclaimed > 0 && (
-                      <div className="muted">
-                        {tx('reclaimedAmount', { amount: formatAmount(t.reclaimed, t.unit) })}
-                      </div>
-                    )}
-                  </td>
-                  <td className={now >= t.expires ? 'muted' : ''}>{validUntil(t.expires)}</td>
-                  <td>
-                    <button className="link" onClick={() => setShown(shown === t.id ? undefined : t.id)}>
-                      {shown === t.id ? tx('hide') : tx('qr')}
-                    </button>
+        <Table
+          columns={[
+            tx('holder'),
+            { text: tx('face'), num: true },
+            { text: tx('left'), num: true },
+            tx('validUntil'),
+            '',
+          ]}
+          testid="tickets"
+        >
+          {data?.tickets.map((t) => (
+            <Fragment key={t.id}>
+              <tr data-serial={t.serial}>
+                <td title={t.holder}>
+                  {holderName(t.holder) ?? <span className="mono">{short(t.holder)}</span>}
+                </td>
+                <td className="num">{formatAmount(t.face, t.unit)}</td>
+                <td className={`num ${t.left <= 0 ? 'muted' : ''}`}>
+                  {formatAmount(t.left, t.unit)}
+                  {t.reclaimed > 0 && (
+                    <div className="muted">
+                      {tx('reclaimedAmount', { amount: formatAmount(t.reclaimed, t.unit) })}
+                    </div>
+                  )}
+                </td>
+                <td className={now >= t.expires ? 'muted' : ''}>{validUntil(t.expires)}</td>
+                <td>
+                  <button className="link" onClick={() => setShown(shown === t.id ? undefined : t.id)}>
+                    {shown === t.id ? tx('hide') : tx('qr')}
+                  </button>
+                </td>
+              </tr>
+              {shown === t.id && (
+                <tr>
+                  <td colSpan={5}>
+                    <ShowTicket text={t.ticket} />
                   </td>
                 </tr>
-                {shown === t.id && (
-                  <tr>
-                    <td colSpan={5}>
-                      <ShowTicket text={t.ticket} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
+              )}
+            </Fragment>
+          ))}
+        </Table>
       </div>
     </Section>
   );
@@ -165,33 +164,30 @@ function IncidentView({ incident }: { incident: Incident }) {
       <details open={incident.code === 'E_OVERSPENT'}>
         <summary>{tx('proof')}</summary>
         <div className="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th />
-                <th>{tx('shop')}</th>
-                <th className="num">{tx('amountCol')}</th>
-                <th>{tx('collectorCol')}</th>
-                <th>{tx('signatureCol')}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table
+            columns={[
+              '',
+              tx('shop'),
+              { text: tx('amountCol'), num: true },
+              tx('collectorCol'),
+              tx('signatureCol'),
+            ]}
+          >
+            <UseRow
+              use={incident.proof.use}
+              unit={unit}
+              note={tx('noteRefused')}
+              collector={incident.collector}
+            />
+            {incident.proof.earlier.map((u) => (
               <UseRow
-                use={incident.proof.use}
+                key={u.S}
+                use={u}
                 unit={unit}
-                note={tx('noteRefused')}
-                collector={incident.collector}
+                note={incident.code === 'E_DUPLICATE' ? tx('noteSameS') : tx('noteSettled')}
               />
-              {incident.proof.earlier.map((u) => (
-                <UseRow
-                  key={u.S}
-                  use={u}
-                  unit={unit}
-                  note={incident.code === 'E_DUPLICATE' ? tx('noteSameS') : tx('noteSettled')}
-                />
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
       </details>
     </div>
@@ -235,31 +231,24 @@ function SettlementView({ token, version }: { token: string; version: number }) 
       {data && data.reclaims.length === 0 && <p className="muted">{tx('none')}</p>}
       {data && data.reclaims.length > 0 && (
         <div className="scroll">
-          <table data-testid="reclaims">
-            <thead>
-              <tr>
-                <th>{tx('ticketCol')}</th>
-                <th className="num">{tx('reclaimedCol')}</th>
-                <th>{tx('newTicket')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {data.reclaims.map((r) => {
-                const [old, fresh] = [ticketOf(r.ticket), ticketOf(r.newTicket)];
-                return (
-                  <tr key={r.ticket}>
-                    <td className="mono">{old ? short(toHex(old.serial)) : '?'}</td>
-                    <td className="num">{old ? formatAmount(r.amount, old.unit) : r.amount}</td>
-                    <td className="mono" title={fresh && toBase64url(fresh.holder)}>
-                      {fresh ? short(toHex(fresh.serial)) : '?'}
-                    </td>
-                    <td className="muted">{when(r.at / 1000)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <Table
+            columns={[tx('ticketCol'), { text: tx('reclaimedCol'), num: true }, tx('newTicket'), '']}
+            testid="reclaims"
+          >
+            {data.reclaims.map((r) => {
+              const [old, fresh] = [ticketOf(r.ticket), ticketOf(r.newTicket)];
+              return (
+                <tr key={r.ticket}>
+                  <td className="mono">{old ? short(toHex(old.serial)) : '?'}</td>
+                  <td className="num">{old ? formatAmount(r.amount, old.unit) : r.amount}</td>
+                  <td className="mono" title={fresh && toBase64url(fresh.holder)}>
+                    {fresh ? short(toHex(fresh.serial)) : '?'}
+                  </td>
+                  <td className="muted">{when(r.at / 1000)}</td>
+                </tr>
+              );
+            })}
+          </Table>
         </div>
       )}
       {data && data.returns.length > 0 && (
