@@ -10,6 +10,8 @@ const SKIP = new Set(['node_modules', 'dist', '.git', 'data', 'test-results', 'p
 // Provided by a declared plugin at build time (vite-plugin-pwa), not a package.
 const VIRTUAL = /^virtual:/;
 const IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)['"]([^'".][^'"]*)['"]/g;
+// Comments are prose ("scripts from 'self' only"), not imports: block comments and whole-line ones go first.
+const COMMENT = /\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm;
 
 function files(dir: string, top = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -42,7 +44,7 @@ it.each(workspaces)('%s declares every package it imports', (ws) => {
   ]);
   const missing: string[] = [];
   for (const f of files(dir))
-    for (const [, spec] of readFileSync(f, 'utf8').matchAll(IMPORT)) {
+    for (const [, spec] of readFileSync(f, 'utf8').replace(COMMENT, '').matchAll(IMPORT)) {
       if (spec.startsWith('node:') || VIRTUAL.test(spec) || builtinModules.includes(packageOf(spec)))
         continue;
       if (!declared.has(packageOf(spec))) missing.push(`${packageOf(spec)} (${relative(ROOT, f)})`);

@@ -244,7 +244,7 @@ describe('a chain of stores: collector <- main office <- branches <- POS', () =>
     expect(answers['pos-3']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 200 } });
     expect(answers['pos-9']).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 5 } });
     // The operator's page and its JSON: the root answered, with its answer.
-    // Its script a file of its own: the service's Content-Security-Policy runs only its own origin's scripts ('self').
+    // Its script a file of its own: the service's Content-Security-Policy runs scripts from 'self' only.
     expect((await call(relays.b1, 'GET', '/relay/')).body).toContain('<script type="module" src="page.js">');
     expect((await call(relays.b1, 'GET', '/relay/page.js')).body).toContain('Operator token');
     const admin = await call(relays.b1, 'GET', '/v1/admin/relay', {
