@@ -3,6 +3,7 @@
 import { ticketId } from '@moneybag/protocol';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/db.ts';
 import { holder, issue, type Server, serverForFile } from './helpers.ts';
 
 let server: Server;
@@ -77,8 +78,14 @@ describe('the schema refuses', () => {
   it('amounts below 1, a due date not after the issue, states outside their set', async () => {
     expect(
       await refusal(
-        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
-         VALUES ('\\x00', 0, 'bag', 'acme-coffee', 'city-transit', 'EUR', 0)`,
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         VALUES ('\\x00', 'bag', 'acme-coffee', 'city-transit', 'EUR', 0, 1)`,
+      ),
+    ).toBe(CHECK);
+    expect(
+      await refusal(
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         VALUES ('\\x00', 'bag', 'acme-coffee', 'city-transit', 'EUR', 1, 0)`,
       ),
     ).toBe(CHECK);
     expect(
@@ -135,6 +142,15 @@ describe('the schema refuses', () => {
     expect(await refusal('DELETE FROM remembered_uses')).toBe(KEPT);
     expect(await refusal('UPDATE remembered_uses SET amount = 1')).toBe(KEPT);
     expect(await refusal('DELETE FROM settled_returns')).toBe(KEPT);
+    expect(
+      await refusal(
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         VALUES ('\\x01', 'bag', 'acme-coffee', 'city-transit', 'EUR', 3, 2)`,
+      ),
+    ).toBeUndefined();
+    expect(await refusal('UPDATE accepted_sums SET amount = 1')).toBe(KEPT);
+    expect(await refusal('DELETE FROM accepted_sums')).toBe(KEPT);
+    expect(await refusal('TRUNCATE accepted_sums')).toBe(KEPT);
     expect(await refusal('TRUNCATE bags CASCADE')).toBe(KEPT);
     expect(await refusal('DELETE FROM tickets')).toBe(KEPT);
     // A ticket's fields are its record (uses name it by id); only its settled sum moves, by the trigger.
@@ -186,5 +202,124 @@ describe('indexes', () => {
       ),
     ).toContain('allocations_party');
     expect(await plan('SELECT holder, at FROM denylist ORDER BY at, holder')).toContain('denylist_at');
+  });
+});
+
+describe('upgrading a database', () => {
+  /**
+   * Runs the migrations before `version` (counted from 1) in a schema of their own inside one transaction,
+   * then `fill`, then the migrations from `version` on, then `check`; rolled back after.
+   */
+  async function upgrade(version: number, fill: () => Promise<unknown>, check: () => Promise<unknown>) {
+    await db.query('BEGIN');
+    try {
+      await db.query('CREATE SCHEMA upgrading');
+      await db.query('SET LOCAL search_path = upgrading');
+      for (const m of MIGRATIONS.slice(0, version - 1)) await db.query(m);
+      await fill();
+      for (const m of MIGRATIONS.slice(version - 1)) await db.query(m);
+      await check();
+    } finally {
+      await db.query('ROLLBACK');
+    }
+  }
+
+  it('sums the accepted uses an older version stored one per use, per origin, shop, issuer and unit', async () => {
+    const version = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE accepted_sums')) + 1;
+    expect(version).toBeGreaterThan(0);
+    const bag = 'aa'.repeat(32);
+    const merged = 'bb'.repeat(32);
+    const direct = 'cc'.repeat(32);
+    await upgrade(
+      version,
+      async () => {
+        await db.query(
+          `INSERT INTO parties (id, role, created_at) VALUES ('city-transit', 'issuer', 0), ('metro', 'issuer', 0)`,
+        );
+        const uses: [string, number, string, string, string, string, number][] = [
+          [bag, 0, 'bag', 'acme-coffee', 'city-transit', 'EUR', 100],
+          [bag, 1, 'bag', 'acme-coffee', 'metro', 'RIDE', 2],
+          [bag, 2, 'bag', 'acme-coffee', 'city-transit', 'EUR', 20],
+          [merged, 0, 'bag', 'tea-house', 'city-transit', 'EUR', 4],
+          [merged, 1, 'bag', 'acme-coffee', 'city-transit', 'EUR', 10],
+          [merged, 2, 'bag', 'tea-house', 'city-transit', 'EUR', 5],
+          [merged, 3, 'bag', 'acme-coffee', 'metro', 'RIDE', 1],
+          [direct, 0, 'direct', 'acme-coffee', 'city-transit', 'EUR', 120],
+        ];
+        for (const u of uses)
+          await db.query(
+            `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
+             VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6, $7)`,
+            u,
+          );
+      },
+      async () => {
+        const { rows } = await db.query(
+          `SELECT encode(origin, 'hex') AS origin, kind, shop, issuer, unit, amount, uses FROM accepted_sums
+           ORDER BY origin, shop, issuer, unit`,
+        );
+        expect(rows.map((r) => ({ ...r, amount: Number(r.amount) }))).toEqual([
+          {
+            origin: bag,
+            kind: 'bag',
+            shop: 'acme-coffee',
+            issuer: 'city-transit',
+            unit: 'EUR',
+            amount: 120,
+            uses: 2,
+          },
+          {
+            origin: bag,
+            kind: 'bag',
+            shop: 'acme-coffee',
+            issuer: 'metro',
+            unit: 'RIDE',
+            amount: 2,
+            uses: 1,
+          },
+          {
+            origin: merged,
+            kind: 'bag',
+            shop: 'acme-coffee',
+            issuer: 'city-transit',
+            unit: 'EUR',
+            amount: 10,
+            uses: 1,
+          },
+          {
+            origin: merged,
+            kind: 'bag',
+            shop: 'acme-coffee',
+            issuer: 'metro',
+            unit: 'RIDE',
+            amount: 1,
+            uses: 1,
+          },
+          {
+            origin: merged,
+            kind: 'bag',
+            shop: 'tea-house',
+            issuer: 'city-transit',
+            unit: 'EUR',
+            amount: 9,
+            uses: 2,
+          },
+          {
+            origin: direct,
+            kind: 'direct',
+            shop: 'acme-coffee',
+            issuer: 'city-transit',
+            unit: 'EUR',
+            amount: 120,
+            uses: 1,
+          },
+        ]);
+        // The per-use table is gone; the sums are a record like the others.
+        expect((await db.query("SELECT to_regclass('accepted_uses') AS t")).rows[0].t).toBeNull();
+        await db.query('SAVEPOINT kept');
+        await expect(db.query('DELETE FROM accepted_sums')).rejects.toMatchObject({ code: KEPT });
+        await db.query('ROLLBACK TO SAVEPOINT kept');
+      },
+    );
   });
 });
