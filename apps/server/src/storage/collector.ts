@@ -167,14 +167,17 @@ export async function insertBagSums(
   accepted: readonly AcceptedUse[],
 ): Promise<void> {
   const sums = new Map<string, AcceptedSum>();
+  let g: AcceptedSum | undefined;
   for (const a of accepted) {
     const { issuer, unit } = a.use.ticket;
-    const key = `${a.shop} ${issuer} ${unit}`;
-    const g = sums.get(key);
-    if (g) {
-      g.amount += a.amount;
-      g.uses++;
-    } else sums.set(key, { shop: a.shop, issuer, unit, amount: a.amount, uses: 1 });
+    // Uses of one shop, issuer and unit come in runs: a key is made only where a run ends.
+    if (g?.shop !== a.shop || g.issuer !== issuer || g.unit !== unit) {
+      const key = `${a.shop} ${issuer} ${unit}`;
+      g = sums.get(key);
+      if (!g) sums.set(key, (g = { shop: a.shop, issuer, unit, amount: 0, uses: 0 }));
+    }
+    g.amount += a.amount;
+    g.uses++;
   }
   await insertSums(sql, origin, 'bag', [...sums.values()]);
 }
@@ -278,7 +281,8 @@ export async function insertOutbox(
     sql,
     'outbox',
     ['issuer', 'origin', 'uses', 'message', 'next_attempt_at', 'created_at'],
-    returns.map((r) => [r.issuer, origin, r.uses, Buffer.from(r.message), now, now]),
+    // The bytes as they are (node-postgres sends a view as bytea over the same memory): a Return is megabytes.
+    returns.map((r) => [r.issuer, origin, r.uses, r.message, now, now]),
   );
 }
 
