@@ -27,27 +27,34 @@ const FOREIGN_KEY = '23503';
 const KEPT = '23001'; // restrict_violation, raised by keep_record()
 
 let returns = 0;
-/** A settled Return's row, as the issuer writes it before the uses it remembers. */
-async function settledReturn(): Promise<string> {
+/** A settled Return's row, as the issuer writes it before the uses it remembers: its number. */
+async function settledReturn(): Promise<number> {
   const origin = `0${++returns}`.padStart(64, '0');
-  await db.query(
-    "INSERT INTO settled_returns (collector, origin, settled, answer, message, at) VALUES ('first-bank', $1, 0, '{}', '', 0)",
+  const { rows } = await db.query(
+    "INSERT INTO settled_returns (collector, origin, settled, answer, message, at) VALUES ('first-bank', $1, 0, '{}', '', 0) RETURNING id",
     [origin],
   );
-  return origin;
+  return Number(rows[0].id);
 }
 
+/** A ticket's number (remembered uses name it by number), by its id; -1 names none. */
+const numberOf = async (id: string) =>
+  Number((await db.query('SELECT n FROM tickets WHERE id = $1', [id])).rows[0]?.n ?? -1);
+
 let calls = 0;
-const remember = (ticket: string, origin: string, amounts: number[], code: string | null = null) =>
+const remember = async (ticket: string, ret: number, amounts: number[], code: string | null = null) =>
   refusal(
-    `INSERT INTO remembered_uses (s, expires, ticket, shop, unit, amount, chal, collector, origin, idx, code)
-     SELECT convert_to('s' || $4 || '.' || n, 'UTF8'), 0, $1, 'acme-coffee', 'EUR', a, '\\x00', 'first-bank', $2, n, $5
+    `INSERT INTO remembered_uses (s, ticket, ret, amount, idx, code)
+     SELECT sha256(convert_to('s' || $4 || '.' || n, 'UTF8')), $1, $2, a, n, $5
      FROM unnest($3::bigint[]) WITH ORDINALITY AS x(a, n)`,
-    [ticket, origin, amounts, ++calls, code],
+    [await numberOf(ticket), ret, amounts, ++calls, code],
   );
 
 const spent = async (id: string) =>
-  Number((await db.query('SELECT spent FROM tickets WHERE id = $1', [id])).rows[0].spent);
+  Number(
+    (await db.query('SELECT spent FROM tickets JOIN ticket_sums ON ticket = n WHERE id = $1', [id])).rows[0]
+      .spent,
+  );
 
 describe("a ticket's settled sum", () => {
   it('cannot pass its face, even by a direct INSERT that bypasses the issuer', async () => {
@@ -95,23 +102,27 @@ describe('the schema refuses', () => {
     ).toBe(CHECK);
     expect(
       await refusal(
-        "INSERT INTO tickets (id, fingerprint, holder, unit, face, expires, issued_at, message) VALUES ('t', 'f', 'h', 'EUR', 0, 1, 0, '')",
+        "INSERT INTO tickets (id, digest, holder, unit, face, expires, issued_at, message) VALUES ('t', sha256(''), 'h', 'EUR', 0, 1, 0, '')",
       ),
     ).toBe(CHECK);
   });
 
   it('rows naming a party, ticket or Return that does not exist', async () => {
-    const origin = await settledReturn();
-    expect(await remember('no-such-ticket', origin, [1])).toBe(FOREIGN_KEY);
+    const ret = await settledReturn();
+    expect(await remember('no-such-ticket', ret, [1])).toBe(FOREIGN_KEY);
     // (checked once per statement: one bad row among good ones refuses it all)
     const id = ticketId(await issue(server, holder(64), 5));
-    expect(await remember(id, 'no-such-return', [1])).toBe(FOREIGN_KEY);
+    expect(await remember(id, -1, [1])).toBe(FOREIGN_KEY);
     expect(
       await refusal(
-        `INSERT INTO remembered_uses (s, expires, ticket, shop, unit, amount, chal, collector, origin, idx, code)
-         SELECT convert_to('s.fk.' || t, 'UTF8'), 0, t, 'acme-coffee', 'EUR', 1, '\\x00', 'first-bank', $2, 0, NULL
-         FROM unnest(ARRAY[$1, 'no-such-ticket']) AS t`,
-        [id, origin],
+        `INSERT INTO remembered_uses (s, ticket, ret, amount, idx, code)
+         SELECT sha256(convert_to('s.fk.' || t, 'UTF8')), t, $2, 1, 0, NULL FROM unnest(ARRAY[$1, -1]::bigint[]) AS t`,
+        [await numberOf(id), ret],
+      ),
+    ).toBe(FOREIGN_KEY);
+    expect(
+      await refusal(
+        "INSERT INTO settled_amounts (ret, shop, unit, amount, uses) VALUES (-1, 'acme-coffee', 'EUR', 1, 1)",
       ),
     ).toBe(FOREIGN_KEY);
     expect(await spent(id)).toBe(0);
@@ -135,10 +146,14 @@ describe('the schema refuses', () => {
     expect(await refusal('DELETE FROM remembered_uses')).toBe(KEPT);
     expect(await refusal('UPDATE remembered_uses SET amount = 1')).toBe(KEPT);
     expect(await refusal('DELETE FROM settled_returns')).toBe(KEPT);
+    expect(await refusal('DELETE FROM settled_amounts')).toBe(KEPT);
     expect(await refusal('TRUNCATE bags CASCADE')).toBe(KEPT);
     expect(await refusal('DELETE FROM tickets')).toBe(KEPT);
-    // A ticket's fields are its record (uses name it by id); only its settled sum moves, by the trigger.
+    // A ticket is a record (uses name it by number); only its settled sum moves, by the trigger.
     expect(await refusal('UPDATE tickets SET face = 1000 WHERE id = $1', [id])).toBe(KEPT);
+    expect(await refusal('UPDATE tickets SET n = n + 1000 WHERE id = $1', [id])).toBe(KEPT);
+    expect(await refusal('UPDATE ticket_sums SET face = 1000')).toBe(KEPT);
+    expect(await refusal('DELETE FROM ticket_sums')).toBe(KEPT);
     expect(await refusal("UPDATE tickets SET id = 'x' WHERE id = $1", [id])).toBe(KEPT);
     expect(await spent(id)).toBe(1);
   });
