@@ -62,8 +62,8 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
       const ticket = (t: string) =>
         `'city-transit/' || encode(substring(sha256(convert_to($1::text || ':t:' || ${t}, 'UTF8')) for 16), 'hex')`;
       await sql.query(
-        `INSERT INTO tickets (n, id, digest, holder, unit, face, expires, issued_at, message)
-         SELECT $7::bigint + t, ${ticket('t')}, sha256(convert_to($1::text || ':f:' || t, 'UTF8')),
+        `INSERT INTO tickets (n, id, c, holder, unit, face, expires, issued_at, message)
+         SELECT $7::bigint + t, ${ticket('t')}, sha512(convert_to($1::text || ':c:' || t, 'UTF8')),
            repeat('h', 43), 'EUR', 1000, ${expiry('t')}, $4::bigint - $2::bigint + t, repeat('m', 260)
          FROM generate_series(1, ceil($2::numeric / $6::int)::int) AS t`,
       );

@@ -387,16 +387,17 @@ export const MIGRATIONS: string[] = [
   // numbered as issued, and uses arrive for tickets in circulation: the key grows where they are, not at
   // random across history. What each Return owes each shop is kept with the Return (its settled amounts per
   // shop and unit), so the owed view reads a row per Return and shop, not every use. A ticket's fingerprint
-  // (its fields and C, ~350 characters) is kept as its SHA-256. A ticket's settled sum, the one thing about
+  // (its fields and C in ~350 hex characters) goes: its fields are columns already, and C is kept as its 64
+  // bytes, so that a returned ticket is compared field by field (nothing hashed). A ticket's settled sum, the one thing about
   // it that changes (with every Return of it), moves to a narrow row of its own with the face it stays
   // under: a ticket's record is then never updated, and the updates of the sums stay on their pages
   // (fillfactor) without copying a ticket's ~400 bytes each time.
   `
   ALTER TABLE tickets ADD COLUMN n bigserial;
   ALTER TABLE tickets ADD CONSTRAINT tickets_n_key UNIQUE (n);
-  ALTER TABLE tickets ADD COLUMN digest bytea;
-  UPDATE tickets SET digest = sha256(convert_to(fingerprint, 'UTF8'));
-  ALTER TABLE tickets ALTER COLUMN digest SET NOT NULL, ADD CHECK (octet_length(digest) = 32);
+  ALTER TABLE tickets ADD COLUMN c bytea;
+  UPDATE tickets SET c = decode(right(fingerprint, 128), 'hex');
+  ALTER TABLE tickets ALTER COLUMN c SET NOT NULL, ADD CHECK (octet_length(c) = 64);
   CREATE TABLE ticket_sums (
     ticket bigint PRIMARY KEY REFERENCES tickets(n),
     face bigint NOT NULL,

@@ -102,7 +102,7 @@ describe('the schema refuses', () => {
     ).toBe(CHECK);
     expect(
       await refusal(
-        "INSERT INTO tickets (id, digest, holder, unit, face, expires, issued_at, message) VALUES ('t', sha256(''), 'h', 'EUR', 0, 1, 0, '')",
+        "INSERT INTO tickets (id, c, holder, unit, face, expires, issued_at, message) VALUES ('t', sha512(''), 'h', 'EUR', 0, 1, 0, '')",
       ),
     ).toBe(CHECK);
   });

@@ -50,7 +50,7 @@ async function keep(sql: Sql, t: Ticket): Promise<string> {
   const text = toText(encode({ type: 'Ticket', ...t }));
   await store.insertTicket(sql, {
     id: ticketId(t),
-    digest: store.ticketDigest(t),
+    C: t.C,
     holder: toBase64url(t.holder),
     unit: t.unit,
     face: t.face,
@@ -136,7 +136,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   }
 }
 
-/** Whether this issuer issued exactly the ticket (same fields and C): its digest computed once per ticket. */
+/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row once per ticket. */
 function issuedAmong(
   tickets: ReadonlyMap<string, store.TicketState>,
   idOf: ReadonlyMap<Ticket, string>,
@@ -148,15 +148,11 @@ function issuedAmong(
     if (!row) return false;
     const known = matched.get(id);
     if (known && sameTicket(known, t)) return true;
-    if (!sameDigest(row, t)) return false;
+    if (!store.issuedExactly(row, t)) return false;
     matched.set(id, t);
     return true;
   };
 }
-
-/** Whether a ticket's row (if any) holds exactly this ticket (same fields and C). */
-const sameDigest = (row: store.TicketState | undefined, t: Ticket): boolean =>
-  row !== undefined && row.digest.equals(store.ticketDigest(t));
 
 const sameTicket = (a: Ticket, b: Ticket): boolean =>
   a.issuer === b.issuer &&
@@ -305,7 +301,7 @@ export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimA
       verifier: s.verifier,
       signer: s.signer(s.issuer),
       store: {
-        issued: (t) => sameDigest(locked.get(ticketId(t)), t),
+        issued: (t) => store.issuedExactly(locked.get(ticketId(t)), t),
         reclaim: async (id) => {
           const r = await store.reclaimOf(sql, id);
           return r && { ticket: decode(fromText(r.newTicket), 'Ticket'), amount: r.amount };

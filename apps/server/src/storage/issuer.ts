@@ -1,6 +1,5 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list,
 // reclaims.
-import { createHash } from 'node:crypto';
 import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
 import {
   type Blame,
@@ -8,19 +7,15 @@ import {
   decode,
   type ReturnAnswerJson,
   type Ticket,
-  ticketFingerprint,
   toBase64url,
 } from '@moneybag/protocol';
 import { insertWords, int, type Sql } from './sql.ts';
-
-/** What the issuer keeps of a ticket's fields and C to tell it issued exactly this one: their SHA-256. */
-export const ticketDigest = (t: Ticket): Buffer => createHash('sha256').update(ticketFingerprint(t)).digest();
 
 export async function insertTicket(
   sql: Sql,
   t: {
     id: string;
-    digest: Uint8Array;
+    C: Uint8Array;
     holder: string;
     unit: string;
     face: number;
@@ -29,9 +24,9 @@ export async function insertTicket(
   },
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO tickets (id, digest, holder, unit, face, expires, issued_at, message)
+    `INSERT INTO tickets (id, c, holder, unit, face, expires, issued_at, message)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [t.id, t.digest, t.holder, t.unit, t.face, t.expires, Date.now(), t.message],
+    [t.id, Buffer.from(t.C), t.holder, t.unit, t.face, t.expires, Date.now(), t.message],
   );
 }
 
@@ -79,9 +74,13 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
 export interface TicketState {
   /** Its number, by which remembered uses name it. */
   n: number;
-  /** ticketDigest of the ticket issued. */
-  digest: Buffer;
+  /** Its fields besides its id (issuer and serial), and C. */
+  unit: string;
   face: number;
+  expires: number;
+  /** base64url. */
+  holder: string;
+  C: Buffer;
   /** What settled uses took from it. */
   spent: number;
 }
@@ -92,13 +91,39 @@ export interface TicketState {
  * of them never deadlock.
  */
 export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, TicketState>> {
-  const { rows } = await sql.query<{ id: string; n: unknown; digest: Buffer; face: unknown; spent: unknown }>(
-    `SELECT t.id, t.n, t.digest, t.face, s.spent FROM tickets t JOIN ticket_sums s ON s.ticket = t.n
-     WHERE t.id = ANY($1) ORDER BY t.id FOR UPDATE OF s`,
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `SELECT t.id, t.n, t.unit, t.face, t.expires, t.holder, t.c, s.spent FROM tickets t
+     JOIN ticket_sums s ON s.ticket = t.n WHERE t.id = ANY($1) ORDER BY t.id FOR UPDATE OF s`,
     [ids],
   );
   return new Map(
-    rows.map((r) => [r.id, { n: int(r.n), digest: r.digest, face: int(r.face), spent: int(r.spent) }]),
+    rows.map((r) => [
+      r.id as string,
+      {
+        n: int(r.n),
+        unit: r.unit as string,
+        face: int(r.face),
+        expires: int(r.expires),
+        holder: r.holder as string,
+        C: r.c as Buffer,
+        spent: int(r.spent),
+      },
+    ]),
+  );
+}
+
+/**
+ * Whether a ticket's row (found by the ticket's id: its issuer and serial) holds exactly this ticket: the
+ * same fields and C.
+ */
+export function issuedExactly(row: TicketState | undefined, t: Ticket): boolean {
+  return (
+    row !== undefined &&
+    row.unit === t.unit &&
+    row.face === t.face &&
+    row.expires === t.expires &&
+    row.C.equals(t.C) &&
+    row.holder === toBase64url(t.holder)
   );
 }
 
