@@ -76,9 +76,13 @@ const useJson = (it: ReturnItem) => ({
 export async function settle(s: Service, from: string, message: Uint8Array): Promise<ReturnAnswerJson> {
   const r = decode(message, 'Return');
   const origin = toHex(r.origin);
+  // The workers start on the signatures before anything is read: while this thread waits for the database
+  // it goes on to the next request, and the workers would idle. A Return settled before (sent again) gets
+  // its stored answer whatever the signatures say.
+  const verified = verifyReturn(r, from, { collectors: s.keysOf('collector'), verifier: s.verifier });
+  verified.catch(() => {}); // (awaited below; its refusal is not unhandled while the answer is read)
   const stored = await store.settledAnswer(s.db, from, origin);
   if (stored) return stored;
-  const verified = verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
   // What the transaction needs of each use, made while the workers verify: not while its locks are held.
   const ticketIds = r.items.map((it) => ticketId(it.ticket));
   const ids = [...new Set(ticketIds)];
