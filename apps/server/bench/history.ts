@@ -25,10 +25,24 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
   const bags = Math.ceil(uses / PER_BAG);
   const now = Date.now();
   if (!/^[a-z0-9]+$/.test(batch)) throw new Error('a batch is a word');
-  // Literals, not parameters: each statement uses some of them, and a parameter it does not use has no type.
-  const lit = [`'${batch}'`, uses, bags, now, PER_BAG, PER_TICKET].map(String);
   try {
     await db.tx(async (tx) => {
+      // The numbers the new tickets and Returns take: after those stored (remembered uses name them by number).
+      const next = async (table: string, column: string) =>
+        Number(
+          (await tx.query<{ n: unknown }>(`SELECT coalesce(max(${column}), 0) AS n FROM ${table}`)).rows[0].n,
+        );
+      // Literals, not parameters: each statement uses some of them, and a parameter it does not use has no type.
+      const lit = [
+        `'${batch}'`,
+        uses,
+        bags,
+        now,
+        PER_BAG,
+        PER_TICKET,
+        await next('tickets', 'n'),
+        await next('settled_returns', 'id'),
+      ].map(String);
       const sql = {
         query: async (q: string) => {
           const t = performance.now();
@@ -38,7 +52,8 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
         },
       };
       await tx.query('SET LOCAL session_replication_role = replica');
-      // $1 batch, $2 uses, $3 bags, $4 now (ms), $5 uses per bag, $6 uses per ticket
+      // $1 batch, $2 uses, $3 bags, $4 now (ms), $5 uses per bag, $6 uses per ticket, $7 the tickets' number
+      // before the first, $8 the Returns'
       const digest = (b: string) => `encode(sha256(convert_to($1::text || ':bag:' || ${b}, 'UTF8')), 'hex')`;
       const root = (b: string) =>
         `rtrim(translate(encode(substring(sha256(convert_to($1::text || ':root:' || ${b}, 'UTF8')) for 16), 'base64'), '+/', '-_'), '=')`;
@@ -47,10 +62,14 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
       const ticket = (t: string) =>
         `'city-transit/' || encode(substring(sha256(convert_to($1::text || ':t:' || ${t}, 'UTF8')) for 16), 'hex')`;
       await sql.query(
-        `INSERT INTO tickets (id, fingerprint, holder, unit, face, expires, issued_at, message, spent)
-         SELECT ${ticket('t')}, encode(sha256(convert_to($1::text || ':f:' || t, 'UTF8')), 'hex') || repeat('0', 324),
-           repeat('h', 43), 'EUR', 1000, ${expiry('t')}, $4::bigint - $2::bigint + t, repeat('m', 260), $6::int
+        `INSERT INTO tickets (n, id, c, holder, unit, face, expires, issued_at, message)
+         SELECT $7::bigint + t, ${ticket('t')}, sha512(convert_to($1::text || ':c:' || t, 'UTF8')),
+           repeat('h', 43), 'EUR', 1000, ${expiry('t')}, $4::bigint - $2::bigint + t, repeat('m', 260)
          FROM generate_series(1, ceil($2::numeric / $6::int)::int) AS t`,
+      );
+      await sql.query(
+        `INSERT INTO ticket_sums (ticket, face, spent)
+         SELECT $7::bigint + t, 1000, $6::int FROM generate_series(1, ceil($2::numeric / $6::int)::int) AS t`,
       );
       await sql.query(
         `INSERT INTO allocations (root, collector, party, terminal, issued, due, collected, message)
@@ -69,9 +88,13 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
          FROM generate_series(1, $3::int) AS b`,
       );
       await sql.query(
-        `INSERT INTO settled_returns (collector, origin, settled, answer, message, at)
-         SELECT 'first-bank', ${digest('b')}, $5::int, '{"settled":5000,"rejected":[]}', decode(repeat('00', 100), 'hex'), $4::bigint - $3::bigint + b
+        `INSERT INTO settled_returns (id, collector, origin, settled, answer, message, at)
+         SELECT $8::bigint + b, 'first-bank', ${digest('b')}, $5::int, '{"settled":5000,"rejected":[]}', decode(repeat('00', 100), 'hex'), $4::bigint - $3::bigint + b
          FROM generate_series(1, $3::int) AS b`,
+      );
+      await sql.query(
+        `INSERT INTO settled_amounts (ret, shop, unit, amount, uses)
+         SELECT $8::bigint + b, 'acme-coffee', 'EUR', $5::int, $5::int FROM generate_series(1, $3::int) AS b`,
       );
       // Each bag's sum (the collector: its uses are in its Return), the last bag holding what is left.
       await sql.query(
@@ -79,13 +102,18 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
          SELECT decode(${digest('b')}, 'hex'), 'bag', 'acme-coffee', 'city-transit', 'EUR', n, n
          FROM generate_series(1, $3::int) AS b, LATERAL (SELECT least($5::int, $2::int - (b - 1) * $5::int) AS n) AS x`,
       );
-      // Each use: a 64-byte S unique to it (one hash per row) and its ticket (the issuer).
+      // Each use (the issuer): its ticket's and Return's numbers, its index and a remembered half of S unique to
+      // it (one hash per row).
       await sql.query(
-        `INSERT INTO remembered_uses (s, ticket, expires, shop, unit, amount, chal, collector, origin, idx, code)
-         SELECT h || h, ${ticket('(i / $6::int + 1)')}, ${expiry('(i / $6::int + 1)')}, 'acme-coffee', 'EUR', 1, h, 'first-bank', ${digest('(i / $5::int)')},
-           i % $5::int, NULL
-         FROM generate_series(0, $2::int - 1) AS i,
-           LATERAL (SELECT sha256(int8send(i) || convert_to($1::text, 'UTF8')) AS h) AS x`,
+        `INSERT INTO remembered_uses (ticket, ret, amount, idx, s, code)
+         SELECT $7::bigint + i / $6::int + 1, $8::bigint + i / $5::int + 1, 1, i % $5::int,
+           sha256(int8send(i) || convert_to($1::text, 'UTF8')), NULL
+         FROM generate_series(0, $2::int - 1) AS i`,
+      );
+      // The numbers given next follow those taken here.
+      await sql.query("SELECT setval(pg_get_serial_sequence('tickets', 'n'), (SELECT max(n) FROM tickets))");
+      await sql.query(
+        "SELECT setval(pg_get_serial_sequence('settled_returns', 'id'), (SELECT max(id) FROM settled_returns))",
       );
     });
     // Vacuumed and analysed now, as a database that has run a while is: not by autovacuum during a measure.
@@ -106,7 +134,14 @@ export interface Footprint {
 }
 
 const COLLECTOR_TABLES = ['allocations', 'bags', 'accepted_sums', 'direct_payments', 'outbox'];
-const ISSUER_TABLES = ['tickets', 'settled_returns', 'remembered_uses', 'incidents', 'denylist'];
+const ISSUER_TABLES = [
+  'tickets',
+  'settled_returns',
+  'settled_amounts',
+  'remembered_uses',
+  'incidents',
+  'denylist',
+];
 
 /** What each role's tables take on disk, and how many uses they hold (the server stopped). */
 export async function footprint(data: string): Promise<Footprint> {

@@ -29,6 +29,7 @@ export const TABLES = [
   'outbox',
   'tickets',
   'settled_returns',
+  'settled_amounts',
   'remembered_uses',
   'incidents',
   'denylist',
@@ -38,8 +39,8 @@ export const TABLES = [
   'pairing_codes',
   'refused_bags',
 ];
-/** Columns the database computes again on restore (a ticket's spent sum, from its remembered uses). */
-const COMPUTED: Record<string, string[]> = { tickets: ['spent'] };
+/** Tables the database fills again on restore: each ticket's settled sum, from its remembered uses. */
+export const COMPUTED_TABLES = ['ticket_sums'];
 const FILES = ['demo.json', 'keys'];
 const MAGIC = 'moneybag-backup';
 
@@ -148,12 +149,7 @@ export async function restore(file: string, data: string): Promise<{ rows: numbe
       if (!('table' in line)) continue;
       if (!TABLES.includes(line.table)) throw new Error(`unknown table ${line.table} in the backup`);
       db ??= await openDb(data);
-      const drop = COMPUTED[line.table] ?? [];
-      const page = line.rows.map((r) => {
-        const copy = { ...(r as Record<string, unknown>) };
-        for (const c of drop) delete copy[c];
-        return copy;
-      });
+      const page = line.rows as Record<string, unknown>[];
       const columns = Object.keys(page[0]);
       // json_populate_recordset types each value as its column's type: one statement per page.
       await db.query(
@@ -167,6 +163,8 @@ export async function restore(file: string, data: string): Promise<{ rows: numbe
     for (const [table, column] of [
       ['outbox', 'id'],
       ['incidents', 'id'],
+      ['tickets', 'n'],
+      ['settled_returns', 'id'],
     ])
       await db.query(
         `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), coalesce((SELECT max(${column}) FROM ${table}), 0) + 1, false)`,

@@ -378,6 +378,101 @@ export const MIGRATIONS: string[] = [
     CHECK ((used_at IS NULL) = (terminal IS NULL))
   );
   `,
+  // Bytes on disk per remembered use (issue 12: within 2x the Return that carried it). The signed Return is kept
+  // whole (the evidence, read back for an incident's proof); a remembered use keeps only what settlement
+  // looks up, by number instead of by name: its ticket's number, its Return's number and index, its amount,
+  // and the memory of its S. That memory is S's second half, the scalar s: a holder can repeat the first half
+  // R at will (by reusing a nonce, over other messages), but two valid signatures by one key with the same s
+  // over different messages take ~2^126 work to find, so (ticket, s) is unique exactly when S is. Tickets are
+  // numbered as issued, and uses arrive for tickets in circulation: the key grows where they are, not at
+  // random across history. What each Return owes each shop is kept with the Return (its settled amounts per
+  // shop and unit), so the owed view reads a row per Return and shop, not every use. A ticket's fingerprint
+  // (its fields and C in ~350 hex characters) goes: its fields are columns already, and C is kept as its 64
+  // bytes, so that a returned ticket is compared field by field (nothing hashed). A ticket's settled sum, the one thing about
+  // it that changes (with every Return of it), moves to a narrow row of its own with the face it stays
+  // under: a ticket's record is then never updated, and the updates of the sums stay on their pages
+  // (fillfactor) without copying a ticket's ~400 bytes each time.
+  `
+  ALTER TABLE tickets ADD COLUMN n bigserial;
+  ALTER TABLE tickets ADD CONSTRAINT tickets_n_key UNIQUE (n);
+  ALTER TABLE tickets ADD COLUMN c bytea;
+  UPDATE tickets SET c = decode(right(fingerprint, 128), 'hex');
+  ALTER TABLE tickets ALTER COLUMN c SET NOT NULL, ADD CHECK (octet_length(c) = 64);
+  CREATE TABLE ticket_sums (
+    ticket bigint PRIMARY KEY REFERENCES tickets(n),
+    face bigint NOT NULL,
+    spent bigint NOT NULL DEFAULT 0,
+    CONSTRAINT ticket_sums_within_face CHECK (spent >= 0 AND spent <= face)
+  ) WITH (fillfactor = 50);
+  INSERT INTO ticket_sums (ticket, face, spent) SELECT n, face, spent FROM tickets;
+  DROP TRIGGER kept_fields ON tickets;
+  DROP TRIGGER kept ON tickets;
+  ALTER TABLE tickets DROP COLUMN fingerprint, DROP COLUMN spent;
+  ALTER TABLE tickets RESET (fillfactor);
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON tickets FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE TRIGGER kept BEFORE UPDATE OF ticket, face OR DELETE OR TRUNCATE ON ticket_sums
+    FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  CREATE FUNCTION tickets_sum() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO ticket_sums (ticket, face) SELECT n, face FROM added;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER tickets_sum AFTER INSERT ON tickets
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION tickets_sum();
+
+  ALTER TABLE settled_returns ADD COLUMN id bigserial;
+  ALTER TABLE settled_returns ADD CONSTRAINT settled_returns_id_key UNIQUE (id);
+  CREATE TABLE settled_amounts (
+    ret bigint NOT NULL REFERENCES settled_returns(id),
+    shop text NOT NULL,
+    unit text NOT NULL,
+    amount bigint NOT NULL CHECK (amount >= 1),
+    uses integer NOT NULL CHECK (uses >= 1),
+    PRIMARY KEY (ret, shop, unit)
+  );
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON settled_amounts FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+
+  ALTER TABLE remembered_uses RENAME TO remembered_uses_old;
+  CREATE TABLE remembered_uses (
+    ticket bigint NOT NULL,
+    ret bigint NOT NULL,
+    amount bigint NOT NULL CHECK (amount >= 1),
+    idx integer NOT NULL CHECK (idx >= 0),
+    s bytea NOT NULL CHECK (octet_length(s) = 32),
+    code text CHECK (code IS NULL OR code IN ('E_OVERSPENT', 'E_RECLAIMED')),
+    PRIMARY KEY (ticket, s)
+  );
+  INSERT INTO remembered_uses (ticket, ret, amount, idx, s, code)
+    SELECT t.n, r.id, o.amount, o.idx, substring(o.s FROM 33), o.code
+    FROM remembered_uses_old o
+    JOIN tickets t ON t.id = o.ticket
+    JOIN settled_returns r ON r.collector = o.collector AND r.origin = o.origin;
+  INSERT INTO settled_amounts (ret, shop, unit, amount, uses)
+    SELECT r.id, o.shop, o.unit, sum(o.amount), count(*)
+    FROM remembered_uses_old o JOIN settled_returns r ON r.collector = o.collector AND r.origin = o.origin
+    WHERE o.code IS NULL GROUP BY r.id, o.shop, o.unit;
+  DROP TABLE remembered_uses_old;
+  DROP FUNCTION remembered_uses_spend();
+  CREATE FUNCTION remembered_uses_spend() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM 1 FROM added a WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.n = a.ticket) LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'remembered_uses: a use names a ticket not in tickets' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    PERFORM 1 FROM (SELECT DISTINCT ret FROM added) a
+      WHERE NOT EXISTS (SELECT 1 FROM settled_returns r WHERE r.id = a.ret) LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'remembered_uses: a use names a Return not in settled_returns' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    UPDATE ticket_sums t SET spent = t.spent + n.amount
+      FROM (SELECT ticket, sum(amount) AS amount FROM added WHERE code IS NULL GROUP BY ticket) n
+      WHERE t.ticket = n.ticket;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER remembered_uses_spend AFTER INSERT ON remembered_uses
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION remembered_uses_spend();
+  CREATE TRIGGER kept BEFORE UPDATE OR DELETE OR TRUNCATE ON remembered_uses FOR EACH STATEMENT EXECUTE FUNCTION keep_record();
+  `,
   // An accepted use is kept once, in the Return that carries it to its issuer (the outbox holds it byte for
   // byte, in bag order): the collector keeps beside it only what it owes, one sum per bag (or direct payment),
   // shop, issuer and unit, written in the bag's transaction. A row per use cost more on disk than the Return
@@ -402,13 +497,13 @@ export const MIGRATIONS: string[] = [
   `,
 ];
 
-async function migrate(db: Db): Promise<void> {
+async function migrate(db: Db, upTo: number): Promise<void> {
   await db.query(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, at bigint NOT NULL)',
   );
   const { rows } = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
   const done = Number(rows[0]?.v ?? 0);
-  for (let v = done + 1; v <= MIGRATIONS.length; v++) {
+  for (let v = done + 1; v <= upTo; v++) {
     await db.tx(async (sql) => {
       // A concurrent starter on a shared server waits here and then finds the version taken.
       await sql.query('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
@@ -477,12 +572,16 @@ function openPool(config: pg.PoolConfig, embedded?: Cluster): Db {
 
 /**
  * Opens the database: the server of DATABASE_URL if given, else the embedded PostgreSQL in
- * `<data>/postgres`; then runs the migrations.
+ * `<data>/postgres`; then runs the migrations (the first `upTo` of them: a test of an upgrade starts there).
  */
-export async function openDb(dataDir: string, url = process.env.DATABASE_URL): Promise<Db> {
+export async function openDb(
+  dataDir: string,
+  url = process.env.DATABASE_URL,
+  upTo = MIGRATIONS.length,
+): Promise<Db> {
   if (url) {
     const db = openPool({ connectionString: url });
-    await migrate(db);
+    await migrate(db, upTo);
     return db;
   }
   if (existsSync(join(dataDir, 'pg', 'PG_VERSION')))
@@ -495,7 +594,7 @@ export async function openDb(dataDir: string, url = process.env.DATABASE_URL): P
     cluster,
   );
   try {
-    await migrate(db);
+    await migrate(db, upTo);
   } catch (e) {
     await db.close();
     throw e;

@@ -441,6 +441,34 @@ describe('settlement at the issuer', () => {
     expect(dup.proof.earlier[0].S).toBe(toBase64url(S));
   });
 
+  it('an issued ticket returned with any field changed (its C kept) is E_NOT_ISSUED; the ticket itself settles', async () => {
+    const h = holder(17);
+    const t = await issue(server, h, 1000);
+    const chal = new Uint8Array(32).fill(3);
+    // S covers C, not the fields: a collector could change them and keep a valid S.
+    const S = await h.sign(bodyOfUse(10, t.C, 'acme-coffee', chal));
+    const changed = [
+      { ...t, face: 5000 },
+      { ...t, unit: 'RIDE' },
+      { ...t, expires: t.expires + 1 },
+      { ...t, holder: holder(18).publicKey },
+    ];
+    const [ret] = await makeReturns(
+      collectorSigner(),
+      'first-bank',
+      new Uint8Array(32).fill(17),
+      [...changed, t].map((ticket) => ({ shop: 'acme-coffee', chal, ticket, amount: 10, S })),
+    );
+    const r = await call(server, 'POST', '/v1/returns', {
+      token: server.demo.collector.token,
+      raw: ret.message,
+    });
+    expect(r.body).toEqual({
+      settled: 1,
+      rejected: changed.map((_, index) => ({ index, code: 'E_NOT_ISSUED', blame: 'collector' })),
+    });
+  });
+
   it('an S returned in an earlier Return is E_DUPLICATE; the rest of the Return settles, its sum counted once', async () => {
     const h = holder(8);
     const t = await issue(server, h, 1000);

@@ -82,9 +82,10 @@ describe('a Return the issuer refuses', () => {
     expect(resend).toEqual({ status: 200, body: { resent: [row.id] } });
     row = await answered(server, origin, 3);
     expect(row).toMatchObject({ state: 'delivered', attempts: 3, lastError: null, answer: { settled: 1 } });
-    const spent = await db.query('SELECT spent FROM tickets WHERE face = 100 AND holder = $1', [
-      Buffer.from(h.publicKey).toString('base64url'),
-    ]);
+    const spent = await db.query(
+      'SELECT spent FROM tickets JOIN ticket_sums ON ticket = n WHERE tickets.face = 100 AND holder = $1',
+      [Buffer.from(h.publicKey).toString('base64url')],
+    );
     expect(spent.rows).toEqual([{ spent: '7' }]);
   });
 

@@ -17,7 +17,6 @@ import {
   reclaimAnswerJson,
   type Settlement,
   type Ticket,
-  ticketFingerprint,
   ticketId,
   toBase64url,
   toHex,
@@ -51,7 +50,7 @@ async function keep(sql: Sql, t: Ticket): Promise<string> {
   const text = toText(encode({ type: 'Ticket', ...t }));
   await store.insertTicket(sql, {
     id: ticketId(t),
-    fingerprint: ticketFingerprint(t),
+    C: t.C,
     holder: toBase64url(t.holder),
     unit: t.unit,
     face: t.face,
@@ -77,18 +76,17 @@ const useJson = (it: ReturnItem) => ({
 export async function settle(s: Service, from: string, message: Uint8Array): Promise<ReturnAnswerJson> {
   const r = decode(message, 'Return');
   const origin = toHex(r.origin);
+  // The workers start on the signatures before anything is read: while this thread waits for the database
+  // it goes on to the next request, and the workers would idle. A Return settled before (sent again) gets
+  // its stored answer whatever the signatures say.
+  const verified = verifyReturn(r, from, { collectors: s.keysOf('collector'), verifier: s.verifier });
+  verified.catch(() => {}); // (awaited below; its refusal is not unhandled while the answer is read)
   const stored = await store.settledAnswer(s.db, from, origin);
   if (stored) return stored;
-  const verified = verifyReturn(r, from, { collectors: await s.keysOf('collector'), verifier: s.verifier });
   // What the transaction needs of each use, made while the workers verify: not while its locks are held.
   const ticketIds = r.items.map((it) => ticketId(it.ticket));
   const ids = [...new Set(ticketIds)];
   const idOf = new Map(r.items.map((it, i) => [it.ticket, ticketIds[i]]));
-  // The keys of the memory of S (its hex), made only for the lookups that need them: a probe, a duplicate.
-  const keyOf = (i: number): store.SignatureKey => ({
-    expires: r.items[i].ticket.expires,
-    s: hex(r.items[i].S),
-  });
   const v = await verified;
   // The memory of S is probed first by the insert of the uses itself (its unique key), not by a lookup of each
   // S beforehand: a Return repeating an S (a collector's fault, rare) fails that insert, and nothing of it is
@@ -101,12 +99,23 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         // Settled while this one waited for the locks (the same Return sent twice at once).
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
-        const remembered = probe
-          ? await store.rememberedSignatures(
-              sql,
-              r.items.map((_, i) => keyOf(i)),
-            )
-          : new Set<string>();
+        // The keys of the memory of S, made only for the lookups that need them: a probe, a duplicate.
+        const keyOf = (i: number): store.SignatureKey | undefined => {
+          const t = tickets.get(ticketIds[i]);
+          return t && { ticket: t.n, s: hex(store.memoryOf(r.items[i].S)) };
+        };
+        // (the items' own S objects: judgeReturn asks with them)
+        const returnedBefore = new Set<Uint8Array>();
+        if (probe) {
+          const known = await store.rememberedSignatures(
+            sql,
+            r.items.flatMap((_, i) => keyOf(i) ?? []),
+          );
+          r.items.forEach((it, i) => {
+            const k = keyOf(i);
+            if (k && known.has(store.signatureKeyText(k))) returnedBefore.add(it.S);
+          });
+        }
         // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
         const reclaimed = await store.reclaimedOf(sql, ids);
         const result = await judgeReturn(v, {
@@ -114,12 +123,12 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
           ids: ticketIds,
           store: {
             issued: issuedAmong(tickets, idOf),
-            remembered: probe ? (S) => remembered.has(hex(S)) : () => false,
+            remembered: (S) => returnedBefore.has(S),
             spent: (id) => tickets.get(id)?.spent ?? 0,
             reclaimed: (id) => reclaimed.get(id) ?? 0,
           },
         });
-        await record(sql, result, r.items, message, keyOf, ticketIds);
+        await record(sql, result, r.items, message, tickets, ticketIds);
         return result.answer;
       });
     } catch (e) {
@@ -131,7 +140,7 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   }
 }
 
-/** Whether this issuer issued exactly the ticket (same fields and C): its fingerprint computed once per ticket. */
+/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row once per ticket. */
 function issuedAmong(
   tickets: ReadonlyMap<string, store.TicketState>,
   idOf: ReadonlyMap<Ticket, string>,
@@ -143,7 +152,7 @@ function issuedAmong(
     if (!row) return false;
     const known = matched.get(id);
     if (known && sameTicket(known, t)) return true;
-    if (row.fingerprint !== ticketFingerprint(t)) return false;
+    if (!store.issuedExactly(row, t)) return false;
     matched.set(id, t);
     return true;
   };
@@ -163,32 +172,31 @@ async function record(
   r: Settlement,
   items: readonly ReturnItem[],
   message: Uint8Array,
-  keyOf: (index: number) => store.SignatureKey,
+  tickets: ReadonlyMap<string, store.TicketState>,
   ticketIds: readonly string[],
 ): Promise<void> {
   const origin = toHex(r.origin);
   const now = Date.now();
-  await store.insertSettled(sql, {
+  // Every remembered use's ticket was issued (judgeReturn checked it against these rows).
+  const numberOf = (index: number) => (tickets.get(ticketIds[index]) as store.TicketState).n;
+  const ret = await store.insertSettled(sql, {
     collector: r.from,
     origin,
     settled: r.answer.settled,
     answer: r.answer,
     message,
     at: now,
+    owed: owedBy(r),
   });
   // (each ticket's settled sum follows in its row: the database's trigger adds the settled uses)
   if (r.remembered.length)
     await store.rememberUses(
       sql,
-      { collector: r.from, origin },
+      ret,
       r.remembered.map(({ item, index, code }) => ({
         S: item.S,
-        ticket: ticketIds[index],
-        expires: item.ticket.expires,
-        shop: item.shop,
-        unit: item.ticket.unit,
+        ticket: numberOf(index),
         amount: item.amount,
-        chal: item.chal,
         idx: index,
         code: code ?? null,
       })),
@@ -205,7 +213,7 @@ async function record(
     over.length + late.length
       ? await store.settledUsesOf(
           sql,
-          [...over, ...late].map((x) => ({ id: ticketId(x.item.ticket), expires: x.item.ticket.expires })),
+          [...over, ...late].map((x) => numberOf(x.index)),
         )
       : new Map<string, store.EarlierUse[]>();
   const reclaims = new Map<string, store.ReclaimRow>();
@@ -213,6 +221,10 @@ async function record(
     const row = await store.reclaimOf(sql, id);
     if (row) reclaims.set(id, row);
   }
+  const keyOf = (index: number): store.SignatureKey => ({
+    ticket: numberOf(index),
+    s: hex(store.memoryOf(items[index].S)),
+  });
   const withS = dup.length
     ? await store.usesWithSignatures(
         sql,
@@ -244,15 +256,29 @@ async function record(
         ticket: toText(encode({ type: 'Ticket', ...item.ticket })),
         earlier:
           code === 'E_OVERSPENT' || code === 'E_RECLAIMED'
-            ? (usesOf.get(ticketId(item.ticket)) ?? [])
+            ? (usesOf.get(String(numberOf(index))) ?? [])
             : code === 'E_DUPLICATE'
-              ? (withS.get(keyOf(index).s) ?? [])
+              ? (withS.get(store.signatureKeyText(keyOf(index))) ?? [])
               : [],
         ...(code === 'E_RECLAIMED' && reclaimProof(reclaims.get(ticketId(item.ticket)))),
       },
       at: now,
     })),
   );
+}
+
+/** What a Return's settled uses owe each shop, per unit. */
+function owedBy(r: Settlement): { shop: string; unit: string; amount: number; uses: number }[] {
+  const sums = new Map<string, { shop: string; unit: string; amount: number; uses: number }>();
+  for (const { item, code } of r.remembered) {
+    if (code) continue;
+    const key = `${item.shop}\0${item.ticket.unit}`;
+    const o = sums.get(key) ?? { shop: item.shop, unit: item.ticket.unit, amount: 0, uses: 0 };
+    o.amount += item.amount;
+    o.uses++;
+    sums.set(key, o);
+  }
+  return [...sums.values()];
 }
 
 const reclaimProof = (r: store.ReclaimRow | undefined) =>
@@ -279,7 +305,7 @@ export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimA
       verifier: s.verifier,
       signer: s.signer(s.issuer),
       store: {
-        issued: (t) => locked.get(ticketId(t))?.fingerprint === ticketFingerprint(t),
+        issued: (t) => store.issuedExactly(locked.get(ticketId(t)), t),
         reclaim: async (id) => {
           const r = await store.reclaimOf(sql, id);
           return r && { ticket: decode(fromText(r.newTicket), 'Ticket'), amount: r.amount };

@@ -1,14 +1,21 @@
 // The issuer's tables: tickets, settled Returns, remembered uses, incidents with their proof, the deny list,
 // reclaims.
 import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnRowJson } from '@moneybag/api';
-import type { Blame, Code, ReturnAnswerJson } from '@moneybag/protocol';
-import { base64urlOf, insertWords, int, type Sql } from './sql.ts';
+import {
+  type Blame,
+  type Code,
+  decode,
+  type ReturnAnswerJson,
+  type Ticket,
+  toBase64url,
+} from '@moneybag/protocol';
+import { insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
   sql: Sql,
   t: {
     id: string;
-    fingerprint: string;
+    C: Uint8Array;
     holder: string;
     unit: string;
     face: number;
@@ -17,9 +24,9 @@ export async function insertTicket(
   },
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO tickets (id, fingerprint, holder, unit, face, expires, issued_at, message)
+    `INSERT INTO tickets (id, c, holder, unit, face, expires, issued_at, message)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [t.id, t.fingerprint, t.holder, t.unit, t.face, t.expires, Date.now(), t.message],
+    [t.id, Buffer.from(t.C), t.holder, t.unit, t.face, t.expires, Date.now(), t.message],
   );
 }
 
@@ -47,8 +54,8 @@ export interface TicketRow {
 /** The newest tickets (500), with what was spent of each. */
 export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT t.*, coalesce((SELECT amount FROM reclaims r WHERE r.ticket = t.id), 0) AS reclaimed
-     FROM tickets t ORDER BY issued_at DESC, id LIMIT 500`,
+    `SELECT t.*, s.spent, coalesce((SELECT amount FROM reclaims r WHERE r.ticket = t.id), 0) AS reclaimed
+     FROM tickets t JOIN ticket_sums s ON s.ticket = t.n ORDER BY issued_at DESC, id LIMIT 500`,
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -65,57 +72,91 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
 
 /** What settlement reads of a ticket, kept up to date in its row (no replay of its uses). */
 export interface TicketState {
-  fingerprint: string;
+  /** Its number, by which remembered uses name it. */
+  n: number;
+  /** Its fields besides its id (issuer and serial), and C. */
+  unit: string;
   face: number;
+  expires: number;
+  /** base64url. */
+  holder: string;
+  C: Buffer;
   /** What settled uses took from it. */
   spent: number;
 }
 
 /**
- * The rows of these tickets (by id), locked until the transaction ends: two settlements touching one ticket
- * run one after the other, others at once. Locked in id order, so that two of them never deadlock.
+ * These tickets (by id) with their settled sums, the sums' rows locked until the transaction ends: two
+ * settlements touching one ticket run one after the other, others at once. Locked in id order, so that two
+ * of them never deadlock.
  */
 export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, TicketState>> {
-  const { rows } = await sql.query<{ id: string; fingerprint: string; face: unknown; spent: unknown }>(
-    'SELECT id, fingerprint, face, spent FROM tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE',
+  const { rows } = await sql.query<Record<string, unknown>>(
+    `SELECT t.id, t.n, t.unit, t.face, t.expires, t.holder, t.c, s.spent FROM tickets t
+     JOIN ticket_sums s ON s.ticket = t.n WHERE t.id = ANY($1) ORDER BY t.id FOR UPDATE OF s`,
     [ids],
   );
   return new Map(
-    rows.map((r) => [r.id, { fingerprint: r.fingerprint, face: int(r.face), spent: int(r.spent) }]),
+    rows.map((r) => [
+      r.id as string,
+      {
+        n: int(r.n),
+        unit: r.unit as string,
+        face: int(r.face),
+        expires: int(r.expires),
+        holder: r.holder as string,
+        C: r.c as Buffer,
+        spent: int(r.spent),
+      },
+    ]),
   );
 }
 
 /**
- * A use's S with its ticket's expiry: the key of the memory of S. The same S always names the same ticket,
- * so the pair is unique exactly when S is; and uses arrive for live tickets, so the index grows where the
- * tickets now in circulation are, not across all of history.
+ * Whether a ticket's row (found by the ticket's id: its issuer and serial) holds exactly this ticket: the
+ * same fields and C.
+ */
+export function issuedExactly(row: TicketState | undefined, t: Ticket): boolean {
+  return (
+    row !== undefined &&
+    row.unit === t.unit &&
+    row.face === t.face &&
+    row.expires === t.expires &&
+    row.C.equals(t.C) &&
+    row.holder === toBase64url(t.holder)
+  );
+}
+
+/**
+ * The memory of a use's S: its ticket's number and S's second half (s), unique exactly when S is (see the
+ * migration that made it). Uses arrive for tickets in circulation, numbered as issued: the key grows where
+ * they are, not at random across history.
  */
 export interface SignatureKey {
-  expires: number;
-  /** S, hex. */
+  ticket: number;
+  /** S's second half, hex. */
   s: string;
 }
 
-const pairs = (keys: SignatureKey[]) => [keys.map((k) => k.expires), keys.map((k) => k.s).join(' ')];
+/** The remembered half of S. */
+export const memoryOf = (S: Uint8Array): Uint8Array => S.subarray(32);
 
-/** Which of these use signatures were returned before (their S in hex). */
+const keyText = (k: { ticket: unknown; s: string }) => `${k.ticket}/${k.s}`;
+const keyRows = (keys: SignatureKey[]) => [keys.map((k) => k.ticket), keys.map((k) => k.s).join(' ')];
+const BY_KEY = `(ticket, s) IN (
+  SELECT x.t, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(t, s))`;
+
+/** Which of these use signatures were returned before (as `ticket/s`). */
 export async function rememberedSignatures(sql: Sql, keys: SignatureKey[]): Promise<Set<string>> {
-  const { rows } = await sql.query<{ s: string }>(
-    `SELECT encode(s, 'hex') AS s FROM remembered_uses WHERE (expires, s) IN (
-       SELECT x.e, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(e, s))`,
-    pairs(keys),
+  const { rows } = await sql.query<{ ticket: unknown; s: string }>(
+    `SELECT ticket, encode(s, 'hex') AS s FROM remembered_uses WHERE ${BY_KEY}`,
+    keyRows(keys),
   );
-  return new Set(rows.map((x) => x.s));
+  return new Set(rows.map(keyText));
 }
 
-/** What settled uses took from each of these tickets (by ticket id). */
-export async function spentOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
-  const { rows } = await sql.query<{ id: string; spent: unknown }>(
-    'SELECT id, spent FROM tickets WHERE id = ANY($1)',
-    [ids],
-  );
-  return new Map(rows.map((x) => [x.id, int(x.spent)]));
-}
+/** A key as rememberedSignatures answers it. */
+export const signatureKeyText = (k: SignatureKey): string => keyText(k);
 
 /** What each of these tickets (by ticket id) was reclaimed for; absent if it was not. */
 export async function reclaimedOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
@@ -176,6 +217,7 @@ export async function settledAnswer(
   return rows[0] && JSON.parse(rows[0].answer);
 }
 
+/** Stores a settled Return with what it owes each shop, per unit; its number. */
 export async function insertSettled(
   sql: Sql,
   r: {
@@ -186,12 +228,29 @@ export async function insertSettled(
     /** The Return, as received. */
     message: Uint8Array;
     at: number;
+    /** Its settled uses' amounts summed per shop and unit. */
+    owed: { shop: string; unit: string; amount: number; uses: number }[];
   },
-): Promise<void> {
-  await sql.query(
-    'INSERT INTO settled_returns (collector, origin, settled, answer, message, at) VALUES ($1, $2, $3, $4, $5, $6)',
+): Promise<number> {
+  const { rows } = await sql.query<{ id: unknown }>(
+    'INSERT INTO settled_returns (collector, origin, settled, answer, message, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
     [r.collector, r.origin, r.settled, JSON.stringify(r.answer), Buffer.from(r.message), r.at],
   );
+  const ret = int(rows[0].id);
+  if (r.owed.length)
+    await sql.query(
+      `INSERT INTO settled_amounts (ret, shop, unit, amount, uses)
+       SELECT $1, x.shop, x.unit, x.amount, x.uses FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[])
+         AS x(shop, unit, amount, uses)`,
+      [
+        ret,
+        r.owed.map((o) => o.shop),
+        r.owed.map((o) => o.unit),
+        r.owed.map((o) => o.amount),
+        r.owed.map((o) => o.uses),
+      ],
+    );
+  return ret;
 }
 
 /** A row as the admin JSON shows it. */
@@ -213,87 +272,90 @@ export async function listSettled(sql: Sql): Promise<ReturnRow[]> {
 /** A use remembered from a Return (settled, or rejected with its code). */
 export interface RememberedUse {
   S: Uint8Array;
-  ticket: string;
-  /** The ticket's expires. */
-  expires: number;
-  shop: string;
-  unit: string;
+  /** Its ticket's number. */
+  ticket: number;
   amount: number;
-  chal: Uint8Array;
   idx: number;
   code: string | null;
 }
 
-export async function rememberUses(
-  sql: Sql,
-  from: { collector: string; origin: string },
-  uses: RememberedUse[],
-): Promise<void> {
+/** The uses of the settled Return numbered `ret` that its issuer remembers. */
+export async function rememberUses(sql: Sql, ret: number, uses: RememberedUse[]): Promise<void> {
   await insertWords(
     sql,
     'remembered_uses',
     {
-      s: { type: 'bytes', width: 64, values: uses.map((u) => u.S) },
-      ticket: { type: 'text', values: uses.map((u) => u.ticket) },
-      expires: { type: 'bigint', values: uses.map((u) => u.expires) },
-      shop: { type: 'text', values: uses.map((u) => u.shop) },
-      unit: { type: 'text', values: uses.map((u) => u.unit) },
+      ticket: { type: 'bigint', values: uses.map((u) => u.ticket) },
       amount: { type: 'bigint', values: uses.map((u) => u.amount) },
-      chal: { type: 'bytes', width: 32, values: uses.map((u) => u.chal) },
       idx: { type: 'integer', values: uses.map((u) => u.idx) },
+      s: { type: 'bytes', width: 32, values: uses.map((u) => memoryOf(u.S)) },
       code: { type: 'text', values: uses.map((u) => u.code) },
     },
-    { collector: from.collector, origin: from.origin },
+    { ret },
   );
 }
 
 /** An earlier use, as an incident's proof shows it. */
 export type EarlierUse = EarlierUseJson;
 
-const earlierUse = (u: Record<string, unknown>): EarlierUse => ({
-  shop: u.shop as string,
-  chal: u.chal as string,
-  amount: int(u.amount),
-  S: u.s as string,
-  collector: u.collector as string,
-  origin: u.origin as string,
-});
-
-const EARLIER = `shop, ${base64urlOf('chal')} AS chal, amount, ${base64urlOf('s')} AS s, collector, origin`;
-
-/** The uses returned before with these signatures, by signature (hex). */
-export async function usesWithSignatures(sql: Sql, keys: SignatureKey[]): Promise<Map<string, EarlierUse[]>> {
-  const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT encode(s, 'hex') AS key, ${EARLIER} FROM remembered_uses WHERE (expires, s) IN (
-       SELECT x.e, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(e, s))`,
-    pairs(keys),
-  );
-  return groupBy(rows, 'key');
-}
-
-/** The settled uses of these tickets (by id, with their expires), in the order they were returned, by ticket. */
-export async function settledUsesOf(
+/**
+ * Remembered uses as a proof shows them, read from the Returns that carried them (a remembered use keeps its
+ * Return's number and index, not a second copy of its shop, challenge and S), grouped by `group`.
+ */
+async function earlierUses(
   sql: Sql,
-  tickets: { id: string; expires: number }[],
+  rows: { ret: unknown; idx: unknown; group: string }[],
 ): Promise<Map<string, EarlierUse[]>> {
-  const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT ticket, ${EARLIER} FROM remembered_uses
-     WHERE (expires, ticket) IN (SELECT * FROM unnest($1::bigint[], $2::text[])) AND code IS NULL
-     ORDER BY origin, idx`,
-    [tickets.map((t) => t.expires), tickets.map((t) => t.id)],
-  );
-  return groupBy(rows, 'ticket');
-}
-
-function groupBy(rows: Record<string, unknown>[], key: string): Map<string, EarlierUse[]> {
+  const rets = [...new Set(rows.map((r) => int(r.ret)))];
+  const { rows: returns } = await sql.query<{
+    id: unknown;
+    collector: string;
+    origin: string;
+    message: Buffer;
+  }>('SELECT id, collector, origin, message FROM settled_returns WHERE id = ANY($1)', [rets]);
+  const byId = new Map(returns.map((r) => [int(r.id), { ...r, items: decode(r.message, 'Return').items }]));
   const out = new Map<string, EarlierUse[]>();
-  for (const r of rows) {
-    const k = r[key] as string;
-    const list = out.get(k) ?? [];
-    list.push(earlierUse(r));
-    out.set(k, list);
+  for (const row of rows) {
+    const r = byId.get(int(row.ret));
+    const it = r?.items[int(row.idx)];
+    if (!r || !it) throw new Error(`remembered use ${row.ret}/${row.idx} is not in its Return`);
+    const list = out.get(row.group) ?? [];
+    list.push({
+      shop: it.shop,
+      chal: toBase64url(it.chal),
+      amount: it.amount,
+      S: toBase64url(it.S),
+      collector: r.collector,
+      origin: r.origin,
+    });
+    out.set(row.group, list);
   }
   return out;
+}
+
+/** The uses returned before with these signatures, by key (signatureKeyText). */
+export async function usesWithSignatures(sql: Sql, keys: SignatureKey[]): Promise<Map<string, EarlierUse[]>> {
+  const { rows } = await sql.query<{ ticket: unknown; s: string; ret: unknown; idx: unknown }>(
+    `SELECT ticket, encode(s, 'hex') AS s, ret, idx FROM remembered_uses WHERE ${BY_KEY} ORDER BY ret, idx`,
+    keyRows(keys),
+  );
+  return earlierUses(
+    sql,
+    rows.map((r) => ({ ...r, group: keyText(r) })),
+  );
+}
+
+/** The settled uses of these tickets (by number), in the order they were returned, by ticket number. */
+export async function settledUsesOf(sql: Sql, tickets: number[]): Promise<Map<string, EarlierUse[]>> {
+  const { rows } = await sql.query<{ ticket: unknown; ret: unknown; idx: unknown }>(
+    `SELECT ticket, ret, idx FROM remembered_uses WHERE ticket = ANY($1::bigint[]) AND code IS NULL
+     ORDER BY ret, idx`,
+    [tickets],
+  );
+  return earlierUses(
+    sql,
+    rows.map((r) => ({ ...r, group: String(int(r.ticket)) })),
+  );
 }
 
 /** A row as the admin JSON shows it. */
@@ -302,8 +364,8 @@ export type OwedRow = OwedRowJson;
 /** What the issuer owes each shop, per unit: its settled uses. */
 export async function owed(sql: Sql): Promise<OwedRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    `SELECT shop, unit, sum(amount) AS amount, count(*) AS uses FROM remembered_uses
-     WHERE code IS NULL GROUP BY shop, unit ORDER BY shop, unit`,
+    `SELECT shop, unit, sum(amount) AS amount, sum(uses) AS uses FROM settled_amounts
+     GROUP BY shop, unit ORDER BY shop, unit`,
   );
   return rows.map((r) => ({
     shop: r.shop as string,
