@@ -60,6 +60,11 @@ if (runs('server')) {
     `bytes on disk per stored use: collector ${Math.round(collectorPerUse)} B (${fp.collectorUses} uses; a bag carries ${Math.round(bagPerUse)} B a use, x${f2(collectorPerUse / bagPerUse)}), ` +
       `issuer ${Math.round(issuerPerUse)} B (${fp.issuerUses} uses; a Return carries ${Math.round(returnPerUse)} B a use, x${f2(issuerPerUse / returnPerUse)})`,
   );
+  // Where the bytes are: each table with its TOAST and indexes, per use (a table of a few rows shows its pages).
+  const perUse = (tables: [string, number][], uses: number) =>
+    tables.map(([t, b]) => `${t} ${(b / uses).toFixed(1)}`).join(', ');
+  console.log(`  per use, collector: ${perUse(fp.collectorTables, fp.collectorUses)} B`);
+  console.log(`  per use, issuer: ${perUse(fp.issuerTables, fp.issuerUses)} B`);
   const worst = Math.max(collectorPerUse / bagPerUse, issuerPerUse / returnPerUse);
   goal(
     'bytes per use',

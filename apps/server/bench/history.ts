@@ -131,6 +131,9 @@ export interface Footprint {
   /** Bytes on disk (tables, their TOAST and indexes) of each role's tables. */
   collectorBytes: number;
   issuerBytes: number;
+  /** The same per table, largest first. */
+  collectorTables: [table: string, bytes: number][];
+  issuerTables: [table: string, bytes: number][];
 }
 
 const COLLECTOR_TABLES = ['allocations', 'bags', 'accepted_sums', 'direct_payments', 'outbox'];
@@ -148,19 +151,24 @@ export async function footprint(data: string): Promise<Footprint> {
   const db = await openDb(data, databaseUrlOf(data));
   try {
     await db.query('CHECKPOINT');
-    const size = async (tables: string[]) => {
-      const { rows } = await db.query<{ n: unknown }>(
-        'SELECT sum(pg_total_relation_size(t::regclass)) AS n FROM unnest($1::text[]) AS t',
+    const sizes = async (tables: string[]): Promise<[string, number][]> => {
+      const { rows } = await db.query<{ t: string; n: unknown }>(
+        'SELECT t, pg_total_relation_size(t::regclass) AS n FROM unnest($1::text[]) AS t',
         [tables],
       );
-      return Number(rows[0].n);
+      return rows.map((r): [string, number] => [r.t, Number(r.n)]).sort((a, b) => b[1] - a[1]);
     };
+    const sum = (tables: [string, number][]) => tables.reduce((n, [, b]) => n + b, 0);
     const count = async (q: string) => Number((await db.query<{ n: unknown }>(q)).rows[0].n);
+    const collectorTables = await sizes(COLLECTOR_TABLES);
+    const issuerTables = await sizes(ISSUER_TABLES);
     return {
       collectorUses: await count('SELECT coalesce(sum(uses), 0) AS n FROM accepted_sums'),
       issuerUses: await count('SELECT count(*) AS n FROM remembered_uses'),
-      collectorBytes: await size(COLLECTOR_TABLES),
-      issuerBytes: await size(ISSUER_TABLES),
+      collectorBytes: sum(collectorTables),
+      issuerBytes: sum(issuerTables),
+      collectorTables,
+      issuerTables,
     };
   } finally {
     await db.close();
