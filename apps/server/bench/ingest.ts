@@ -78,7 +78,7 @@ export function cpuSeconds(pid: number | undefined): { all: number; main: number
   }
 }
 
-/** CPU seconds used so far by the live descendants of a process: a server's embedded PostgreSQL (Linux). */
+/** CPU seconds used so far by the descendants of a process: a server's embedded PostgreSQL (Linux). */
 export function descendantsCpu(pid: number | undefined): number | undefined {
   try {
     const procs = readdirSync('/proc')
@@ -87,7 +87,9 @@ export function descendantsCpu(pid: number | undefined): number | undefined {
         try {
           const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
           const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          return [{ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 }];
+          // with what its exited children used (cutime, cstime): PostgreSQL's autovacuum workers come and go
+          const cpu = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+          return [{ pid: Number(d), ppid: Number(f[1]), cpu: cpu / 100 }];
         } catch {
           return []; // exited meanwhile
         }
