@@ -4,6 +4,7 @@ import { sha256 } from './crypto.ts';
 import {
   type Allocation,
   type Bytes,
+  ENVELOPE_LENGTH,
   type PathStep,
   type Receipt,
   type Reclaim,
@@ -92,6 +93,16 @@ export const reportBody = (r: Omit<Report, 'K'>): Bytes =>
 /** 3.7: what the collector signs (Q) on a Return: the body up to its final b64. */
 export const returnBody = (r: Omit<Return, 'Q'>): Bytes =>
   writeReturnItems(new Writer().tag(TAG.return), r).finish();
+
+/**
+ * returnBody of a Return message as received: its bytes before Q, cut from the message rather than encoded
+ * again from its decoding (a Return of 5,000 uses is 1.3 MB).
+ */
+export const returnBodyOf = (message: Uint8Array): Bytes =>
+  new Writer()
+    .tag(TAG.return)
+    .raw(message.subarray(ENVELOPE_LENGTH, message.length - 64))
+    .finish();
 
 /** 3.8: what the holder signs (P) to reclaim what is left of a ticket, to be issued to `to`. */
 export const reclaimBody = (r: Omit<Reclaim, 'P'>): Bytes =>

@@ -19,7 +19,15 @@ import {
   toText,
   wholeOf,
 } from '../src/index.ts';
-import { allocationBody, numberOf, receiptBody, reportBody, returnBody, sub } from '../src/signed.ts';
+import {
+  allocationBody,
+  numberOf,
+  receiptBody,
+  reportBody,
+  returnBody,
+  returnBodyOf,
+  sub,
+} from '../src/signed.ts';
 import { bytes, cases, fromJson, hex, messageOf, toJson, V } from './vectors.ts';
 
 const signer = (name: 'issuer' | 'holder' | 'collector') => seedSigner(bytes(V.keys[name].seed));
@@ -121,6 +129,8 @@ describe('3: what is signed and hashed', () => {
       expect(hex(msg)).toBe(X.message);
       expect(toText(msg)).toBe(X.text);
     }
+    // A Return's body cut from the message as received is the body encoded from its fields.
+    expect(hex(returnBodyOf(bytes(V.return.message)))).toBe(V.return.return_body);
   });
 });
 

@@ -4,6 +4,7 @@
 import {
   checkReclaim,
   decode,
+  decodeViews,
   encode,
   equal,
   fail,
@@ -74,12 +75,17 @@ const useJson = (it: ReturnItem) => ({
  * judgement needs in a few bulk queries, and stores the outcome in a few bulk statements.
  */
 export async function settle(s: Service, from: string, message: Uint8Array): Promise<ReturnAnswerJson> {
-  const r = decode(message, 'Return');
+  // Its fields as views into the message, which is kept (it is stored): no copy of each S, C and challenge.
+  const r = decodeViews(message, 'Return');
   const origin = toHex(r.origin);
   // The workers start on the signatures before anything is read: while this thread waits for the database
   // it goes on to the next request, and the workers would idle. A Return settled before (sent again) gets
   // its stored answer whatever the signatures say.
-  const verified = verifyReturn(r, from, { collectors: s.keysOf('collector'), verifier: s.verifier });
+  const verified = verifyReturn(r, from, {
+    collectors: s.keysOf('collector'),
+    verifier: s.verifier,
+    received: message,
+  });
   verified.catch(() => {}); // (awaited below; its refusal is not unhandled while the answer is read)
   const stored = await store.settledAnswer(s.db, from, origin);
   if (stored) return stored;
@@ -269,16 +275,19 @@ async function record(
 
 /** What a Return's settled uses owe each shop, per unit. */
 function owedBy(r: Settlement): { shop: string; unit: string; amount: number; uses: number }[] {
-  const sums = new Map<string, { shop: string; unit: string; amount: number; uses: number }>();
+  type Owed = { shop: string; unit: string; amount: number; uses: number };
+  const byShop = new Map<string, Map<string, Owed>>();
   for (const { item, code } of r.remembered) {
     if (code) continue;
-    const key = `${item.shop}\0${item.ticket.unit}`;
-    const o = sums.get(key) ?? { shop: item.shop, unit: item.ticket.unit, amount: 0, uses: 0 };
+    const unit = item.ticket.unit;
+    let units = byShop.get(item.shop);
+    if (!units) byShop.set(item.shop, (units = new Map()));
+    let o = units.get(unit);
+    if (!o) units.set(unit, (o = { shop: item.shop, unit, amount: 0, uses: 0 }));
     o.amount += item.amount;
     o.uses++;
-    sums.set(key, o);
   }
-  return [...sums.values()];
+  return [...byShop.values()].flatMap((units) => [...units.values()]);
 }
 
 const reclaimProof = (r: store.ReclaimRow | undefined) =>
