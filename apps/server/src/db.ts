@@ -455,7 +455,9 @@ export const MIGRATIONS: string[] = [
   DROP FUNCTION remembered_uses_spend();
   CREATE FUNCTION remembered_uses_spend() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    PERFORM 1 FROM added a WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.n = a.ticket) LIMIT 1;
+    -- (each ticket once, by its sum's row: the sums refer to tickets by key)
+    PERFORM 1 FROM (SELECT DISTINCT ticket FROM added) a
+      WHERE NOT EXISTS (SELECT 1 FROM ticket_sums t WHERE t.ticket = a.ticket) LIMIT 1;
     IF FOUND THEN
       RAISE EXCEPTION 'remembered_uses: a use names a ticket not in tickets' USING ERRCODE = 'foreign_key_violation';
     END IF;
