@@ -1,6 +1,6 @@
 // The issuer: issuing tickets (3.1), settling Returns (5.3) and answering Reclaims (5.4).
 import { byteKey, equal, toHex } from './bytes.ts';
-import { checkOfReclaim, checkOfUse, type Keys, reclaimableFrom, ticketId } from './checks.ts';
+import { checkOfReclaim, checksOfUses, type Keys, reclaimableFrom, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import type { ReturnAnswerJson } from './http.ts';
@@ -86,7 +86,7 @@ export async function verifyReturn(
   // (`received` must be the message `r` was decoded from: it ends with r's Q)
   if (received && !equal(received.subarray(received.length - 64), r.Q))
     throw new Error('verifyReturn: `received` is not the message of this Return');
-  const uses = ctx.verifier.verify(r.items.map((it) => checkOfUse(it, it.shop, it.chal)));
+  const uses = ctx.verifier.verify(checksOfUses(r.items));
   const signedByKey = async () => {
     const key = (await ctx.collectors).get(from);
     if (key === undefined) return false;

@@ -63,13 +63,23 @@ export const challengeOf = (collector: string, bag: Bytes, deal: number): Bytes 
 
 /** 3.4: what the holder signs (S) to spend `amount` of ticket C at a shop over a challenge. */
 export const bodyOfUse = (amount: number, C: Bytes, shop: string, chal: Bytes): Bytes =>
-  new Writer(1 + TAG.use.length + 8 + 64 + 1 + shop.length + 32)
-    .tag(TAG.use)
-    .u64(amount)
-    .fixed(C, 64)
-    .id(shop)
-    .fixed(chal, 32)
-    .finish();
+  writeUse(new Writer(1 + TAG.use.length + 8 + 64 + 1 + shop.length + 32), amount, C, shop, chal).finish();
+
+const writeUse = (w: Writer, amount: number, C: Bytes, shop: string, chal: Bytes): Writer =>
+  w.tag(TAG.use).u64(amount).fixed(C, 64).id(shop).fixed(chal, 32);
+
+/**
+ * bodyOfUse of many uses, written into one buffer and returned as views into it: a Return's thousands of
+ * bodies are one allocation, not one each.
+ */
+export function bodiesOfUses(
+  uses: readonly { amount: number; ticket: { C: Bytes }; shop: string; chal: Bytes }[],
+): Bytes[] {
+  const w = new Writer(uses.length * (1 + TAG.use.length + 8 + 64 + 1 + 16 + 32));
+  const ends = uses.map((u) => writeUse(w, u.amount, u.ticket.C, u.shop, u.chal).length);
+  const all = w.finish();
+  return ends.map((end, i) => all.subarray(i === 0 ? 0 : ends[i - 1], end));
+}
 
 /** 3.5: the challenge of a direct payment. */
 export const directChallengeOf = (collector: string, time_ms: number): Bytes =>
