@@ -96,14 +96,14 @@ export async function fillHistory(data: string, uses: number, batch: string): Pr
         `INSERT INTO settled_amounts (ret, shop, unit, amount, uses)
          SELECT $8::bigint + b, 'acme-coffee', 'EUR', $5::int, $5::int FROM generate_series(1, $3::int) AS b`,
       );
-      // Each use: its bag's digest and its index (the collector); its ticket's and Return's numbers, its index and
-      // a remembered half of S unique to it (one hash per row) (the issuer).
+      // Each bag's sum (the collector: its uses are in its Return), the last bag holding what is left.
       await sql.query(
-        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
-         SELECT decode(d.digest, 'hex'), i % $5::int, 'bag', 'acme-coffee', 'city-transit', 'EUR', 1
-         FROM generate_series(0, $2::int - 1) AS i,
-           LATERAL (SELECT ${digest('(i / $5::int)')} AS digest) AS d`,
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         SELECT decode(${digest('b')}, 'hex'), 'bag', 'acme-coffee', 'city-transit', 'EUR', n, n
+         FROM generate_series(1, $3::int) AS b, LATERAL (SELECT least($5::int, $2::int - (b - 1) * $5::int) AS n) AS x`,
       );
+      // Each use (the issuer): its ticket's and Return's numbers, its index and a remembered half of S unique to
+      // it (one hash per row).
       await sql.query(
         `INSERT INTO remembered_uses (ticket, ret, amount, idx, s, code)
          SELECT $7::bigint + i / $6::int + 1, $8::bigint + i / $5::int + 1, 1, i % $5::int,
@@ -133,7 +133,7 @@ export interface Footprint {
   issuerBytes: number;
 }
 
-const COLLECTOR_TABLES = ['allocations', 'bags', 'accepted_uses', 'direct_payments', 'outbox'];
+const COLLECTOR_TABLES = ['allocations', 'bags', 'accepted_sums', 'direct_payments', 'outbox'];
 const ISSUER_TABLES = [
   'tickets',
   'settled_returns',
@@ -155,11 +155,10 @@ export async function footprint(data: string): Promise<Footprint> {
       );
       return Number(rows[0].n);
     };
-    const count = async (table: string) =>
-      Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+    const count = async (q: string) => Number((await db.query<{ n: unknown }>(q)).rows[0].n);
     return {
-      collectorUses: await count('accepted_uses'),
-      issuerUses: await count('remembered_uses'),
+      collectorUses: await count('SELECT coalesce(sum(uses), 0) AS n FROM accepted_sums'),
+      issuerUses: await count('SELECT count(*) AS n FROM remembered_uses'),
       collectorBytes: await size(COLLECTOR_TABLES),
       issuerBytes: await size(ISSUER_TABLES),
     };

@@ -33,6 +33,8 @@ export interface IngestResult {
   serverCpuSeconds?: number;
   /** The part of it on the main thread (HTTP, decoding): what competes with the workers. */
   mainThreadCpuSeconds?: number;
+  /** CPU time of the server's embedded PostgreSQL meanwhile (its child processes: none on DATABASE_URL's). */
+  postgresCpuSeconds?: number;
 }
 
 /** OpenSSL's verify on every core at once, for about `ms`: verifications per second, summed. */
@@ -201,6 +203,7 @@ export async function measureIngest(server: Server, opts: IngestOptions = {}): P
     // The machine's rate while the server is idle, before and after (others may share the cores).
     const rawBefore = await rawNativeRate(rawMs);
     const cpu0 = cpuSeconds(server.proc.pid);
+    const db0 = descendantsCpu(server.proc.pid);
     const threads0 = threadCpu(server.proc.pid);
     const t0 = process.hrtime.bigint();
     const answers = await Promise.all(
@@ -208,6 +211,7 @@ export async function measureIngest(server: Server, opts: IngestOptions = {}): P
     );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu1 = cpuSeconds(server.proc.pid);
+    const db1 = descendantsCpu(server.proc.pid);
     if (process.env.BENCH_THREADS)
       for (const [k, v] of threadCpu(server.proc.pid))
         if (v - (threads0.get(k) ?? 0) > 0)
@@ -223,6 +227,7 @@ export async function measureIngest(server: Server, opts: IngestOptions = {}): P
     const ratio = usesPerSecond / (raw / perUse);
     const serverCpuSeconds = cpu0 && cpu1 && cpu1.all - cpu0.all;
     const mainThreadCpuSeconds = cpu0 && cpu1 && cpu1.main - cpu0.main;
+    const postgresCpuSeconds = db0 !== undefined && db1 !== undefined ? db1 - db0 : undefined;
     const result: IngestResult = {
       uses: USES,
       bags: BAGS,
@@ -238,13 +243,14 @@ export async function measureIngest(server: Server, opts: IngestOptions = {}): P
       returnsSettledSeconds,
       serverCpuSeconds,
       mainThreadCpuSeconds,
+      postgresCpuSeconds,
     };
     const n = (x: number) => Math.round(x).toLocaleString('en');
     console.log(
       `bag ingest over HTTP (${WARM ? 'warm' : 'cold'} server${opts.label ? `, ${opts.label}` : ''}): ${n(USES)} uses in ${BAGS} bags in ${seconds.toFixed(2)} s = ${n(usesPerSecond)} uses/s; ` +
         `raw native Ed25519 on ${result.cores} cores ${n(raw)}/s (before ${n(rawBefore)}, after ${n(rawAfter)}); ` +
         `${perUse.toFixed(2)} verifications/use; ratio ${ratio.toFixed(2)} (goal ${GOAL}: ${ratio >= GOAL ? 'met' : 'not met'}); ` +
-        `server CPU ${serverCpuSeconds?.toFixed(2)} s, of which main thread ${mainThreadCpuSeconds?.toFixed(2)} s; ` +
+        `server CPU ${serverCpuSeconds?.toFixed(2)} s, of which main thread ${mainThreadCpuSeconds?.toFixed(2)} s; its PostgreSQL ${postgresCpuSeconds?.toFixed(2)} s; ` +
         `Returns settled by the issuer ${returnsSettledSeconds.toFixed(2)} s after the first bag`,
     );
     return result;

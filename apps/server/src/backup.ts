@@ -24,7 +24,7 @@ export const TABLES = [
   'kv',
   'allocations',
   'bags',
-  'accepted_uses',
+  'accepted_sums',
   'direct_payments',
   'outbox',
   'tickets',

@@ -17,7 +17,7 @@ const direct = async (h = holder(71), time_ms = Date.now()) =>
 /** Everything a direct payment writes. */
 const snapshot = async () => ({
   direct: (await db.query('SELECT * FROM direct_payments ORDER BY s')).rows,
-  uses: (await db.query('SELECT * FROM accepted_uses ORDER BY origin, idx')).rows,
+  sums: (await db.query('SELECT * FROM accepted_sums ORDER BY origin')).rows,
   outbox: (await db.query('SELECT id, origin FROM outbox ORDER BY id')).rows, // its state moves as it delivers
 });
 
@@ -33,6 +33,25 @@ it('keeps every payment and its receipt; refused requests change nothing', async
   );
   const before = await snapshot();
   expect(before.direct).toHaveLength(2);
+  // What it owes the shop: one sum of one use, under the payment's origin, counted in the totals.
+  const paid = before.direct.find((d) => d.s !== 'old-s')!;
+  expect(
+    before.sums.map((r) => ({ ...r, origin: r.origin.toString('hex'), amount: Number(r.amount) })),
+  ).toEqual([
+    {
+      origin: paid.origin,
+      kind: 'direct',
+      shop: 'acme-coffee',
+      issuer: 'city-transit',
+      unit: 'EUR',
+      amount: 120,
+      uses: 1,
+    },
+  ]);
+  const totals = await call(server, 'GET', '/v1/admin/collector/totals', {
+    token: server.demo.collector.token,
+  });
+  expect(totals.body.totals).toEqual([{ shop: 'acme-coffee', unit: 'EUR', amount: 120, uses: 1 }]);
 
   const late = await call(server, 'POST', '/v1/direct', {
     raw: await direct(holder(72), Date.now() - 2 * 3_600_000),

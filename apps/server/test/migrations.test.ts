@@ -109,3 +109,72 @@ describe('the upgrade to remembered uses by number (version 15)', () => {
     }
   });
 });
+
+/** The migration that keeps what the collector owes as a sum per bag, shop, issuer and unit (version 16). */
+const ACCEPTED_SUMS = 16;
+
+describe('the upgrade to accepted sums (version 16)', () => {
+  it('sums the uses an older version kept one a row, per origin, shop, issuer and unit, and drops them', async () => {
+    expect(MIGRATIONS[ACCEPTED_SUMS - 1]).toContain('CREATE TABLE accepted_sums');
+    const data = tempFolder('migrations');
+    const url = await databaseUrlFor();
+    const old = await openDb(data, url, ACCEPTED_SUMS - 1);
+    const bag = 'aa'.repeat(32);
+    const merged = 'bb'.repeat(32);
+    const direct = 'cc'.repeat(32);
+    try {
+      await old.query(
+        "INSERT INTO parties (id, role, created_at) VALUES ('city-transit', 'issuer', 0), ('metro', 'issuer', 0)",
+      );
+      const uses: [string, number, string, string, string, string, number][] = [
+        [bag, 0, 'bag', 'acme-coffee', 'city-transit', 'EUR', 100],
+        [bag, 1, 'bag', 'acme-coffee', 'metro', 'RIDE', 2],
+        [bag, 2, 'bag', 'acme-coffee', 'city-transit', 'EUR', 20],
+        // a relay's merged bag: its children's shops
+        [merged, 0, 'bag', 'tea-house', 'city-transit', 'EUR', 4],
+        [merged, 1, 'bag', 'acme-coffee', 'city-transit', 'EUR', 10],
+        [merged, 2, 'bag', 'tea-house', 'city-transit', 'EUR', 5],
+        [merged, 3, 'bag', 'acme-coffee', 'metro', 'RIDE', 1],
+        [direct, 0, 'direct', 'acme-coffee', 'city-transit', 'EUR', 120],
+      ];
+      for (const u of uses)
+        await old.query(
+          `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
+           VALUES (decode($1, 'hex'), $2, $3, $4, $5, $6, $7)`,
+          u,
+        );
+    } finally {
+      await old.close();
+    }
+
+    const db = await openDb(data, url);
+    try {
+      const { rows } = await db.query<Record<string, unknown>>(
+        `SELECT encode(origin, 'hex') AS origin, kind, shop, issuer, unit, amount::int, uses FROM accepted_sums
+         ORDER BY origin, shop, issuer, unit`,
+      );
+      const sum = (
+        origin: string,
+        kind: string,
+        shop: string,
+        issuer: string,
+        unit: string,
+        amount: number,
+        uses: number,
+      ) => ({ origin, kind, shop, issuer, unit, amount, uses });
+      expect(rows).toEqual([
+        sum(bag, 'bag', 'acme-coffee', 'city-transit', 'EUR', 120, 2),
+        sum(bag, 'bag', 'acme-coffee', 'metro', 'RIDE', 2, 1),
+        sum(merged, 'bag', 'acme-coffee', 'city-transit', 'EUR', 10, 1),
+        sum(merged, 'bag', 'acme-coffee', 'metro', 'RIDE', 1, 1),
+        sum(merged, 'bag', 'tea-house', 'city-transit', 'EUR', 9, 2),
+        sum(direct, 'direct', 'acme-coffee', 'city-transit', 'EUR', 120, 1),
+      ]);
+      // The rows per use are gone; the sums are a record like the others.
+      expect((await db.query("SELECT to_regclass('accepted_uses') AS t")).rows).toEqual([{ t: null }]);
+      await expect(db.query('DELETE FROM accepted_sums')).rejects.toMatchObject({ code: '23001' });
+    } finally {
+      await db.close();
+    }
+  });
+});

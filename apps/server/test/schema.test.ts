@@ -84,8 +84,14 @@ describe('the schema refuses', () => {
   it('amounts below 1, a due date not after the issue, states outside their set', async () => {
     expect(
       await refusal(
-        `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
-         VALUES ('\\x00', 0, 'bag', 'acme-coffee', 'city-transit', 'EUR', 0)`,
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         VALUES ('\\x00', 'bag', 'acme-coffee', 'city-transit', 'EUR', 0, 1)`,
+      ),
+    ).toBe(CHECK);
+    expect(
+      await refusal(
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         VALUES ('\\x00', 'bag', 'acme-coffee', 'city-transit', 'EUR', 1, 0)`,
       ),
     ).toBe(CHECK);
     expect(
@@ -147,6 +153,15 @@ describe('the schema refuses', () => {
     expect(await refusal('UPDATE remembered_uses SET amount = 1')).toBe(KEPT);
     expect(await refusal('DELETE FROM settled_returns')).toBe(KEPT);
     expect(await refusal('DELETE FROM settled_amounts')).toBe(KEPT);
+    expect(
+      await refusal(
+        `INSERT INTO accepted_sums (origin, kind, shop, issuer, unit, amount, uses)
+         VALUES ('\\x01', 'bag', 'acme-coffee', 'city-transit', 'EUR', 3, 2)`,
+      ),
+    ).toBeUndefined();
+    expect(await refusal('UPDATE accepted_sums SET amount = 1')).toBe(KEPT);
+    expect(await refusal('DELETE FROM accepted_sums')).toBe(KEPT);
+    expect(await refusal('TRUNCATE accepted_sums')).toBe(KEPT);
     expect(await refusal('TRUNCATE bags CASCADE')).toBe(KEPT);
     expect(await refusal('DELETE FROM tickets')).toBe(KEPT);
     // A ticket is a record (uses name it by number); only its settled sum moves, by the trigger.

@@ -1,6 +1,14 @@
 // Node's native Ed25519 (OpenSSL) behind the protocol's Verifier: ~12x noble. OpenSSL makes checks 2-4;
 // makeVerifier adds check 1. Key objects are cached: importing a raw key costs as much as a verification.
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  hash,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { hashes, makeVerifier, type Signer, type Verifier } from '@moneybag/protocol';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -41,7 +49,16 @@ export function nativeSigner(seed: Uint8Array): Signer {
   };
 }
 
-/** Use Node's native SHA-256 in the protocol (bag digests, challenges, sub numbers). */
+/**
+ * Use Node's native SHA-256 in the protocol (bag digests, challenges, sub numbers): the one-shot hash
+ * (Node 20.12+) where there is one; a Hash object a call (a bag makes one per use) costs more than the hash.
+ */
 export function useNativeHashes(): void {
-  hashes.sha256 = (b) => new Uint8Array(createHash('sha256').update(b).digest());
+  hashes.sha256 =
+    typeof hash === 'function'
+      ? (b) => {
+          const d = hash('sha256', b, 'buffer');
+          return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        }
+      : (b) => new Uint8Array(createHash('sha256').update(b).digest());
 }

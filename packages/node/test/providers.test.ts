@@ -46,3 +46,27 @@ describe('nativeSigner', () => {
     expect(await a.sign(body)).toEqual(await seedSigner(seed).sign(body));
   });
 });
+
+describe('useNativeHashes', () => {
+  it('gives the same SHA-256 as the portable one, as bytes of their own', async () => {
+    const { hashes, sha256 } = await import('@moneybag/protocol');
+    const portable = hashes.sha256;
+    const { useNativeHashes } = await import('../src/index.ts');
+    const inputs = [new Uint8Array(0), new Uint8Array([1, 2, 3]), new Uint8Array(1000).fill(7)];
+    // a view into a larger buffer: only its bytes are hashed
+    inputs.push(new Uint8Array(inputs[2].buffer, 10, 55));
+    const expected = inputs.map((b) => portable(b));
+    try {
+      useNativeHashes();
+      expect(hashes.sha256).not.toBe(portable);
+      for (const [i, b] of inputs.entries()) {
+        const d = sha256(b);
+        expect(d).toBeInstanceOf(Uint8Array);
+        expect(d).toEqual(expected[i]);
+        expect(d.byteLength).toBe(32);
+      }
+    } finally {
+      hashes.sha256 = portable;
+    }
+  });
+});

@@ -1,5 +1,5 @@
 // The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
-import { byteKey, equal } from './bytes.ts';
+import { ByteBuckets, equal } from './bytes.ts';
 import { checkOfTicket, checkOfUse, type Keys, totalsOf } from './checks.ts';
 import type { SignatureCheck, Signer, Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
@@ -128,17 +128,14 @@ async function judgeSpends(
 ): Promise<UseVerdict[]> {
   const checks: SignatureCheck[] = [];
   // C is verified once per distinct ticket: same C and same fields (a copy with other fields is checked apart).
-  const byC = new Map<string, { ticket: Ticket; check: number }[]>();
+  const byC = new ByteBuckets<{ ticket: Ticket; check: number }>();
   const slots = spends.map(({ spend, shop, chal }) => {
     const key = issuers.get(spend.ticket.issuer);
     if (!key) return undefined;
-    const cHex = byteKey(spend.ticket.C);
-    const seen = byC.get(cHex) ?? [];
-    let c = seen.find((x) => sameTicketFields(x.ticket, spend.ticket))?.check;
+    let c = byC.find(spend.ticket.C, (x) => sameTicketFields(x.ticket, spend.ticket))?.check;
     if (c === undefined) {
       c = checks.push(checkOfTicket(spend.ticket, key)) - 1;
-      seen.push({ ticket: spend.ticket, check: c });
-      byC.set(cHex, seen);
+      byC.add(spend.ticket.C, { ticket: spend.ticket, check: c });
     }
     return { C: c, S: checks.push(checkOfUse(spend, shop, chal)) - 1 };
   });
@@ -211,15 +208,14 @@ export async function checkBag(
     ctx.verifier,
     alloc.issued,
   );
-  const acceptedS = new Set<string>();
+  const acceptedS = new ByteBuckets<true>();
   const accepted: AcceptedUse[] = [];
   const rejected: RejectedUse[] = [];
   for (const [i, { path, index, use }] of placed.entries()) {
-    const S = byteKey(use.S);
-    const code = acceptedS.has(S) ? 'E_DUPLICATE' : verdicts[i].code;
+    const code = acceptedS.has(use.S) ? 'E_DUPLICATE' : verdicts[i].code;
     if (code) rejected.push({ path, deal: use.deal, index, code });
     else {
-      acceptedS.add(S);
+      acceptedS.add(use.S, true);
       accepted.push({
         path,
         deal: use.deal,

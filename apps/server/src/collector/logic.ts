@@ -160,7 +160,7 @@ async function collectBag(s: Service, sender: string, message: Uint8Array): Prom
         const issuer = a.use.ticket.issuer;
         perIssuer.set(issuer, (perIssuer.get(issuer) ?? 0) + 1);
       }
-      if (r.accepted.length) await store.insertBagUses(sql, digest, r.accepted);
+      if (r.accepted.length) await store.insertBagSums(sql, digest, r.accepted);
       await store.insertOutbox(
         sql,
         digest,

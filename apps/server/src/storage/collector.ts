@@ -1,4 +1,4 @@
-// The collector's tables: allocations, bags, accepted uses, direct payments and the outbox of Returns.
+// The collector's tables: allocations, bags, the sums of accepted uses, direct payments and the outbox of Returns.
 import type { DirectRowJson, ShopRowJson, TotalRowJson } from '@moneybag/api';
 import type { AcceptedUse, BagAnswerJson, Code } from '@moneybag/protocol';
 import { type Db, insertMany, int, type Sql } from './sql.ts';
@@ -158,44 +158,56 @@ export async function insertBag(
 }
 
 /**
- * A bag's accepted uses in a statement per (shop, issuer, unit), usually one: indexes and amounts as
- * integer arrays, the signatures as one space-joined string, unnested by the database. On PGlite the
- * fastest of the forms measured (multi-row VALUES took 3x longer, insertWords 1.3x).
+ * What a bag's accepted uses add to what the collector owes: one row per (shop, issuer, unit), usually one,
+ * in one statement. The uses themselves are kept once, in the bag's Returns (the outbox).
  */
-export async function insertBagUses(
+export async function insertBagSums(
   sql: Sql,
   origin: string,
   accepted: readonly AcceptedUse[],
 ): Promise<void> {
-  const groups = new Map<
-    string,
-    { shop: string; issuer: string; unit: string; idx: number[]; amounts: number[] }
-  >();
-  for (let i = 0; i < accepted.length; i++) {
-    const a = accepted[i];
+  const sums = new Map<string, AcceptedSum>();
+  let g: AcceptedSum | undefined;
+  for (const a of accepted) {
     const { issuer, unit } = a.use.ticket;
-    const key = `${a.shop} ${issuer} ${unit}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { shop: a.shop, issuer, unit, idx: [], amounts: [] }));
-    g.idx.push(i);
-    g.amounts.push(a.amount);
+    // Uses of one shop, issuer and unit come in runs: a key is made only where a run ends.
+    if (g?.shop !== a.shop || g.issuer !== issuer || g.unit !== unit) {
+      const key = `${a.shop} ${issuer} ${unit}`;
+      g = sums.get(key);
+      if (!g) sums.set(key, (g = { shop: a.shop, issuer, unit, amount: 0, uses: 0 }));
+    }
+    g.amount += a.amount;
+    g.uses++;
   }
-  for (const g of groups.values())
-    await sql.query(
-      `INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount)
-       SELECT decode($1, 'hex'), x.idx, 'bag', $2, $3, $4, x.amount
-       FROM unnest($5::int[], $6::bigint[]) AS x(idx, amount)`,
-      [origin, g.shop, g.issuer, g.unit, g.idx, g.amounts],
-    );
+  await insertSums(sql, origin, 'bag', [...sums.values()]);
+}
+
+/** What one origin (a bag or a direct payment) owes one shop in one issuer's unit, and for how many uses. */
+interface AcceptedSum {
+  shop: string;
+  issuer: string;
+  unit: string;
+  amount: number;
+  uses: number;
+}
+
+function insertSums(sql: Sql, origin: string, kind: 'bag' | 'direct', sums: AcceptedSum[]): Promise<void> {
+  const bytes = Buffer.from(origin, 'hex');
+  return insertMany(
+    sql,
+    'accepted_sums',
+    ['origin', 'kind', 'shop', 'issuer', 'unit', 'amount', 'uses'],
+    sums.map((g) => [bytes, kind, g.shop, g.issuer, g.unit, g.amount, g.uses]),
+  );
 }
 
 /** A row as the admin JSON shows it. */
 export type TotalRow = TotalRowJson;
 
-/** What the collector accepted, per shop and unit. */
+/** What the collector accepted, per shop and unit: the sums of its bags and direct payments. */
 export async function acceptedTotals(sql: Sql): Promise<TotalRow[]> {
   const { rows } = await sql.query<Record<string, unknown>>(
-    'SELECT shop, unit, sum(amount) AS amount, count(*) AS uses FROM accepted_uses GROUP BY shop, unit ORDER BY shop, unit',
+    'SELECT shop, unit, sum(amount) AS amount, sum(uses) AS uses FROM accepted_sums GROUP BY shop, unit ORDER BY shop, unit',
   );
   return rows.map((r) => ({
     shop: r.shop as string,
@@ -218,7 +230,7 @@ export async function directSeen(sql: Sql, S: string, since_ms: number): Promise
   );
 }
 
-/** A direct payment: its window row, and its accepted use (kind 'direct', index 0 of its origin). */
+/** A direct payment: its window row, and what it adds to what the collector owes (kind 'direct'). */
 export async function insertDirect(
   sql: Sql,
   d: {
@@ -236,10 +248,7 @@ export async function insertDirect(
     'INSERT INTO direct_payments (s, origin, shop, unit, amount, received_at, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     [d.S, d.origin, d.shop, d.unit, d.amount, d.receivedAt, d.receipt],
   );
-  await sql.query(
-    "INSERT INTO accepted_uses (origin, idx, kind, shop, issuer, unit, amount) VALUES (decode($1, 'hex'), 0, $2, $3, $4, $5, $6)",
-    [d.origin, 'direct', d.shop, d.issuer, d.unit, d.amount],
-  );
+  await insertSums(sql, d.origin, 'direct', [{ ...d, uses: 1 }]);
 }
 
 /** A row as the admin JSON shows it. */
@@ -272,7 +281,8 @@ export async function insertOutbox(
     sql,
     'outbox',
     ['issuer', 'origin', 'uses', 'message', 'next_attempt_at', 'created_at'],
-    returns.map((r) => [r.issuer, origin, r.uses, Buffer.from(r.message), now, now]),
+    // The bytes as they are (node-postgres sends a view as bytea over the same memory): a Return is megabytes.
+    returns.map((r) => [r.issuer, origin, r.uses, r.message, now, now]),
   );
 }
 
