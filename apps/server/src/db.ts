@@ -455,7 +455,9 @@ export const MIGRATIONS: string[] = [
   DROP FUNCTION remembered_uses_spend();
   CREATE FUNCTION remembered_uses_spend() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    PERFORM 1 FROM added a WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.n = a.ticket) LIMIT 1;
+    -- (each ticket once, by its sum's row: the sums refer to tickets by key)
+    PERFORM 1 FROM (SELECT DISTINCT ticket FROM added) a
+      WHERE NOT EXISTS (SELECT 1 FROM ticket_sums t WHERE t.ticket = a.ticket) LIMIT 1;
     IF FOUND THEN
       RAISE EXCEPTION 'remembered_uses: a use names a ticket not in tickets' USING ERRCODE = 'foreign_key_violation';
     END IF;
@@ -520,8 +522,20 @@ function openPool(config: pg.PoolConfig, embedded?: Cluster): Db {
   // bigint and numeric come back as strings from node-postgres; the service reads them with Number().
   const pool = new pg.Pool({ max: 8, ...config });
   // An idle client's error (the server restarted, a network cut) must not end the process; the next query
-  // gets a new connection, and the operator learns why.
-  pool.on('error', (e) => console.error(`database: an idle connection failed: ${e.message}`));
+  // gets a new connection, and the operator learns why. Connections ended by PostgreSQL itself (57P01: it is
+  // shutting down, as the embedded one does with this service when a process group is stopped, or an operator
+  // ended them) are said once, calmly: nothing failed.
+  let endedSaid = false;
+  pool.on('error', (e) => {
+    if ((e as { code?: string }).code !== '57P01')
+      console.error(`database: an idle connection failed: ${e.message}`);
+    else if (!endedSaid) {
+      endedSaid = true;
+      console.error(
+        'database: PostgreSQL ended idle connections (it is shutting down, or an operator ended them); the next query opens new ones',
+      );
+    }
+  });
   const sqlOf = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(sql: string, params?: unknown[]) {
       // A multi-statement query (a migration) answers one result per statement: the last one is the answer.

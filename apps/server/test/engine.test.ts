@@ -105,3 +105,31 @@ describe.skipIf(!embedded)('the embedded PostgreSQL', () => {
     },
   );
 });
+
+// (on the embedded cluster only: on DATABASE_URL's server other tests' connections share the database)
+it.skipIf(!embedded)(
+  'idle connections ended by PostgreSQL are said once, calmly, and the next requests get new ones',
+  async () => {
+    expect((await call(server, 'GET', '/v1/health')).status).toBe(200);
+    const c = await dbClient(server);
+    try {
+      const ended = async () =>
+        (
+          await c.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND datname = current_database()",
+          )
+        ).rowCount;
+      expect(await ended()).toBeGreaterThan(0);
+      await waitFor(async () => server.output().includes('PostgreSQL ended idle connections'));
+      // (a request racing the ends may meet a connection not yet known dead: the ones after get new ones)
+      await waitFor(async () => (await call(server, 'GET', '/v1/health')).status === 200);
+      await ended();
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await c.end();
+    }
+    expect(server.output().match(/PostgreSQL ended idle connections/g)).toHaveLength(1);
+    expect(server.output()).not.toContain('an idle connection failed');
+    await waitFor(async () => (await call(server, 'GET', '/v1/health')).status === 200);
+  },
+);

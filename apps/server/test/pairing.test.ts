@@ -3,6 +3,7 @@
 import type { PairedJson, PairingCodeJson, TerminalsJson } from '@moneybag/api';
 import { readPairingLink } from '@moneybag/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEEN_EVERY } from '../src/storage/terminals.ts';
 import { allocations, bagOf, call, dbClient, type Server, startServer } from './helpers.ts';
 
 let server: Server;
@@ -126,6 +127,23 @@ describe('pairing codes', () => {
     row = (await terminals()).find((r) => r.id === t.terminal)!;
     expect(row.lastSeen).not.toBeNull();
     expect(row.lastSeen!).toBeGreaterThanOrEqual(row.pairedAt);
+    // Written at most once a minute (every bag passes here): a request soon after moves nothing, one after a
+    // minute does.
+    const first = row.lastSeen!;
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await call(server, 'GET', '/v1/me', { token: t.token })).status).toBe(200);
+    expect((await terminals()).find((r) => r.id === t.terminal)!.lastSeen).toBe(first);
+    const db = await dbClient(server);
+    try {
+      await db.query('UPDATE terminals SET last_seen_at = last_seen_at - $2 WHERE id = $1', [
+        t.terminal,
+        SEEN_EVERY,
+      ]);
+    } finally {
+      await db.end();
+    }
+    expect((await call(server, 'GET', '/v1/me', { token: t.token })).status).toBe(200);
+    expect((await terminals()).find((r) => r.id === t.terminal)!.lastSeen).toBeGreaterThan(first);
     // Another terminal's requests do not count as this one's.
     const others = (await terminals()).filter((r) => r.id !== t.terminal && r.lastSeen === null);
     expect(others.length).toBeGreaterThan(0);

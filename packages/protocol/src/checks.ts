@@ -3,7 +3,7 @@ import { equal, toHex } from './bytes.ts';
 import type { SignatureCheck, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import { type Bytes, decode, type Receipt, type Reclaim, type Report, type Ticket } from './messages.ts';
-import { bodyOfUse, receiptBody, reclaimBody, reportBody, ticketBody } from './signed.ts';
+import { bodiesOfUses, bodyOfUse, receiptBody, reclaimBody, reportBody, ticketBody } from './signed.ts';
 
 /** Trusted keys by party id (issuers, collectors). */
 export type Keys = ReadonlyMap<string, Bytes>;
@@ -30,6 +30,14 @@ export const checkOfUse = (
   message: bodyOfUse(s.amount, s.ticket.C, shop, chal),
   signature: s.S,
 });
+
+/** checkOfUse of many uses (each with its shop and chal), their bodies in one buffer (bodiesOfUses). */
+export function checksOfUses(
+  uses: readonly { ticket: Ticket; amount: number; S: Bytes; shop: string; chal: Bytes }[],
+): SignatureCheck[] {
+  const bodies = bodiesOfUses(uses);
+  return uses.map((u, i) => ({ publicKey: u.ticket.holder, message: bodies[i], signature: u.S }));
+}
 
 /** The check of P (3.8) under the reclaimed ticket's holder key. */
 export const checkOfReclaim = (r: Reclaim): SignatureCheck => ({

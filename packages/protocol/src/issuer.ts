@@ -1,11 +1,19 @@
 // The issuer: issuing tickets (3.1), settling Returns (5.3) and answering Reclaims (5.4).
-import { byteKey, toHex } from './bytes.ts';
-import { checkOfReclaim, checkOfUse, type Keys, reclaimableFrom, ticketId } from './checks.ts';
+import { byteKey, equal, toHex } from './bytes.ts';
+import { checkOfReclaim, checksOfUses, type Keys, reclaimableFrom, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import type { ReturnAnswerJson } from './http.ts';
-import { type Bytes, decode, type Reclaim, type Return, type ReturnItem, type Ticket } from './messages.ts';
-import { returnBody, ticketBody } from './signed.ts';
+import {
+  type Bytes,
+  decode,
+  decodeViews,
+  type Reclaim,
+  type Return,
+  type ReturnItem,
+  type Ticket,
+} from './messages.ts';
+import { returnBody, returnBodyOf, ticketBody } from './signed.ts';
 
 /** 3.1: sign a ticket. Refuses a holder key failing check 1 of section 1, and a face below 1. */
 export async function issueTicket(
@@ -65,21 +73,25 @@ export interface VerifiedReturn {
  * 5.3, the signatures: Q under the sending collector's key (else E_COLLECTOR) and each use's S. Needs no
  * stored state, so a service may run it before it takes any lock. The uses' signatures go to the verifier
  * at once, before the collectors' keys are known (a service may still be reading them): they are nearly
- * all the work.
+ * all the work. Given the message (or `received`, the message a caller decoded itself), Q is verified over
+ * its bytes, not over an encoding made again; byte fields it decodes are views into it.
  */
 export async function verifyReturn(
   message: Uint8Array | Return,
   from: string,
-  ctx: { collectors: Keys | Promise<Keys>; verifier: Verifier },
+  ctx: { collectors: Keys | Promise<Keys>; verifier: Verifier; received?: Uint8Array },
 ): Promise<VerifiedReturn> {
-  const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
-  const uses = ctx.verifier.verify(r.items.map((it) => checkOfUse(it, it.shop, it.chal)));
+  const r = message instanceof Uint8Array ? decodeViews(message, 'Return') : message;
+  const received = message instanceof Uint8Array ? message : ctx.received;
+  // (`received` must be the message `r` was decoded from: it ends with r's Q)
+  if (received && !equal(received.subarray(received.length - 64), r.Q))
+    throw new Error('verifyReturn: `received` is not the message of this Return');
+  const uses = ctx.verifier.verify(checksOfUses(r.items));
   const signedByKey = async () => {
     const key = (await ctx.collectors).get(from);
-    return (
-      key !== undefined &&
-      (await ctx.verifier.verify([{ publicKey: key, message: returnBody(r), signature: r.Q }]))[0]
-    );
+    if (key === undefined) return false;
+    const body = received ? returnBodyOf(received) : returnBody(r);
+    return (await ctx.verifier.verify([{ publicKey: key, message: body, signature: r.Q }]))[0];
   };
   const [ok, signed] = await Promise.all([uses, signedByKey()]);
   if (!signed || r.collector !== from)
@@ -160,10 +172,11 @@ export async function settleReturn(
   from: string,
   ctx: { issuer: string; collectors: Keys; verifier: Verifier; store: SettlementStore },
 ): Promise<Settlement | { retry: true; answer: ReturnAnswerJson }> {
-  const r = message instanceof Uint8Array ? decode(message, 'Return') : message;
+  const r = message instanceof Uint8Array ? decodeViews(message, 'Return') : message;
   const stored = await ctx.store.answered(from, r.origin);
   if (stored) return { retry: true, answer: stored };
-  return judgeReturn(await verifyReturn(r, from, ctx), ctx);
+  const received = message instanceof Uint8Array ? message : undefined;
+  return judgeReturn(await verifyReturn(r, from, { ...ctx, received }), ctx);
 }
 
 /** The text that names a ticket's body, to compare "same fields and C" in a store. */

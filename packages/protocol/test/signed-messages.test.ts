@@ -10,6 +10,7 @@ import {
   verifyAllocation,
   verifyReceipt,
   verifyReport,
+  verifyReturn,
 } from '../src/index.ts';
 import { bytes, hex, V } from './vectors.ts';
 
@@ -62,5 +63,25 @@ describe('POS: allocations and reports', () => {
     expect(await code(verifyReport(bytes(V.report.message), { ...ctx, bagDigest: new Uint8Array(32) }))).toBe(
       'E_COLLECTOR',
     );
+  });
+});
+
+describe('issuer: the Return vector', () => {
+  it('verifies Q over the bytes as received, or over its fields encoded again; a changed byte fails it', async () => {
+    const message = bytes(V.return.message);
+    const from = V.keys.collector.id;
+    const ctx = { collectors, verifier: nobleVerifier };
+    expect(await code(verifyReturn(message, from, ctx))).toBe('ok');
+    const r = decode(message, 'Return');
+    expect(await code(verifyReturn(r, from, ctx))).toBe('ok');
+    expect(await code(verifyReturn(r, from, { ...ctx, received: message }))).toBe('ok');
+    // A byte of the body changed (the origin's first): Q no longer verifies over the bytes received.
+    const changed = message.slice();
+    changed[3 + 1 + from.length] ^= 1;
+    expect(await code(verifyReturn(changed, from, ctx))).toBe('E_COLLECTOR');
+    // `received` that is not the message of `r` is the caller's mistake, not the collector's.
+    const other = message.slice();
+    other[other.length - 1] ^= 1;
+    await expect(verifyReturn(r, from, { ...ctx, received: other })).rejects.toThrow('is not the message');
   });
 });

@@ -19,7 +19,16 @@ import {
   toText,
   wholeOf,
 } from '../src/index.ts';
-import { allocationBody, numberOf, receiptBody, reportBody, returnBody, sub } from '../src/signed.ts';
+import {
+  allocationBody,
+  bodiesOfUses,
+  numberOf,
+  receiptBody,
+  reportBody,
+  returnBody,
+  returnBodyOf,
+  sub,
+} from '../src/signed.ts';
 import { bytes, cases, fromJson, hex, messageOf, toJson, V } from './vectors.ts';
 
 const signer = (name: 'issuer' | 'holder' | 'collector') => seedSigner(bytes(V.keys[name].seed));
@@ -79,6 +88,14 @@ describe('3: what is signed and hashed', () => {
     const body = bodyOfUse(U.inputs.amount, bytes(U.inputs.C), U.inputs.shop, bytes(U.inputs.chal));
     expect(hex(body)).toBe(U.use_body);
     expect(hex(await signer('holder').sign(body))).toBe(U.S);
+    // Many bodies written into one buffer are each the same bytes, whatever their shops' lengths.
+    const use = { amount: U.inputs.amount, ticket: { C: bytes(U.inputs.C) }, chal: bytes(U.inputs.chal) };
+    const shops = [U.inputs.shop, 'a', 'a-much-longer-shop-name-than-sixteen', U.inputs.shop];
+    const many = bodiesOfUses(shops.map((shop, i) => ({ ...use, amount: use.amount + i, shop })));
+    expect(many.map(hex)).toEqual(
+      shops.map((shop, i) => hex(bodyOfUse(use.amount + i, use.ticket.C, shop, use.chal))),
+    );
+    expect(many[0]).toEqual(body);
   });
   it('allocation, with and without a path', async () => {
     for (const A of [V.allocation, V.allocation_path]) {
@@ -121,6 +138,8 @@ describe('3: what is signed and hashed', () => {
       expect(hex(msg)).toBe(X.message);
       expect(toText(msg)).toBe(X.text);
     }
+    // A Return's body cut from the message as received is the body encoded from its fields.
+    expect(hex(returnBodyOf(bytes(V.return.message)))).toBe(V.return.return_body);
   });
 });
 

@@ -4,8 +4,8 @@
 import {
   checkReclaim,
   decode,
+  decodeViews,
   encode,
-  equal,
   fail,
   fromBase64url,
   fromText,
@@ -74,12 +74,17 @@ const useJson = (it: ReturnItem) => ({
  * judgement needs in a few bulk queries, and stores the outcome in a few bulk statements.
  */
 export async function settle(s: Service, from: string, message: Uint8Array): Promise<ReturnAnswerJson> {
-  const r = decode(message, 'Return');
+  // Its fields as views into the message, which is kept (it is stored): no copy of each S, C and challenge.
+  const r = decodeViews(message, 'Return');
   const origin = toHex(r.origin);
   // The workers start on the signatures before anything is read: while this thread waits for the database
   // it goes on to the next request, and the workers would idle. A Return settled before (sent again) gets
   // its stored answer whatever the signatures say.
-  const verified = verifyReturn(r, from, { collectors: s.keysOf('collector'), verifier: s.verifier });
+  const verified = verifyReturn(r, from, {
+    collectors: s.keysOf('collector'),
+    verifier: s.verifier,
+    received: message,
+  });
   verified.catch(() => {}); // (awaited below; its refusal is not unhandled while the answer is read)
   const stored = await store.settledAnswer(s.db, from, origin);
   if (stored) return stored;
@@ -140,32 +145,11 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   }
 }
 
-/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row once per ticket. */
-function issuedAmong(
-  tickets: ReadonlyMap<string, store.TicketState>,
-  idOf: ReadonlyMap<Ticket, string>,
-): (t: Ticket) => boolean {
-  const matched = new Map<string, Ticket>();
-  return (t) => {
-    const id = idOf.get(t) ?? ticketId(t);
-    const row = tickets.get(id);
-    if (!row) return false;
-    const known = matched.get(id);
-    if (known && sameTicket(known, t)) return true;
-    if (!store.issuedExactly(row, t)) return false;
-    matched.set(id, t);
-    return true;
-  };
-}
-
-const sameTicket = (a: Ticket, b: Ticket): boolean =>
-  a.issuer === b.issuer &&
-  a.unit === b.unit &&
-  a.face === b.face &&
-  a.expires === b.expires &&
-  equal(a.serial, b.serial) &&
-  equal(a.holder, b.holder) &&
-  equal(a.C, b.C);
+/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row, found by id. */
+const issuedAmong =
+  (tickets: ReadonlyMap<string, store.TicketState>, idOf: ReadonlyMap<Ticket, string>) =>
+  (t: Ticket): boolean =>
+    store.issuedExactly(tickets.get(idOf.get(t) ?? ticketId(t)), t);
 
 async function record(
   sql: Sql,
@@ -269,16 +253,19 @@ async function record(
 
 /** What a Return's settled uses owe each shop, per unit. */
 function owedBy(r: Settlement): { shop: string; unit: string; amount: number; uses: number }[] {
-  const sums = new Map<string, { shop: string; unit: string; amount: number; uses: number }>();
+  type Owed = { shop: string; unit: string; amount: number; uses: number };
+  const byShop = new Map<string, Map<string, Owed>>();
   for (const { item, code } of r.remembered) {
     if (code) continue;
-    const key = `${item.shop}\0${item.ticket.unit}`;
-    const o = sums.get(key) ?? { shop: item.shop, unit: item.ticket.unit, amount: 0, uses: 0 };
+    const unit = item.ticket.unit;
+    let units = byShop.get(item.shop);
+    if (!units) byShop.set(item.shop, (units = new Map()));
+    let o = units.get(unit);
+    if (!o) units.set(unit, (o = { shop: item.shop, unit, amount: 0, uses: 0 }));
     o.amount += item.amount;
     o.uses++;
-    sums.set(key, o);
   }
-  return [...sums.values()];
+  return [...byShop.values()].flatMap((units) => [...units.values()]);
 }
 
 const reclaimProof = (r: store.ReclaimRow | undefined) =>

@@ -5,6 +5,8 @@ import {
   type Blame,
   type Code,
   decode,
+  equal,
+  fromBase64url,
   type ReturnAnswerJson,
   type Ticket,
   toBase64url,
@@ -70,7 +72,7 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   }));
 }
 
-/** What settlement reads of a ticket, kept up to date in its row (no replay of its uses). */
+/** What settlement reads of a ticket: its record, and its settled sum kept up to date (no replay of its uses). */
 export interface TicketState {
   /** Its number, by which remembered uses name it. */
   n: number;
@@ -78,9 +80,8 @@ export interface TicketState {
   unit: string;
   face: number;
   expires: number;
-  /** base64url. */
-  holder: string;
-  C: Buffer;
+  holder: Uint8Array;
+  C: Uint8Array;
   /** What settled uses took from it. */
   spent: number;
 }
@@ -104,7 +105,7 @@ export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, 
         unit: r.unit as string,
         face: int(r.face),
         expires: int(r.expires),
-        holder: r.holder as string,
+        holder: fromBase64url(r.holder as string),
         C: r.c as Buffer,
         spent: int(r.spent),
       },
@@ -122,8 +123,8 @@ export function issuedExactly(row: TicketState | undefined, t: Ticket): boolean 
     row.unit === t.unit &&
     row.face === t.face &&
     row.expires === t.expires &&
-    row.C.equals(t.C) &&
-    row.holder === toBase64url(t.holder)
+    equal(row.C, t.C) &&
+    equal(row.holder, t.holder)
   );
 }
 

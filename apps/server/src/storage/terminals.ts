@@ -65,8 +65,15 @@ export async function insertTerminal(
 }
 
 /** A terminal made a request with its token now. */
+/** How stale a terminal's last-seen time may get: its requests write it at most this often (ms). */
+export const SEEN_EVERY = 60_000;
+
 export async function touchTerminal(sql: Sql, shop: string, id: string, now: number): Promise<void> {
-  await sql.query('UPDATE terminals SET last_seen_at = $3 WHERE shop = $1 AND id = $2', [shop, id, now]);
+  // Every request of a terminal passes here (each bag among them): a write only when the time shown moves.
+  await sql.query(
+    'UPDATE terminals SET last_seen_at = $3 WHERE shop = $1 AND id = $2 AND (last_seen_at IS NULL OR last_seen_at <= $3::bigint - $4::bigint)',
+    [shop, id, now, SEEN_EVERY],
+  );
 }
 
 export async function listTerminals(sql: Sql, shop: string): Promise<TerminalRow[]> {
