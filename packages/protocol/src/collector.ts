@@ -1,6 +1,6 @@
 // The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
 import { ByteBuckets, equal } from './bytes.ts';
-import { checkOfTicket, checkOfUse, type Keys, totalsOf } from './checks.ts';
+import { checkOfTicket, checksOfUses, type Keys, totalsOf } from './checks.ts';
 import type { SignatureCheck, Signer, Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
 import {
@@ -121,15 +121,17 @@ interface UseVerdict {
  * verified once per distinct ticket, every S once, in one batch.
  */
 async function judgeSpends(
-  spends: { spend: Spend; shop: string; chal: Bytes }[],
+  spends: (Spend & { shop: string; chal: Bytes })[],
   issuers: Keys,
   verifier: Verifier,
   deadBefore: number,
 ): Promise<UseVerdict[]> {
   const checks: SignatureCheck[] = [];
+  // Every S's body in one buffer (a bag's thousands of them are one allocation, not one each).
+  const useChecks = checksOfUses(spends);
   // C is verified once per distinct ticket: same C and same fields (a copy with other fields is checked apart).
   const byC = new ByteBuckets<{ ticket: Ticket; check: number }>();
-  const slots = spends.map(({ spend, shop, chal }) => {
+  const slots = spends.map((spend, i) => {
     const key = issuers.get(spend.ticket.issuer);
     if (!key) return undefined;
     let c = byC.find(spend.ticket.C, (x) => sameTicketFields(x.ticket, spend.ticket))?.check;
@@ -137,10 +139,11 @@ async function judgeSpends(
       c = checks.push(checkOfTicket(spend.ticket, key)) - 1;
       byC.add(spend.ticket.C, { ticket: spend.ticket, check: c });
     }
-    return { C: c, S: checks.push(checkOfUse(spend, shop, chal)) - 1 };
+    return { C: c, S: checks.push(useChecks[i]) - 1 };
   });
   const ok = await verifier.verify(checks);
-  return spends.map(({ spend, chal }, i): UseVerdict => {
+  return spends.map((spend, i): UseVerdict => {
+    const { chal } = spend;
     const slot = slots[i];
     const t = spend.ticket;
     const code: Code | undefined = !slot
@@ -203,7 +206,13 @@ export async function checkBag(
 
   const placed = flatten(ctx.collector, bag.node, bag.root, [], []);
   const verdicts = await judgeSpends(
-    placed.map((p) => ({ spend: p.use, shop: p.use.shop, chal: p.chal })),
+    placed.map((p) => ({
+      ticket: p.use.ticket,
+      amount: p.use.amount,
+      S: p.use.S,
+      shop: p.use.shop,
+      chal: p.chal,
+    })),
     ctx.issuers,
     ctx.verifier,
     alloc.issued,
@@ -283,7 +292,7 @@ export async function checkDirect(message: Uint8Array, ctx: DirectContext): Prom
   if (await ctx.seen(d.S)) fail('E_WINDOW', 'this payment was already received');
   const chal = directChallengeOf(d.collector, d.time_ms);
   const [verdict] = await judgeSpends(
-    [{ spend: d, shop: d.shop, chal }],
+    [{ ticket: d.ticket, amount: d.amount, S: d.S, shop: d.shop, chal }],
     ctx.issuers,
     ctx.verifier,
     Math.floor(ctx.now_ms / 1000),
