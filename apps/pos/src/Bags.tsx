@@ -3,21 +3,29 @@ import { formatAmount } from '@moneybag/protocol';
 import { say } from '@moneybag/web';
 import { useEffect, useState } from 'react';
 import type { Pos } from './pos.ts';
-import type { BagRecord, UseRecord } from './store.ts';
+import { type BagRecord, terminalOf, type UseRecord } from './store.ts';
 import { dueMargin } from './sync.ts';
 import { t } from './text.ts';
-import { ageText, dateText, download, ErrorNote, timeText, totalsText } from './ui.tsx';
+import { ageText, dateText, download, ErrorNote, SaidText, timeText, totalsText } from './ui.tsx';
 
 /** Why a bag was closed, as stored (sync.ts, pos.ts), in the cashier's language. */
-const REASONS: Record<string, 'reasonHand' | 'reasonDayOld' | 'reasonDue'> = {
+const REASONS: Record<
+  string,
+  'reasonHand' | 'reasonDayOld' | 'reasonDue' | 'reasonPairedAgain' | 'reasonTokenRefused'
+> = {
   'closed by hand': 'reasonHand',
   'a day old': 'reasonDayOld',
   'its due date is near': 'reasonDue',
+  'paired again': 'reasonPairedAgain',
+  'token refused': 'reasonTokenRefused',
 };
 const reasonText = (r: string | undefined) => (r && REASONS[r] ? t(REASONS[r]) : (r ?? ''));
 
-function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): void }) {
+function BagCard(props: { bag: BagRecord; pos: Pos; now: number; terminal: string; onChange(): void }) {
   const { bag, pos, now } = props;
+  // A bag filled before this terminal was paired again (its numbers were the old terminal id's).
+  const maker = bag.state === 'closed' || bag.state === 'refused' ? terminalOf(bag) : undefined;
+  const before = maker !== undefined && maker !== props.terminal;
   const sending = pos.sending === bag.id;
   const online = navigator.onLine;
   const [error, setError] = useState<unknown>();
@@ -79,7 +87,11 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
               bag.nextAttemptAt > now &&
               ` · ${t('nextIn', { age: ageText(bag.nextAttemptAt - now) })}`}
           </div>
-          {online && bag.lastError && <div className="alert small">{bag.lastError}</div>}
+          {online && bag.lastError && (
+            <div className="alert small">
+              <SaidText said={say({ code: bag.lastCode, message: bag.lastError })} />
+            </div>
+          )}
           <div className="row">
             {online && !sending && (
               <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">
@@ -115,7 +127,12 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       )}
       {bag.state === 'refused' && bag.refusal && (
         <div className="alert" data-testid="refusal">
-          {t('refusedWhole')} {say(bag.refusal).text} <code className="small">{bag.refusal.code}</code>
+          {t('refusedWhole')} <SaidText said={say(bag.refusal)} />
+        </div>
+      )}
+      {before && (
+        <div className="muted" data-testid="made-under">
+          {t('madeUnder', { terminal: maker })}
         </div>
       )}
       {(bag.state === 'delivered' || bag.state === 'refused') && (
@@ -128,7 +145,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
   );
 }
 
-export function Bags(props: { pos: Pos; now: number; version: number; onChange(): void }) {
+export function Bags(props: { pos: Pos; now: number; version: number; terminal: string; onChange(): void }) {
   const [bags, setBags] = useState<BagRecord[]>([]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` reloads after a change
   useEffect(() => {
@@ -141,7 +158,14 @@ export function Bags(props: { pos: Pos; now: number; version: number; onChange()
     .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0));
   const stock = bags.filter((b) => b.state === 'stock').sort((a, b) => a.due - b.due);
   const card = (b: BagRecord) => (
-    <BagCard key={b.id} bag={b} pos={props.pos} now={props.now} onChange={props.onChange} />
+    <BagCard
+      key={b.id}
+      bag={b}
+      pos={props.pos}
+      now={props.now}
+      terminal={props.terminal}
+      onChange={props.onChange}
+    />
   );
   return (
     <main className="bags" data-testid="bags">
