@@ -1,6 +1,8 @@
 // Every app in German when the browser asks for it (issue 13): the main screens of the landing, collector and
 // issuer pages, the wallet and the POS opened with the locale de-DE show the German catalog's words, and no text
 // of the English catalog leaks onto them.
+
+import type { PairingCodeJson } from '@moneybag/api';
 import { decode, readContent } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { t as qrT } from '../../../packages/qr/src/text.ts';
@@ -159,4 +161,60 @@ test('the wallet and the POS in German, from pairing to a payment taken', async 
   await german(pos, 'pos today', ['Heute:', 'aus 1 Verkauf'], posText);
   await pos.getByTestId('tab-settings').click();
   await german(pos, 'pos terminal', ['Dieses Terminal', 'Jetzt verbinden'], posText);
+});
+
+test('a refusal on a German POS: the code with its German words, the service’s English sentence only on a details line', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const operator = { Authorization: `Bearer ${demo().collector.token}` };
+  const shop = await newShop(request, `de-${uniq()}`, 'Metzgerei');
+  const code = async () => {
+    const res = await request.post(`/v1/admin/collector/shops/${shop.id}/pairings`, { headers: operator });
+    expect(res.status()).toBe(200);
+    return (await res.json()) as PairingCodeJson;
+  };
+  const first = await code();
+  const pos = await openPos(browser, baseURL!, shop, 'Theke', 'de-DE', undefined, first.pairing);
+  await pos.getByTestId('tab-settings').click();
+  const terminal = (await pos.getByTestId('terminal-id').textContent())!;
+
+  // Revoked: the next contact is refused (401 E_AUTH with the service's English sentence).
+  const revoked = await request.post(`/v1/admin/collector/shops/${shop.id}/terminals/${terminal}/revoke`, {
+    headers: operator,
+  });
+  expect(revoked.status()).toBe(200);
+  await pos.getByTestId('sync-now').click();
+  const again = pos.getByTestId('pair-again');
+  await expect(again.getByTestId('error')).toHaveAttribute('data-code', 'E_AUTH');
+  await german(
+    pos,
+    'pos pair again',
+    ['Dieses Terminal neu koppeln', 'nimmt dieses Terminal', 'E_AUTH'],
+    posText,
+  );
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await pos.locator('body').innerText()).not.toContain('revoked');
+  // The service's sentence is kept for support, on a details line that is opened.
+  const detail = again.getByTestId('error-detail');
+  await detail.locator('summary').click();
+  await expect(detail).toContainText(`the collector revoked this terminal (${terminal}`);
+  await detail.locator('summary').click();
+
+  // The spent code typed again: refused in German, the service's why aside.
+  await pos.getByTestId('pair-link').fill(first.pairing);
+  await pos.getByTestId('pair-submit').click();
+  const refusal = pos.locator('form').getByTestId('error');
+  await expect(refusal).toHaveAttribute('data-code', 'E_AUTH');
+  await expect(refusal).toContainText('Dieser Kopplungscode koppelt dieses Terminal nicht');
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await refusal.innerText()).not.toContain('used already');
+  expect(await englishOn(pos, posText, qrText)).toEqual([]);
+
+  // A new code pairs it again, in German all along.
+  await pos.getByTestId('pair-link').fill((await code()).pairing);
+  await pos.getByTestId('pair-submit').click();
+  await german(pos, 'pos paired again', ['Kassieren', 'Geldbeutel', 'Heute'], posText);
 });
