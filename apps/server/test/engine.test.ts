@@ -121,7 +121,8 @@ it.skipIf(!embedded)(
         ).rowCount;
       expect(await ended()).toBeGreaterThan(0);
       await waitFor(async () => server.output().includes('PostgreSQL ended idle connections'));
-      expect((await call(server, 'GET', '/v1/health')).status).toBe(200);
+      // (a request racing the ends may meet a connection not yet known dead: the ones after get new ones)
+      await waitFor(async () => (await call(server, 'GET', '/v1/health')).status === 200);
       await ended();
       await new Promise((r) => setTimeout(r, 200));
     } finally {
@@ -129,6 +130,6 @@ it.skipIf(!embedded)(
     }
     expect(server.output().match(/PostgreSQL ended idle connections/g)).toHaveLength(1);
     expect(server.output()).not.toContain('an idle connection failed');
-    expect((await call(server, 'GET', '/v1/health')).status).toBe(200);
+    await waitFor(async () => (await call(server, 'GET', '/v1/health')).status === 200);
   },
 );
