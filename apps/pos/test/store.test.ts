@@ -300,3 +300,52 @@ describe('closing a bag', () => {
     expect(closeReason({ ...b, openedAt: late - 1000 }, late)).toMatch(/due/);
   });
 });
+
+describe('a refused token, and pairing again', () => {
+  const directory = { issuers: [], collectors: [], fetchedAt: T0 };
+  const pairingOf = async (change: object) => ({ ...(await store.pairing())!, ...change });
+
+  async function sold() {
+    const { challenge } = await take(store, 300);
+    await store.accept(await signPayment(holder, challenge, [{ ticket: await ticket(), amount: 300 }]), T0);
+    return (await store.openBag())!;
+  }
+
+  it('the refusal closes the open bag with it, and no deal is taken after; a restart keeps both', async () => {
+    const open = await sold();
+    const closed = await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    expect([closed?.id, closed?.state, closed?.count]).toEqual([open.id, 'closed', 1]);
+    store.close();
+    store = await openStore(name);
+    expect((await store.pairing())?.refused).toEqual({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    expect((await store.bagsIn('closed')).map((b) => b.id)).toEqual([open.id]);
+    await expect(take(store)).rejects.toMatchObject({ code: 'E_AUTH' });
+  });
+
+  it('under another token: the open bag to the outbox, due at once; the old stock dropped; the refusal gone', async () => {
+    const open = await sold();
+    const stock = (await store.bagsIn('stock')).map((b) => b.id);
+    expect(stock).toHaveLength(1);
+    await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    await store.updateBag(open.id, 'closed', { attempts: 4, nextAttemptAt: T0 + 600_000, lastError: 'x' });
+    const next = await pairingOf({ token: 't2', terminal: 'pos-2', refused: undefined, pairedAt: T0 + 5 });
+    await store.setPaired(next, directory, { issuer: {}, collector: {} }, T0 + 5);
+    expect(await store.pairing()).toEqual(next);
+    expect(await store.bagsIn('stock')).toEqual([]);
+    const [kept] = await store.bagsIn('closed');
+    expect([kept.id, kept.count, kept.nextAttemptAt, kept.lastError]).toEqual([
+      open.id,
+      1,
+      T0 + 5,
+      undefined,
+    ]);
+    expect(await store.usesOf(open.id)).toHaveLength(1);
+  });
+
+  it('paired again with the same token (a retry): the open bag and the stock stay as they are', async () => {
+    const open = await sold();
+    await store.setPaired(await pairingOf({}), directory, { issuer: {}, collector: {} }, T0 + 5);
+    expect((await store.openBag())?.id).toBe(open.id);
+    expect(await store.bagsIn('stock')).toHaveLength(1);
+  });
+});
