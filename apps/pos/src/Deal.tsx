@@ -159,7 +159,7 @@ export function Verdict(props: {
   }, [v]);
   const failed = typeof saving === 'object';
   // The check's own sentence, beside the reason; on a German screen only on a details line.
-  const said = v.ok ? undefined : say({ code: v.code, message: v.message });
+  const said = v.ok || v.message === v.reason ? undefined : say({ code: v.code, message: v.message });
   const kept = v.ok && saving === 'saved';
   const done = () => {
     if (saving !== 'saving') props.onDone(kept);
