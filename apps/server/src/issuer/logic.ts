@@ -6,7 +6,6 @@ import {
   decode,
   decodeViews,
   encode,
-  equal,
   fail,
   fromBase64url,
   fromText,
@@ -146,32 +145,11 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   }
 }
 
-/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row once per ticket. */
-function issuedAmong(
-  tickets: ReadonlyMap<string, store.TicketState>,
-  idOf: ReadonlyMap<Ticket, string>,
-): (t: Ticket) => boolean {
-  const matched = new Map<string, Ticket>();
-  return (t) => {
-    const id = idOf.get(t) ?? ticketId(t);
-    const row = tickets.get(id);
-    if (!row) return false;
-    const known = matched.get(id);
-    if (known && sameTicket(known, t)) return true;
-    if (!store.issuedExactly(row, t)) return false;
-    matched.set(id, t);
-    return true;
-  };
-}
-
-const sameTicket = (a: Ticket, b: Ticket): boolean =>
-  a.issuer === b.issuer &&
-  a.unit === b.unit &&
-  a.face === b.face &&
-  a.expires === b.expires &&
-  equal(a.serial, b.serial) &&
-  equal(a.holder, b.holder) &&
-  equal(a.C, b.C);
+/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row, found by id. */
+const issuedAmong =
+  (tickets: ReadonlyMap<string, store.TicketState>, idOf: ReadonlyMap<Ticket, string>) =>
+  (t: Ticket): boolean =>
+    store.issuedExactly(tickets.get(idOf.get(t) ?? ticketId(t)), t);
 
 async function record(
   sql: Sql,

@@ -5,6 +5,8 @@ import {
   type Blame,
   type Code,
   decode,
+  equal,
+  fromBase64url,
   type ReturnAnswerJson,
   type Ticket,
   toBase64url,
@@ -78,9 +80,8 @@ export interface TicketState {
   unit: string;
   face: number;
   expires: number;
-  /** base64url. */
-  holder: string;
-  C: Buffer;
+  holder: Uint8Array;
+  C: Uint8Array;
   /** What settled uses took from it. */
   spent: number;
 }
@@ -104,7 +105,7 @@ export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, 
         unit: r.unit as string,
         face: int(r.face),
         expires: int(r.expires),
-        holder: r.holder as string,
+        holder: fromBase64url(r.holder as string),
         C: r.c as Buffer,
         spent: int(r.spent),
       },
@@ -122,8 +123,8 @@ export function issuedExactly(row: TicketState | undefined, t: Ticket): boolean 
     row.unit === t.unit &&
     row.face === t.face &&
     row.expires === t.expires &&
-    row.C.equals(t.C) &&
-    row.holder === toBase64url(t.holder)
+    equal(row.C, t.C) &&
+    equal(row.holder, t.holder)
   );
 }
 
