@@ -3,13 +3,23 @@
 // of the English catalog leaks onto them.
 
 import type { PairingCodeJson } from '@moneybag/api';
-import { decode, readContent } from '@moneybag/protocol';
+import { decode, readContent, toText } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { t as qrT } from '../../../packages/qr/src/text.ts';
 import { t as collectorT } from '../../collector/src/common/text.ts';
 import { t as walletT } from '../../wallet/src/text.ts';
 import { t as posT } from '../src/text.ts';
-import { demo, issue, newShop, openPos, uniq } from './support.ts';
+import {
+  cancelSale,
+  challengeOnScreen,
+  charge,
+  demo,
+  issue,
+  newShop,
+  openPos,
+  SimWallet,
+  uniq,
+} from './support.ts';
 
 type Catalogs = { en: Record<string, string>; de: Record<string, string> };
 const [collectorText, walletText, posText, qrText] = [collectorT, walletT, posT, qrT].map((t) => t.catalogs);
@@ -178,6 +188,27 @@ test('a refusal on a German POS: the code with its German words, the service’s
   };
   const first = await code();
   const pos = await openPos(browser, baseURL!, shop, 'Theke', 'de-DE', undefined, first.pairing);
+
+  // A payment refused by the check (a RIDE ticket for a price in euros): German words and the code; the
+  // check's own English sentence ("ticket 1 is in RIDE, not EUR") only on the details line.
+  const wallet = new SimWallet(request);
+  const ride = await wallet.ticket({ unit: 'RIDE', face: 5 });
+  await charge(pos, 'EUR', '1.50');
+  const { challenge } = await challengeOnScreen(pos);
+  await pos.getByText('Stattdessen eine Zahlung einfügen').click();
+  await pos
+    .getByTestId('payment-text')
+    .fill(toText(await wallet.pay(challenge, [{ ticket: ride, amount: 1 }])));
+  await pos.getByRole('button', { name: 'Prüfen' }).click();
+  await expect(pos.getByTestId('verdict')).toHaveAttribute('data-code', 'E_UNIT');
+  await german(pos, 'pos refused', ['ABGELEHNT', 'andere Einheit', 'E_UNIT', 'Einzelheiten'], posText);
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await pos.locator('body').innerText()).not.toContain('RIDE, not EUR');
+  await pos.getByTestId('error-detail').locator('summary').click();
+  await expect(pos.getByTestId('error-detail')).toContainText('ticket 1 is in RIDE, not EUR');
+  await pos.getByTestId('verdict-done').click();
+  await cancelSale(pos);
+
   await pos.getByTestId('tab-settings').click();
   const terminal = (await pos.getByTestId('terminal-id').textContent())!;
 
