@@ -6,7 +6,7 @@ import { say } from '@moneybag/web';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Deal as DealT, Verdict as VerdictT } from './pos.ts';
 import { t } from './text.ts';
-import { Aside, ErrorNote } from './ui.tsx';
+import { Aside, ErrorNote, SaidText } from './ui.tsx';
 
 /** The wallet's address beside this POS (the service serves both). */
 export const walletBase = () => new URL('../wallet/', location.href.split('#')[0]).href;
@@ -196,7 +196,7 @@ export function Verdict(props: {
             {t('notSavedReason')}
           </div>
           <div className="verdict-detail" data-testid="verdict-error">
-            {saving.error instanceof Error ? saving.error.message : String(saving.error)}
+            <SaidText said={say(saving.error)} />
           </div>
         </>
       ) : v.ok ? (
