@@ -79,9 +79,17 @@ export function PairAgainNote(props: {
   version: number;
 }) {
   const [kept, setKept] = useState<BagRecord[]>([]);
+  // No sale is on screen here: the open bag, if any, joins the outbox, where it can be exported until the
+  // terminal is paired again (its payments are never lost: closing is one transaction, and pairing again closes
+  // it too).
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` reloads after a change
   useEffect(() => {
-    props.pos.store.bagsIn('closed').then(setKept, () => {});
+    const { pos } = props;
+    pos
+      .closeOpen('token refused')
+      .catch(() => {})
+      .then(() => pos.store.bagsIn('closed'))
+      .then(setKept, () => {});
   }, [props.pos, props.version]);
   const totals: Record<string, number> = {};
   for (const b of kept)

@@ -364,12 +364,10 @@ export class Pos {
   }
 
   /**
-   * The service refused the token: memory closes the open bag before the store does (as `closeBag`), and the
-   * store notes the refusal with the bag closed, in one transaction.
+   * The service refused the token: noted, so that no sale starts. A sale on screen may still be paid; the
+   * pair-again screen, shown once it is over, closes the open bag into the outbox (`closeOpen`).
    */
   private async tokenRefused(e: { code: Code; message: string }): Promise<void> {
-    const open = await this.store.openBag();
-    if (open) this.ledger?.closed(open.id);
     await this.store.refuseToken({ code: e.code, message: e.message, at: this.now() });
     this.onChange?.();
   }
@@ -407,6 +405,8 @@ export class Pos {
     const nextDue = dues.length ? Math.min(...dues) : undefined;
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
     const warnings: string[] = [];
+    // Seen only during a sale on screen: after it, the pair-again screen says the rest.
+    if (pairing?.refused) warnings.push(t('warnRefused'));
     if (stock.length === 0 && !open) warnings.push(t('warnNoStock'));
     else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));

@@ -275,23 +275,15 @@ export class Store {
   }
 
   /**
-   * The service refused this terminal's token: noted on the pairing, and the open bag closed with it in one
-   * transaction, so that every payment taken waits in the outbox (exportable) until the terminal is paired
-   * again. Returns the bag closed, if one was open.
+   * The service refused this terminal's token: noted on the pairing (no deal is taken from now on). The open
+   * bag stays open for the sale on screen, if any; the pair-again screen closes it (`Pos.closeOpen`), and so
+   * does pairing again (`setPaired`) should a crash come first.
    */
-  async refuseToken(refused: NonNullable<Pairing['refused']>): Promise<BagRecord | undefined> {
-    const tx = this.db.transaction(['config', 'bags', 'uses'], 'readwrite');
-    const config = tx.objectStore('config');
-    const pairing = (await config.get('pairing')) as Pairing | undefined;
-    if (!pairing) {
-      await tx.done;
-      return undefined;
-    }
-    await config.put({ ...pairing, refused }, 'pairing');
-    const open = await tx.objectStore('bags').index('state').get('open');
-    const closed = open && (await this.closeIn(tx, open, 'token refused', refused.at));
+  async refuseToken(refused: NonNullable<Pairing['refused']>): Promise<void> {
+    const tx = this.db.transaction('config', 'readwrite');
+    const pairing = (await tx.store.get('pairing')) as Pairing | undefined;
+    if (pairing) await tx.store.put({ ...pairing, refused }, 'pairing');
     await tx.done;
-    return closed;
   }
   /** The deny lists last fetched, one per issuer. */
   denyLists = async () => ((await this.db.get('config', 'denylists')) as DenyList[] | undefined) ?? [];

@@ -153,6 +153,7 @@ const en = {
   pairCodeShop: 'The shop of this code, at {url}',
   pairOrToken: 'Or, instead of a code, a shop’s id and token:',
   details: 'Details',
+  warnRefused: 'The collector no longer accepts this terminal: finish this sale, then pair it again.',
   pairCodeRefused:
     'This pairing code does not pair this terminal (used already, expired, or unknown): make a new one on the collector’s page.',
   pairAgainTitle: 'Pair this terminal again',
@@ -321,6 +322,8 @@ const de: Catalog<typeof en> = {
   pairCodeShop: 'Das Geschäft dieses Codes, bei {url}',
   pairOrToken: 'Oder, statt eines Codes, Kennung und Token des Geschäfts:',
   details: 'Einzelheiten',
+  warnRefused:
+    'Die Sammelstelle nimmt dieses Terminal nicht mehr an: diesen Verkauf abschließen, dann neu koppeln.',
   pairCodeRefused:
     'Dieser Kopplungscode koppelt dieses Terminal nicht (schon benutzt, abgelaufen oder unbekannt): auf der Seite der Sammelstelle einen neuen erstellen.',
   pairAgainTitle: 'Dieses Terminal neu koppeln',

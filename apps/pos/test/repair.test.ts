@@ -3,7 +3,7 @@
 // the new terminal's token after pairing again with a new code, and new payments go under the new terminal.
 import 'fake-indexeddb/auto';
 import type { PairingCodeJson } from '@moneybag/api';
-import { encode, nobleVerifier, signPayment } from '@moneybag/protocol';
+import { encode, nobleVerifier, type Payment, signPayment } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, holder, issue, type Server, startServer } from '../../server/test/helpers.ts';
 import { Pos } from '../src/pos.ts';
@@ -28,13 +28,13 @@ async function newCode(name: string) {
   return redeem({ url: server.url, code: (r.body as PairingCodeJson).code }, name);
 }
 
+const payment = (p: Payment) => encode({ type: 'Payment', ...p });
+
 /** Charge, pay from the wallet of `h`, and wait until the payment is kept. */
 async function sale(pos: Pos, h: ReturnType<typeof holder>, amount: number) {
   const ticket = await issue(server, h, 1000);
   const deal = await pos.charge('EUR', amount);
-  const v = await pos.check(
-    encode({ type: 'Payment', ...(await signPayment(h, deal.challenge, [{ ticket, amount }])) }),
-  );
+  const v = await pos.check(payment(await signPayment(h, deal.challenge, [{ ticket, amount }])));
   if (!v.ok) throw new Error(`refused ${v.code}: ${v.message}`);
   await v.saved;
   return deal;
@@ -51,8 +51,11 @@ it('a revoked terminal keeps its payments, pairs again with a new code and sends
   await sale(pos, h, 250);
   const oldBag = (await store.openBag())!;
   expect(terminalOf(oldBag)).toBe(first.terminal);
+  // A sale on screen when the revoke is learned.
+  const ticket = await issue(server, h, 1000);
+  const onScreen = await pos.charge('EUR', 150);
 
-  // The operator revokes it: the next round learns it, closes the open bag into the outbox, takes no sale.
+  // The operator revokes it: the next round learns it; no sale starts from then on.
   const revoked = await call(
     server,
     'POST',
@@ -64,11 +67,17 @@ it('a revoked terminal keeps its payments, pairs again with a new code and sends
   const status = await pos.status();
   expect(status.refused).toMatchObject({ code: 'E_AUTH' });
   expect(status.refused?.message).toContain('revoked');
-  expect(await store.openBag()).toBeUndefined();
-  expect((await store.bagsIn('closed')).map((b) => [b.id, b.count, b.closeReason])).toEqual([
-    [oldBag.id, 1, 'token refused'],
-  ]);
   await expect(pos.charge('EUR', 100)).rejects.toMatchObject({ code: 'E_AUTH' });
+  // The sale on screen is still paid and kept, in the open bag.
+  const paid = await pos.check(payment(await signPayment(h, onScreen.challenge, [{ ticket, amount: 150 }])));
+  expect(paid.ok).toBe(true);
+  if (paid.ok) await paid.saved;
+  // Then the pair-again screen closes the bag into the outbox.
+  await pos.closeOpen('token refused');
+  expect(await store.openBag()).toBeUndefined();
+  expect((await store.bagsIn('closed')).map((b) => [b.id, b.count, b.totals])).toEqual([
+    [oldBag.id, 2, { EUR: 400 }],
+  ]);
 
   // A restart (the tab closed, the database opened again) keeps the refusal and the bag.
   store.close();
@@ -93,7 +102,7 @@ it('a revoked terminal keeps its payments, pairs again with a new code and sends
   await pos.sync({ force: true });
   const delivered = (await store.bag(oldBag.id))!;
   expect(delivered.state).toBe('delivered');
-  expect(delivered.answer).toMatchObject({ accepted: 1, rejected: [], totals: { EUR: 250 } });
+  expect(delivered.answer).toMatchObject({ accepted: 2, rejected: [], totals: { EUR: 400 } });
 
   // New payments are taken under the new terminal's numbers, and delivered too.
   await sale(pos, holder(42), 300);

@@ -311,14 +311,13 @@ describe('a refused token, and pairing again', () => {
     return (await store.openBag())!;
   }
 
-  it('the refusal closes the open bag with it, and no deal is taken after; a restart keeps both', async () => {
+  it('the refusal is kept across a restart: no deal after; the open bag stays open for a sale on screen', async () => {
     const open = await sold();
-    const closed = await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
-    expect([closed?.id, closed?.state, closed?.count]).toEqual([open.id, 'closed', 1]);
+    await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
     store.close();
     store = await openStore(name);
     expect((await store.pairing())?.refused).toEqual({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
-    expect((await store.bagsIn('closed')).map((b) => b.id)).toEqual([open.id]);
+    expect((await store.openBag())?.id).toBe(open.id);
     await expect(take(store)).rejects.toMatchObject({ code: 'E_AUTH' });
   });
 
@@ -327,6 +326,7 @@ describe('a refused token, and pairing again', () => {
     const stock = (await store.bagsIn('stock')).map((b) => b.id);
     expect(stock).toHaveLength(1);
     await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    await store.closeBag(open.id, 'token refused', T0 + 2);
     await store.updateBag(open.id, 'closed', { attempts: 4, nextAttemptAt: T0 + 600_000, lastError: 'x' });
     const next = await pairingOf({ token: 't2', terminal: 'pos-2', refused: undefined, pairedAt: T0 + 5 });
     await store.setPaired(next, directory, { issuer: {}, collector: {} }, T0 + 5);
@@ -340,6 +340,16 @@ describe('a refused token, and pairing again', () => {
       undefined,
     ]);
     expect(await store.usesOf(open.id)).toHaveLength(1);
+  });
+
+  it('refused and paired again before the open bag was closed (a crash): pairing again closes it', async () => {
+    const open = await sold();
+    await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    const next = await pairingOf({ token: 't2', terminal: 'pos-2', refused: undefined });
+    await store.setPaired(next, directory, { issuer: {}, collector: {} }, T0 + 5);
+    expect(await store.openBag()).toBeUndefined();
+    const [kept] = await store.bagsIn('closed');
+    expect([kept.id, kept.count, kept.closeReason]).toEqual([open.id, 1, 'paired again']);
   });
 
   it('paired again with the same token (a retry): the open bag and the stock stay as they are', async () => {
