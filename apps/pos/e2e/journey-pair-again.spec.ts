@@ -1,5 +1,6 @@
 // A revoked tablet paired again from its own screen (issue 13's follow-up): it takes a payment, the operator
-// revokes it on the collector's page, its next contact is refused and it says so, keeping the undelivered bag;
+// revokes it on the collector's page while a sale is on screen (paid still), its next contact is refused and it
+// says so, keeping the undelivered bag;
 // the operator makes a new code, the tablet scans it (its camera fed the page's real QR pixels) and is a new
 // terminal; the old bag is delivered under the new token, and new payments are taken under the new terminal.
 import { expect, type Page, test } from '@playwright/test';
@@ -62,21 +63,33 @@ test('journey: a revoked tablet pairs again from its own screen; its undelivered
   await tablet.getByTestId('tab-settings').click();
   await expect(tablet.getByTestId('terminal-id')).toHaveText('pos-1');
 
-  // The operator revokes pos-1.
+  // A second sale is on screen when the operator revokes pos-1.
+  await tablet.getByTestId('tab-charge').click();
+  const ticket = await wallet.ticket({ face: 1000 });
+  await charge(tablet, 'EUR', '1.50');
+  const { challenge } = await challengeOnScreen(tablet);
   const first = desk.getByTestId('terminal-pos-1');
   desk.once('dialog', (d) => d.accept());
   await first.getByRole('button', { name: 'Revoke pos-1' }).click();
   await expect(first).toContainText('revoked');
 
-  // The tablet's next contact is refused: it says so, closes the bag and keeps it, and offers to pair again.
-  await tablet.getByTestId('sync-now').click();
+  // The tablet's next contact (the network back: at once) is refused; the sale on screen can still be paid.
+  await tablet.context().setOffline(true);
+  await tablet.context().setOffline(false);
+  await expect(tablet.getByTestId('warnings')).toContainText('finish this sale, then pair it again');
+  const verdict = await showPayment(tablet, await wallet.pay(challenge, [{ ticket, amount: 150 }]));
+  await expect(verdict).toHaveAttribute('data-verdict', 'accepted');
+  await expect(verdict).toHaveAttribute('data-saved', 'saved');
+  await tablet.getByTestId('verdict-done').click();
+
+  // Then it says why, closes the bag and keeps it, and offers to pair again.
   const again = tablet.getByTestId('pair-again');
   await expect(tablet.getByRole('heading', { level: 1 })).toHaveText('Pair this terminal again');
   await expect(again.getByTestId('error')).toHaveAttribute('data-code', 'E_AUTH');
   await expect(again).toContainText('The collector no longer accepts this terminal (pos-1)');
   await expect(again).toContainText('the collector revoked this terminal (pos-1');
   await expect(again.getByTestId('kept')).toHaveAttribute('data-count', '1');
-  await expect(again.getByTestId('kept')).toContainText('1 bag (€2.50)');
+  await expect(again.getByTestId('kept')).toContainText('1 bag (€4.00)');
   // Meanwhile the bag can leave as a file.
   const download = tablet.waitForEvent('download');
   await again.getByTestId('kept-export').click();
@@ -96,14 +109,14 @@ test('journey: a revoked tablet pairs again from its own screen; its undelivered
   await tablet.getByTestId('tab-bags').click();
   const old = tablet.getByTestId('delivered').getByTestId('bag-delivered');
   await expect(old).toHaveCount(1, { timeout: 30_000 });
-  await expect(old.getByTestId('report')).toContainText('1 accepted, 0 rejected');
-  await expect(old.getByTestId('report')).toContainText('€2.50');
+  await expect(old.getByTestId('report')).toContainText('2 accepted, 0 rejected');
+  await expect(old.getByTestId('report')).toContainText('€4.00');
   const digest = (await old.getAttribute('data-digest'))!;
   const answer = await request.get(`/v1/bags/${digest}`, {
     headers: { Authorization: `Bearer ${shop.token}` },
   });
   expect(answer.status()).toBe(200);
-  expect((await answer.json()).totals).toEqual({ EUR: 250 });
+  expect((await answer.json()).totals).toEqual({ EUR: 400 });
 
   // New payments are taken under pos-2, and delivered.
   await tablet.getByTestId('tab-charge').click();
