@@ -49,8 +49,8 @@ if (runs('server')) {
   goal(
     'ingest',
     `${f2(ingest.ratio)}, last Return settled ${ingest.returnsSettledSeconds.toFixed(1)} s after the first bag`,
-    '>= 0.8',
-    ingest.ratio >= 0.8,
+    `>= ${INGEST_GOAL}`,
+    ingest.ratio >= INGEST_GOAL,
   );
   const collectorPerUse = fp.collectorBytes / fp.collectorUses;
   const issuerPerUse = fp.issuerBytes / fp.issuerUses;

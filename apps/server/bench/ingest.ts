@@ -11,7 +11,7 @@ import { tempFolder } from '../../../test/tmp.ts';
 import { allocations, bagOf, call, holder, type Server, startServer, usesFor } from '../test/helpers.ts';
 import { issueMany } from './settle.ts';
 
-export const GOAL = 0.7;
+export const GOAL = 0.8;
 
 export interface IngestResult {
   uses: number;

@@ -72,7 +72,7 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
   }));
 }
 
-/** What settlement reads of a ticket, kept up to date in its row (no replay of its uses). */
+/** What settlement reads of a ticket: its record, and its settled sum kept up to date (no replay of its uses). */
 export interface TicketState {
   /** Its number, by which remembered uses name it. */
   n: number;
