@@ -19,9 +19,10 @@ import {
   toHex,
 } from '@moneybag/protocol';
 import { openDB } from 'idb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Pos } from '../src/pos.ts';
 import { createV1Stores, type Db, openStore, type Store } from '../src/store.ts';
-import { closeReason, usable } from '../src/sync.ts';
+import { closeReason, deliver, usable } from '../src/sync.ts';
 
 const collector = seedSigner(randomBytes(32));
 const issuer = seedSigner(randomBytes(32));
@@ -350,6 +351,23 @@ describe('a refused token, and pairing again', () => {
     expect(await store.openBag()).toBeUndefined();
     const [kept] = await store.bagsIn('closed');
     expect([kept.id, kept.count, kept.closeReason]).toEqual([open.id, 1, 'paired again']);
+  });
+
+  it('a delivery refused for the token (401) leaves the bag as it was; the round notes the refusal', async () => {
+    const open = await sold();
+    const closed = await store.closeBag(open.id, 'closed by hand', T0);
+    await store.setDirectory(directory);
+    const refusal = { code: 'E_AUTH', message: 'unknown token' };
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify(refusal), { status: 401 }));
+    try {
+      await expect(deliver(store, closed, nobleVerifier, () => T0)).rejects.toMatchObject({ status: 401 });
+      expect(await store.bag(open.id)).toEqual(closed);
+      await new Pos(store, nobleVerifier, () => T0 + 10).sync({ force: true });
+      expect((await store.pairing())?.refused).toEqual({ ...refusal, at: T0 + 10 });
+      expect(await store.bag(open.id)).toEqual(closed);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('paired again with the same token (a retry): the open bag and the stock stay as they are', async () => {
