@@ -1,12 +1,23 @@
 // A revoked tablet paired again from its own screen (issue 13's follow-up): it takes a payment, the operator
 // revokes it on the collector's page while a sale is on screen (paid still), its next contact is refused and it
-// says so, keeping the undelivered bag;
-// the operator makes a new code, the tablet scans it (its camera fed the page's real QR pixels) and is a new
-// terminal; the old bag is delivered under the new token, and new payments are taken under the new terminal.
+// says so, keeping the undelivered bag; the operator makes a new code, the tablet scans it (its camera fed the
+// page's real QR pixels) and is a new terminal; the old bag is delivered under the new token, and new payments
+// are taken under the new terminal. Paired again to another shop, the old bag is refused, and offered as a file.
+import type { PairingCodeJson } from '@moneybag/api';
+import { pairingCodeLink } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { demo, login } from '../../collector/e2e/helpers.ts';
-import { challengeOnScreen, charge, newShop, SimWallet, shot, showPayment, uniq } from './support.ts';
+import {
+  challengeOnScreen,
+  charge,
+  newShop,
+  openPos,
+  SimWallet,
+  shot,
+  showPayment,
+  uniq,
+} from './support.ts';
 
 /** The collector page's "Pair a POS" for the shop: the code's QR pixels, as a tablet's camera sees them. */
 async function pairingCode(desk: Page, id: string): Promise<Buffer> {
@@ -128,4 +139,42 @@ test('journey: a revoked tablet pairs again from its own screen; its undelivered
   });
   await expect(tablet.getByTestId('outbox-count')).toHaveText('All sent');
   await shot(tablet, 'pos-paired-again-bags');
+});
+
+test('paired again to another shop, the old bag is refused by the collector: it says why and who made it, and offers its file', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const operator = { Authorization: `Bearer ${demo().collector.token}` };
+  const linkOf = async (shop: { id: string }) => {
+    const res = await request.post(`/v1/admin/collector/shops/${shop.id}/pairings`, { headers: operator });
+    expect(res.status()).toBe(200);
+    return pairingCodeLink(baseURL!, shop.id, ((await res.json()) as PairingCodeJson).code);
+  };
+  const [before, after] = await Promise.all([
+    newShop(request, `old-${uniq()}`, 'Old Deli'),
+    newShop(request, `new-${uniq()}`, 'New Deli'),
+  ]);
+  const tablet = await openPos(browser, baseURL!, before, 'Till', undefined, undefined, await linkOf(before));
+  await sale(tablet, new SimWallet(request), '3', 300);
+  const revoke = `/v1/admin/collector/shops/${before.id}/terminals/pos-1/revoke`;
+  expect((await request.post(revoke, { headers: operator })).status()).toBe(200);
+  await tablet.getByTestId('tab-settings').click();
+  await tablet.getByTestId('sync-now').click();
+  await expect(tablet.getByTestId('pair-again').getByTestId('kept')).toContainText('1 bag (€3.00)');
+
+  // The new shop's code, its link pasted: the old bag is the old shop's, which the collector takes only from it.
+  await tablet.getByTestId('pair-link').fill(await linkOf(after));
+  await tablet.getByTestId('pair-submit').click();
+  await expect(tablet.getByTestId('shop-label')).toHaveText('New Deli');
+  await tablet.getByTestId('tab-bags').click();
+  const refused = tablet.getByTestId('bag-refused');
+  await expect(refused.getByTestId('refusal')).toContainText('E_UNKNOWN_BAG', { timeout: 30_000 });
+  await expect(refused.getByTestId('refusal')).toContainText('This bag number was not given to this shop.');
+  await expect(refused.getByTestId('made-under')).toContainText(`Made by terminal pos-1 of ${before.id}`);
+  const download = tablet.waitForEvent('download');
+  await refused.getByRole('button', { name: 'Export as a file' }).click();
+  expect((await download).suggestedFilename()).toMatch(/^bag-[0-9a-f]{64}\.moneybag\.txt$/);
 });

@@ -344,9 +344,7 @@ export function App() {
           }
         />
       )}
-      {screen.name === 'bags' && (
-        <Bags pos={pos} now={now} version={version} terminal={pairing.terminal} onChange={refresh} />
-      )}
+      {screen.name === 'bags' && <Bags pos={pos} now={now} version={version} onChange={refresh} />}
       {screen.name === 'history' && <History pos={pos} version={version} />}
       {screen.name === 'settings' && (
         <main className="settings" data-testid="settings">

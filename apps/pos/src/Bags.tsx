@@ -3,7 +3,7 @@ import { formatAmount } from '@moneybag/protocol';
 import { say } from '@moneybag/web';
 import { useEffect, useState } from 'react';
 import type { Pos } from './pos.ts';
-import { type BagRecord, terminalOf, type UseRecord } from './store.ts';
+import type { BagRecord, UseRecord } from './store.ts';
 import { dueMargin } from './sync.ts';
 import { t } from './text.ts';
 import { ageText, dateText, download, ErrorNote, SaidText, timeText, totalsText } from './ui.tsx';
@@ -21,11 +21,10 @@ const REASONS: Record<
 };
 const reasonText = (r: string | undefined) => (r && REASONS[r] ? t(REASONS[r]) : (r ?? ''));
 
-function BagCard(props: { bag: BagRecord; pos: Pos; now: number; terminal: string; onChange(): void }) {
+function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): void }) {
   const { bag, pos, now } = props;
-  // A bag filled before this terminal was paired again (its numbers were the old terminal id's).
-  const maker = bag.state === 'closed' || bag.state === 'refused' ? terminalOf(bag) : undefined;
-  const before = maker !== undefined && maker !== props.terminal;
+  // A bag filled before this terminal was paired again, still to send or refused: whose it was.
+  const before = bag.state === 'closed' || bag.state === 'refused' ? bag.madeBy : undefined;
   const sending = pos.sending === bag.id;
   const online = navigator.onLine;
   const [error, setError] = useState<unknown>();
@@ -132,7 +131,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; terminal: strin
       )}
       {before && (
         <div className="muted" data-testid="made-under">
-          {t('madeUnder', { terminal: maker })}
+          {t('madeUnder', { terminal: before.terminal, shop: before.shop })}
         </div>
       )}
       {(bag.state === 'delivered' || bag.state === 'refused') && (
@@ -145,7 +144,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; terminal: strin
   );
 }
 
-export function Bags(props: { pos: Pos; now: number; version: number; terminal: string; onChange(): void }) {
+export function Bags(props: { pos: Pos; now: number; version: number; onChange(): void }) {
   const [bags, setBags] = useState<BagRecord[]>([]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` reloads after a change
   useEffect(() => {
@@ -158,14 +157,7 @@ export function Bags(props: { pos: Pos; now: number; version: number; terminal: 
     .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0));
   const stock = bags.filter((b) => b.state === 'stock').sort((a, b) => a.due - b.due);
   const card = (b: BagRecord) => (
-    <BagCard
-      key={b.id}
-      bag={b}
-      pos={props.pos}
-      now={props.now}
-      terminal={props.terminal}
-      onChange={props.onChange}
-    />
+    <BagCard key={b.id} bag={b} pos={props.pos} now={props.now} onChange={props.onChange} />
   );
   return (
     <main className="bags" data-testid="bags">

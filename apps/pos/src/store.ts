@@ -100,6 +100,8 @@ export interface BagRecord {
   lastError?: string;
   /** The protocol's code of the last failure, when it had one (`lastError` is then the service's sentence). */
   lastCode?: string;
+  /** Filled under an earlier pairing (set when the terminal is paired again): that pairing's shop and terminal. */
+  madeBy?: { shop: string; terminal: string };
   /** Delivered to a relay, which holds it until the collector answers (7.1): its last word on it. */
   relayed?: 'waiting' | 'forwarded';
   answer?: BagAnswer;
@@ -213,10 +215,6 @@ async function putTrust(
   else await config.delete('pendingKeys');
 }
 
-/** The terminal id a number was given to (the last step of its path), if any: who made the bag. */
-export const terminalOf = (b: Pick<BagRecord, 'allocation'>): string | undefined =>
-  decode(fromText(b.allocation), 'Allocation').path.at(-1)?.terminal;
-
 const addTotals = (totals: Record<string, number>, unit: string, amount: number) => ({
   ...totals,
   [unit]: (totals[unit] ?? 0) + amount,
@@ -266,8 +264,15 @@ export class Store {
       if (open) await this.closeIn(tx, open, 'paired again', now);
       for (const b of await bags.index('state').getAll('stock'))
         if (b.nextDeal === 0) await bags.delete(b.id);
+      const madeBy = { shop: old.shop, terminal: old.terminal };
       for (const b of await bags.index('state').getAll('closed'))
-        await bags.put({ ...b, nextAttemptAt: now, lastError: undefined, lastCode: undefined });
+        await bags.put({
+          ...b,
+          madeBy: b.madeBy ?? madeBy,
+          nextAttemptAt: now,
+          lastError: undefined,
+          lastCode: undefined,
+        });
     }
     await putTrust(config, directory, pins, undefined);
     await config.put(pairing, 'pairing');

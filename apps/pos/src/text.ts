@@ -165,7 +165,7 @@ const en = {
   oneBag: '1 bag',
   nBags: '{n} bags',
   madeUnder:
-    'Made by terminal {terminal}, before this terminal was paired again: if the collector refuses it, export it and hand the file in on the collector’s page.',
+    'Made by terminal {terminal} of {shop}, before this terminal was paired again: if the collector refuses it, export it and hand the file in on the collector’s page.',
   reasonPairedAgain: 'paired again',
   reasonTokenRefused: 'the collector refused this terminal',
 };
@@ -335,7 +335,7 @@ const de: Catalog<typeof en> = {
   oneBag: '1 Geldbeutel',
   nBags: '{n} Geldbeutel',
   madeUnder:
-    'Vom Terminal {terminal} gefüllt, bevor dieses Terminal neu gekoppelt wurde: lehnt die Sammelstelle ihn ab, als Datei exportieren und auf der Seite der Sammelstelle einlesen.',
+    'Vom Terminal {terminal} von {shop} gefüllt, bevor dieses Terminal neu gekoppelt wurde: lehnt die Sammelstelle ihn ab, als Datei exportieren und auf der Seite der Sammelstelle einlesen.',
   reasonPairedAgain: 'neu gekoppelt',
   reasonTokenRefused: 'die Sammelstelle hat dieses Terminal abgelehnt',
 };

@@ -3,11 +3,11 @@
 // the new terminal's token after pairing again with a new code, and new payments go under the new terminal.
 import 'fake-indexeddb/auto';
 import type { PairingCodeJson } from '@moneybag/api';
-import { encode, nobleVerifier, type Payment, signPayment } from '@moneybag/protocol';
+import { decode, encode, fromText, nobleVerifier, type Payment, signPayment } from '@moneybag/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, holder, issue, type Server, startServer } from '../../server/test/helpers.ts';
 import { Pos } from '../src/pos.ts';
-import { openStore, terminalOf } from '../src/store.ts';
+import { type BagRecord, openStore } from '../src/store.ts';
 import { redeem } from '../src/sync.ts';
 
 let server: Server;
@@ -27,6 +27,9 @@ async function newCode(name: string) {
   expect(r.status).toBe(200);
   return redeem({ url: server.url, code: (r.body as PairingCodeJson).code }, name);
 }
+
+/** The terminal a number was given to: the last step of its Allocation's path. */
+const terminalOf = (b: BagRecord) => decode(fromText(b.allocation), 'Allocation').path.at(-1)?.terminal;
 
 const payment = (p: Payment) => encode({ type: 'Payment', ...p });
 
@@ -103,6 +106,7 @@ it('a revoked terminal keeps its payments, pairs again with a new code and sends
   const delivered = (await store.bag(oldBag.id))!;
   expect(delivered.state).toBe('delivered');
   expect(delivered.answer).toMatchObject({ accepted: 2, rejected: [], totals: { EUR: 400 } });
+  expect(delivered.madeBy).toEqual({ shop: shop(), terminal: first.terminal });
 
   // New payments are taken under the new terminal's numbers, and delivered too.
   await sale(pos, holder(42), 300);

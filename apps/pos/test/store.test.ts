@@ -351,6 +351,7 @@ describe('a refused token, and pairing again', () => {
     expect(await store.openBag()).toBeUndefined();
     const [kept] = await store.bagsIn('closed');
     expect([kept.id, kept.count, kept.closeReason]).toEqual([open.id, 1, 'paired again']);
+    expect(kept.madeBy).toEqual({ shop: 'acme-coffee', terminal: 'pos-1' });
   });
 
   it('a delivery refused for the token (401) leaves the bag as it was; the round notes the refusal', async () => {
