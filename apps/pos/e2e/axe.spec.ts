@@ -1,12 +1,10 @@
 // Every main screen of the four apps and the landing page: no axe-core violation of impact serious or
 // critical, one main landmark and one h1 (issue 13).
 import AxeBuilder from '@axe-core/playwright';
-import type { PairingCodeJson } from '@moneybag/api';
-import { pairingCodeLink } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { readQr } from '../../../packages/qr/e2e-support/pixels.ts';
 import { demo, login } from '../../collector/e2e/helpers.ts';
-import { charge, newShop, openPos, openWallet, uniq } from './support.ts';
+import { charge, newShop, openPos, openWallet, pairingCode, revokeTerminal, uniq } from './support.ts';
 
 async function screen(page: Page, name: string) {
   await expect(page.locator('main'), `${name}: one main landmark`).toHaveCount(1);
@@ -66,11 +64,7 @@ test('the POS’s screens, and the wallet paying it', async ({ browser, request,
   await tablet.close();
   // Paired by a one-time code, so that its terminal can be revoked at the end.
   const shop = await newShop(request, `axe-${uniq()}`, 'Axe café');
-  const operator = { Authorization: `Bearer ${demo().collector.token}` };
-  const code = (await (
-    await request.post(`/v1/admin/collector/shops/${shop.id}/pairings`, { headers: operator })
-  ).json()) as PairingCodeJson;
-  const link = pairingCodeLink(baseURL!, shop.id, code.code); // at the wallet's origin, which the test opens
+  const { link } = await pairingCode(request, shop.id, baseURL!);
   const pos = await openPos(browser, baseURL!, shop, 'Till', undefined, undefined, link);
   await screen(pos, 'pos charge');
   await charge(pos, 'EUR', '1.50');
@@ -93,9 +87,7 @@ test('the POS’s screens, and the wallet paying it', async ({ browser, request,
     await pos.getByTestId(`tab-${tab}`).click();
     await screen(pos, `pos ${tab}`);
   }
-  const terminal = await pos.getByTestId('terminal-id').textContent();
-  const revoke = `/v1/admin/collector/shops/${shop.id}/terminals/${terminal}/revoke`;
-  expect((await request.post(revoke, { headers: operator })).status()).toBe(200);
+  await revokeTerminal(request, shop.id, (await pos.getByTestId('terminal-id').textContent())!);
   await pos.getByTestId('sync-now').click();
   await expect(pos.getByTestId('pair-again')).toBeVisible();
   await screen(pos, 'pos pair again');

@@ -2,7 +2,6 @@
 // issuer pages, the wallet and the POS opened with the locale de-DE show the German catalog's words, and no text
 // of the English catalog leaks onto them.
 
-import type { PairingCodeJson } from '@moneybag/api';
 import { decode, readContent, toText } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { t as qrT } from '../../../packages/qr/src/text.ts';
@@ -17,6 +16,8 @@ import {
   issue,
   newShop,
   openPos,
+  pairingCode,
+  revokeTerminal,
   SimWallet,
   uniq,
 } from './support.ts';
@@ -179,15 +180,9 @@ test('a refusal on a German POS: the code with its German words, the service’s
   baseURL,
 }) => {
   test.setTimeout(90_000);
-  const operator = { Authorization: `Bearer ${demo().collector.token}` };
   const shop = await newShop(request, `de-${uniq()}`, 'Metzgerei');
-  const code = async () => {
-    const res = await request.post(`/v1/admin/collector/shops/${shop.id}/pairings`, { headers: operator });
-    expect(res.status()).toBe(200);
-    return (await res.json()) as PairingCodeJson;
-  };
-  const first = await code();
-  const pos = await openPos(browser, baseURL!, shop, 'Theke', 'de-DE', undefined, first.pairing);
+  const first = await pairingCode(request, shop.id, baseURL!);
+  const pos = await openPos(browser, baseURL!, shop, 'Theke', 'de-DE', undefined, first.link);
 
   // A payment refused by the check (a RIDE ticket for a price in euros): German words and the code; the
   // check's own English sentence ("ticket 1 is in RIDE, not EUR") only on the details line.
@@ -213,10 +208,7 @@ test('a refusal on a German POS: the code with its German words, the service’s
   const terminal = (await pos.getByTestId('terminal-id').textContent())!;
 
   // Revoked: the next contact is refused (401 E_AUTH with the service's English sentence).
-  const revoked = await request.post(`/v1/admin/collector/shops/${shop.id}/terminals/${terminal}/revoke`, {
-    headers: operator,
-  });
-  expect(revoked.status()).toBe(200);
+  await revokeTerminal(request, shop.id, terminal);
   await pos.getByTestId('sync-now').click();
   const again = pos.getByTestId('pair-again');
   await expect(again.getByTestId('error')).toHaveAttribute('data-code', 'E_AUTH');
@@ -235,7 +227,7 @@ test('a refusal on a German POS: the code with its German words, the service’s
   await detail.locator('summary').click();
 
   // The spent code typed again: refused in German, the service's why aside.
-  await pos.getByTestId('pair-link').fill(first.pairing);
+  await pos.getByTestId('pair-link').fill(first.link);
   await pos.getByTestId('pair-submit').click();
   const refusal = pos.locator('form').getByTestId('error');
   await expect(refusal).toHaveAttribute('data-code', 'E_AUTH');
@@ -245,7 +237,7 @@ test('a refusal on a German POS: the code with its German words, the service’s
   expect(await englishOn(pos, posText, qrText)).toEqual([]);
 
   // A new code pairs it again, in German all along.
-  await pos.getByTestId('pair-link').fill((await code()).pairing);
+  await pos.getByTestId('pair-link').fill((await pairingCode(request, shop.id, baseURL!)).link);
   await pos.getByTestId('pair-submit').click();
   await german(pos, 'pos paired again', ['Kassieren', 'Geldbeutel', 'Heute'], posText);
 });

@@ -3,8 +3,6 @@
 // says so, keeping the undelivered bag; the operator makes a new code, the tablet scans it (its camera fed the
 // page's real QR pixels) and is a new terminal; the old bag is delivered under the new token, and new payments
 // are taken under the new terminal. Paired again to another shop, the old bag is refused, and offered as a file.
-import type { PairingCodeJson } from '@moneybag/api';
-import { pairingCodeLink } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { clearCamera, fakeCamera, showOnCamera } from '../../../packages/qr/e2e-support/camera.ts';
 import { demo, login } from '../../collector/e2e/helpers.ts';
@@ -13,6 +11,8 @@ import {
   charge,
   newShop,
   openPos,
+  pairingCode,
+  revokeTerminal,
   SimWallet,
   shot,
   showPayment,
@@ -20,7 +20,7 @@ import {
 } from './support.ts';
 
 /** The collector page's "Pair a POS" for the shop: the code's QR pixels, as a tablet's camera sees them. */
-async function pairingCode(desk: Page, id: string): Promise<Buffer> {
+async function codeOnPage(desk: Page, id: string): Promise<Buffer> {
   const terminals = desk.getByTestId('terminals');
   await terminals.getByRole('button', { name: `Pair a POS for ${id}` }).click();
   const pairing = terminals.getByTestId('pairing');
@@ -67,7 +67,7 @@ test('journey: a revoked tablet pairs again from its own screen; its undelivered
   const tablet = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
   await fakeCamera(tablet);
   await tablet.goto('/pos/');
-  await scanAndPair(tablet, await pairingCode(desk, id), id);
+  await scanAndPair(tablet, await codeOnPage(desk, id), id);
   const wallet = new SimWallet(request);
   await sale(tablet, wallet, '2.50', 250);
   await expect(tablet.getByTestId('outbox-count')).toHaveText('All sent');
@@ -109,7 +109,7 @@ test('journey: a revoked tablet pairs again from its own screen; its undelivered
   await shot(tablet, 'pos-pair-again');
 
   // A new code from the page, scanned on the revoked tablet's own screen: it is pos-2 now.
-  await scanAndPair(tablet, await pairingCode(desk, id), id);
+  await scanAndPair(tablet, await codeOnPage(desk, id), id);
   await tablet.getByTestId('tab-settings').click();
   await expect(tablet.getByTestId('terminal-id')).toHaveText('pos-2');
   await expect(desk.getByTestId('terminals').getByTestId('pairing-done')).toContainText('Paired: pos-2', {
@@ -147,20 +147,14 @@ test('paired again to another shop, the old bag is refused by the collector: it 
   baseURL,
 }) => {
   test.setTimeout(90_000);
-  const operator = { Authorization: `Bearer ${demo().collector.token}` };
-  const linkOf = async (shop: { id: string }) => {
-    const res = await request.post(`/v1/admin/collector/shops/${shop.id}/pairings`, { headers: operator });
-    expect(res.status()).toBe(200);
-    return pairingCodeLink(baseURL!, shop.id, ((await res.json()) as PairingCodeJson).code);
-  };
+  const linkOf = async (shop: { id: string }) => (await pairingCode(request, shop.id, baseURL!)).link;
   const [before, after] = await Promise.all([
     newShop(request, `old-${uniq()}`, 'Old Deli'),
     newShop(request, `new-${uniq()}`, 'New Deli'),
   ]);
   const tablet = await openPos(browser, baseURL!, before, 'Till', undefined, undefined, await linkOf(before));
   await sale(tablet, new SimWallet(request), '3', 300);
-  const revoke = `/v1/admin/collector/shops/${before.id}/terminals/pos-1/revoke`;
-  expect((await request.post(revoke, { headers: operator })).status()).toBe(200);
+  await revokeTerminal(request, before.id, 'pos-1');
   await tablet.getByTestId('tab-settings').click();
   await tablet.getByTestId('sync-now').click();
   await expect(tablet.getByTestId('pair-again').getByTestId('kept')).toContainText('1 bag (€3.00)');
