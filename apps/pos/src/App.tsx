@@ -175,11 +175,14 @@ export function App() {
     [pos, refresh],
   );
 
-  // A payment link opened on this terminal: on load, and in a tab already open (hashchange).
+  // A payment link opened on this terminal: on load, and in a tab already open (hashchange); a pairing link too
+  // (a tablet to pair again opens the new code's link in the tab it runs in).
   useEffect(() => {
     const onHash = (e: HashChangeEvent) => {
       const m = takePaymentLink(e.newURL);
       if (m) setLinked(m);
+      const p = takePairLink();
+      if (p) setPairLink(p);
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -225,6 +228,7 @@ export function App() {
   if (!pairing || (refused && screen.name !== 'deal' && screen.name !== 'verdict'))
     return (
       <Pair
+        key={pairLink}
         initial={pairLink}
         url={pairing?.url}
         again={
