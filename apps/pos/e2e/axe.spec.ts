@@ -4,7 +4,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { readQr } from '../../../packages/qr/e2e-support/pixels.ts';
 import { demo, login } from '../../collector/e2e/helpers.ts';
-import { charge, newShop, openPos, openWallet, uniq } from './support.ts';
+import { charge, newShop, openPos, openWallet, pairingCode, revokeTerminal, uniq } from './support.ts';
 
 async function screen(page: Page, name: string) {
   await expect(page.locator('main'), `${name}: one main landmark`).toHaveCount(1);
@@ -62,7 +62,10 @@ test('the POS’s screens, and the wallet paying it', async ({ browser, request,
   await fresh.goto('/pos/');
   await screen(fresh, 'pos pairing');
   await tablet.close();
-  const pos = await openPos(browser, baseURL!, await newShop(request, `axe-${uniq()}`, 'Axe café'));
+  // Paired by a one-time code, so that its terminal can be revoked at the end.
+  const shop = await newShop(request, `axe-${uniq()}`, 'Axe café');
+  const { link } = await pairingCode(request, shop.id, baseURL!);
+  const pos = await openPos(browser, baseURL!, shop, 'Till', undefined, undefined, link);
   await screen(pos, 'pos charge');
   await charge(pos, 'EUR', '1.50');
   await pos.getByText('Paste a payment instead').click();
@@ -84,4 +87,8 @@ test('the POS’s screens, and the wallet paying it', async ({ browser, request,
     await pos.getByTestId(`tab-${tab}`).click();
     await screen(pos, `pos ${tab}`);
   }
+  await revokeTerminal(request, shop.id, (await pos.getByTestId('terminal-id').textContent())!);
+  await pos.getByTestId('sync-now').click();
+  await expect(pos.getByTestId('pair-again')).toBeVisible();
+  await screen(pos, 'pos pair again');
 });

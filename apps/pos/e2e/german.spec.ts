@@ -1,13 +1,26 @@
 // Every app in German when the browser asks for it (issue 13): the main screens of the landing, collector and
 // issuer pages, the wallet and the POS opened with the locale de-DE show the German catalog's words, and no text
 // of the English catalog leaks onto them.
-import { decode, readContent } from '@moneybag/protocol';
+
+import { decode, readContent, toText } from '@moneybag/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { t as qrT } from '../../../packages/qr/src/text.ts';
 import { t as collectorT } from '../../collector/src/common/text.ts';
 import { t as walletT } from '../../wallet/src/text.ts';
 import { t as posT } from '../src/text.ts';
-import { demo, issue, newShop, openPos, uniq } from './support.ts';
+import {
+  cancelSale,
+  challengeOnScreen,
+  charge,
+  demo,
+  issue,
+  newShop,
+  openPos,
+  pairingCode,
+  revokeTerminal,
+  SimWallet,
+  uniq,
+} from './support.ts';
 
 type Catalogs = { en: Record<string, string>; de: Record<string, string> };
 const [collectorText, walletText, posText, qrText] = [collectorT, walletT, posT, qrT].map((t) => t.catalogs);
@@ -159,4 +172,72 @@ test('the wallet and the POS in German, from pairing to a payment taken', async 
   await german(pos, 'pos today', ['Heute:', 'aus 1 Verkauf'], posText);
   await pos.getByTestId('tab-settings').click();
   await german(pos, 'pos terminal', ['Dieses Terminal', 'Jetzt verbinden'], posText);
+});
+
+test('a refusal on a German POS: the code with its German words, the service’s English sentence only on a details line', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const shop = await newShop(request, `de-${uniq()}`, 'Metzgerei');
+  const first = await pairingCode(request, shop.id, baseURL!);
+  const pos = await openPos(browser, baseURL!, shop, 'Theke', 'de-DE', undefined, first.link);
+
+  // A payment refused by the check (a RIDE ticket for a price in euros): German words and the code; the
+  // check's own English sentence ("ticket 1 is in RIDE, not EUR") only on the details line.
+  const wallet = new SimWallet(request);
+  const ride = await wallet.ticket({ unit: 'RIDE', face: 5 });
+  await charge(pos, 'EUR', '1.50');
+  const { challenge } = await challengeOnScreen(pos);
+  await pos.getByText('Stattdessen eine Zahlung einfügen').click();
+  await pos
+    .getByTestId('payment-text')
+    .fill(toText(await wallet.pay(challenge, [{ ticket: ride, amount: 1 }])));
+  await pos.getByRole('button', { name: 'Prüfen' }).click();
+  await expect(pos.getByTestId('verdict')).toHaveAttribute('data-code', 'E_UNIT');
+  await german(pos, 'pos refused', ['ABGELEHNT', 'andere Einheit', 'E_UNIT', 'Einzelheiten'], posText);
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await pos.locator('body').innerText()).not.toContain('RIDE, not EUR');
+  await pos.getByTestId('error-detail').locator('summary').click();
+  await expect(pos.getByTestId('error-detail')).toContainText('ticket 1 is in RIDE, not EUR');
+  await pos.getByTestId('verdict-done').click();
+  await cancelSale(pos);
+
+  await pos.getByTestId('tab-settings').click();
+  const terminal = (await pos.getByTestId('terminal-id').textContent())!;
+
+  // Revoked: the next contact is refused (401 E_AUTH with the service's English sentence).
+  await revokeTerminal(request, shop.id, terminal);
+  await pos.getByTestId('sync-now').click();
+  const again = pos.getByTestId('pair-again');
+  await expect(again.getByTestId('error')).toHaveAttribute('data-code', 'E_AUTH');
+  await german(
+    pos,
+    'pos pair again',
+    ['Dieses Terminal neu koppeln', 'nimmt dieses Terminal', 'E_AUTH'],
+    posText,
+  );
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await pos.locator('body').innerText()).not.toContain('revoked');
+  // The service's sentence is kept for support, on a details line that is opened.
+  const detail = again.getByTestId('error-detail');
+  await detail.locator('summary').click();
+  await expect(detail).toContainText(`the collector revoked this terminal (${terminal}`);
+  await detail.locator('summary').click();
+
+  // The spent code typed again: refused in German, the service's why aside.
+  await pos.getByTestId('pair-link').fill(first.link);
+  await pos.getByTestId('pair-submit').click();
+  const refusal = pos.locator('form').getByTestId('error');
+  await expect(refusal).toHaveAttribute('data-code', 'E_AUTH');
+  await expect(refusal).toContainText('Dieser Kopplungscode koppelt dieses Terminal nicht');
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await refusal.innerText()).not.toContain('used already');
+  expect(await englishOn(pos, posText, qrText)).toEqual([]);
+
+  // A new code pairs it again, in German all along.
+  await pos.getByTestId('pair-link').fill((await pairingCode(request, shop.id, baseURL!)).link);
+  await pos.getByTestId('pair-submit').click();
+  await german(pos, 'pos paired again', ['Kassieren', 'Geldbeutel', 'Heute'], posText);
 });

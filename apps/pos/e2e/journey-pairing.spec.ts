@@ -104,7 +104,7 @@ test('journey: pairing from an empty browser by scanning the collector page’s 
     desk.getByTestId('terminal-pos-2').getByRole('button', { name: 'Revoke pos-2' }),
   ).toBeVisible();
   await shot(desk, 'collector-terminals');
-  // The revoked tablet's next contact is refused, and it says why.
+  // The revoked tablet's next contact is refused, and it says why, offering to pair again (journey-pair-again).
   await tablet.getByTestId('sync-now').click();
-  await expect(tablet.getByTestId('settings')).toContainText('the collector revoked this terminal (pos-1');
+  await expect(tablet.getByTestId('pair-again')).toContainText('the collector revoked this terminal (pos-1');
 });

@@ -1,12 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NewShopJson, NewShopRequestJson, TicketAnswerJson, TicketRequestJson } from '@moneybag/api';
+import type {
+  NewShopJson,
+  NewShopRequestJson,
+  PairingCodeJson,
+  TicketAnswerJson,
+  TicketRequestJson,
+} from '@moneybag/api';
 import {
   type Challenge,
   decode,
   encode,
   fromText,
   type Payment,
+  pairingCodeLink,
   pairingLink,
   randomBytes,
   readContent,
@@ -40,6 +47,27 @@ export async function newShop(request: APIRequestContext, id: string, label: str
   });
   expect(res.status(), await res.text()).toBe(200);
   return (await res.json()) as NewShopJson;
+}
+
+const operator = () => ({ Authorization: `Bearer ${demo().collector.token}` });
+
+/**
+ * A one-time pairing code of the shop, as the collector page's "Pair a POS" makes it, with its `#pair=` link at
+ * `origin` (the test's, where its other pages are opened: a browser's storage is per origin).
+ */
+export async function pairingCode(request: APIRequestContext, shop: string, origin: string) {
+  const res = await request.post(`/v1/admin/collector/shops/${shop}/pairings`, { headers: operator() });
+  expect(res.status(), await res.text()).toBe(200);
+  const { code } = (await res.json()) as PairingCodeJson;
+  return { code, link: pairingCodeLink(origin, shop, code) };
+}
+
+/** The operator revokes a paired terminal, as the collector page's "Revoke" does. */
+export async function revokeTerminal(request: APIRequestContext, shop: string, terminal: string) {
+  const res = await request.post(`/v1/admin/collector/shops/${shop}/terminals/${terminal}/revoke`, {
+    headers: operator(),
+  });
+  expect(res.status(), await res.text()).toBe(200);
 }
 
 /** A POS in its own browser context with a fake camera, paired by its link and named `terminal`. */

@@ -1,19 +1,18 @@
 // The POS app: status always on top; screens are plain state. The network is used only by `pos.sync`.
 import { bestVerifier, keyFingerprint, type PartyKey, readContent, toText } from '@moneybag/protocol';
-import { holdTab, type TabState } from '@moneybag/web';
+import { holdTab, say, type TabState } from '@moneybag/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Bags, History } from './Bags.tsx';
 import { Charge, ConfirmLimits } from './Charge.tsx';
 import { Deal, Verdict } from './Deal.tsx';
 
-import { Pair } from './Pair.tsx';
+import { Pair, PairAgainNote } from './Pair.tsx';
 import { type Deal as DealT, Pos, type Status, type Verdict as VerdictT } from './pos.ts';
 import { openStore, type Pairing } from './store.ts';
-import { pair } from './sync.ts';
 import { KeyChanges, StorageRefused, usePersistentStorage } from './Trust.tsx';
 import { t } from './text.ts';
-import { ageText, dateText, ErrorNote } from './ui.tsx';
+import { ageText, dateText, ErrorNote, SaidText } from './ui.tsx';
 
 /** The Web Lock held by the tab that is the POS (only it keeps the verdict's memory, ledger.ts). */
 const LOCK = 'moneybag-pos';
@@ -71,7 +70,7 @@ function TrustedIssuers({ pos, version }: { pos: Pos; version: number }) {
 export function App() {
   const [pos, setPos] = useState<Pos>();
   const [pairing, setPairing] = useState<Pairing>();
-  const [pairLink] = useState(takePairLink);
+  const [pairLink, setPairLink] = useState(takePairLink);
   const [screen, setScreen] = useState<Screen>({ name: 'charge' });
   const [status, setStatus] = useState<Status>();
   const [version, setVersion] = useState(0);
@@ -176,11 +175,14 @@ export function App() {
     [pos, refresh],
   );
 
-  // A payment link opened on this terminal: on load, and in a tab already open (hashchange).
+  // A payment link opened on this terminal: on load, and in a tab already open (hashchange); a pairing link too
+  // (a tablet to pair again opens the new code's link in the tab it runs in).
   useEffect(() => {
     const onHash = (e: HashChangeEvent) => {
       const m = takePaymentLink(e.newURL);
       if (m) setLinked(m);
+      const p = takePairLink();
+      if (p) setPairLink(p);
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -220,14 +222,24 @@ export function App() {
         <p className="muted">{t('starting')}</p>
       </main>
     );
-  if (!pairing)
+  // A terminal whose token the service refused pairs again by the same screen as an empty one, once the sale
+  // on screen is over; what it holds stays in its outbox and is sent under the new pairing.
+  const refused = status ? status.refused : pairing?.refused;
+  if (!pairing || (refused && screen.name !== 'deal' && screen.name !== 'verdict'))
     return (
       <Pair
+        key={pairLink}
         initial={pairLink}
+        url={pairing?.url}
+        again={
+          pairing &&
+          refused && <PairAgainNote pos={pos} pairing={pairing} refused={refused} version={version} />
+        }
         onPair={async (link, terminal) => {
-          const paired = await pair(pos.store, link, terminal, pos.verifier, Date.now());
-          await pos.reload();
+          const paired = await pos.pair(link, terminal);
+          setPairLink(undefined);
           setPairing(paired);
+          setScreen({ name: 'charge' });
           await refresh();
         }}
       />
@@ -363,7 +375,9 @@ export function App() {
             {status?.lastError && (
               <>
                 <dt>{t('lastProblem')}</dt>
-                <dd className="alert">{status.lastError}</dd>
+                <dd className="alert" data-testid="last-problem">
+                  <SaidText said={say(status.lastError)} />
+                </dd>
               </>
             )}
           </dl>

@@ -6,18 +6,25 @@ import type { Pos } from './pos.ts';
 import type { BagRecord, UseRecord } from './store.ts';
 import { dueMargin } from './sync.ts';
 import { t } from './text.ts';
-import { ageText, dateText, download, ErrorNote, timeText, totalsText } from './ui.tsx';
+import { ageText, dateText, download, ErrorNote, SaidText, timeText, totalsText } from './ui.tsx';
 
 /** Why a bag was closed, as stored (sync.ts, pos.ts), in the cashier's language. */
-const REASONS: Record<string, 'reasonHand' | 'reasonDayOld' | 'reasonDue'> = {
+const REASONS: Record<
+  string,
+  'reasonHand' | 'reasonDayOld' | 'reasonDue' | 'reasonPairedAgain' | 'reasonTokenRefused'
+> = {
   'closed by hand': 'reasonHand',
   'a day old': 'reasonDayOld',
   'its due date is near': 'reasonDue',
+  'paired again': 'reasonPairedAgain',
+  'token refused': 'reasonTokenRefused',
 };
 const reasonText = (r: string | undefined) => (r && REASONS[r] ? t(REASONS[r]) : (r ?? ''));
 
 function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): void }) {
   const { bag, pos, now } = props;
+  // A bag filled before this terminal was paired again, still to send or refused: whose it was.
+  const before = bag.state === 'closed' || bag.state === 'refused' ? bag.madeBy : undefined;
   const sending = pos.sending === bag.id;
   const online = navigator.onLine;
   const [error, setError] = useState<unknown>();
@@ -79,7 +86,11 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
               bag.nextAttemptAt > now &&
               ` · ${t('nextIn', { age: ageText(bag.nextAttemptAt - now) })}`}
           </div>
-          {online && bag.lastError && <div className="alert small">{bag.lastError}</div>}
+          {online && bag.lastError && (
+            <div className="alert small">
+              <SaidText said={say({ code: bag.lastCode, message: bag.lastError })} />
+            </div>
+          )}
           <div className="row">
             {online && !sending && (
               <button onClick={act(() => pos.sync({ force: true }))} data-testid="deliver-now">
@@ -115,7 +126,12 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
       )}
       {bag.state === 'refused' && bag.refusal && (
         <div className="alert" data-testid="refusal">
-          {t('refusedWhole')} {say(bag.refusal).text} <code className="small">{bag.refusal.code}</code>
+          {t('refusedWhole')} <SaidText said={say(bag.refusal)} />
+        </div>
+      )}
+      {before && (
+        <div className="muted" data-testid="made-under">
+          {t('madeUnder', { terminal: before.terminal, shop: before.shop })}
         </div>
       )}
       {(bag.state === 'delivered' || bag.state === 'refused') && (

@@ -2,10 +2,11 @@
 // then the verdict, full screen, readable at arm's length.
 import { formatAmount, peekType, readContent, toUrl } from '@moneybag/protocol';
 import { QrCode, Scanner } from '@moneybag/qr';
+import { say } from '@moneybag/web';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Deal as DealT, Verdict as VerdictT } from './pos.ts';
 import { t } from './text.ts';
-import { ErrorNote } from './ui.tsx';
+import { Aside, ErrorNote, SaidText } from './ui.tsx';
 
 /** The wallet's address beside this POS (the service serves both). */
 export const walletBase = () => new URL('../wallet/', location.href.split('#')[0]).href;
@@ -157,6 +158,8 @@ export function Verdict(props: {
     };
   }, [v]);
   const failed = typeof saving === 'object';
+  // The check's own sentence, beside the reason; on a German screen only on a details line.
+  const said = v.ok || v.message === v.reason ? undefined : say({ code: v.code, message: v.message });
   const kept = v.ok && saving === 'saved';
   const done = () => {
     if (saving !== 'saving') props.onDone(kept);
@@ -193,7 +196,7 @@ export function Verdict(props: {
             {t('notSavedReason')}
           </div>
           <div className="verdict-detail" data-testid="verdict-error">
-            {saving.error instanceof Error ? saving.error.message : String(saving.error)}
+            <SaidText said={say(saving.error)} />
           </div>
         </>
       ) : v.ok ? (
@@ -220,7 +223,8 @@ export function Verdict(props: {
           <div className="verdict-reason" data-testid="verdict-reason">
             {v.reason}
           </div>
-          <div className="verdict-detail">{v.message !== v.reason ? v.message : ''}</div>
+          <div className="verdict-detail">{said?.detail && !said.aside ? said.detail : ''}</div>
+          {said && <Aside said={said} />}
           <code className="verdict-code" data-testid="verdict-code">
             {v.code}
           </code>

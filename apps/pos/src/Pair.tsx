@@ -2,10 +2,12 @@
 import { type PairingLinkJson, readPairingLink } from '@moneybag/protocol';
 import { startScanner } from '@moneybag/qr';
 import { SaidError } from '@moneybag/web';
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import type { Pos } from './pos.ts';
+import type { BagRecord, Pairing } from './store.ts';
 import { Refused, redeem } from './sync.ts';
 import { t } from './text.ts';
-import { ErrorNote } from './ui.tsx';
+import { download, ErrorNote, totalsText } from './ui.tsx';
 
 type Link = PairingLinkJson;
 /** A link with a shop's token (the CLI's, a relay's): what `pair` completes. */
@@ -50,21 +52,92 @@ function PairScanner(props: { onLink(text: string): void }) {
   );
 }
 
-/** Redeem the link's code; a refused code is said as the service says why (used, expired, unknown). */
+/** Redeem the link's code; a refused code is said in the POS's words, the service's why (used, expired, …) beside. */
 async function redeemOnce(link: { url: string; code: string }, name: string) {
   try {
-    const t = await redeem(link, name);
-    return { link: t, terminal: t.terminal };
+    const r = await redeem(link, name);
+    return { link: r, terminal: r.terminal };
   } catch (e) {
     if (e instanceof Refused && e.code === 'E_AUTH')
-      throw new SaidError(e.code, e.message.charAt(0).toUpperCase() + e.message.slice(1));
+      throw new SaidError(
+        e.code,
+        t('pairCodeRefused'),
+        e.message.charAt(0).toUpperCase() + e.message.slice(1),
+      );
     throw e;
   }
 }
 
-export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal: string): Promise<void> }) {
+/**
+ * Above the pairing form of a terminal whose token the service refused: why (the POS's words, the service's
+ * sentence beside), and the bags it keeps until paired again, each exportable as a file meanwhile.
+ */
+export function PairAgainNote(props: {
+  pos: Pos;
+  pairing: Pairing;
+  refused: NonNullable<Pairing['refused']>;
+  version: number;
+}) {
+  const [kept, setKept] = useState<BagRecord[]>([]);
+  // No sale is on screen here: the open bag, if any, joins the outbox, where it can be exported until the
+  // terminal is paired again (its payments are never lost: closing is one transaction, and pairing again closes
+  // it too).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` reloads after a change
+  useEffect(() => {
+    const { pos } = props;
+    pos
+      .closeOpen('token refused')
+      .catch(() => {})
+      .then(() => pos.store.bagsIn('closed'))
+      .then(setKept, () => {});
+  }, [props.pos, props.version]);
+  const totals: Record<string, number> = {};
+  for (const b of kept)
+    for (const [unit, n] of Object.entries(b.totals)) totals[unit] = (totals[unit] ?? 0) + n;
+  const why = new SaidError(
+    props.refused.code,
+    t('tokenRefused', { terminal: props.pairing.terminal }),
+    props.refused.message,
+  );
+  return (
+    <section data-testid="pair-again">
+      <ErrorNote error={why} />
+      <p data-testid="kept" data-count={kept.length}>
+        {kept.length
+          ? t('keptBags', {
+              bags: kept.length === 1 ? t('oneBag') : t('nBags', { n: kept.length }),
+              totals: totalsText(totals),
+            })
+          : t('keptNone')}
+      </p>
+      {kept.length > 0 && (
+        <ul className="plain row">
+          {kept.map((b) => (
+            <li key={b.id}>
+              <button
+                onClick={() => download(`bag-${b.digest}.moneybag.txt`, b.bag!)}
+                data-testid="kept-export"
+              >
+                {t('exportFile')} · {totalsText(b.totals)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function Pair(props: {
+  initial?: string;
+  /** The service to fill in for a typed code (a terminal paired again: the one it was paired with). */
+  url?: string;
+  /** Paired before, its token refused: why, and what it keeps (PairAgainNote). */
+  again?: ReactNode;
+  onPair(link: TokenLink, terminal: string): Promise<void>;
+}) {
   const [text, setText] = useState(props.initial ?? '');
-  const [manual, setManual] = useState<TokenLink>({ url: location.origin, shop: '', token: '' });
+  const [manual, setManual] = useState<TokenLink>({ url: props.url ?? location.origin, shop: '', token: '' });
   // The code the collector's page shows under its QR, typed (the service names the shop).
   const [typedCode, setTypedCode] = useState('');
   // A link with a one-time code: the service names the terminal, and the field is only what staff call it.
@@ -115,7 +188,8 @@ export function Pair(props: { initial?: string; onPair(link: TokenLink, terminal
 
   return (
     <main className="pair" data-testid="pair">
-      <h1>{t('pairTitle')}</h1>
+      <h1>{props.again ? t('pairAgainTitle') : t('pairTitle')}</h1>
+      {props.again}
       <p className="muted">{t('pairHint')}</p>
       <div className="columns">
         <section>

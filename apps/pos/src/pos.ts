@@ -16,7 +16,7 @@ import {
 } from '@moneybag/protocol';
 import { say, keyChangeText as words } from '@moneybag/web';
 import { Ledger } from './ledger.ts';
-import type { BagRecord, ChallengeRecord, Store, UseRecord } from './store.ts';
+import type { BagRecord, ChallengeRecord, Pairing, Store, UseRecord } from './store.ts';
 import {
   CHALLENGE_SECONDS,
   checkPairing,
@@ -25,10 +25,12 @@ import {
   DENYLIST_STALE_MS,
   deliver,
   dueMargin,
+  pair,
   refill,
   refreshDenyLists,
   refreshDirectory,
   STOCK_LOW,
+  tokenRefused,
   Unreachable,
   usable,
 } from './sync.ts';
@@ -84,10 +86,18 @@ export interface Deal {
   message: Bytes;
 }
 
+/** A failure of the last round with the service: its protocol code when it had one, and its sentence. */
+export interface Problem {
+  code?: string;
+  message: string;
+}
+
 export interface Status {
   online: boolean;
   lastContact?: number;
-  lastError?: string;
+  lastError?: Problem;
+  /** The service refused this terminal's token: no sale until it is paired again (the outbox is kept). */
+  refused?: Pairing['refused'];
   outbox: number;
   stock: number;
   /** The soonest due (seconds) among usable stock and the open bag. */
@@ -101,7 +111,7 @@ export interface Status {
 export class Pos {
   online = false;
   lastContact?: number;
-  lastError?: string;
+  lastError?: Problem;
   private syncing: Promise<void> | undefined;
   /** When the token was last shown to the service (0: not yet in this session). */
   private pairingCheckedAt = 0;
@@ -301,7 +311,9 @@ export class Pos {
   }
 
   private async syncOnce(force: boolean) {
-    if (this.retired || !(await this.store.pairing())) return;
+    const pairing = await this.store.pairing();
+    // A refused token is not shown again: nothing but pairing again helps.
+    if (this.retired || !pairing || pairing.refused) return;
     await this.autoClose();
     try {
       // The keys first (a changed one must be seen even when deliveries fail under it); a failure to read
@@ -322,7 +334,10 @@ export class Pos {
           this.sending = undefined;
           this.onChange?.();
         });
-        if (after.state === 'closed' && after.lastError) throw new Unreachable(after.lastError);
+        if (after.state === 'closed' && after.lastError)
+          throw after.lastCode
+            ? new ProtocolError(after.lastCode as Code, after.lastError)
+            : new Unreachable(after.lastError);
       }
       await refill(this.store, this.verifier, this.now());
       if (force || this.now() - this.pairingCheckedAt >= PAIRING_CHECK_MS) {
@@ -339,19 +354,50 @@ export class Pos {
       this.lastError = undefined;
     } catch (e) {
       this.online = false;
-      this.lastError = e instanceof Error ? e.message : String(e);
-      if (!(e instanceof Unreachable) && !(e instanceof ProtocolError)) throw e;
+      this.lastError = {
+        code: e instanceof ProtocolError ? e.code : undefined,
+        message: e instanceof Error ? e.message : String(e),
+      };
+      if (tokenRefused(e)) await this.tokenRefused(e);
+      else if (!(e instanceof Unreachable) && !(e instanceof ProtocolError)) throw e;
     }
+  }
+
+  /**
+   * The service refused the token: noted, so that no sale starts. A sale on screen may still be paid; the
+   * pair-again screen, shown once it is over, closes the open bag into the outbox (`closeOpen`).
+   */
+  private async tokenRefused(e: { code: Code; message: string }): Promise<void> {
+    await this.store.refuseToken({ code: e.code, message: e.message, at: this.now() });
+    this.onChange?.();
+  }
+
+  /**
+   * Pair this terminal (the first time, or again after its token was refused) through the one pairing path
+   * (`pair` of sync.ts); memory is then read afresh (a bag the old pairing left open was closed).
+   */
+  async pair(link: { url: string; shop: string; token: string }, terminal: string): Promise<Pairing> {
+    this.active();
+    const open = await this.store.openBag();
+    if (open) this.ledger?.closed(open.id);
+    const paired = await pair(this.store, link, terminal, this.verifier, this.now());
+    this.ledger = undefined;
+    await this.reload();
+    this.online = true;
+    this.lastContact = this.pairingCheckedAt = this.now();
+    this.lastError = undefined;
+    return paired;
   }
 
   async status(): Promise<Status> {
     const now = this.now();
     // The bags still to fill or send, by their state: never the delivered ones, which a long history piles up.
-    const [stocked, [open], closed, lists] = await Promise.all([
+    const [stocked, [open], closed, lists, pairing] = await Promise.all([
       this.store.bagsIn('stock'),
       this.store.bagsIn('open'),
       this.store.bagsIn('closed'),
       this.store.denyLists(),
+      this.store.pairing(),
     ]);
     const stock = stocked.filter((b) => usable(b, now));
     const outbox = closed.length;
@@ -359,6 +405,8 @@ export class Pos {
     const nextDue = dues.length ? Math.min(...dues) : undefined;
     const fetched = lists.length ? Math.min(...lists.map((l) => l.fetchedAt)) : undefined;
     const warnings: string[] = [];
+    // Seen only during a sale on screen: after it, the pair-again screen says the rest.
+    if (pairing?.refused) warnings.push(t('warnRefused'));
     if (stock.length === 0 && !open) warnings.push(t('warnNoStock'));
     else if (stock.length < STOCK_LOW) warnings.push(t('warnLowStock'));
     if (nextDue !== undefined && nextDue * 1000 - now < 86_400_000) warnings.push(t('warnDue'));
@@ -368,6 +416,7 @@ export class Pos {
       online: this.online,
       lastContact: this.lastContact,
       lastError: this.lastError,
+      refused: pairing?.refused,
       outbox,
       stock: stock.length,
       nextDue,

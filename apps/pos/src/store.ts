@@ -35,6 +35,11 @@ export interface Pairing {
   terminal: string;
   label: string;
   pairedAt: number;
+  /**
+   * The service refused this terminal's token (401: revoked, or unknown there): its refusal as it came, and when
+   * (ms). No sale is taken until the terminal is paired again; what it holds waits in the outbox.
+   */
+  refused?: { code: string; message: string; at: number };
 }
 
 export type { PartyKey };
@@ -93,6 +98,10 @@ export interface BagRecord {
   attempts: number;
   nextAttemptAt?: number;
   lastError?: string;
+  /** The protocol's code of the last failure, when it had one (`lastError` is then the service's sentence). */
+  lastCode?: string;
+  /** Filled under an earlier pairing (set when the terminal is paired again): that pairing's shop and terminal. */
+  madeBy?: { shop: string; terminal: string };
   /** Delivered to a relay, which holds it until the collector answers (7.1): its last word on it. */
   relayed?: 'waiting' | 'forwarded';
   answer?: BagAnswer;
@@ -149,6 +158,7 @@ interface PosDB extends DBSchema {
 
 export type Db = IDBPDatabase<PosDB>;
 type AcceptTx = IDBPTransaction<PosDB, ('challenges' | 'uses' | 'bags' | 'spent')[], 'readwrite'>;
+type PairingTx = IDBPTransaction<PosDB, ('config' | 'bags' | 'uses')[], 'readwrite'>;
 
 /** Abort a transaction that may already be finished; its `done` rejection is the caller's error, not another. */
 function abort(tx: { abort(): void; done: Promise<void> }) {
@@ -192,6 +202,19 @@ export function openStore(name = DB_NAME): Promise<Store> {
   }).then((db) => new Store(db));
 }
 
+/** The directory the checks use, the pins and the change waiting (or none), in a transaction's config store. */
+async function putTrust(
+  config: { put(v: unknown, k: string): Promise<unknown>; delete(k: string): Promise<unknown> },
+  directory: Directory,
+  pins: Pins,
+  pending: PendingKeys | undefined,
+) {
+  await config.put(directory, 'directory');
+  await config.put(pins, 'pins');
+  if (pending) await config.put(pending, 'pendingKeys');
+  else await config.delete('pendingKeys');
+}
+
 const addTotals = (totals: Record<string, number>, unit: string, amount: number) => ({
   ...totals,
   [unit]: (totals[unit] ?? 0) + amount,
@@ -221,10 +244,50 @@ export class Store {
   /** The directory the checks use, the pins and the change waiting (or none), in one transaction. */
   async setTrust(directory: Directory, pins: Pins, pending: PendingKeys | undefined): Promise<void> {
     const tx = this.db.transaction('config', 'readwrite');
-    await tx.store.put(directory, 'directory');
-    await tx.store.put(pins, 'pins');
-    if (pending) await tx.store.put(pending, 'pendingKeys');
-    else await tx.store.delete('pendingKeys');
+    await putTrust(tx.store, directory, pins, pending);
+    await tx.done;
+  }
+
+  /**
+   * A pairing and the keys it pinned (pairing is the operator's act of trust), in one transaction. Paired again
+   * under another token (a revoked tablet given a new code): the old pairing's open bag is closed into the
+   * outbox, which is due at once (its payments are delivered with the new token, or exported: never lost), and
+   * its stock of numbers is dropped (numbers given to the old terminal id; the new one takes its own).
+   */
+  async setPaired(pairing: Pairing, directory: Directory, pins: Pins, now: number): Promise<void> {
+    const tx = this.db.transaction(['config', 'bags', 'uses'], 'readwrite');
+    const config = tx.objectStore('config');
+    const old = (await config.get('pairing')) as Pairing | undefined;
+    if (old && (old.token !== pairing.token || old.url !== pairing.url)) {
+      const bags = tx.objectStore('bags');
+      const open = await bags.index('state').get('open');
+      if (open) await this.closeIn(tx, open, 'paired again', now);
+      for (const b of await bags.index('state').getAll('stock'))
+        if (b.nextDeal === 0) await bags.delete(b.id);
+      const madeBy = { shop: old.shop, terminal: old.terminal };
+      for (const b of await bags.index('state').getAll('closed'))
+        await bags.put({
+          ...b,
+          madeBy: b.madeBy ?? madeBy,
+          nextAttemptAt: now,
+          lastError: undefined,
+          lastCode: undefined,
+        });
+    }
+    await putTrust(config, directory, pins, undefined);
+    await config.put(pairing, 'pairing');
+    await tx.done;
+  }
+
+  /**
+   * The service refused this terminal's token: noted on the pairing (no deal is taken from now on). The open
+   * bag stays open for the sale on screen, if any; the pair-again screen closes it (`Pos.closeOpen`), and so
+   * does pairing again (`setPaired`) should a crash come first.
+   */
+  async refuseToken(refused: NonNullable<Pairing['refused']>): Promise<void> {
+    const tx = this.db.transaction('config', 'readwrite');
+    const pairing = (await tx.store.get('pairing')) as Pairing | undefined;
+    if (pairing) await tx.store.put({ ...pairing, refused }, 'pairing');
     await tx.done;
   }
   /** The deny lists last fetched, one per issuer. */
@@ -279,6 +342,7 @@ export class Store {
   }): Promise<{ challenge: Challenge; record: ChallengeRecord; message: Bytes }> {
     const pairing = await this.pairing();
     if (!pairing) return fail('E_REQUEST', 'this terminal is not paired');
+    if (pairing.refused) return fail('E_AUTH', 'the service refused this terminal: pair it again');
     const tx = this.db.transaction(['bags', 'challenges'], 'readwrite');
     const bags = tx.objectStore('bags');
     let bag = (await bags.index('state').getAll('open'))[0];
@@ -446,12 +510,20 @@ export class Store {
    * (its challenges, paid or not, stop being open with it).
    */
   async closeBag(id: string, reason: string, now: number): Promise<BagRecord> {
-    const tx = this.db.transaction(['bags', 'uses'], 'readwrite');
+    const tx = this.db.transaction(['config', 'bags', 'uses'], 'readwrite');
     const bag = await tx.objectStore('bags').get(id);
     if (bag?.state !== 'open') {
       abort(tx);
       return fail('E_UNKNOWN_BAG', 'this bag is not open');
     }
+    const closed = await this.closeIn(tx, bag, reason, now);
+    await tx.done;
+    return closed;
+  }
+
+  /** Close the open bag in `tx`. */
+  private async closeIn(tx: PairingTx, bag: BagRecord, reason: string, now: number): Promise<BagRecord> {
+    const id = bag.id;
     // The uses in the order they were accepted (keys increase).
     const uses = (await tx.objectStore('uses').index('bag').getAll(id)).sort((a, b) => a.id! - b.id!);
     const allocation = decode(fromText(bag.allocation), 'Allocation');
@@ -473,7 +545,6 @@ export class Store {
       nextAttemptAt: now,
     };
     await tx.objectStore('bags').put(closed);
-    await tx.done;
     return closed;
   }
 

@@ -103,6 +103,9 @@ async function request(url: string, init: RequestInit = {}): Promise<{ status: n
   return { status: res.status, body };
 }
 
+/** The service refused this terminal's token (401): revoked, or unknown there. Only pairing again helps. */
+export const tokenRefused = (e: unknown): e is Refused => e instanceof Refused && e.status === 401;
+
 const authed = (p: Pick<Pairing, 'token'>, extra: Record<string, string> = {}) => ({
   Authorization: `Bearer ${p.token}`,
   ...extra,
@@ -160,9 +163,9 @@ export async function pair(
     label: me.label || link.shop,
     pairedAt: now,
   };
-  // Pairing is the operator's act of trust: the keys served now are pinned (first use).
-  await store.setTrust(directory, confirmPins(await store.pins(), directory), undefined);
-  await store.setPairing(pairing);
+  // Pairing is the operator's act of trust: the keys served now are pinned (first use). Paired again, what the
+  // old pairing left open goes to the outbox, to be sent with this token (store.setPaired).
+  await store.setPaired(pairing, directory, confirmPins(await store.pins(), directory), now);
   await refreshDenyLists(store, now);
   await refill(store, verifier, now, true);
   return pairing;
@@ -326,6 +329,8 @@ export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, 
       (await store.updateBag(bag.id, 'closed', { state: 'delivered', answer, lastError: undefined })) ?? bag
     );
   } catch (e) {
+    // The token refused: not this bag's fault, and no retry helps; the terminal must be paired again.
+    if (tokenRefused(e)) throw e;
     if (e instanceof Refused && (e.status === 409 || e.status === 422)) {
       return (
         (await store.updateBag(bag.id, 'closed', {
@@ -340,7 +345,8 @@ export async function deliver(store: Store, bag: BagRecord, verifier: Verifier, 
       (await store.updateBag(bag.id, 'closed', {
         attempts,
         nextAttemptAt: now() + backoff(attempts),
-        lastError: e instanceof ProtocolError ? `${e.code}: ${e.message}` : e.message,
+        lastError: e.message,
+        lastCode: e instanceof ProtocolError ? e.code : undefined,
       })) ?? bag
     );
   }

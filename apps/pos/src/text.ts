@@ -152,6 +152,22 @@ const en = {
   pairCode: 'Pairing code',
   pairCodeShop: 'The shop of this code, at {url}',
   pairOrToken: 'Or, instead of a code, a shop’s id and token:',
+  details: 'Details',
+  warnRefused: 'The collector no longer accepts this terminal: finish this sale, then pair it again.',
+  pairCodeRefused:
+    'This pairing code does not pair this terminal (used already, expired, or unknown): make a new one on the collector’s page.',
+  pairAgainTitle: 'Pair this terminal again',
+  tokenRefused:
+    'The collector no longer accepts this terminal ({terminal}): it was revoked, or its token is no longer valid. It takes no payment until it is paired again with a new code from the collector’s page.',
+  keptBags:
+    'Kept on this terminal, not yet delivered: {bags} ({totals}). Once it is paired again they are sent.',
+  keptNone: 'Every bag of this terminal was delivered.',
+  oneBag: '1 bag',
+  nBags: '{n} bags',
+  madeUnder:
+    'Made by terminal {terminal} of {shop}, before this terminal was paired again: if the collector refuses it, export it and hand the file in on the collector’s page.',
+  reasonPairedAgain: 'paired again',
+  reasonTokenRefused: 'the collector refused this terminal',
 };
 
 const de: Catalog<typeof en> = {
@@ -305,6 +321,23 @@ const de: Catalog<typeof en> = {
   pairCode: 'Kopplungscode',
   pairCodeShop: 'Das Geschäft dieses Codes, bei {url}',
   pairOrToken: 'Oder, statt eines Codes, Kennung und Token des Geschäfts:',
+  details: 'Einzelheiten',
+  warnRefused:
+    'Die Sammelstelle nimmt dieses Terminal nicht mehr an: diesen Verkauf abschließen, dann neu koppeln.',
+  pairCodeRefused:
+    'Dieser Kopplungscode koppelt dieses Terminal nicht (schon benutzt, abgelaufen oder unbekannt): auf der Seite der Sammelstelle einen neuen erstellen.',
+  pairAgainTitle: 'Dieses Terminal neu koppeln',
+  tokenRefused:
+    'Die Sammelstelle nimmt dieses Terminal ({terminal}) nicht mehr an: es wurde gesperrt, oder sein Token gilt nicht mehr. Es nimmt keine Zahlung an, bis es mit einem neuen Code von der Seite der Sammelstelle neu gekoppelt ist.',
+  keptBags:
+    'Auf diesem Terminal aufbewahrt, noch nicht zugestellt: {bags} ({totals}). Sobald es neu gekoppelt ist, werden sie gesendet.',
+  keptNone: 'Jeder Geldbeutel dieses Terminals wurde zugestellt.',
+  oneBag: '1 Geldbeutel',
+  nBags: '{n} Geldbeutel',
+  madeUnder:
+    'Vom Terminal {terminal} von {shop} gefüllt, bevor dieses Terminal neu gekoppelt wurde: lehnt die Sammelstelle ihn ab, als Datei exportieren und auf der Seite der Sammelstelle einlesen.',
+  reasonPairedAgain: 'neu gekoppelt',
+  reasonTokenRefused: 'die Sammelstelle hat dieses Terminal abgelehnt',
 };
 
 export const t = translator({ en, de });

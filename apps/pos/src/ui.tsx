@@ -1,16 +1,41 @@
 // Small shared pieces: an error in words with its code, times and amounts for people.
 import { formatAmount } from '@moneybag/protocol';
-import { formatSpan, say } from '@moneybag/web';
+import { formatSpan, type Said, say } from '@moneybag/web';
+import { t } from './text.ts';
 
 /** A failure in words, its code and detail small beside it. */
 export function ErrorNote(props: { error: unknown }) {
   const r = say(props.error);
   return (
     <div className="alert" role="alert" data-testid="error" data-code={r.code}>
-      {r.text}
-      {r.detail && <span className="muted"> — {r.detail}</span>}
-      {r.code && <code className="code">{r.code}</code>}
+      <SaidText said={r} />
     </div>
+  );
+}
+
+/** What `say` made of a failure: its words, the detail beside them (or aside) and the code small. */
+export function SaidText({ said }: { said: Said }) {
+  return (
+    <>
+      {said.text}
+      {said.detail && !said.aside && <span className="muted"> — {said.detail}</span>}
+      {said.code && <code className="code">{said.code}</code>}
+      <Aside said={said} />
+    </>
+  );
+}
+
+/**
+ * The service's own sentence where it is in another language than the screen (German words for a known code):
+ * on a details line a person opens (support reads it there), not beside the words.
+ */
+export function Aside({ said }: { said: Said }) {
+  if (!said.detail || !said.aside) return null;
+  return (
+    <details className="small muted" data-testid="error-detail">
+      <summary>{t('details')}</summary>
+      {said.detail}
+    </details>
   );
 }
 

@@ -19,9 +19,10 @@ import {
   toHex,
 } from '@moneybag/protocol';
 import { openDB } from 'idb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Pos } from '../src/pos.ts';
 import { createV1Stores, type Db, openStore, type Store } from '../src/store.ts';
-import { closeReason, usable } from '../src/sync.ts';
+import { closeReason, deliver, usable } from '../src/sync.ts';
 
 const collector = seedSigner(randomBytes(32));
 const issuer = seedSigner(randomBytes(32));
@@ -298,5 +299,82 @@ describe('closing a bag', () => {
     expect(closeReason({ ...b, count: 0, openedAt: T0 - 40 * 3600_000 }, T0)).toBeUndefined();
     const late = (b.due - 86_400) * 1000;
     expect(closeReason({ ...b, openedAt: late - 1000 }, late)).toMatch(/due/);
+  });
+});
+
+describe('a refused token, and pairing again', () => {
+  const directory = { issuers: [], collectors: [], fetchedAt: T0 };
+  const pairingOf = async (change: object) => ({ ...(await store.pairing())!, ...change });
+
+  async function sold() {
+    const { challenge } = await take(store, 300);
+    await store.accept(await signPayment(holder, challenge, [{ ticket: await ticket(), amount: 300 }]), T0);
+    return (await store.openBag())!;
+  }
+
+  it('the refusal is kept across a restart: no deal after; the open bag stays open for a sale on screen', async () => {
+    const open = await sold();
+    await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    store.close();
+    store = await openStore(name);
+    expect((await store.pairing())?.refused).toEqual({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    expect((await store.openBag())?.id).toBe(open.id);
+    await expect(take(store)).rejects.toMatchObject({ code: 'E_AUTH' });
+  });
+
+  it('under another token: the open bag to the outbox, due at once; the old stock dropped; the refusal gone', async () => {
+    const open = await sold();
+    const stock = (await store.bagsIn('stock')).map((b) => b.id);
+    expect(stock).toHaveLength(1);
+    await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    await store.closeBag(open.id, 'token refused', T0 + 2);
+    await store.updateBag(open.id, 'closed', { attempts: 4, nextAttemptAt: T0 + 600_000, lastError: 'x' });
+    const next = await pairingOf({ token: 't2', terminal: 'pos-2', refused: undefined, pairedAt: T0 + 5 });
+    await store.setPaired(next, directory, { issuer: {}, collector: {} }, T0 + 5);
+    expect(await store.pairing()).toEqual(next);
+    expect(await store.bagsIn('stock')).toEqual([]);
+    const [kept] = await store.bagsIn('closed');
+    expect([kept.id, kept.count, kept.nextAttemptAt, kept.lastError]).toEqual([
+      open.id,
+      1,
+      T0 + 5,
+      undefined,
+    ]);
+    expect(await store.usesOf(open.id)).toHaveLength(1);
+  });
+
+  it('refused and paired again before the open bag was closed (a crash): pairing again closes it', async () => {
+    const open = await sold();
+    await store.refuseToken({ code: 'E_AUTH', message: 'revoked', at: T0 + 1 });
+    const next = await pairingOf({ token: 't2', terminal: 'pos-2', refused: undefined });
+    await store.setPaired(next, directory, { issuer: {}, collector: {} }, T0 + 5);
+    expect(await store.openBag()).toBeUndefined();
+    const [kept] = await store.bagsIn('closed');
+    expect([kept.id, kept.count, kept.closeReason]).toEqual([open.id, 1, 'paired again']);
+    expect(kept.madeBy).toEqual({ shop: 'acme-coffee', terminal: 'pos-1' });
+  });
+
+  it('a delivery refused for the token (401) leaves the bag as it was; the round notes the refusal', async () => {
+    const open = await sold();
+    const closed = await store.closeBag(open.id, 'closed by hand', T0);
+    await store.setDirectory(directory);
+    const refusal = { code: 'E_AUTH', message: 'unknown token' };
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify(refusal), { status: 401 }));
+    try {
+      await expect(deliver(store, closed, nobleVerifier, () => T0)).rejects.toMatchObject({ status: 401 });
+      expect(await store.bag(open.id)).toEqual(closed);
+      await new Pos(store, nobleVerifier, () => T0 + 10).sync({ force: true });
+      expect((await store.pairing())?.refused).toEqual({ ...refusal, at: T0 + 10 });
+      expect(await store.bag(open.id)).toEqual(closed);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('paired again with the same token (a retry): the open bag and the stock stay as they are', async () => {
+    const open = await sold();
+    await store.setPaired(await pairingOf({}), directory, { issuer: {}, collector: {} }, T0 + 5);
+    expect((await store.openBag())?.id).toBe(open.id);
+    expect(await store.bagsIn('stock')).toHaveLength(1);
   });
 });

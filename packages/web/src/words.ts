@@ -78,6 +78,11 @@ export interface Said {
   code?: string;
   /** The technical detail, when it says more than the text (shown small). */
   detail?: string;
+  /**
+   * The detail is in another language than the screen's (a service's English sentence on a German screen, for a
+   * code the catalog says in German): for a details line a person opens, not beside the text.
+   */
+  aside?: boolean;
 }
 
 const codeOf = (e: unknown): string | undefined => {
@@ -90,6 +95,8 @@ export class SaidError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What the service said, when the app's words replace it (a detail; English). */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'SaidError';
@@ -101,9 +108,12 @@ export function say(e: unknown): Said {
   const m = (e as { message?: unknown } | null)?.message;
   const message = typeof m === 'string' ? m : String(e);
   const code = codeOf(e);
+  const german = pickLang() === 'de';
+  if (e instanceof SaidError && e.detail) return { text: message, code, detail: e.detail, aside: german };
   if (!code || e instanceof SaidError) return { text: message, code };
-  const words = pickLang() === 'de' ? { ...WORDS_EN, ...WORDS_DE } : WORDS_EN;
+  const words = german ? { ...WORDS_EN, ...WORDS_DE } : WORDS_EN;
   const text = words[code] ?? CODE_TEXT[code as Code] ?? message;
   const detail = message && message !== CODE_TEXT[code as Code] && message !== text ? message : undefined;
-  return { text, code, detail };
+  // Services and the protocol's checks speak English: on a German screen their sentence is only a detail.
+  return detail && german && WORDS_DE[code] ? { text, code, detail, aside: true } : { text, code, detail };
 }

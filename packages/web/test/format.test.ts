@@ -1,5 +1,5 @@
 import { ProtocolError } from '@moneybag/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatSpan, formatTime, SaidError, say, validUntil } from '../src/index.ts';
 
 describe('protocol times', () => {
@@ -32,5 +32,32 @@ describe('say', () => {
   });
   it('an error without code by its message', () => {
     expect(say(new Error('No network'))).toEqual({ text: 'No network' });
+  });
+  it('on a German screen, a known code in German; the service’s English sentence only aside', () => {
+    vi.stubGlobal('navigator', { languages: ['de-DE'] });
+    try {
+      const refused = { code: 'E_AUTH', message: 'the collector revoked this terminal (pos-1 of deli)' };
+      expect(say(refused)).toEqual({
+        text: 'Nicht angemeldet, oder das Token gilt nicht mehr.',
+        code: 'E_AUTH',
+        detail: refused.message,
+        aside: true,
+      });
+      // A code the catalog does not know: the service's sentence is all there is to say.
+      expect(say({ code: 'E_NEW_THING', message: 'something new' })).toEqual({
+        text: 'something new',
+        code: 'E_NEW_THING',
+      });
+      // The app's own words with the service's sentence kept as a detail.
+      expect(say(new SaidError('E_AUTH', 'Dieser Code gilt nicht.', 'code used'))).toMatchObject({
+        text: 'Dieser Code gilt nicht.',
+        detail: 'code used',
+        aside: true,
+      });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    // In English the sentence stays beside the words.
+    expect(say({ code: 'E_AUTH', message: 'the collector revoked this terminal' }).aside).toBeUndefined();
   });
 });
