@@ -32,7 +32,7 @@ export { type Demo, demo, type Party, wellKnown } from '../../../e2e/service.ts'
 // Not exported by @moneybag/qr (it keeps jsQR out of the pages' bundle); tests read QR pixels with it.
 export { readQr } from '../../../packages/qr/e2e-support/pixels.ts';
 
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A wallet: a fresh holder key and its HolderKey message in text form. */
 export function newHolder(label = 'e2e wallet'): { signer: Signer; holderKey: string } {

@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import {
   addShopOverHttp,
   allocateOverHttp,
+  auth,
   demo,
   issueOverHttp,
   login,
@@ -24,7 +25,8 @@ test('settlement: owed per shop and unit, an overspending with its proof, the ho
   const ticket = await issueOverHttp(request, issuer, wallet.signer.publicKey, 'ADMIT', 5);
 
   // Two bags on two roots spend 4 and then 3 of a face of 5: each passes the collector (it cannot see
-  // across bags); the issuer settles the first and refuses the second, blaming the holder.
+  // across bags); the issuer settles the first and refuses the second, blaming the holder. (The second bag
+  // is posted once the first one's Return was settled: Returns sent at once settle in either order.)
   const digests: string[] = [];
   for (const amount of [4, 3]) {
     const a = await allocateOverHttp(request, shop);
@@ -33,6 +35,13 @@ test('settlement: owed per shop and unit, an overspending with its proof, the ho
     expect(posted.status).toBe(200);
     expect(posted.body.accepted).toBe(1);
     digests.push(posted.body.digest as string);
+    await expect(async () => {
+      const res = await request.get('/v1/admin/collector/outbox', {
+        headers: auth(collector.token),
+      });
+      const rows = (await res.json()).outbox as { origin: string; state: string }[];
+      expect(rows.find((r) => r.origin === posted.body.digest)?.state).toBe('delivered');
+    }).toPass({ timeout: 30_000 });
   }
 
   // The collector's outbox delivers both Returns.
