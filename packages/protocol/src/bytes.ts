@@ -13,19 +13,28 @@ export function equal(a: Uint8Array, b: Uint8Array): boolean {
 /** A cheap Map/Set key for bytes (one char a byte): hex costs several times more on a hot path. */
 export const byteKey = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
 
+/** Members a bucket holds in a list before it keys them by their whole bytes. */
+const BUCKET_LIST = 8;
+
+type Entry<V> = { bytes: Uint8Array; value: V };
+
 /**
  * Sets of byte strings whose bytes are uniform (signatures, digests), held by a number made of their first
- * bytes and compared whole within it: no string a member, which a bag of thousands of uses felt.
+ * bytes and compared whole within it: no string a member, which a bag of thousands of uses felt. Bytes made
+ * to share their first bytes (a forged C is anyone's choice) fill one bucket: past a few members it keys them
+ * by their whole bytes, so that such a bag costs a string a member, as before, and never a scan of the
+ * bucket a member.
  */
 export class ByteBuckets<V> {
-  private readonly buckets = new Map<number, { bytes: Uint8Array; value: V }[]>();
+  private readonly buckets = new Map<number, Entry<V>[] | Map<string, Entry<V>[]>>();
   private static head(b: Uint8Array): number {
     // 30 bits: a small integer, the cheapest Map key
     return b.length >= 4 ? ((b[0] << 22) | (b[1] << 14) | (b[2] << 6) | (b[3] >>> 2)) >>> 0 : -1 - b.length;
   }
   /** The first value added under bytes equal to `b` (and that `match` takes, if given). */
   find(b: Uint8Array, match?: (value: V) => boolean): V | undefined {
-    const list = this.buckets.get(ByteBuckets.head(b));
+    const bucket = this.buckets.get(ByteBuckets.head(b));
+    const list = bucket instanceof Map ? bucket.get(byteKey(b)) : bucket;
     if (list) for (const e of list) if (equal(e.bytes, b) && (!match || match(e.value))) return e.value;
     return undefined;
   }
@@ -34,9 +43,21 @@ export class ByteBuckets<V> {
   }
   add(b: Uint8Array, value: V): void {
     const h = ByteBuckets.head(b);
-    const list = this.buckets.get(h);
-    if (list) list.push({ bytes: b, value });
-    else this.buckets.set(h, [{ bytes: b, value }]);
+    const bucket = this.buckets.get(h);
+    if (!bucket) this.buckets.set(h, [{ bytes: b, value }]);
+    else if (bucket instanceof Map) ByteBuckets.keyed(bucket, { bytes: b, value });
+    else if (bucket.length < BUCKET_LIST) bucket.push({ bytes: b, value });
+    else {
+      const keyed = new Map<string, Entry<V>[]>();
+      for (const e of [...bucket, { bytes: b, value }]) ByteBuckets.keyed(keyed, e);
+      this.buckets.set(h, keyed);
+    }
+  }
+  private static keyed<V>(m: Map<string, Entry<V>[]>, e: Entry<V>): void {
+    const k = byteKey(e.bytes);
+    const list = m.get(k);
+    if (list) list.push(e);
+    else m.set(k, [e]);
   }
 }
 

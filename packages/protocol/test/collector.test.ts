@@ -18,8 +18,9 @@ describe('ByteBuckets', () => {
   it('finds exactly what a search of every member by its bytes finds', () => {
     // Few distinct bytes, so that members share their first bytes (one bucket) and differ later, or are short.
     const bytes = fc.uint8Array({ minLength: 0, maxLength: 6 }).map((b) => b.map((x) => x % 3));
+    // (up to 60 members: a bucket past a few keys them by their whole bytes)
     fc.assert(
-      fc.property(fc.array(bytes, { maxLength: 40 }), fc.array(bytes, { maxLength: 20 }), (added, probes) => {
+      fc.property(fc.array(bytes, { maxLength: 60 }), fc.array(bytes, { maxLength: 20 }), (added, probes) => {
         const set = new ByteBuckets<number>();
         added.forEach((b, i) => {
           set.add(b, i);
@@ -77,5 +78,27 @@ describe('checkBag', () => {
       [3, 2, 'E_TICKET_SIGNATURE'],
       [2, 3, 'E_DUPLICATE'],
     ]);
+
+    // One C under many field sets (each forged but the issuer's): each is checked on its own, the genuine
+    // ticket after them too.
+    const many = [
+      ...(await Promise.all(
+        Array.from({ length: 20 }, (_, i) => use(10 + i, { ...t, face: t.face + 1 + i }, 1)),
+      )),
+      await use(40, t, 1),
+      await use(41, t, 2),
+    ];
+    const m = await checkBag(encode({ type: 'Bag', ...closeBag(await allocation(), many) }), {
+      collector: 'first-bank',
+      sender: 'acme-coffee',
+      now: NOW,
+      allocation: () => ({ to: 'acme-coffee', issued: NOW - 3600, due: NOW + 86_400, collected: null }),
+      issuers,
+      verifier: nobleVerifier,
+      signer: collector,
+    });
+    if ('retry' in m) throw new Error('not a retry');
+    expect(m.accepted.map((u) => u.deal)).toEqual([40, 41]);
+    expect(m.rejected.map((u) => u.code)).toEqual(Array(20).fill('E_TICKET_SIGNATURE'));
   });
 });
