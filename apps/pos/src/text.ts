@@ -152,7 +152,6 @@ const en = {
   pairCode: 'Pairing code',
   pairCodeShop: 'The shop of this code, at {url}',
   pairOrToken: 'Or, instead of a code, a shop’s id and token:',
-  details: 'Details',
   warnRefused: 'The collector no longer accepts this terminal: finish this sale, then pair it again.',
   pairCodeRefused:
     'This pairing code does not pair this terminal (used already, expired, or unknown): make a new one on the collector’s page.',
@@ -321,7 +320,6 @@ const de: Catalog<typeof en> = {
   pairCode: 'Kopplungscode',
   pairCodeShop: 'Das Geschäft dieses Codes, bei {url}',
   pairOrToken: 'Oder, statt eines Codes, Kennung und Token des Geschäfts:',
-  details: 'Einzelheiten',
   warnRefused:
     'Die Sammelstelle nimmt dieses Terminal nicht mehr an: diesen Verkauf abschließen, dann neu koppeln.',
   pairCodeRefused:
