@@ -1,6 +1,7 @@
 // The collector's page: shops and their allocations, bags received with their reports, the outbox to issuers.
 import { formatAmount, isId } from '@moneybag/protocol';
 import { QrText } from '@moneybag/qr';
+import { SaidText, say } from '@moneybag/web';
 import { type FormEvent, Fragment, useEffect, useRef, useState } from 'react';
 import { BagReport, BagTree } from '../common/BagReport.tsx';
 import { t } from '../common/text.ts';
@@ -492,8 +493,16 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
                 {settlementOf(r) && <span> {t('nSettled', { n: settlementOf(r)?.settled ?? 0 })}</span>}
                 {r.state === 'needs attention' && (
                   <div>
-                    {t('issuerRefused')}
-                    {r.answer && 'code' in r.answer ? `: ${r.answer.code} (${r.answer.message})` : ''}.{' '}
+                    <div data-testid="issuer-refusal">
+                      {t('issuerRefused')}
+                      {r.answer && 'code' in r.answer ? (
+                        <>
+                          : <SaidText said={say(r.answer)} />
+                        </>
+                      ) : (
+                        '.'
+                      )}
+                    </div>
                     {t('fixCause')}{' '}
                     <button className="secondary" onClick={() => resend(r.id)}>
                       {t('resend')}

@@ -1,6 +1,6 @@
 // Small pieces both pages use: the login, a loader hook, errors, amounts.
 import { formatAmount } from '@moneybag/protocol';
-import { formatTime, say } from '@moneybag/web';
+import { formatTime, SaidText, say } from '@moneybag/web';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, call, tokenStore, UNAUTHORIZED } from './api.ts';
 import { t } from './text.ts';
@@ -20,15 +20,13 @@ export const blameText = (party: string, key: 'blame' | 'blameBadge' = 'blame'):
     party: party === 'holder' ? t('blameHolder') : party === 'collector' ? t('blameCollector') : party,
   });
 
-/** Any failure, shown with its protocol code when it has one. */
+/** Any failure, shown with its protocol code when it has one (on a German page the service's sentence aside). */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   const r = say(error);
   return (
     <div className="error" role="alert" data-code={r.code}>
-      {r.text}
-      {r.detail && <span className="muted"> — {r.detail}</span>}
-      {r.code && <code className="small">{r.code}</code>}
+      <SaidText said={r} />
     </div>
   );
 }
