@@ -1,12 +1,13 @@
 // Payments (shop, amount, time, tickets used) and the receipts of online payments.
 import { formatAmount } from '@moneybag/protocol';
+import { SaidText, say } from '@moneybag/web';
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from './App.tsx';
 import { NOT_CONFIRMED } from './Pay.tsx';
 import { countPayments, type PaymentRecord, pagePayments, type ReceiptRecord, receiptsOf } from './store.ts';
 import { t } from './text.ts';
 import { Alert, Amount, formatMoment } from './ui.tsx';
-import { sendDirect } from './wallet.ts';
+import { refusalOf, sendDirect } from './wallet.ts';
 
 /** Payments listed at first, newest first; more on request (a long history holds thousands). */
 export const PAGE = 50;
@@ -123,7 +124,9 @@ export function History({ wallet, go, notices, reload }: ScreenProps) {
                   </div>
                 )}
                 {p.kind === 'direct' && !r && p.status === 'refused' && (
-                  <div className="alert">{t('refusedWhy', { error: p.error ?? '' })}</div>
+                  <div className="alert" data-testid="direct-refused">
+                    {t('refusedWhy')} <SaidText said={say(refusalOf(p.error ?? ''))} />
+                  </div>
                 )}
                 {p.kind === 'direct' && !r && p.status !== 'refused' && (
                   <div className="note">

@@ -167,7 +167,7 @@ const en = {
   takenByShop: 'Taken by the shop (as its screen showed).',
   showAgain: 'Show the payment code again',
   receiptFrom: 'Receipt from {collector}, {when}',
-  refusedWhy: 'Refused: {error}',
+  refusedWhy: 'Refused:',
   notConfirmedYet: 'Not confirmed yet.',
   sendAgain: 'Send again',
   reclaimTooEarly:
@@ -356,7 +356,7 @@ const de: Catalog<typeof en> = {
   takenByShop: 'Vom Geschäft angenommen (wie sein Bildschirm zeigte).',
   showAgain: 'Zahlungscode noch einmal zeigen',
   receiptFrom: 'Quittung von {collector}, {when}',
-  refusedWhy: 'Abgelehnt: {error}',
+  refusedWhy: 'Abgelehnt:',
   notConfirmedYet: 'Noch nicht bestätigt.',
   sendAgain: 'Erneut senden',
   reclaimTooEarly:

@@ -1,6 +1,6 @@
 // Small shared pieces: amounts, times, reasons, a clock.
 import { formatAmount } from '@moneybag/protocol';
-import { say } from '@moneybag/web';
+import { SaidText, say } from '@moneybag/web';
 import { useEffect, useState } from 'react';
 
 export const Amount = (p: { amount: number; unit: string }) => <>{formatAmount(p.amount, p.unit)}</>;
@@ -17,18 +17,12 @@ export function useNow(everyMs = 1000): number {
 
 export { formatDay, formatMoment, formatSpan, validUntil } from '@moneybag/web';
 
-/** A failure in words, its code and detail small beside it. */
+/** A failure in words, its code and detail small beside it (on a German screen the English detail aside). */
 export function Alert(p: { error: unknown }) {
   const r = say(p.error);
   return (
     <div className="alert" role="alert" data-testid="error" data-code={r.code}>
-      {r.text}
-      {(r.code || r.detail) && (
-        <div className="muted small">
-          {r.detail}
-          {r.code && <code className="code"> {r.code}</code>}
-        </div>
-      )}
+      <SaidText said={r} />
     </div>
   );
 }

@@ -275,6 +275,15 @@ export async function payDirect(
   return record;
 }
 
+/**
+ * A direct payment's refusal as the wallet keeps it ("E_X: the collector's sentence"), read back as its code
+ * and sentence, for `say` to put in the holder's words.
+ */
+export function refusalOf(error: string): { code?: string; message: string } {
+  const m = /^(E_[A-Z_]+): ([\s\S]*)$/.exec(error);
+  return m ? { code: m[1], message: m[2] } : { message: error };
+}
+
 /** Send a recorded direct payment to its collector and keep the signed Receipt (checked under its key). */
 export async function sendDirect(
   db: DB,
@@ -297,7 +306,7 @@ export async function sendDirect(
     const error = `${j.code ?? `HTTP ${res.status}`}: ${j.message ?? 'refused'}`;
     // A 4xx is a refusal to keep; a 5xx may be retried.
     if (res.status >= 400 && res.status < 500) await settleDirect(db, record.id, { error });
-    throw new Error(error);
+    throw Object.assign(new Error(j.message ?? error), { code: j.code });
   }
   const r = await verifyReceipt(fromBase64url(j.receipt), {
     S: decode(record.message, 'DirectPayment').S,
