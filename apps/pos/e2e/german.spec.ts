@@ -2,8 +2,8 @@
 // issuer pages, the wallet and the POS opened with the locale de-DE show the German catalog's words, and no text
 // of the English catalog leaks onto them.
 
-import { decode, readContent, toText } from '@moneybag/protocol';
-import { expect, type Page, test } from '@playwright/test';
+import { decode, encode, fromText, readContent, toText } from '@moneybag/protocol';
+import { expect, type Locator, type Page, test } from '@playwright/test';
 import { t as qrT } from '../../../packages/qr/src/text.ts';
 import { t as collectorT } from '../../collector/src/common/text.ts';
 import { t as walletT } from '../../wallet/src/text.ts';
@@ -56,6 +56,25 @@ async function german(page: Page, name: string, shows: string[], ...all: Catalog
   for (const text of shows) await expect(page.locator('body'), `${name}: ${text}`).toContainText(text);
   expect(await englishOn(page, ...all, qrText), `${name}: English text on a German screen`).toEqual([]);
   await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+}
+
+/**
+ * A refusal said in German (`words`, the code beside them); the service's English `sentence` is not on the
+ * screen until the details line under the refusal is opened.
+ */
+async function refusedInGerman(page: Page, where: Locator, code: string, words: string, sentence: string) {
+  await expect(where).toHaveAttribute('data-code', code);
+  await expect(where).toContainText(words);
+  await expect(where).toContainText(code);
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await page.locator('body').innerText()).not.toContain(sentence);
+  const detail = where.getByTestId('error-detail');
+  await expect(detail.locator('summary')).toHaveText('Einzelheiten');
+  await detail.locator('summary').click();
+  await expect(detail).toContainText(sentence);
+  // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+  expect(await page.locator('body').innerText()).toContain(sentence);
+  await detail.locator('summary').click();
 }
 
 test('the leak check sees English: the same screen in English is full of it', async ({ browser }) => {
@@ -240,4 +259,98 @@ test('a refusal on a German POS: the code with its German words, the service’s
   await pos.getByTestId('pair-link').fill((await pairingCode(request, shop.id, baseURL!)).link);
   await pos.getByTestId('pair-submit').click();
   await german(pos, 'pos paired again', ['Kassieren', 'Geldbeutel', 'Heute'], posText);
+});
+
+test('a refusal on the German wallet, collector and issuer pages: German words and the code, the service’s English sentence only on a details line', async ({
+  browser,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  // A ticket whose issuer no app knows (its issuer renamed): the wallet refuses it (E_ISSUER) in German words
+  // and keeps the check's "unknown issuer nobody" for support.
+  const strayTicket = async (holder: Uint8Array) =>
+    toText(
+      encode({
+        ...decode(fromText(await issue(request, holder, { face: 100 })), 'Ticket'),
+        issuer: 'nobody',
+      }),
+    );
+  const holderOf = async (wallet: Page) => {
+    await wallet.getByTestId('receive').click();
+    const href = (await wallet.getByTestId('holder-link').getAttribute('href'))!;
+    return decode(readContent(href), 'HolderKey').holder;
+  };
+
+  const phone = await browser.newContext({ locale: 'de-DE', viewport: { width: 390, height: 844 } });
+  const wallet = await phone.newPage();
+  await wallet.goto('/wallet/');
+  await wallet.getByTestId('create-wallet').click();
+  await wallet.goto(`/wallet/#m=${await strayTicket(await holderOf(wallet))}`);
+  const refused = wallet.getByTestId('error');
+  await refusedInGerman(
+    wallet,
+    refused,
+    'E_ISSUER',
+    'Dieses Ticket stammt von einem Herausgeber, den diese App nicht kennt.',
+    'unknown issuer nobody',
+  );
+  await german(wallet, 'wallet refused', ['Einzelheiten'], walletText);
+  await phone.close();
+
+  // The same refusal on an English wallet keeps what it showed: words, the sentence beside them, the code.
+  const english = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
+  const enWallet = await english.newPage();
+  await enWallet.goto('/wallet/');
+  await enWallet.getByTestId('create-wallet').click();
+  await enWallet.goto(`/wallet/#m=${await strayTicket(await holderOf(enWallet))}`);
+  await expect(enWallet.getByTestId('error')).toContainText(
+    'This ticket comes from an issuer this app does not know. — unknown issuer nobody',
+  );
+  await expect(enWallet.getByTestId('error-detail')).toHaveCount(0);
+  await english.close();
+
+  const context = await browser.newContext({ locale: 'de-DE' });
+  const page = await context.newPage();
+  // The collector page: a token the service does not know ("unknown token").
+  await page.goto('/collector/');
+  await page.getByLabel('Betreiber-Token').fill('kein-token');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await refusedInGerman(
+    page,
+    page.getByRole('alert'),
+    'E_AUTH',
+    'Nicht angemeldet, oder das Token gilt nicht mehr.',
+    'unknown token',
+  );
+  await german(page, 'collector refused', ['Betreiber-Token', 'Einzelheiten'], collectorText);
+
+  // Logged in, a pasted text that is no bag: the check's "not base64url" aside.
+  await page.getByLabel('Betreiber-Token').fill(demo().collector.token);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
+  await page.getByLabel('oder ihren Text einfügen').fill('das ist kein Geldbeutel');
+  await refusedInGerman(
+    page,
+    page.getByRole('alert'),
+    'E_FIELD',
+    'Der Code ist beschädigt oder unvollständig',
+    'not base64url',
+  );
+  await german(page, 'collector bag refused', ['Geldbeutel-Datei einlesen', 'Einzelheiten'], collectorText);
+
+  // The issuer page: the collector's token is another party's ("this needs the token of a issuer").
+  await page.goto('/issuer/');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByLabel('Betreiber-Token').fill(demo().collector.token);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await refusedInGerman(
+    page,
+    page.getByRole('alert'),
+    'E_FORBIDDEN',
+    'Das gehört jemand anderem.',
+    'needs the token',
+  );
+  await german(page, 'issuer refused', ['Betreiber-Token', 'Einzelheiten'], collectorText);
+  await context.close();
 });
