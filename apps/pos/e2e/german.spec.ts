@@ -62,6 +62,12 @@ async function german(page: Page, name: string, shows: string[], ...all: Catalog
  * A refusal said in German (`words`, the code beside them); the service's English `sentence` is not on the
  * screen until the details line under the refusal is opened.
  */
+/** The operator's login on a German collector or issuer page. */
+async function logIn(page: Page, token: string) {
+  await page.getByLabel('Betreiber-Token').fill(token);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+}
+
 async function refusedInGerman(page: Page, where: Locator, code: string, words: string, sentence: string) {
   await expect(where).toHaveAttribute('data-code', code);
   await expect(where).toContainText(words);
@@ -96,8 +102,7 @@ test('the landing, collector and issuer pages in German', async ({ browser }) =>
 
   await page.goto('/collector/');
   await german(page, 'collector login', ['Betreiber-Token', 'Anmelden'], collectorText);
-  await page.getByLabel('Betreiber-Token').fill(demo().collector.token);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await logIn(page, demo().collector.token);
   await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
   await expect(page.getByTestId('shops')).toContainText(demo().shops[0].id);
   await page.getByRole('button', { name: demo().shops[0].id, exact: true }).click();
@@ -112,8 +117,7 @@ test('the landing, collector and issuer pages in German', async ({ browser }) =>
   await page.goto('/issuer/');
   await page.evaluate(() => sessionStorage.clear());
   await page.reload();
-  await page.getByLabel('Betreiber-Token').fill(demo().issuer.token);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await logIn(page, demo().issuer.token);
   await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
   await german(
     page,
@@ -313,8 +317,7 @@ test('a refusal on the German wallet, collector and issuer pages: German words a
   const page = await context.newPage();
   // The collector page: a token the service does not know ("unknown token").
   await page.goto('/collector/');
-  await page.getByLabel('Betreiber-Token').fill('kein-token');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await logIn(page, 'kein-token');
   await refusedInGerman(
     page,
     page.getByRole('alert'),
@@ -325,8 +328,7 @@ test('a refusal on the German wallet, collector and issuer pages: German words a
   await german(page, 'collector refused', ['Betreiber-Token', 'Einzelheiten'], collectorText);
 
   // Logged in, a pasted text that is no bag: the check's "not base64url" aside.
-  await page.getByLabel('Betreiber-Token').fill(demo().collector.token);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await logIn(page, demo().collector.token);
   await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
   await page.getByLabel('oder ihren Text einfügen').fill('das ist kein Geldbeutel');
   await refusedInGerman(
@@ -342,8 +344,7 @@ test('a refusal on the German wallet, collector and issuer pages: German words a
   await page.goto('/issuer/');
   await page.evaluate(() => sessionStorage.clear());
   await page.reload();
-  await page.getByLabel('Betreiber-Token').fill(demo().collector.token);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await logIn(page, demo().collector.token);
   await refusedInGerman(
     page,
     page.getByRole('alert'),
