@@ -1,6 +1,6 @@
 // A Return the issuer refuses shows on the collector page as 'needs attention' with the issuer's answer, and
 // its Re-send button delivers it once the operator fixed the cause (here: the issuer's url, set wrong and then
-// right in the service's database, as an operator's typo would be).
+// right in the service's database, as an operator's typo would be). A German page says the refusal in German.
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
@@ -17,6 +17,7 @@ import {
 
 test('a refused Return needs attention, and the Re-send button delivers it after the fix', async ({
   page,
+  browser,
   request,
   baseURL,
 }) => {
@@ -54,6 +55,31 @@ test('a refused Return needs attention, and the Re-send button delivers it after
     }).toPass({ timeout: 30_000 });
     await expect(row).toContainText('E_NOT_FOUND');
     await expect(row).toContainText('404 Not Found');
+    await expect(row.getByTestId('issuer-refusal')).toContainText('no POST /typo/v1/returns');
+
+    // A German page says the refusal in German with its code; the issuer's English sentence and the status line
+    // only on the details line, once opened.
+    const german = await browser.newContext({ locale: 'de-DE' });
+    const dePage = await german.newPage();
+    await dePage.goto('/collector/');
+    await dePage.getByLabel('Betreiber-Token').fill(collector.token);
+    await dePage.getByRole('button', { name: 'Anmelden' }).click();
+    const deRow = dePage
+      .getByTestId('outbox')
+      .getByRole('row')
+      .filter({ hasText: (posted.body.digest as string).slice(0, 16) });
+    const refusal = deRow.getByTestId('issuer-refusal');
+    await expect(refusal).toContainText('Der Herausgeber hat abgelehnt: Nicht gefunden.');
+    await expect(refusal).toContainText('E_NOT_FOUND');
+    // biome-ignore lint/performance/useDomNodeTextContent: the text on screen is what is checked
+    const shown = await deRow.innerText();
+    expect(shown).not.toContain('404 Not Found');
+    expect(shown).not.toContain('/typo/');
+    await refusal.getByTestId('error-detail').locator('summary').click();
+    await expect(refusal.getByTestId('error-detail')).toContainText(
+      'no POST /typo/v1/returns (404 Not Found)',
+    );
+    await german.close();
 
     await setUrl(null); // the issuer is this service itself
     await row.getByRole('button', { name: 'Re-send' }).click();

@@ -1,7 +1,7 @@
 // The collector's page: shops and their allocations, bags received with their reports, the outbox to issuers.
 import { formatAmount, isId } from '@moneybag/protocol';
 import { QrText } from '@moneybag/qr';
-import { SaidText, say } from '@moneybag/web';
+import { type Said, SaidText, say } from '@moneybag/web';
 import { type FormEvent, Fragment, useEffect, useRef, useState } from 'react';
 import { BagReport, BagTree } from '../common/BagReport.tsx';
 import { t } from '../common/text.ts';
@@ -27,6 +27,7 @@ import {
   listShops,
   listTerminals,
   listTotals,
+  type OutboxRow,
   type PairingCode,
   pairingCode,
   resendReturn,
@@ -466,6 +467,16 @@ const OUTBOX_WORD = {
   'needs attention': 'outAttention',
 } as const;
 
+/**
+ * The issuer's refusal of a Return, said for people. On a German page its English sentence and the HTTP
+ * status line ("404 Not Found") are both the service's English: together on the closed details line.
+ */
+function refusalOf(r: OutboxRow): Said | undefined {
+  if (!r.answer || !('code' in r.answer)) return undefined;
+  const said = say(r.answer);
+  return said.aside && r.lastError ? { ...said, detail: `${said.detail} (${r.lastError})` } : said;
+}
+
 function Outbox({ token, version, changed }: { token: string; version: number; changed: () => void }) {
   const { data, error } = useLoad(() => listOutbox(token), [token, version]);
   const [failed, setFailed] = useState<unknown>();
@@ -483,48 +494,51 @@ function Outbox({ token, version, changed }: { token: string; version: number; c
           columns={[t('issuer'), t('fromBag'), { text: t('payments'), num: true }, t('status')]}
           testid="outbox"
         >
-          {data?.outbox.map((r) => (
-            <tr key={r.id}>
-              <td className="nowrap">{r.issuer}</td>
-              <td className="mono">{r.origin.slice(0, 16)}…</td>
-              <td className="num">{r.uses}</td>
-              <td>
-                <span className={`badge ${STATE_BADGE[r.state]}`}>{t(OUTBOX_WORD[r.state])}</span>
-                {settlementOf(r) && <span> {t('nSettled', { n: settlementOf(r)?.settled ?? 0 })}</span>}
-                {r.state === 'needs attention' && (
-                  <div>
-                    <div data-testid="issuer-refusal">
-                      {t('issuerRefused')}
-                      {r.answer && 'code' in r.answer ? (
-                        <>
-                          : <SaidText said={say(r.answer)} />
-                        </>
-                      ) : (
-                        '.'
-                      )}
+          {data?.outbox.map((r) => {
+            const refused = refusalOf(r);
+            return (
+              <tr key={r.id}>
+                <td className="nowrap">{r.issuer}</td>
+                <td className="mono">{r.origin.slice(0, 16)}…</td>
+                <td className="num">{r.uses}</td>
+                <td>
+                  <span className={`badge ${STATE_BADGE[r.state]}`}>{t(OUTBOX_WORD[r.state])}</span>
+                  {settlementOf(r) && <span> {t('nSettled', { n: settlementOf(r)?.settled ?? 0 })}</span>}
+                  {r.state === 'needs attention' && (
+                    <div>
+                      <div data-testid="issuer-refusal">
+                        {t('issuerRefused')}
+                        {refused ? (
+                          <>
+                            : <SaidText said={refused} />
+                          </>
+                        ) : (
+                          '.'
+                        )}
+                      </div>
+                      {t('fixCause')}{' '}
+                      <button className="secondary" onClick={() => resend(r.id)}>
+                        {t('resend')}
+                      </button>
                     </div>
-                    {t('fixCause')}{' '}
-                    <button className="secondary" onClick={() => resend(r.id)}>
-                      {t('resend')}
-                    </button>
-                  </div>
-                )}
-                {r.state === 'pending' && r.attempts > 0 && (
-                  <div className="muted">
-                    {r.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: r.attempts })}
-                    {r.nextAttemptAt ? `, ${t('nextAt', { when: when(r.nextAttemptAt / 1000) })}` : ''}
-                  </div>
-                )}
-                {r.lastError && <div className="bad">{r.lastError}</div>}
-                {settlementOf(r)?.rejected.map((x) => (
-                  <div key={x.index}>
-                    {t('paymentRefused', { index: x.index + 1 })} <CodeLabel code={x.code} />{' '}
-                    <span className="muted">({blameText(x.blame)})</span>
-                  </div>
-                ))}
-              </td>
-            </tr>
-          ))}
+                  )}
+                  {r.state === 'pending' && r.attempts > 0 && (
+                    <div className="muted">
+                      {r.attempts === 1 ? t('oneAttempt') : t('nAttempts', { n: r.attempts })}
+                      {r.nextAttemptAt ? `, ${t('nextAt', { when: when(r.nextAttemptAt / 1000) })}` : ''}
+                    </div>
+                  )}
+                  {r.lastError && !refused?.aside && <div className="bad">{r.lastError}</div>}
+                  {settlementOf(r)?.rejected.map((x) => (
+                    <div key={x.index}>
+                      {t('paymentRefused', { index: x.index + 1 })} <CodeLabel code={x.code} />{' '}
+                      <span className="muted">({blameText(x.blame)})</span>
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            );
+          })}
         </Table>
       </div>
     </Section>
