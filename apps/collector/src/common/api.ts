@@ -1,6 +1,7 @@
 // Calls to the service with the operator's token. A refusal becomes an ApiError carrying the protocol's code.
 import type { RefusalJson } from '@moneybag/api';
 import { type Code, codeText } from '@moneybag/protocol';
+import { t } from './text.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -39,7 +40,7 @@ export async function call<T>(path: string, opts: CallOptions = {}): Promise<T> 
   try {
     res = await fetch(path, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body });
   } catch (e) {
-    throw new ApiError(0, 'E_NETWORK', `the service cannot be reached (${(e as Error).message})`);
+    throw new ApiError(0, 'E_NETWORK', t('unreachable', { error: (e as Error).message }));
   }
   const text = await res.text();
   let json: unknown;
