@@ -125,6 +125,27 @@ export function threadCpu(pid: number | undefined): Map<string, number> {
   return out;
 }
 
+/** CPU seconds a server spends from now until the returned function is called: all its threads, its main
+ * thread, its embedded PostgreSQL (undefined where /proc cannot tell); BENCH_THREADS=1 prints each thread's. */
+export function cpuSpent(pid: number | undefined): () => { all?: number; main?: number; postgres?: number } {
+  const cpu0 = cpuSeconds(pid);
+  const db0 = descendantsCpu(pid);
+  const threads0 = threadCpu(pid);
+  return () => {
+    const cpu1 = cpuSeconds(pid);
+    const db1 = descendantsCpu(pid);
+    if (process.env.BENCH_THREADS)
+      for (const [k, v] of threadCpu(pid))
+        if (v - (threads0.get(k) ?? 0) > 0)
+          console.error(`  ${k}: ${(v - (threads0.get(k) ?? 0)).toFixed(2)} s`);
+    return {
+      all: cpu0 && cpu1 && cpu1.all - cpu0.all,
+      main: cpu0 && cpu1 && cpu1.main - cpu0.main,
+      postgres: db0 !== undefined && db1 !== undefined ? db1 - db0 : undefined,
+    };
+  };
+}
+
 /** Waits until the collector's outbox has no pending Return. */
 async function returnsSettled(server: Server): Promise<void> {
   for (const end = Date.now() + 120_000; Date.now() < end; ) {
@@ -218,20 +239,13 @@ export async function measureIngest(server: Server, opts: IngestOptions = {}): P
     }
     // The machine's rate while the server is idle, before and after (others may share the cores).
     const rawBefore = await rawNativeRate(rawMs);
-    const cpu0 = cpuSeconds(server.proc.pid);
-    const db0 = descendantsCpu(server.proc.pid);
-    const threads0 = threadCpu(server.proc.pid);
+    const spent = cpuSpent(server.proc.pid);
     const t0 = process.hrtime.bigint();
     const answers = await Promise.all(
       bags.map((raw) => call(server, 'POST', '/v1/bags', { token: server.demo.shops[0].token, raw })),
     );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu1 = cpuSeconds(server.proc.pid);
-    const db1 = descendantsCpu(server.proc.pid);
-    if (process.env.BENCH_THREADS)
-      for (const [k, v] of threadCpu(server.proc.pid))
-        if (v - (threads0.get(k) ?? 0) > 0)
-          console.error(`  ${k}: ${(v - (threads0.get(k) ?? 0)).toFixed(2)} s`);
+    const cpu = spent();
     for (const r of answers)
       if (r.status !== 200 || r.body.accepted !== per) throw new Error(JSON.stringify(r.body));
     await returnsSettled(server);
@@ -241,9 +255,7 @@ export async function measureIngest(server: Server, opts: IngestOptions = {}): P
     const usesPerSecond = USES / seconds;
     const perUse = verifications / USES;
     const ratio = usesPerSecond / (raw / perUse);
-    const serverCpuSeconds = cpu0 && cpu1 && cpu1.all - cpu0.all;
-    const mainThreadCpuSeconds = cpu0 && cpu1 && cpu1.main - cpu0.main;
-    const postgresCpuSeconds = db0 !== undefined && db1 !== undefined ? db1 - db0 : undefined;
+    const { all: serverCpuSeconds, main: mainThreadCpuSeconds, postgres: postgresCpuSeconds } = cpu;
     const result: IngestResult = {
       uses: USES,
       bags: BAGS,

@@ -10,7 +10,7 @@ import { nativeSigner } from '@moneybag/node';
 import { bodyOfUse, fromHex, makeReturns, type ReturnItem, type Ticket } from '@moneybag/protocol';
 import { tempFolder } from '../../../test/tmp.ts';
 import { call, holder, issue, type Server, startServer } from '../test/helpers.ts';
-import { cpuSeconds, descendantsCpu, rawNativeRate, threadCpu } from './ingest.ts';
+import { cpuSpent, rawNativeRate } from './ingest.ts';
 
 export const SETTLE_GOAL = 0.7;
 
@@ -89,18 +89,11 @@ export async function measureSettle(
   const returns = await returnsFor(server, tickets, { returns: RETURNS, per });
   const rawMs = opts.rawMs ?? 2000;
   const rawBefore = await rawNativeRate(rawMs);
-  const cpu0 = cpuSeconds(server.proc.pid);
-  const threads0 = threadCpu(server.proc.pid);
-  const db0 = descendantsCpu(server.proc.pid);
+  const spent = cpuSpent(server.proc.pid);
   const t0 = process.hrtime.bigint();
   await postReturns(server, returns, per);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu1 = cpuSeconds(server.proc.pid);
-  const db1 = descendantsCpu(server.proc.pid);
-  if (process.env.BENCH_THREADS)
-    for (const [k, v] of threadCpu(server.proc.pid))
-      if (v - (threads0.get(k) ?? 0) > 0)
-        console.error(`  ${k}: ${(v - (threads0.get(k) ?? 0)).toFixed(2)} s`);
+  const cpu = spent();
   // CPU per use, which others' load on the shared cores moves less than the rates.
   const us = (x: number | undefined) => (x === undefined ? '?' : ((x * 1e6) / USES).toFixed(1));
   const rawAfter = await rawNativeRate(rawMs);
@@ -112,8 +105,7 @@ export async function measureSettle(
   console.log(
     `settlement over HTTP${opts.label ? ` (${opts.label})` : ''}: ${n(USES)} uses in ${RETURNS} Returns in ${seconds.toFixed(2)} s = ${n(usesPerSecond)} uses/s; ` +
       `raw native Ed25519 ${n(raw)}/s (before ${n(rawBefore)}, after ${n(rawAfter)}); ${verificationsPerUse.toFixed(4)} verifications/use; ratio ${ratio.toFixed(2)}; ` +
-      `server CPU ${us(cpu0 && cpu1 && cpu1.all - cpu0.all)} µs a use, of which main thread ${us(cpu0 && cpu1 && cpu1.main - cpu0.main)} µs; ` +
-      `its PostgreSQL ${us(db0 !== undefined && db1 !== undefined ? db1 - db0 : undefined)} µs a use`,
+      `server CPU ${us(cpu.all)} µs a use, of which main thread ${us(cpu.main)} µs; its PostgreSQL ${us(cpu.postgres)} µs a use`,
   );
   return {
     uses: USES,
