@@ -1,5 +1,5 @@
 // Checks shared by several roles: a ticket's C, a use's S, a reclaim's P and when it may come, the name of a ticket.
-import { equal, toHex } from './bytes.ts';
+import { equal, fromHex, toHex } from './bytes.ts';
 import type { SignatureCheck, Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
 import { type Bytes, decode, type Receipt, type Reclaim, type Report, type Ticket } from './messages.ts';
@@ -12,6 +12,24 @@ export const keysOf = (list: readonly { id: string; publicKey: Bytes }[]): Keys 
 
 /** (issuer, serial) names a ticket. */
 export const ticketId = (t: Pick<Ticket, 'issuer' | 'serial'>): string => `${t.issuer}/${toHex(t.serial)}`;
+
+/** The issuer and serial a ticketId names. */
+export function ticketIdParts(id: string): Pick<Ticket, 'issuer' | 'serial'> {
+  const at = id.lastIndexOf('/');
+  return { issuer: id.slice(0, at), serial: fromHex(id.slice(at + 1)) };
+}
+
+/** The same fields (C aside): a copy of a ticket with other fields is another ticket. */
+export const sameTicketFields = (a: Ticket, b: Ticket): boolean =>
+  a.issuer === b.issuer &&
+  a.unit === b.unit &&
+  a.face === b.face &&
+  a.expires === b.expires &&
+  equal(a.holder, b.holder) &&
+  equal(a.serial, b.serial);
+
+/** The same ticket: the same fields and C ("this issuer issued this ticket", 5.3 and 5.4). */
+export const sameTicket = (a: Ticket, b: Ticket): boolean => equal(a.C, b.C) && sameTicketFields(a, b);
 
 /** The check of C (3.1) under the issuer's key. */
 export const checkOfTicket = (t: Ticket, issuerKey: Bytes): SignatureCheck => ({

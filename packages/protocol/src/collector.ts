@@ -1,6 +1,6 @@
 // The collector: allocations, the check of a bag (5.2), direct collection (3.5), Returns (3.7).
 import { ByteBuckets, equal } from './bytes.ts';
-import { checkOfTicket, checksOfUses, type Keys, totalsOf } from './checks.ts';
+import { checkOfTicket, checksOfUses, type Keys, sameTicketFields, totalsOf } from './checks.ts';
 import type { SignatureCheck, Signer, Verifier } from './crypto.ts';
 import { type Code, fail } from './errors.ts';
 import {
@@ -102,14 +102,6 @@ function flatten(collector: string, node: BagNode, number: Bytes, path: BagPath,
   return out;
 }
 
-const sameTicketFields = (a: Ticket, b: Ticket) =>
-  a.issuer === b.issuer &&
-  a.unit === b.unit &&
-  a.face === b.face &&
-  a.expires === b.expires &&
-  equal(a.holder, b.holder) &&
-  equal(a.serial, b.serial);
-
 interface UseVerdict {
   chal: Bytes;
   /** First failing code of rules 2-5 (rule 1, duplicates, depends on what was accepted before). */
@@ -208,13 +200,7 @@ export async function checkBag(
 
   const placed = flatten(ctx.collector, bag.node, bag.root, [], []);
   const verdicts = await judgeSpends(
-    placed.map((p) => ({
-      ticket: p.use.ticket,
-      amount: p.use.amount,
-      S: p.use.S,
-      shop: p.use.shop,
-      chal: p.chal,
-    })),
+    placed.map((p) => ({ ...p.use, chal: p.chal })),
     ctx.issuers,
     ctx.verifier,
     alloc.issued,

@@ -2,7 +2,16 @@
 // What the apps use, by name; the encoders' internals (Reader, Writer, the body writers) stay inside.
 export { formatAmount, parseAmount, unitDigits } from './amount.ts';
 export { equal, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './bytes.ts';
-export { DEFAULT_HORIZON, type Keys, keysOf, reclaimableFrom, ticketId, totalsOf } from './checks.ts';
+export {
+  DEFAULT_HORIZON,
+  type Keys,
+  keysOf,
+  reclaimableFrom,
+  sameTicket,
+  ticketId,
+  ticketIdParts,
+  totalsOf,
+} from './checks.ts';
 export { isId } from './codec.ts';
 export {
   type AcceptedUse,
@@ -79,7 +88,6 @@ export {
   type Settlement,
   type SettlementStore,
   settleReturn,
-  ticketFingerprint,
   type VerifiedReturn,
   verifyReturn,
 } from './issuer.ts';

@@ -1,5 +1,5 @@
 // The issuer: issuing tickets (3.1), settling Returns (5.3) and answering Reclaims (5.4).
-import { byteKey, equal, toHex } from './bytes.ts';
+import { byteKey, equal } from './bytes.ts';
 import { checkOfReclaim, checksOfUses, type Keys, reclaimableFrom, ticketId } from './checks.ts';
 import { isValidPublicKey, randomBytes, type Signer, type Verifier } from './crypto.ts';
 import { fail } from './errors.ts';
@@ -178,9 +178,6 @@ export async function settleReturn(
   const received = message instanceof Uint8Array ? message : undefined;
   return judgeReturn(await verifyReturn(r, from, { ...ctx, received }), ctx);
 }
-
-/** The text that names a ticket's body, to compare "same fields and C" in a store. */
-export const ticketFingerprint = (t: Ticket): string => toHex(ticketBody(t)) + toHex(t.C);
 
 /** The answer to a Reclaim: the new Ticket, for what was left. */
 export interface ReclaimAnswer {

@@ -12,8 +12,9 @@ import {
   type ReturnAnswerJson,
   type SettlementStore,
   type Signer,
+  sameTicket,
   settleReturn,
-  ticketFingerprint,
+  type Ticket,
   ticketId,
   toHex,
 } from '../src/index.ts';
@@ -31,7 +32,10 @@ export function memoryIssuer(v: IssuerVector) {
     collectors: keysOf(v.collectors.map((c) => ({ id: c.id, publicKey: fromHex(c.publicKey) }))),
     verifier: nobleVerifier,
   };
-  const issued = new Set(v.tickets.map((t) => ticketFingerprint(decode(fromHex(t), 'Ticket'))));
+  /** The tickets issued, by ticketId. */
+  const issued = new Map(
+    v.tickets.map((hex) => decode(fromHex(hex), 'Ticket')).map((t): [string, Ticket] => [ticketId(t), t]),
+  );
   const answers = new Map<string, ReturnAnswerJson>();
   const remembered = new Set<string>();
   /** Settled amounts by ticketId. */
@@ -41,7 +45,10 @@ export function memoryIssuer(v: IssuerVector) {
   const denied = new Set<string>();
   const store: SettlementStore & ReclaimStore = {
     answered: (from, origin) => answers.get(`${from}/${toHex(origin)}`),
-    issued: (t) => issued.has(ticketFingerprint(t)),
+    issued: (t) => {
+      const known = issued.get(ticketId(t));
+      return known !== undefined && sameTicket(known, t);
+    },
     remembered: (S) => remembered.has(toHex(S)),
     spent: (id) => spent.get(id) ?? 0,
     reclaimed: (id) => reclaims.get(id)?.amount ?? 0,
@@ -80,7 +87,7 @@ export function memoryIssuer(v: IssuerVector) {
       const out = await checkReclaim(message, { ...ctx, ...p, store });
       if ('retry' in out) return out;
       reclaims.set(out.ticket, out.answer);
-      issued.add(ticketFingerprint(out.answer.ticket));
+      issued.set(ticketId(out.answer.ticket), out.answer.ticket);
       return { answer: out.answer };
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;

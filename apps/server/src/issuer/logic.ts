@@ -16,6 +16,7 @@ import {
   type ReturnItem,
   reclaimAnswerJson,
   type Settlement,
+  sameTicket,
   type Ticket,
   ticketId,
   toBase64url,
@@ -145,11 +146,15 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
   }
 }
 
-/** Whether this issuer issued exactly the ticket (same fields and C): compared with its row, found by id. */
+/** Whether a ticket's row (found by its id) holds exactly this ticket: the same fields and C (5.3 step 1). */
+const issuedAs = (row: store.TicketState | undefined, t: Ticket): boolean =>
+  row !== undefined && sameTicket(row.ticket, t);
+
+/** issuedAs for the tickets a Return names, their rows locked and their ids made beforehand. */
 const issuedAmong =
   (tickets: ReadonlyMap<string, store.TicketState>, idOf: ReadonlyMap<Ticket, string>) =>
   (t: Ticket): boolean =>
-    store.issuedExactly(tickets.get(idOf.get(t) ?? ticketId(t)), t);
+    issuedAs(tickets.get(idOf.get(t) ?? ticketId(t)), t);
 
 async function record(
   sql: Sql,
@@ -292,7 +297,7 @@ export async function reclaim(s: Service, message: Uint8Array): Promise<ReclaimA
       verifier: s.verifier,
       signer: s.signer(s.issuer),
       store: {
-        issued: (t) => store.issuedExactly(locked.get(ticketId(t)), t),
+        issued: (t) => issuedAs(locked.get(ticketId(t)), t),
         reclaim: async (id) => {
           const r = await store.reclaimOf(sql, id);
           return r && { ticket: decode(fromText(r.newTicket), 'Ticket'), amount: r.amount };

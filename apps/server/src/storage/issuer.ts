@@ -5,10 +5,10 @@ import {
   type Blame,
   type Code,
   decode,
-  equal,
   fromBase64url,
   type ReturnAnswerJson,
   type Ticket,
+  ticketIdParts,
   toBase64url,
 } from '@moneybag/protocol';
 import { insertWords, int, type Sql } from './sql.ts';
@@ -76,12 +76,8 @@ export async function listTickets(sql: Sql): Promise<TicketRow[]> {
 export interface TicketState {
   /** Its number, by which remembered uses name it. */
   n: number;
-  /** Its fields besides its id (issuer and serial), and C. */
-  unit: string;
-  face: number;
-  expires: number;
-  holder: Uint8Array;
-  C: Uint8Array;
+  /** The ticket issued (its fields and C, from its columns), for the protocol's sameTicket. */
+  ticket: Ticket;
   /** What settled uses took from it. */
   spent: number;
 }
@@ -102,29 +98,17 @@ export async function lockTickets(sql: Sql, ids: string[]): Promise<Map<string, 
       r.id as string,
       {
         n: int(r.n),
-        unit: r.unit as string,
-        face: int(r.face),
-        expires: int(r.expires),
-        holder: fromBase64url(r.holder as string),
-        C: r.c as Buffer,
+        ticket: {
+          ...ticketIdParts(r.id as string),
+          unit: r.unit as string,
+          face: int(r.face),
+          holder: fromBase64url(r.holder as string),
+          expires: int(r.expires),
+          C: r.c as Buffer,
+        },
         spent: int(r.spent),
       },
     ]),
-  );
-}
-
-/**
- * Whether a ticket's row (found by the ticket's id: its issuer and serial) holds exactly this ticket: the
- * same fields and C.
- */
-export function issuedExactly(row: TicketState | undefined, t: Ticket): boolean {
-  return (
-    row !== undefined &&
-    row.unit === t.unit &&
-    row.face === t.face &&
-    row.expires === t.expires &&
-    equal(row.C, t.C) &&
-    equal(row.holder, t.holder)
   );
 }
 
