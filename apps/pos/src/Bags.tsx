@@ -6,14 +6,15 @@ import type { Pos } from './pos.ts';
 import type { BagRecord, UseRecord } from './store.ts';
 import { dueMargin } from './sync.ts';
 import { t } from './text.ts';
-import { ageText, dateText, download, ErrorNote, SaidText, timeText, totalsText } from './ui.tsx';
+import { ageText, dateText, ErrorNote, exportBag, SaidText, timeText, totalsText } from './ui.tsx';
 
 /** Why a bag was closed, as stored (sync.ts, pos.ts), in the cashier's language. */
 const REASONS: Record<
   string,
-  'reasonHand' | 'reasonDayOld' | 'reasonDue' | 'reasonPairedAgain' | 'reasonTokenRefused'
+  'reasonHand' | 'reasonFull' | 'reasonDayOld' | 'reasonDue' | 'reasonPairedAgain' | 'reasonTokenRefused'
 > = {
   'closed by hand': 'reasonHand',
+  full: 'reasonFull',
   'a day old': 'reasonDayOld',
   'its due date is near': 'reasonDue',
   'paired again': 'reasonPairedAgain',
@@ -97,7 +98,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
                 {t('sendNow')}
               </button>
             )}
-            <button onClick={() => download(`bag-${bag.digest}.moneybag.txt`, bag.bag!)} data-testid="export">
+            <button onClick={() => exportBag(bag)} data-testid="export">
               {t('exportFile')}
             </button>
           </div>
@@ -116,8 +117,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
             <ul className="plain" data-testid="rejected">
               {bag.answer.rejected.map((r) => (
                 <li key={`${r.deal}/${r.code}/${r.path.join('/')}`} className="alert small">
-                  {t('saleN', { n: r.deal })} {say({ code: r.code }).text}{' '}
-                  <code className="small">{r.code}</code>
+                  {t('saleN', { n: r.deal })} <SaidText said={say({ code: r.code })} />
                 </li>
               ))}
             </ul>
@@ -135,9 +135,7 @@ function BagCard(props: { bag: BagRecord; pos: Pos; now: number; onChange(): voi
         </div>
       )}
       {(bag.state === 'delivered' || bag.state === 'refused') && (
-        <button onClick={() => download(`bag-${bag.digest}.moneybag.txt`, bag.bag!)}>
-          {t('exportFile')}
-        </button>
+        <button onClick={() => exportBag(bag)}>{t('exportFile')}</button>
       )}
       {error != null && <ErrorNote error={error} />}
     </li>

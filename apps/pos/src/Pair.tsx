@@ -7,7 +7,7 @@ import type { Pos } from './pos.ts';
 import type { BagRecord, Pairing } from './store.ts';
 import { Refused, redeem } from './sync.ts';
 import { t } from './text.ts';
-import { download, ErrorNote, totalsText } from './ui.tsx';
+import { ErrorNote, exportBag, totalsText } from './ui.tsx';
 
 type Link = PairingLinkJson;
 /** A link with a shop's token (the CLI's, a relay's): what `pair` completes. */
@@ -114,10 +114,7 @@ export function PairAgainNote(props: {
         <ul className="plain row">
           {kept.map((b) => (
             <li key={b.id}>
-              <button
-                onClick={() => download(`bag-${b.digest}.moneybag.txt`, b.bag!)}
-                data-testid="kept-export"
-              >
+              <button onClick={() => exportBag(b)} data-testid="kept-export">
                 {t('exportFile')} · {totalsText(b.totals)}
               </button>
             </li>

@@ -54,7 +54,7 @@ export const usable = (b: BagRecord, now: number): boolean => now / 1000 < b.due
 
 /** Why the open bag should close now, if it should. */
 export function closeReason(b: BagRecord, now: number): string | undefined {
-  if (b.count >= BAG_MAX_USES) return `full (${b.count} uses)`;
+  if (b.count >= BAG_MAX_USES) return 'full';
   if (b.openedAt !== undefined && b.count > 0 && now - b.openedAt >= BAG_MAX_AGE_MS) return 'a day old';
   if (now / 1000 >= b.due - dueMargin(b)) return 'its due date is near';
   return undefined;

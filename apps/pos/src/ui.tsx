@@ -1,6 +1,7 @@
 // Small shared pieces: an error in words with its code, times and amounts for people.
 import { formatAmount } from '@moneybag/protocol';
 import { formatSpan, SaidText, say } from '@moneybag/web';
+import type { BagRecord } from './store.ts';
 
 /** A failure in words, its code and detail small beside it. */
 export function ErrorNote(props: { error: unknown }) {
@@ -28,6 +29,9 @@ export {
 
 /** A span in milliseconds: "3 min". */
 export const ageText = (ms: number): string => formatSpan(ms / 1000);
+
+/** A closed bag downloaded as a file, for delivery by hand. */
+export const exportBag = (b: BagRecord) => download(`bag-${b.digest}.moneybag.txt`, b.bag!);
 
 /** Download a text as a file (a closed bag, for delivery by hand). */
 export function download(name: string, text: string) {
