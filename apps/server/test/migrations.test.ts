@@ -178,3 +178,40 @@ describe('the upgrade to accepted sums (version 16)', () => {
     }
   });
 });
+
+describe('a database made while the terminals were version 12', () => {
+  it('upgrades to the last version, its terminals kept', async () => {
+    // For a while main's migrations ended with the terminals at version 12; two migrations written before
+    // were then merged in front of it (now versions 12 and 13, the terminals 14).
+    const TERMINALS = MIGRATIONS.findIndex((m) => m.includes('EXISTS terminals'));
+    expect(TERMINALS).toBe(13);
+    const data = tempFolder('migrations');
+    const url = await databaseUrlFor();
+    const old = await openDb(data, url, 11);
+    try {
+      await old.tx(async (sql) => {
+        await sql.query(MIGRATIONS[TERMINALS]);
+        await sql.query('INSERT INTO schema_migrations (version, at) VALUES (12, 0)');
+      });
+      await old.query("INSERT INTO parties (id, role, created_at) VALUES ('acme-coffee', 'shop', 0)");
+      await old.query(
+        "INSERT INTO terminals (shop, id, token_hash, paired_at) VALUES ('acme-coffee', 'pos-1', 'h', 1)",
+      );
+    } finally {
+      await old.close();
+    }
+    const db = await openDb(data, url);
+    try {
+      const { rows } = await db.query<{ v: unknown }>('SELECT max(version) AS v FROM schema_migrations');
+      expect(Number(rows[0].v)).toBe(MIGRATIONS.length);
+      expect((await db.query('SELECT shop, id FROM terminals')).rows).toEqual([
+        { shop: 'acme-coffee', id: 'pos-1' },
+      ]);
+      // What the later versions made is there: the narrow remembered uses, the sums.
+      for (const table of ['remembered_uses', 'ticket_sums', 'settled_amounts', 'accepted_sums'])
+        expect((await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
