@@ -4,7 +4,7 @@ import type { EarlierUseJson, IncidentJson, OwedRowJson, ReclaimRowJson, ReturnR
 import {
   type Blame,
   type Code,
-  decode,
+  decodeViews,
   fromBase64url,
   type ReturnAnswerJson,
   type Ticket,
@@ -298,7 +298,9 @@ async function earlierUses(
     origin: string;
     message: Buffer;
   }>('SELECT id, collector, origin, message FROM settled_returns WHERE id = ANY($1)', [rets]);
-  const byId = new Map(returns.map((r) => [int(r.id), { ...r, items: decode(r.message, 'Return').items }]));
+  const byId = new Map(
+    returns.map((r) => [int(r.id), { ...r, items: decodeViews(r.message, 'Return').items }]),
+  );
   const out = new Map<string, EarlierUse[]>();
   for (const row of rows) {
     const r = byId.get(int(row.ret));

@@ -53,7 +53,7 @@ export async function insertWords(
   table: string,
   columns: Record<
     string,
-    { type: 'text' | 'integer' | 'bigint' | 'bytea'; values: (string | number | null)[] } | BytesColumn
+    { type: 'text' | 'integer' | 'bigint'; values: (string | number | null)[] } | BytesColumn
   >,
   consts: Record<string, string | number> = {},
 ): Promise<void> {
@@ -87,8 +87,7 @@ export async function insertWords(
       return `substring($${params.push(all)}::bytea FROM (x.ord::integer - 1) * ${c.width} + 1 FOR ${c.width})`;
     }
     const v = nullable.has(name) ? `NULLIF(x.${name}, '')` : `x.${name}`;
-    // bytea travels as hex words
-    return c.type === 'bytea' ? `decode(${v}, 'hex')` : `${v}::${c.type}`;
+    return `${v}::${c.type}`;
   });
   const constNames = Object.keys(consts);
   for (const k of constNames) picks.push(`$${params.push(consts[k])}`);
