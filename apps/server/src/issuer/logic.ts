@@ -26,7 +26,7 @@ import {
 } from '@moneybag/protocol';
 import { nowSeconds, type Service } from '../service.ts';
 import * as store from '../storage/issuer.ts';
-import { hex, isUniqueViolation, type Sql } from '../storage/sql.ts';
+import { isUniqueViolation, type Sql } from '../storage/sql.ts';
 
 /** A new ticket for a holder, stored, as its text form. */
 export async function issue(
@@ -105,21 +105,20 @@ export async function settle(s: Service, from: string, message: Uint8Array): Pro
         // Settled while this one waited for the locks (the same Return sent twice at once).
         const again = await store.settledAnswer(sql, from, origin);
         if (again) return again;
-        // The keys of the memory of S, made only for the lookups that need them: a probe, a duplicate.
-        const keyOf = (i: number): store.SignatureKey | undefined => {
-          const t = tickets.get(ticketIds[i]);
-          return t && { ticket: t.n, s: hex(store.memoryOf(r.items[i].S)) };
-        };
         // (the items' own S objects: judgeReturn asks with them)
         const returnedBefore = new Set<Uint8Array>();
         if (probe) {
+          // The keys of the memory of S, made only for this lookup (and a duplicate's proof).
+          const keys = r.items.map((it, i) => {
+            const t = tickets.get(ticketIds[i]);
+            return t && store.signatureKey(t.n, it.S);
+          });
           const known = await store.rememberedSignatures(
             sql,
-            r.items.flatMap((_, i) => keyOf(i) ?? []),
+            keys.flatMap((k) => k ?? []),
           );
-          r.items.forEach((it, i) => {
-            const k = keyOf(i);
-            if (k && known.has(store.signatureKeyText(k))) returnedBefore.add(it.S);
+          keys.forEach((k, i) => {
+            if (k && known.has(store.signatureKeyText(k))) returnedBefore.add(r.items[i].S);
           });
         }
         // A reclaim of a ticket takes its row's lock too (reclaim below): read under it.
@@ -210,10 +209,7 @@ async function record(
     const row = await store.reclaimOf(sql, id);
     if (row) reclaims.set(id, row);
   }
-  const keyOf = (index: number): store.SignatureKey => ({
-    ticket: numberOf(index),
-    s: hex(store.memoryOf(items[index].S)),
-  });
+  const keyOf = (index: number) => store.signatureKey(numberOf(index), items[index].S);
   const withS = dup.length
     ? await store.usesWithSignatures(
         sql,

@@ -11,7 +11,7 @@ import {
   ticketIdParts,
   toBase64url,
 } from '@moneybag/protocol';
-import { insertWords, int, type Sql } from './sql.ts';
+import { hex, insertWords, int, type Sql } from './sql.ts';
 
 export async function insertTicket(
   sql: Sql,
@@ -126,7 +126,14 @@ export interface SignatureKey {
 /** The remembered half of S. */
 export const memoryOf = (S: Uint8Array): Uint8Array => S.subarray(32);
 
-const keyText = (k: { ticket: unknown; s: string }) => `${k.ticket}/${k.s}`;
+/** The memory of a use's S, by its ticket's number. */
+export const signatureKey = (ticket: number, S: Uint8Array): SignatureKey => ({
+  ticket,
+  s: hex(memoryOf(S)),
+});
+
+/** A key as text, as rememberedSignatures answers it and usesWithSignatures groups by. */
+export const signatureKeyText = (k: { ticket: unknown; s: string }): string => `${k.ticket}/${k.s}`;
 const keyRows = (keys: SignatureKey[]) => [keys.map((k) => k.ticket), keys.map((k) => k.s).join(' ')];
 const BY_KEY = `(ticket, s) IN (
   SELECT x.t, decode(x.s, 'hex') FROM unnest($1::bigint[], string_to_array($2, ' ')) AS x(t, s))`;
@@ -137,11 +144,8 @@ export async function rememberedSignatures(sql: Sql, keys: SignatureKey[]): Prom
     `SELECT ticket, encode(s, 'hex') AS s FROM remembered_uses WHERE ${BY_KEY}`,
     keyRows(keys),
   );
-  return new Set(rows.map(keyText));
+  return new Set(rows.map(signatureKeyText));
 }
-
-/** A key as rememberedSignatures answers it. */
-export const signatureKeyText = (k: SignatureKey): string => keyText(k);
 
 /** What each of these tickets (by ticket id) was reclaimed for; absent if it was not. */
 export async function reclaimedOf(sql: Sql, ids: string[]): Promise<Map<string, number>> {
@@ -328,7 +332,7 @@ export async function usesWithSignatures(sql: Sql, keys: SignatureKey[]): Promis
   );
   return earlierUses(
     sql,
-    rows.map((r) => ({ ...r, group: keyText(r) })),
+    rows.map((r) => ({ ...r, group: signatureKeyText(r) })),
   );
 }
 
