@@ -49,7 +49,8 @@ async function partyOfBearer(s: Service, req: FastifyRequest, roles: readonly Ro
       `the collector revoked this terminal (${party.terminal} of ${party.id}): pair it again with a new code`,
     );
   // The collector's page shows when each terminal was last seen.
-  if (party.terminal) await touchTerminal(s.db, party.id, party.terminal, Date.now());
+  if (party.terminal)
+    await touchTerminal(s.db, { shop: party.id, id: party.terminal, lastSeen: party.lastSeen }, Date.now());
   if (roles.length && !roles.includes(party.role))
     return refuse(403, 'E_FORBIDDEN', `this needs the token of a ${roles.join(' or ')}`);
   return party;

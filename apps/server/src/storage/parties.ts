@@ -19,6 +19,8 @@ export interface Party {
 export interface PartyOfToken extends Party {
   terminal: string | null;
   revoked: boolean;
+  /** A terminal's last request as its page shows it (ms), null if none yet or not a terminal. */
+  lastSeen: number | null;
 }
 
 /** Tokens are stored as their SHA-256: a copy of the database lets no one in. */
@@ -34,14 +36,17 @@ export async function partyById(sql: Sql, id: string): Promise<Party | undefined
 /** One query: a party's own token, or a terminal's (revoked ones too, so that the refusal says so). */
 export async function partyOfToken(sql: Sql, token: string): Promise<PartyOfToken | undefined> {
   const { rows } = await sql.query<PartyOfToken>(
-    `SELECT ${PARTY}, NULL::text AS terminal, false AS revoked FROM tokens t JOIN parties p ON p.id = t.party
-       WHERE t.hash = $1
+    `SELECT ${PARTY}, NULL::text AS terminal, false AS revoked, NULL::bigint AS last_seen FROM tokens t
+       JOIN parties p ON p.id = t.party WHERE t.hash = $1
      UNION ALL
-     SELECT ${PARTY}, t.id, t.revoked_at IS NOT NULL FROM terminals t JOIN parties p ON p.id = t.shop
+     SELECT ${PARTY}, t.id, t.revoked_at IS NOT NULL, t.last_seen_at FROM terminals t JOIN parties p ON p.id = t.shop
        WHERE t.token_hash = $1`,
     [hashToken(token)],
   );
-  return rows[0];
+  const r = rows[0] as (PartyOfToken & { last_seen: unknown }) | undefined;
+  if (!r) return undefined;
+  const { last_seen, ...party } = r;
+  return { ...party, lastSeen: last_seen === null ? null : Number(last_seen) };
 }
 
 /** The public keys (base64url) of every party of a role that has one. */

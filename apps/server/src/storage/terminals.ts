@@ -64,12 +64,21 @@ export async function insertTerminal(
   return id;
 }
 
-/** A terminal made a request with its token now. */
 /** How stale a terminal's last-seen time may get: its requests write it at most this often (ms). */
 export const SEEN_EVERY = 60_000;
 
-export async function touchTerminal(sql: Sql, shop: string, id: string, now: number): Promise<void> {
-  // Every request of a terminal passes here (each bag among them): a write only when the time shown moves.
+/**
+ * A terminal made a request with its token now, its last-seen time read with its token (`lastSeen`): every
+ * request of a terminal passes here (each bag among them), and only one a minute reaches the database. The
+ * UPDATE repeats the test, for two requests at once.
+ */
+export async function touchTerminal(
+  sql: Sql,
+  t: { shop: string; id: string; lastSeen: number | null },
+  now: number,
+): Promise<void> {
+  if (t.lastSeen !== null && now - t.lastSeen < SEEN_EVERY) return;
+  const { shop, id } = t;
   await sql.query(
     'UPDATE terminals SET last_seen_at = $3 WHERE shop = $1 AND id = $2 AND (last_seen_at IS NULL OR last_seen_at <= $3::bigint - $4::bigint)',
     [shop, id, now, SEEN_EVERY],
