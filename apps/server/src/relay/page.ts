@@ -3,7 +3,8 @@
 // `RelayState` in @moneybag/api; plain JS in the page, so the fields it reads are named here by hand).
 // Like the apps: words in the browser's language (English, German: the first of navigator.languages that has
 // them, as pickLang), dates by Intl with the apps' own options (DATE_FORMATS of @moneybag/web).
-import { DATE_FORMATS } from '@moneybag/web';
+// (the format module alone: the package's index holds React components the service must not load)
+import { DATE_FORMATS } from '@moneybag/web/format';
 
 /** The page's words; `{name}` is filled in. A text holding markup is only ever filled with escaped values. */
 const EN = {
